@@ -1,0 +1,308 @@
+//! Ergonomic, validating builders for the parts of a hook people get wrong.
+
+use crate::Secret;
+use crate::error::{Error, Result};
+use crate::open_enums::{
+    EventHookChannelConfigAuthSchemeType, EventHookChannelType, EventSubscriptionType,
+};
+use crate::types::{
+    EventHook, EventHookChannel, EventHookChannelConfig, EventHookChannelConfigAuthScheme,
+    EventHookChannelConfigHeader, EventHookFilterMapObject, EventHookFilterMapObjectCondition,
+    EventHookFilters, EventSubscriptions,
+};
+use crate::validate;
+
+/// The only channel version Okta accepts.
+pub const CHANNEL_VERSION: &str = "1.0.0";
+/// The only filter type Okta accepts (read-only: the SDK never sends it).
+pub const FILTER_TYPE: &str = "EXPRESSION_LANGUAGE";
+
+impl EventHook {
+    /// Starts a hook with a display name.
+    ///
+    /// ```
+    /// use okta_eventhooks::{Channel, EventHook, Events};
+    /// let hook = EventHook::builder("Audit sink")
+    ///     .description("Forwards user lifecycle events")
+    ///     .channel(
+    ///         Channel::https("https://hooks.example.com/okta")?
+    ///             .header("X-Source", "okta")
+    ///             .auth_header("Authorization", "my-shared-secret"),
+    ///     )
+    ///     .events(
+    ///         Events::types(["user.lifecycle.create", "user.session.start"])
+    ///             .filter("user.session.start", "event.outcome.result eq 'FAILURE'"),
+    ///     )
+    ///     .build()?;
+    /// assert_eq!(hook.name, "Audit sink");
+    /// # Ok::<(), okta_eventhooks::Error>(())
+    /// ```
+    pub fn builder(name: impl Into<String>) -> EventHookBuilder {
+        EventHookBuilder {
+            name: name.into(),
+            description: None,
+            channel: None,
+            events: None,
+        }
+    }
+
+    /// Checks the hook against Okta's rules (name, URI, headers, auth scheme, events, filters)
+    /// and says exactly what is wrong. Create and replace call this before sending.
+    pub fn validate(&self) -> Result<()> {
+        validate::hook(self)
+    }
+
+    /// Sets (or replaces) the shared secret Okta sends in the auth header. Okta never returns
+    /// it, so a fetched hook must get it again before a replace. The header name stays as it
+    /// was (`Authorization` when the hook had none).
+    pub fn set_auth_secret(&mut self, secret: impl Into<Secret>) -> Result<()> {
+        let config = &mut self.channel.config;
+        let scheme = config
+            .auth_scheme
+            .get_or_insert_with(|| EventHookChannelConfigAuthScheme {
+                key: Some("Authorization".into()),
+                type_: Some(EventHookChannelConfigAuthSchemeType::Header),
+                value: None,
+            });
+        scheme.value = Some(secret.into());
+        validate::hook(self)
+    }
+
+    /// Whether the hook has an auth scheme whose secret is not known here (as on every hook
+    /// Okta returns): sending it back as is would drop the secret.
+    pub fn auth_secret_missing(&self) -> bool {
+        self.channel
+            .config
+            .auth_scheme
+            .as_ref()
+            .is_some_and(|s| s.value.is_none())
+    }
+
+    /// A copy with only the fields Okta lets clients write: no `id`, `status`,
+    /// `verificationStatus`, `created`, `createdBy`, `lastUpdated`, `_links`,
+    /// `channel.config.method`, `filter.type` or `condition.version`.
+    pub fn to_request_body(&self) -> EventHook {
+        let filter = self.events.filter.as_ref().map(|f| EventHookFilters {
+            type_: None,
+            event_filter_map: f
+                .event_filter_map
+                .iter()
+                .map(|m| EventHookFilterMapObject {
+                    event: m.event.clone(),
+                    condition: m
+                        .condition
+                        .as_ref()
+                        .map(|c| EventHookFilterMapObjectCondition {
+                            expression: c.expression.clone(),
+                            version: None,
+                        }),
+                })
+                .collect(),
+        });
+        EventHook {
+            id: None,
+            status: None,
+            verification_status: None,
+            created: None,
+            created_by: None,
+            last_updated: None,
+            links: None,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            events: EventSubscriptions {
+                type_: self.events.type_.clone(),
+                items: self.events.items.clone(),
+                filter,
+            },
+            channel: EventHookChannel {
+                type_: self.channel.type_.clone(),
+                version: self.channel.version.clone(),
+                config: EventHookChannelConfig {
+                    uri: self.channel.config.uri.clone(),
+                    headers: self.channel.config.headers.clone(),
+                    auth_scheme: self.channel.config.auth_scheme.clone(),
+                    method: None,
+                },
+            },
+        }
+    }
+}
+
+/// Builds an [`EventHook`]; see [`EventHook::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct EventHookBuilder {
+    name: String,
+    description: Option<String>,
+    channel: Option<Channel>,
+    events: Option<Events>,
+}
+
+impl EventHookBuilder {
+    /// A free-text description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Where Okta sends events.
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.channel = Some(channel);
+        self
+    }
+
+    /// Which events are sent.
+    pub fn events(mut self, events: Events) -> Self {
+        self.events = Some(events);
+        self
+    }
+
+    /// Checks everything and builds the hook.
+    pub fn build(self) -> Result<EventHook> {
+        let channel = self.channel.ok_or_else(|| {
+            invalid("the hook has no channel: add .channel(Channel::https(...)?)")
+        })?;
+        let events = self
+            .events
+            .ok_or_else(|| invalid("the hook has no events: add .events(Events::types([...]))"))?;
+        let hook = EventHook {
+            name: self.name,
+            description: self.description,
+            channel: channel.build()?,
+            events: events.build()?,
+            id: None,
+            status: None,
+            verification_status: None,
+            created: None,
+            created_by: None,
+            last_updated: None,
+            links: None,
+        };
+        validate::hook(&hook)?;
+        Ok(hook)
+    }
+}
+
+/// The HTTPS endpoint of a hook, with its custom headers and shared secret.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Channel {
+    uri: String,
+    headers: Vec<(String, Secret)>,
+    auth: Option<(String, Secret)>,
+}
+
+impl Channel {
+    /// An `https://` endpoint (at most 1024 characters). `http://` is accepted only for
+    /// loopback hosts, for local emulators; Okta itself rejects it.
+    pub fn https(uri: impl Into<String>) -> Result<Self> {
+        let uri = uri.into();
+        validate::uri(&uri)?;
+        Ok(Self {
+            uri,
+            headers: Vec::new(),
+            auth: None,
+        })
+    }
+
+    /// A custom header Okta sends with every call. The value is treated as a secret.
+    /// Checked when the hook is built.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<Secret>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The shared-secret header Okta sends with every call (`authScheme`), e.g.
+    /// `Authorization: <secret>`. For Basic auth pass the whole value, `Basic <base64>`.
+    pub fn auth_header(mut self, name: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.auth = Some((name.into(), secret.into()));
+        self
+    }
+
+    /// Checks the headers and builds the generated channel type.
+    pub fn build(self) -> Result<EventHookChannel> {
+        let channel = EventHookChannel {
+            type_: EventHookChannelType::Http,
+            version: CHANNEL_VERSION.into(),
+            config: EventHookChannelConfig {
+                uri: self.uri,
+                headers: self
+                    .headers
+                    .into_iter()
+                    .map(|(key, value)| EventHookChannelConfigHeader {
+                        key: Some(key),
+                        value: Some(value),
+                    })
+                    .collect(),
+                auth_scheme: self
+                    .auth
+                    .map(|(key, value)| EventHookChannelConfigAuthScheme {
+                        key: Some(key),
+                        type_: Some(EventHookChannelConfigAuthSchemeType::Header),
+                        value: Some(value),
+                    }),
+                method: None,
+            },
+        };
+        validate::channel(&channel)?;
+        Ok(channel)
+    }
+}
+
+/// The event types a hook subscribes to, with optional per-type filters.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Events {
+    types: Vec<String>,
+    filters: Vec<(String, String)>,
+}
+
+impl Events {
+    /// Subscribe to these event types (1 to 300 `event-hook-eligible` types).
+    pub fn types<I, S>(types: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            types: types.into_iter().map(Into::into).collect(),
+            filters: Vec::new(),
+        }
+    }
+
+    /// Only deliver `event_type` when the Okta Expression Language `expression` is true
+    /// (Okta's "event hook filters" feature). The event type must be subscribed.
+    pub fn filter(mut self, event_type: impl Into<String>, expression: impl Into<String>) -> Self {
+        self.filters.push((event_type.into(), expression.into()));
+        self
+    }
+
+    /// Checks the types and filters and builds the generated subscription type.
+    pub fn build(self) -> Result<EventSubscriptions> {
+        let filter = (!self.filters.is_empty()).then(|| EventHookFilters {
+            type_: None,
+            event_filter_map: self
+                .filters
+                .into_iter()
+                .map(|(event, expression)| EventHookFilterMapObject {
+                    event: Some(event),
+                    condition: Some(EventHookFilterMapObjectCondition {
+                        expression: Some(expression),
+                        version: None,
+                    }),
+                })
+                .collect(),
+        });
+        let events = EventSubscriptions {
+            type_: EventSubscriptionType::EventType,
+            items: self.types,
+            filter,
+        };
+        validate::events(&events)?;
+        Ok(events)
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::InvalidInput(message.into())
+}

@@ -1,0 +1,531 @@
+//! What happens to every request: authorization, retries, rate limits, size limits, tracing.
+//!
+//! The generated client calls [`ClientHooks::pre`] and [`ClientHooks::exec`] for each
+//! operation. `exec` owns the attempt loop. A per-call [`CallContext`] (a task-local set by the
+//! facade) carries out what a `reqwest::Result` cannot: the attempt count and the facade's own
+//! errors (deadline, oversized body, credential failures).
+
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use http::Method;
+use http::header::{CONTENT_LENGTH, DATE, HeaderName, HeaderValue};
+use progenitor_client::{ClientHooks, OperationInfo};
+use tracing::Instrument;
+
+use crate::client::State;
+use crate::error::{Error, TimeoutKind, excerpt};
+use crate::generated;
+use crate::rate_limit::RateLimit;
+use crate::types::OktaError;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
+const RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
+const RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
+
+/// First wait of the exponential backoff (doubled per retry, capped by `max_backoff`).
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+
+tokio::task_local! {
+    static CALL: Arc<CallContext>;
+}
+
+/// Runs a generated operation with its call context in scope.
+pub(crate) fn scope<F: Future>(
+    ctx: Arc<CallContext>,
+    future: F,
+) -> impl Future<Output = F::Output> {
+    CALL.scope(ctx, future)
+}
+
+/// What one facade call learns while the generated code runs.
+#[derive(Debug, Default)]
+pub(crate) struct CallContext {
+    attempts: AtomicU32,
+    failure: Mutex<Option<Error>>,
+    deadline: Option<tokio::time::Instant>,
+}
+
+impl CallContext {
+    pub(crate) fn new(deadline: Option<Duration>) -> Self {
+        Self {
+            deadline: deadline.map(|d| tokio::time::Instant::now() + d),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts.load(Ordering::Relaxed)
+    }
+
+    /// Records the error the call must end with (the first one wins).
+    pub(crate) fn fail(&self, error: Error) {
+        let mut slot = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(error);
+    }
+
+    fn take_failure(&self) -> Option<Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    /// Time left before the deadline, if there is one.
+    fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(tokio::time::Instant::now()))
+    }
+}
+
+/// The timer used for waits between attempts; replaceable so tests need not sleep.
+type SleepFn = dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+
+#[derive(Clone)]
+pub(crate) struct Sleep(Arc<SleepFn>);
+
+impl Sleep {
+    pub(crate) fn new<F, Fut>(f: F) -> Self
+    where
+        F: Fn(Duration) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        Self(Arc::new(move |d| Box::pin(f(d))))
+    }
+
+    async fn sleep(&self, wait: Duration) {
+        (self.0)(wait).await
+    }
+}
+
+impl Default for Sleep {
+    fn default() -> Self {
+        Self::new(tokio::time::sleep)
+    }
+}
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sleep")
+    }
+}
+
+/// Operations that change state on every call: never re-sent once they may have reached Okta.
+/// (A second verify makes Okta call the user's endpoint again; a second create makes a twin.)
+fn is_idempotent(operation_id: &str) -> bool {
+    !matches!(operation_id, "create_event_hook" | "verify_event_hook")
+}
+
+impl ClientHooks<crate::ClientState> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        // progenitor sends `api-version: <info.version>` on every request; Okta has no such header.
+        request.headers_mut().remove("api-version");
+        // Okta answers 411 to a POST/PUT without Content-Length; hyper leaves it out when
+        // there is no body, so the lifecycle calls need it set by hand.
+        if request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT) {
+            request
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        *request.timeout_mut() = Some(self.inner.0.policy.request_timeout);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let ctx = CALL.try_with(Arc::clone).unwrap_or_default();
+        execute(
+            &self.inner.0,
+            &self.client,
+            request,
+            info.operation_id,
+            &ctx,
+        )
+        .await
+    }
+}
+
+/// The attempt loop of one call.
+async fn execute(
+    state: &State,
+    http: &reqwest::Client,
+    request: reqwest::Request,
+    operation_id: &str,
+    ctx: &CallContext,
+) -> reqwest::Result<reqwest::Response> {
+    let policy = &state.policy;
+    let idempotent = is_idempotent(operation_id);
+    let mut retry_for: Option<HeaderValue> = None;
+    let mut attempt: u32 = 0;
+    loop {
+        attempt += 1;
+        ctx.attempts.store(attempt, Ordering::Relaxed);
+        if policy.pace {
+            pace(state, ctx).await;
+        }
+        // Bodies are JSON bytes, so a request can be cloned for every attempt; a streaming
+        // body (never produced by the generated client) gets exactly one attempt.
+        let Some(mut req) = request.try_clone() else {
+            let mut request = request;
+            if let Err(e) = state.auth.authorize(&mut request).await {
+                return Ok(fail(ctx, e));
+            }
+            return http.execute(request).await;
+        };
+        if attempt > 1 {
+            if let Some(id) = &retry_for {
+                req.headers_mut().insert(RETRY_FOR, id.clone());
+            }
+            req.headers_mut()
+                .insert(RETRY_COUNT, HeaderValue::from(attempt - 1));
+        }
+        if let Err(e) = state.auth.authorize(&mut req).await {
+            return Ok(fail(ctx, e));
+        }
+        let span = tracing::debug_span!(
+            "okta_eventhooks.attempt",
+            method = %req.method(),
+            path = req.url().path(),
+            attempt,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let result = http.execute(req).instrument(span.clone()).await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let retries_left = attempt <= policy.max_retries;
+
+        let response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                // A connect error means no byte reached the server: safe to retry for every method.
+                let safe = idempotent || e.is_connect();
+                if safe && retries_left {
+                    let wait = backoff(attempt, policy.max_backoff);
+                    if wait_fits(ctx, wait) {
+                        span.in_scope(|| tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "transport error, retrying"));
+                        state.sleep.sleep(wait).await;
+                        continue;
+                    }
+                }
+                return Err(e);
+            }
+        };
+
+        let status = response.status();
+        let headers = response.headers();
+        span.record("status", status.as_u16());
+        if let Some(id) = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+            span.record("request_id", id);
+        }
+        let rate_limit = RateLimit::from_headers(headers);
+        if !rate_limit.is_empty() {
+            record_rate_limit(state, rate_limit, headers);
+        }
+
+        if status.as_u16() == 429 && retries_left {
+            // The request was not processed, so retrying is safe for every method.
+            let wait =
+                rate_limit_wait(headers).unwrap_or_else(|| backoff(attempt, policy.max_backoff));
+            if wait <= policy.max_backoff && wait_fits(ctx, wait) {
+                if retry_for.is_none() {
+                    retry_for = headers.get(REQUEST_ID).cloned();
+                }
+                span.in_scope(|| {
+                    tracing::info!(
+                        wait_ms = wait.as_millis() as u64,
+                        "rate limited, waiting for the reset"
+                    )
+                });
+                state.sleep.sleep(wait).await;
+                continue;
+            }
+            span.in_scope(|| {
+                tracing::info!(
+                    wait_ms = wait.as_millis() as u64,
+                    "rate limited; the reset is too far away to wait for"
+                )
+            });
+        } else if matches!(status.as_u16(), 502..=504) && idempotent && retries_left {
+            let wait = backoff(attempt, policy.max_backoff);
+            if wait_fits(ctx, wait) {
+                span.in_scope(|| {
+                    tracing::debug!(wait_ms = wait.as_millis() as u64, "server error, retrying")
+                });
+                state.sleep.sleep(wait).await;
+                continue;
+            }
+        }
+        return buffer(response, policy.max_response_bytes, ctx).await;
+    }
+}
+
+/// Reads the body into memory, refusing more than `limit` bytes, and hands the generated code
+/// a response it can decode.
+async fn buffer(
+    mut response: reqwest::Response,
+    limit: usize,
+    ctx: &CallContext,
+) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let too_large = |ctx: &CallContext, headers: &http::HeaderMap| {
+        ctx.fail(Error::Decode {
+            status: status.as_u16(),
+            message: format!("the response body is larger than the limit of {limit} bytes"),
+            excerpt: String::new(),
+            request_id: request_id(headers),
+        })
+    };
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        too_large(ctx, response.headers());
+        return Ok(synthetic(status));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            too_large(ctx, response.headers());
+            return Ok(synthetic(status));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut rebuilt = http::Response::new(Bytes::from(body));
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// A stand-in response after the call context already holds the call's real error.
+fn synthetic(status: reqwest::StatusCode) -> reqwest::Response {
+    let mut response = http::Response::new(Bytes::new());
+    *response.status_mut() = status;
+    reqwest::Response::from(response)
+}
+
+fn fail(ctx: &CallContext, error: Error) -> reqwest::Response {
+    ctx.fail(error);
+    synthetic(reqwest::StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Whether waiting `wait` still leaves the deadline (if any) in the future.
+fn wait_fits(ctx: &CallContext, wait: Duration) -> bool {
+    ctx.remaining().is_none_or(|left| wait < left)
+}
+
+/// Exponential backoff with jitter: 50-100 % of `BACKOFF_BASE * 2^(attempt-1)`, capped.
+fn backoff(attempt: u32, cap: Duration) -> Duration {
+    let full = BACKOFF_BASE
+        .saturating_mul(1u32 << (attempt - 1).min(16))
+        .min(cap);
+    // A randomly keyed hasher is a good-enough jitter source without another dependency.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let fraction = 0.5 + (random % 1000) as f64 / 2000.0;
+    full.mul_f64(fraction)
+}
+
+/// Seconds until `X-Rate-Limit-Reset`, measured against the response's `Date` (so a skewed
+/// local clock does not matter), plus one second. `None` when there is no usable reset.
+pub(crate) fn rate_limit_wait(headers: &http::HeaderMap) -> Option<Duration> {
+    let reset = RateLimit::from_headers(headers).reset?;
+    let now = server_date(headers).unwrap_or_else(Utc::now);
+    let until = (reset - now).to_std().unwrap_or(Duration::ZERO);
+    Some(until + Duration::from_secs(1))
+}
+
+fn server_date(headers: &http::HeaderMap) -> Option<DateTime<Utc>> {
+    let text = headers.get(DATE)?.to_str().ok()?;
+    DateTime::parse_from_rfc2822(text)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn record_rate_limit(state: &State, rate_limit: RateLimit, headers: &http::HeaderMap) {
+    *state
+        .last_rate_limit
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(rate_limit);
+    if state.policy.pace {
+        let pause = (rate_limit.remaining == Some(0))
+            .then(|| rate_limit_wait(headers))
+            .flatten()
+            .map(|wait| tokio::time::Instant::now() + wait.min(state.policy.max_backoff));
+        *state.paused_until.lock().unwrap_or_else(|e| e.into_inner()) = pause;
+    }
+}
+
+/// With `pace` on, waits until the window resets when the last response had no requests left.
+async fn pace(state: &State, ctx: &CallContext) {
+    let until = *state.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(until) = until {
+        let wait = until.saturating_duration_since(tokio::time::Instant::now());
+        if !wait.is_zero() && wait_fits(ctx, wait) {
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "pacing: no requests left in this window"
+            );
+            state.sleep.sleep(wait).await;
+        }
+    }
+}
+
+fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Turns the generated layer's error into the facade's, preferring what the context recorded.
+pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallContext) -> Error {
+    if let Some(failure) = ctx.take_failure() {
+        return failure;
+    }
+    let attempts = ctx.attempts().max(1);
+    use progenitor_client::Error as G;
+    match error {
+        G::InvalidRequest(message) => Error::InvalidInput(message),
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+            transport(e, attempts)
+        }
+        G::ErrorResponse(value) => {
+            let status = value.status().as_u16();
+            let headers = value.headers().clone();
+            api_error(status, &headers, Some(value.into_inner()), None, attempts)
+        }
+        G::InvalidResponsePayload(body, e) => Error::Decode {
+            status: 200,
+            message: if body.is_empty() {
+                "the body is empty".into()
+            } else {
+                e.to_string()
+            },
+            excerpt: excerpt(&body),
+            request_id: None,
+        },
+        G::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = match response.bytes().await {
+                Ok(body) => body,
+                Err(e) => return transport(e, attempts),
+            };
+            if status < 400 {
+                return Error::Decode {
+                    status,
+                    message: format!("unexpected HTTP status {status}"),
+                    excerpt: excerpt(&body),
+                    request_id: request_id(&headers),
+                };
+            }
+            let okta = serde_json::from_slice::<OktaError>(&body)
+                .ok()
+                .filter(|e| e.error_code.is_some());
+            let raw = okta.is_none().then(|| excerpt(&body));
+            api_error(status, &headers, okta, raw, attempts)
+        }
+        G::Custom(message) => Error::Transport {
+            message,
+            attempts,
+            source: None,
+        },
+    }
+}
+
+fn api_error(
+    status: u16,
+    headers: &http::HeaderMap,
+    error: Option<OktaError>,
+    body_excerpt: Option<String>,
+    attempts: u32,
+) -> Error {
+    Error::Api(Box::new(crate::error::ApiError {
+        status,
+        error,
+        request_id: request_id(headers),
+        body_excerpt,
+        rate_limit: RateLimit::from_headers(headers),
+        attempts,
+    }))
+}
+
+fn transport(e: reqwest::Error, attempts: u32) -> Error {
+    if e.is_timeout() {
+        let limit = if e.is_connect() {
+            TimeoutKind::Connect
+        } else {
+            TimeoutKind::Request
+        };
+        return Error::Timeout { limit, attempts };
+    }
+    // The chain says why (connection refused, DNS, TLS); URLs carry no secrets here.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::Transport {
+        message,
+        attempts,
+        source: Some(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_wait_uses_the_server_date() {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            DATE,
+            HeaderValue::from_static("Thu, 26 Nov 2026 13:00:00 GMT"),
+        );
+        let reset = DateTime::parse_from_rfc2822("Thu, 26 Nov 2026 13:00:05 GMT")
+            .unwrap()
+            .timestamp();
+        h.insert("x-rate-limit-reset", HeaderValue::from(reset));
+        assert_eq!(rate_limit_wait(&h), Some(Duration::from_secs(6)));
+        // A reset already in the past still waits the extra second.
+        h.insert(
+            DATE,
+            HeaderValue::from_static("Thu, 26 Nov 2026 14:00:00 GMT"),
+        );
+        assert_eq!(rate_limit_wait(&h), Some(Duration::from_secs(1)));
+        h.remove("x-rate-limit-reset");
+        assert_eq!(rate_limit_wait(&h), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let cap = Duration::from_secs(3);
+        for attempt in 1..10 {
+            let full = BACKOFF_BASE.saturating_mul(1 << (attempt - 1)).min(cap);
+            let wait = backoff(attempt, cap);
+            assert!(
+                wait >= full / 2 && wait <= full,
+                "attempt {attempt}: {wait:?}"
+            );
+        }
+    }
+}

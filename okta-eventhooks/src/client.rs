@@ -1,0 +1,506 @@
+//! The client, its builder, and the eight operations.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing::Instrument;
+
+use crate::auth::{Auth, Credentials};
+use crate::call::{self, CallContext, Sleep};
+use crate::error::{Error, Result, TimeoutKind};
+use crate::generated;
+use crate::rate_limit::RateLimit;
+use crate::types::EventHook;
+use crate::{Secret, org_url};
+
+/// Default limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit for one request/response exchange.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default longest wait before a retry; a rate-limit reset further away fails at once.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// Default largest response body read into memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
+
+/// A client for Okta's event-hook API.
+///
+/// Cheap to clone (an `Arc`): clones share one connection pool, credentials and rate-limit
+/// state. Build it with [`Client::builder`].
+///
+/// ```no_run
+/// # async fn run() -> okta_eventhooks::Result<()> {
+/// let client = okta_eventhooks::Client::builder()
+///     .org_url("https://acme.okta.com")
+///     .api_token(std::env::var("OKTA_CLIENT_TOKEN").unwrap_or_default())
+///     .build()?;
+/// for hook in client.list_event_hooks().await? {
+///     println!("{} {}", hook.id.as_deref().unwrap_or("-"), hook.name);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    api: Arc<generated::Client>,
+}
+
+/// State shared by every clone of a [`Client`]; reachable from the generated layer's hooks.
+///
+/// Opaque: it exists so that the generated client can carry the facade's configuration.
+#[derive(Clone, Debug)]
+pub struct ClientState(pub(crate) Arc<State>);
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) auth: Auth,
+    pub(crate) policy: Policy,
+    pub(crate) last_rate_limit: Mutex<Option<RateLimit>>,
+    /// With `pace`, the instant before which no request starts (Remaining was 0).
+    pub(crate) paused_until: Mutex<Option<tokio::time::Instant>>,
+    pub(crate) sleep: Sleep,
+}
+
+/// Retry, timeout and size limits of a client.
+#[derive(Clone, Debug)]
+pub(crate) struct Policy {
+    pub(crate) max_retries: u32,
+    pub(crate) max_backoff: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) pace: bool,
+}
+
+/// Builds a [`Client`]. Every setting is checked in [`build`](ClientBuilder::build).
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    org_url: Option<String>,
+    credentials: Option<Credentials>,
+    user_agent_extra: Option<String>,
+    http_client: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    policy: Policy,
+    proxy: Option<Secret>,
+    root_certificates: Vec<Vec<u8>>,
+    sleep: Option<Sleep>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            org_url: None,
+            credentials: None,
+            user_agent_extra: None,
+            http_client: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            policy: Policy {
+                max_retries: DEFAULT_MAX_RETRIES,
+                max_backoff: DEFAULT_MAX_BACKOFF,
+                request_timeout: DEFAULT_REQUEST_TIMEOUT,
+                deadline: None,
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+                pace: false,
+            },
+            proxy: None,
+            root_certificates: Vec::new(),
+            sleep: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The org URL, e.g. `https://acme.okta.com` (a trailing slash is fine). `http://` is
+    /// accepted only for loopback hosts, for emulators and tests.
+    pub fn org_url(mut self, url: impl Into<String>) -> Self {
+        self.org_url = Some(url.into());
+        self
+    }
+
+    /// Authenticate with an Okta API token (`Authorization: SSWS <token>`).
+    pub fn api_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::ApiToken(token.into()));
+        self
+    }
+
+    /// Authenticate with a pre-issued OAuth 2.0 access token (`Authorization: Bearer <token>`).
+    pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::Bearer(token.into()));
+        self
+    }
+
+    /// Authenticate with the given credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Text appended to the `User-Agent` header, e.g. `my-app/1.2`.
+    pub fn user_agent_extra(mut self, extra: impl Into<String>) -> Self {
+        self.user_agent_extra = Some(extra.into());
+        self
+    }
+
+    /// Limit for establishing a connection (default 10 s). Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Limit for one request/response exchange (default 30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.policy.request_timeout = timeout;
+        self
+    }
+
+    /// Limit for a whole call, retries and waits included (default: none beyond the retry limits).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.policy.deadline = Some(deadline);
+        self
+    }
+
+    /// Retries after the first attempt (default 2). `0` turns retries off entirely: every
+    /// call is one request, and a 429 is returned to you at once.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.policy.max_retries = retries;
+        self
+    }
+
+    /// Longest wait before one retry (default 30 s). When a rate-limit reset is further away,
+    /// the call fails at once with the rate-limit error, which carries the reset time.
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.policy.max_backoff = wait;
+        self
+    }
+
+    /// Largest response body read into memory (default 10 MiB); a larger one is refused.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.policy.max_response_bytes = bytes;
+        self
+    }
+
+    /// Pace requests: when the last response said `X-Rate-Limit-Remaining: 0`, wait for the
+    /// reset before sending the next request instead of running into a 429 (default off).
+    pub fn pace(mut self, on: bool) -> Self {
+        self.policy.pace = on;
+        self
+    }
+
+    /// Send every request through this proxy (`http://user:password@proxy:3128`); the URL is
+    /// kept secret. Without it, `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are honoured.
+    pub fn proxy(mut self, url: impl Into<Secret>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Trust this extra CA certificate (PEM), e.g. a corporate TLS-inspecting proxy's, in
+    /// addition to the platform's roots.
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// Use an existing `reqwest::Client` (and its connection pool, proxy and TLS settings).
+    /// The connect timeout, proxy, CA certificates and `User-Agent` of this builder then do
+    /// not apply; the request timeout still does.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Replaces the timer used for retry waits (for tests: record the waits instead of sleeping).
+    #[doc(hidden)]
+    pub fn sleep_with<F, Fut>(mut self, sleep: F) -> Self
+    where
+        F: Fn(Duration) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.sleep = Some(Sleep::new(sleep));
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let org_url = org_url::normalize(self.org_url.as_deref().ok_or_else(|| {
+            Error::Config("no org URL: set it with .org_url(\"https://acme.okta.com\")".into())
+        })?)?;
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config(
+                "no credentials: set an API token with .api_token(...) or another credential"
+                    .into(),
+            )
+        })?;
+        let auth = Auth::new(&credentials)?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => build_http_client(
+                self.connect_timeout,
+                self.user_agent_extra.as_deref(),
+                self.proxy.as_ref(),
+                &self.root_certificates,
+            )?,
+        };
+        let state = State {
+            auth,
+            policy: self.policy,
+            last_rate_limit: Mutex::new(None),
+            paused_until: Mutex::new(None),
+            sleep: self.sleep.unwrap_or_default(),
+        };
+        let api = generated::Client::new_with_client(&org_url, http, ClientState(Arc::new(state)));
+        Ok(Client { api: Arc::new(api) })
+    }
+}
+
+/// `okta-eventhooks-rust/<version> rust/<rustc version> <os>/<arch>`, like Okta's SDKs.
+pub fn user_agent() -> String {
+    format!(
+        "okta-eventhooks-rust/{} rust/{} {}/{}",
+        env!("CARGO_PKG_VERSION"),
+        env!("OKTA_EVENTHOOKS_RUSTC_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+fn build_http_client(
+    connect_timeout: Duration,
+    user_agent_extra: Option<&str>,
+    proxy: Option<&Secret>,
+    root_certificates: &[Vec<u8>],
+) -> Result<reqwest::Client> {
+    // reqwest is built without a bundled crypto provider; ring builds fast and is enough here.
+    // An application that installed another provider keeps it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut ua = user_agent();
+    if let Some(extra) = user_agent_extra.map(str::trim).filter(|e| !e.is_empty()) {
+        ua.push(' ');
+        ua.push_str(extra);
+    }
+    let mut builder = reqwest::Client::builder()
+        .user_agent(ua)
+        .connect_timeout(connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(60));
+    if let Some(proxy) = proxy {
+        let proxy = reqwest::Proxy::all(proxy.expose()).map_err(|_| {
+            Error::Config(
+                "the proxy URL is not valid (it is not shown, as it may hold credentials)".into(),
+            )
+        })?;
+        builder = builder.proxy(proxy);
+    }
+    for pem in root_certificates {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| Error::Config(format!("an extra CA certificate is not valid PEM: {e}")))?;
+        builder = builder.tls_certs_merge(certs);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The org URL requests go to (normalised, without a trailing slash).
+    pub fn org_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(self.api.as_ref())
+    }
+
+    /// The rate-limit headers of the most recent response, if any carried them.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        *self
+            .api
+            .inner
+            .0
+            .last_rate_limit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The generated client, for power users: the same connection pool, credentials and
+    /// retries, but raw progenitor types and errors.
+    pub fn generated(&self) -> &generated::Client {
+        &self.api
+    }
+
+    /// Lists every event hook of the org (`GET /api/v1/eventHooks`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let hooks = client.list_event_hooks().await?;
+    /// println!("{} hooks", hooks.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_event_hooks(&self) -> Result<Vec<EventHook>> {
+        self.call("listEventHooks", self.api.list_event_hooks())
+            .await
+    }
+
+    /// Fetches one event hook (`GET /api/v1/eventHooks/{id}`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// match client.get_event_hook("who8vt36qfNpCGz9H1e6").await {
+    ///     Ok(hook) => println!("{:?}", hook.status),
+    ///     Err(e) if e.is_not_found() => println!("gone"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_event_hook(&self, id: &str) -> Result<EventHook> {
+        let id = check_id(id)?;
+        self.call("getEventHook", self.api.get_event_hook(id)).await
+    }
+
+    /// Creates an event hook (`POST /api/v1/eventHooks`). The hook is checked first, and
+    /// read-only fields (`id`, `status`, `_links`, ...) are never sent. Okta creates it
+    /// `ACTIVE` and `UNVERIFIED`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// use okta_eventhooks::{Channel, EventHook, Events};
+    /// let hook = EventHook::builder("Audit sink")
+    ///     .channel(Channel::https("https://hooks.example.com/okta")?.auth_header("Authorization", "s3cret"))
+    ///     .events(Events::types(["user.lifecycle.create"]))
+    ///     .build()?;
+    /// let created = client.create_event_hook(&hook).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_event_hook(&self, hook: &EventHook) -> Result<EventHook> {
+        hook.validate()?;
+        let body = hook.to_request_body();
+        self.call("createEventHook", self.api.create_event_hook(&body))
+            .await
+    }
+
+    /// Replaces an event hook (`PUT /api/v1/eventHooks/{id}`). Read-only fields are never
+    /// sent. Okta never returns `authScheme.value`: a hook fetched with
+    /// [`get_event_hook`](Self::get_event_hook) and sent back unchanged **drops its secret**,
+    /// so set it again. Changing the channel makes the hook `UNVERIFIED`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let mut hook = client.get_event_hook("who8vt36qfNpCGz9H1e6").await?;
+    /// hook.description = Some("Forwards audit events".into());
+    /// hook.set_auth_secret("s3cret")?;
+    /// client.replace_event_hook("who8vt36qfNpCGz9H1e6", &hook).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn replace_event_hook(&self, id: &str, hook: &EventHook) -> Result<EventHook> {
+        let id = check_id(id)?;
+        hook.validate()?;
+        let body = hook.to_request_body();
+        self.call("replaceEventHook", self.api.replace_event_hook(id, &body))
+            .await
+    }
+
+    /// Deletes an `INACTIVE` event hook (`DELETE /api/v1/eventHooks/{id}`); deactivate first.
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// client.deactivate_event_hook("who8vt36qfNpCGz9H1e6").await?;
+    /// client.delete_event_hook("who8vt36qfNpCGz9H1e6").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_event_hook(&self, id: &str) -> Result<()> {
+        let id = check_id(id)?;
+        self.call("deleteEventHook", self.api.delete_event_hook(id))
+            .await
+    }
+
+    /// Activates an event hook (`POST .../lifecycle/activate`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let hook = client.activate_event_hook("who8vt36qfNpCGz9H1e6").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn activate_event_hook(&self, id: &str) -> Result<EventHook> {
+        let id = check_id(id)?;
+        self.call("activateEventHook", self.api.activate_event_hook(id))
+            .await
+    }
+
+    /// Deactivates an event hook (`POST .../lifecycle/deactivate`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let hook = client.deactivate_event_hook("who8vt36qfNpCGz9H1e6").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn deactivate_event_hook(&self, id: &str) -> Result<EventHook> {
+        let id = check_id(id)?;
+        self.call("deactivateEventHook", self.api.deactivate_event_hook(id))
+            .await
+    }
+
+    /// Verifies an event hook (`POST .../lifecycle/verify`): Okta calls the hook's URI with a
+    /// challenge. On failure Okta answers 400 `E0000001`; [`Error::error_causes`] says why.
+    /// Never retried after the request may have reached Okta (it would call your endpoint again).
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let hook = client.verify_event_hook("who8vt36qfNpCGz9H1e6").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn verify_event_hook(&self, id: &str) -> Result<EventHook> {
+        let id = check_id(id)?;
+        self.call("verifyEventHook", self.api.verify_event_hook(id))
+            .await
+    }
+
+    /// Runs one generated operation inside a call context (attempt counting, deadline,
+    /// tracing) and turns its outcome into the facade's types.
+    async fn call<T, F>(&self, operation: &'static str, request: F) -> Result<T>
+    where
+        F: Future<
+            Output = std::result::Result<
+                progenitor_client::ResponseValue<T>,
+                generated::Error<crate::types::OktaError>,
+            >,
+        >,
+    {
+        let policy = &self.api.inner.0.policy;
+        let ctx = Arc::new(CallContext::new(policy.deadline));
+        let span = tracing::debug_span!(
+            "okta_eventhooks.call",
+            operation,
+            attempts = tracing::field::Empty,
+            outcome = tracing::field::Empty
+        );
+        let run = call::scope(ctx.clone(), request);
+        let outcome = match policy.deadline {
+            Some(limit) => tokio::time::timeout(limit, run)
+                .instrument(span.clone())
+                .await
+                .ok(),
+            None => Some(run.instrument(span.clone()).await),
+        };
+        span.record("attempts", ctx.attempts());
+        let result = match outcome {
+            Some(Ok(value)) => Ok(value.into_inner()),
+            Some(Err(e)) => Err(call::map_error(e, &ctx).await),
+            None => Err(Error::Timeout {
+                limit: TimeoutKind::Deadline,
+                attempts: ctx.attempts().max(1),
+            }),
+        };
+        span.record("outcome", if result.is_ok() { "ok" } else { "error" });
+        result
+    }
+}
+
+/// An event-hook id must be non-empty; everything else is percent-encoded into the path.
+fn check_id(id: &str) -> Result<&str> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(Error::InvalidInput("the event hook id is empty".into()));
+    }
+    Ok(id)
+}

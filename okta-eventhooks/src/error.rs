@@ -1,0 +1,242 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+use crate::rate_limit::RateLimit;
+use crate::types::OktaError;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in a call.
+///
+/// Match on the variant for the broad kind, or use the helpers ([`status`](Error::status),
+/// [`okta_error_code`](Error::okta_error_code), [`is_not_found`](Error::is_not_found),
+/// [`is_rate_limited`](Error::is_rate_limited), ...). No variant ever contains a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client is configured wrongly (org URL, credentials, ...). Nothing was sent.
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// A value given to the SDK is not acceptable to Okta. Nothing was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// The request could not be sent or the response could not be read.
+    #[error("transport error after {attempts} attempt(s): {message}")]
+    Transport {
+        /// What failed, with its cause chain.
+        message: String,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+
+    /// A time limit was hit.
+    #[error("timed out: the {limit} was exceeded after {attempts} attempt(s)")]
+    Timeout {
+        /// Which limit.
+        limit: TimeoutKind,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// The response was not what the API promises (not JSON, wrong shape, empty, too large).
+    #[error("could not decode the response (HTTP {status}{}): {message}; body starts with: {excerpt:?}", request_id_suffix(.request_id))]
+    Decode {
+        /// HTTP status of the response.
+        status: u16,
+        /// Why it could not be decoded.
+        message: String,
+        /// The first bytes of the body (lossy UTF-8).
+        excerpt: String,
+        /// `X-Okta-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+
+    /// Okta answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+}
+
+/// Which time limit a [`Error::Timeout`] hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Establishing the connection.
+    Connect,
+    /// One request/response exchange.
+    Request,
+    /// The whole call, retries included.
+    Deadline,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect timeout",
+            Self::Request => "request timeout",
+            Self::Deadline => "overall deadline",
+        })
+    }
+}
+
+/// An error answer from Okta: HTTP status, the Okta error object when there is one, and the
+/// request id to quote to Okta support.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// The decoded Okta error object (absent when the body was not one, e.g. a proxy's HTML).
+    pub error: Option<OktaError>,
+    /// `X-Okta-Request-Id` of the response.
+    pub request_id: Option<String>,
+    /// The first bytes of the body when it was not an Okta error object.
+    pub body_excerpt: Option<String>,
+    /// Rate-limit headers of the response.
+    pub rate_limit: RateLimit,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.error {
+            Some(e) => {
+                let code = e.error_code.as_deref().unwrap_or("(no error code)");
+                write!(f, "{code} {}", e.error_summary.as_deref().unwrap_or(""))?;
+                for cause in e
+                    .error_causes
+                    .iter()
+                    .filter_map(|c| c.error_summary.as_deref())
+                {
+                    write!(f, "; {cause}")?;
+                }
+            }
+            None => {
+                let reason = http::StatusCode::from_u16(self.status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("error");
+                write!(f, "{reason}")?;
+                if let Some(body) = self
+                    .body_excerpt
+                    .as_deref()
+                    .filter(|b| !b.trim().is_empty())
+                {
+                    write!(f, ": {:?}", body)?;
+                }
+            }
+        }
+        write!(f, " (HTTP {}", self.status)?;
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        if let (429, Some(reset)) = (self.status, self.rate_limit.reset) {
+            write!(f, ", rate limit resets at {}", reset.to_rfc3339())?;
+        }
+        if self.attempts > 1 {
+            write!(f, ", {} attempts", self.attempts)?;
+        }
+        f.write_str(")")
+    }
+}
+
+fn request_id_suffix(id: &Option<String>) -> String {
+    id.as_ref()
+        .map(|id| format!(", request id {id}"))
+        .unwrap_or_default()
+}
+
+impl Error {
+    /// The HTTP status, when Okta (or a proxy) answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The Okta error code (`E0000007`, ...), when the answer carried one.
+    pub fn okta_error_code(&self) -> Option<&str> {
+        self.api_error()?.error.as_ref()?.error_code.as_deref()
+    }
+
+    /// The Okta error object's causes (`errorCauses[].errorSummary`).
+    pub fn error_causes(&self) -> Vec<&str> {
+        self.api_error()
+            .and_then(|e| e.error.as_ref())
+            .map(|e| {
+                e.error_causes
+                    .iter()
+                    .filter_map(|c| c.error_summary.as_deref())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `X-Okta-Request-Id` of the failed response.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.request_id.as_deref(),
+            Self::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API error, when Okta answered with an error status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// HTTP 404: the hook does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// HTTP 429: the rate limit was exceeded (and retries, if any, did not help).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// HTTP 401: the credentials were rejected.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+
+    /// HTTP 403: the credentials lack a permission or scope.
+    pub fn is_forbidden(&self) -> bool {
+        self.status() == Some(403)
+    }
+
+    /// A 5xx answer, a transport failure or a timeout: worth trying again later.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transport { .. } | Self::Timeout { .. })
+            || matches!(self.status(), Some(s) if s == 429 || s >= 500)
+    }
+
+    /// Whether nothing was sent because the input or configuration was rejected locally.
+    pub fn is_local(&self) -> bool {
+        matches!(self, Self::Config(_) | Self::InvalidInput(_))
+    }
+}
+
+/// The first `MAX` bytes of a body, as lossy UTF-8, for error messages.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let cut = &body[..body.len().min(MAX)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > MAX {
+        text.push('…');
+    }
+    text
+}
