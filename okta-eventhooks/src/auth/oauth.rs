@@ -141,10 +141,10 @@ impl TokenSource {
     pub(crate) async fn token(&self) -> Result<Arc<Token>> {
         let now = Instant::now();
         let cached = self.cached();
-        if let Some(token) = &cached {
-            if now < token.refresh_at {
-                return Ok(token.clone());
-            }
+        if let Some(token) = &cached
+            && now < token.refresh_at
+        {
+            return Ok(token.clone());
         }
         let guard = match self.refresh.try_lock() {
             Ok(guard) => guard,

@@ -1,0 +1,187 @@
+//! DPoP (RFC 9449) over real HTTP: proofs verified at the token endpoint and at the API
+//! (signature, `htm`, `htu`, `ath`, nonce), `use_dpop_nonce` at both, a fresh proof on every
+//! attempt, and DPoP switched on when the token endpoint demands it.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use okta_eventhooks::Client;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::auth_server::{CLIENT_ID, DpopPolicy, KID, TestKey, TokenEndpoint, verify_proof};
+
+const HOOKS: &str = "/api/v1/eventHooks";
+
+/// An API that insists on DPoP: `Authorization: DPoP <token>`, a valid proof bound to the
+/// token, and its current nonce (asked for with `use_dpop_nonce` until it is sent).
+struct DpopApi {
+    uri: String,
+    nonce: String,
+    log: Arc<Mutex<ApiLog>>,
+}
+
+#[derive(Default)]
+struct ApiLog {
+    failures: Vec<String>,
+    jtis: Vec<String>,
+    nonces: Vec<Option<String>>,
+    statuses: Vec<u16>,
+}
+
+impl Respond for DpopApi {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut log = self.log.lock().unwrap();
+        let auth = crate::auth_server::header(request, "authorization").unwrap_or_default();
+        let Some(token) = auth.strip_prefix("DPoP ") else {
+            log.failures.push(format!("authorization {auth:?}"));
+            log.statuses.push(400);
+            return ResponseTemplate::new(400);
+        };
+        let proof = crate::auth_server::header(request, "dpop").unwrap_or_default();
+        let htu = format!("{}{}", self.uri, request.url.path());
+        let claims = match verify_proof(proof, request.method.as_str(), &htu, Some(token)) {
+            Ok(claims) => claims,
+            Err(why) => {
+                log.failures.push(why);
+                log.statuses.push(400);
+                return ResponseTemplate::new(400);
+            }
+        };
+        log.jtis.push(claims["jti"].as_str().unwrap().to_owned());
+        let nonce = claims["nonce"].as_str().map(str::to_owned);
+        log.nonces.push(nonce.clone());
+        if nonce.as_deref() != Some(self.nonce.as_str()) {
+            log.statuses.push(401);
+            return ResponseTemplate::new(401)
+                .insert_header("WWW-Authenticate", "DPoP error=\"use_dpop_nonce\", error_description=\"Resource server requires nonce in DPoP proof\"")
+                .insert_header("DPoP-Nonce", self.nonce.as_str());
+        }
+        log.statuses.push(200);
+        ResponseTemplate::new(200).set_body_json(json!([]))
+    }
+}
+
+async fn mount_api(server: &MockServer, nonce: &str) -> Arc<Mutex<ApiLog>> {
+    let log = Arc::new(Mutex::new(ApiLog::default()));
+    Mock::given(method("GET"))
+        .and(path(HOOKS))
+        .respond_with(DpopApi {
+            uri: server.uri(),
+            nonce: nonce.into(),
+            log: log.clone(),
+        })
+        .mount(server)
+        .await;
+    log
+}
+
+#[tokio::test]
+async fn dpop_proofs_and_nonces_at_the_token_endpoint_and_the_api() {
+    let server = MockServer::start().await;
+    let key = TestKey::es256();
+    let mut endpoint = TokenEndpoint::new(&server, &key);
+    endpoint.dpop = DpopPolicy {
+        required: true,
+        nonce: Some("as-nonce-1".into()),
+    };
+    let endpoint = endpoint.mount(&server).await;
+    let api = mount_api(&server, "rs-nonce-1").await;
+
+    let client = Client::builder()
+        .org_url(server.uri())
+        .client_id(CLIENT_ID)
+        .private_key(key.private.as_str())
+        .key_id(KID)
+        .dpop(true)
+        .build()
+        .unwrap();
+    client.list_event_hooks().await.unwrap();
+    // The nonce is remembered: the next call needs no extra round trip.
+    client.list_event_hooks().await.unwrap();
+
+    assert_eq!(endpoint.failures(), Vec::<String>::new());
+    assert_eq!(
+        *endpoint.proofs.lock().unwrap(),
+        [(true, None), (true, Some("as-nonce-1".to_owned()))],
+        "token endpoint: a proof, then the same request with the nonce it asked for"
+    );
+    let log = api.lock().unwrap();
+    assert_eq!(log.failures, Vec::<String>::new());
+    assert_eq!(log.statuses, [401, 200, 200]);
+    assert_eq!(
+        log.nonces,
+        [None, Some("rs-nonce-1".into()), Some("rs-nonce-1".into())]
+    );
+    let unique: HashSet<&String> = log.jtis.iter().collect();
+    assert_eq!(unique.len(), 3, "a fresh proof on every attempt");
+}
+
+#[tokio::test]
+async fn dpop_is_switched_on_when_the_token_endpoint_requires_it() {
+    let server = MockServer::start().await;
+    let key = TestKey::rsa();
+    let mut endpoint = TokenEndpoint::new(&server, &key);
+    endpoint.dpop = DpopPolicy {
+        required: true,
+        nonce: None,
+    };
+    let endpoint = endpoint.mount(&server).await;
+    let api = mount_api(&server, "n").await;
+
+    // No .dpop(true): the client learns it from `invalid_dpop_proof`.
+    let client = Client::builder()
+        .org_url(server.uri())
+        .client_id(CLIENT_ID)
+        .private_key(key.private.as_str())
+        .key_id(KID)
+        .build()
+        .unwrap();
+    client.list_event_hooks().await.unwrap();
+
+    assert_eq!(endpoint.failures(), Vec::<String>::new());
+    assert_eq!(
+        *endpoint.proofs.lock().unwrap(),
+        [(false, None), (true, None)]
+    );
+    {
+        let log = api.lock().unwrap();
+        assert_eq!(log.failures, Vec::<String>::new());
+        assert_eq!(log.statuses, [401, 200]);
+    }
+    let requests = server.received_requests().await.unwrap();
+    let last = requests.last().unwrap();
+    assert_eq!(
+        crate::auth_server::header(last, "x-okta-user-agent-extended"),
+        Some("isDPoP:true")
+    );
+}
+
+#[tokio::test]
+async fn dpop_proofs_never_show_in_debug() {
+    let server = MockServer::start().await;
+    let key = TestKey::es256();
+    let mut endpoint = TokenEndpoint::new(&server, &key);
+    endpoint.dpop.required = true;
+    endpoint.mount(&server).await;
+    mount_api(&server, "n").await;
+    let client = Client::builder()
+        .org_url(server.uri())
+        .client_id(CLIENT_ID)
+        .private_key(key.private.as_str())
+        .key_id(KID)
+        .dpop(true)
+        .build()
+        .unwrap();
+    client.list_event_hooks().await.unwrap();
+    let shown = format!("{client:?}");
+    let requests = server.received_requests().await.unwrap();
+    for request in &requests {
+        if let Some(proof) = crate::auth_server::header(request, "dpop") {
+            let signature = proof.rsplit('.').next().unwrap();
+            assert!(!shown.contains(signature), "proof leaked: {shown}");
+        }
+    }
+    assert!(!shown.contains("tok-1"), "{shown}");
+}
