@@ -185,3 +185,52 @@ async fn dpop_proofs_never_show_in_debug() {
     }
     assert!(!shown.contains("tok-1"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_rate_limited_attempt_is_retried_with_a_fresh_proof() {
+    let server = MockServer::start().await;
+    let key = TestKey::es256();
+    TokenEndpoint::new(&server, &key).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(HOOKS))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let api = mount_api(&server, "n").await;
+    let client = Client::builder()
+        .org_url(server.uri())
+        .client_id(CLIENT_ID)
+        .private_key(key.private.as_str())
+        .key_id(KID)
+        .dpop(true)
+        .sleep_with(|_| async {})
+        .build()
+        .unwrap();
+    client.list_event_hooks().await.unwrap();
+
+    let proofs: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == HOOKS)
+        .map(|r| crate::auth_server::header(r, "dpop").unwrap().to_owned())
+        .collect();
+    // 429, then use_dpop_nonce, then success: three attempts, three different proofs.
+    assert_eq!(proofs.len(), 3);
+    let jtis: HashSet<String> = proofs
+        .iter()
+        .map(|p| {
+            let uri = format!("{}{HOOKS}", server.uri());
+            let token = "tok-1";
+            verify_proof(p, "GET", &uri, Some(token)).unwrap()["jti"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(jtis.len(), 3, "every attempt carries a new proof");
+    assert_eq!(api.lock().unwrap().statuses, [401, 200]);
+}
