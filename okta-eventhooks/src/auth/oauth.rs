@@ -146,6 +146,7 @@ impl TokenSource {
         {
             return Ok(token.clone());
         }
+        let seen = cached.as_ref().map(|t| t.generation);
         let guard = match self.refresh.try_lock() {
             Ok(guard) => guard,
             Err(_) => {
@@ -156,8 +157,13 @@ impl TokenSource {
                 self.refresh.lock().await
             }
         };
-        // The refresh we waited for may have produced a fresh token.
-        if let Some(token) = self.cached().filter(|t| Instant::now() < t.refresh_at) {
+        // The refresh we waited for may have produced a token: take it if it is fresh, or
+        // merely valid but newer than the one we found stale (a lifetime shorter than the
+        // renewal offset must not make every waiter fetch again in turn).
+        if let Some(token) = self.cached().filter(|t| {
+            let now = Instant::now();
+            now < t.refresh_at || (Some(t.generation) != seen && now < t.expires_at)
+        }) {
             return Ok(token);
         }
         let token = Arc::new(self.fetch().await?);

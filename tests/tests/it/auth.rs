@@ -147,6 +147,44 @@ async fn concurrent_calls_share_exactly_one_token_request() {
 }
 
 #[tokio::test]
+async fn concurrent_refreshes_of_a_stale_token_make_one_request() {
+    let server = MockServer::start().await;
+    let key = TestKey::es256();
+    let mut endpoint = TokenEndpoint::new(&server, &key);
+    // Every token is inside the renewal offset as soon as it arrives: each call wants a new
+    // one, yet concurrent callers share a single refresh.
+    endpoint.expires_in = 200;
+    endpoint.delay = Duration::from_millis(200);
+    let endpoint = endpoint.mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(HOOKS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let client = oauth_builder(&server, &key)
+        .token_renewal_offset(Duration::from_secs(300))
+        .build()
+        .unwrap();
+    for round in 1..=2 {
+        let calls: Vec<_> = (0..8)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.list_event_hooks().await })
+            })
+            .collect();
+        for call in calls {
+            call.await.unwrap().unwrap();
+        }
+        assert_eq!(
+            endpoint.requests.load(Ordering::SeqCst),
+            round,
+            "round {round}"
+        );
+    }
+    assert_eq!(endpoint.failures(), Vec::<String>::new());
+}
+
+#[tokio::test]
 async fn the_token_is_refreshed_ahead_of_expiry() {
     let server = MockServer::start().await;
     let key = TestKey::es256();
