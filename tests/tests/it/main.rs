@@ -2,6 +2,7 @@
 
 mod builders;
 mod errors;
+mod network;
 mod resilience;
 mod secrets;
 mod shapes;
