@@ -6,6 +6,7 @@ mod auth_server;
 mod builders;
 mod config;
 mod errors;
+mod network;
 mod resilience;
 mod secrets;
 mod shapes;
