@@ -508,3 +508,74 @@ fn empty_environment_variables_count_as_unset() {
         "SSWS API token from ~/.okta/okta.yaml"
     );
 }
+
+#[tokio::test]
+async fn proxy_settings_reach_the_wire_with_encoded_credentials() {
+    let proxy = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&proxy)
+        .await;
+    let port = proxy.address().port().to_string();
+    let dirs = Dirs::new();
+    // The org is unreachable on purpose: only the proxy can answer.
+    dirs.home_yaml("okta:\n  client:\n    orgUrl: http://127.0.0.1:9\n    token: t\n    proxy:\n      host: 127.0.0.1\n      username: me\n");
+    let config = dirs
+        .loader(&[
+            ("OKTA_CLIENT_PROXY_PORT", port.as_str()),
+            ("OKTA_CLIENT_PROXY_PASSWORD", "p@ss:w/rd"),
+        ])
+        .load()
+        .unwrap();
+    let client = config.client_builder().unwrap().build().unwrap();
+    client.list_event_hooks().await.unwrap();
+    let requests = proxy.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    // base64("me:p@ss:w/rd")
+    assert_eq!(
+        requests[0].headers["proxy-authorization"].to_str().unwrap(),
+        "Basic bWU6cEBzczp3L3Jk"
+    );
+    assert!(!format!("{config:?} {client:?}").contains("p@ss"));
+}
+
+#[tokio::test]
+async fn bearer_mode_and_request_timeout_from_configuration() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let dirs = Dirs::new();
+    dirs.local_yaml(&format!(
+        "okta:\n  client:\n    orgUrl: {}\n    authorizationMode: Bearer\n    token: pre-issued\n    requestTimeout: 200ms\n    rateLimit:\n      maxRetries: 0\n",
+        server.uri()
+    ));
+    let config = dirs.loader(&[]).load().unwrap();
+    assert_eq!(
+        config.credential_summary(),
+        "Bearer access token from ./okta.yaml"
+    );
+    assert_eq!(
+        authorization_sent(&config, &server).await,
+        "Bearer pre-issued"
+    );
+    let client = config.client_builder().unwrap().build().unwrap();
+    let err = client.get_event_hook("slow").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            okta_eventhooks::Error::Timeout {
+                limit: okta_eventhooks::TimeoutKind::Request,
+                attempts: 1
+            }
+        ),
+        "{err:?}"
+    );
+}
