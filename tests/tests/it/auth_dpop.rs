@@ -234,3 +234,99 @@ async fn a_rate_limited_attempt_is_retried_with_a_fresh_proof() {
     assert_eq!(jtis.len(), 3, "every attempt carries a new proof");
     assert_eq!(api.lock().unwrap().statuses, [401, 200]);
 }
+
+/// A `MakeWriter` that appends everything to one buffer.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn trace_logs_of_oauth_and_dpop_flows_hold_no_secret() {
+    let server = MockServer::start().await;
+    let key = TestKey::rsa();
+    let mut endpoint = TokenEndpoint::new(&server, &key);
+    endpoint.dpop = DpopPolicy {
+        required: true,
+        nonce: Some("as-n".into()),
+    };
+    endpoint.mount(&server).await;
+    // The first DPoP token is rejected once (401 re-authentication), then the nonce dance.
+    Mock::given(method("GET"))
+        .and(path(HOOKS))
+        .and(wiremock::matchers::header("authorization", "DPoP tok-1"))
+        .respond_with(ResponseTemplate::new(401))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let api = mount_api(&server, "rs-n").await;
+
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let client = Client::builder()
+        .org_url(server.uri())
+        .client_id(CLIENT_ID)
+        .private_key(key.private.as_str())
+        .key_id(KID)
+        .build()
+        .unwrap();
+    client.list_event_hooks().await.unwrap();
+    assert_eq!(api.lock().unwrap().statuses, [401, 200]);
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "switching it on",
+        "fetched an access token",
+        "access token rejected",
+        "asked for a DPoP nonce",
+    ] {
+        assert!(logs.contains(expected), "{expected:?} not logged:\n{logs}");
+    }
+    let requests = server.received_requests().await.unwrap();
+    let mut secrets: Vec<String> = vec![
+        "tok-1".into(),
+        "tok-2".into(),
+        key.private.lines().nth(1).unwrap().to_owned(),
+    ];
+    for request in &requests {
+        if let Some(proof) = crate::auth_server::header(request, "dpop") {
+            secrets.push(proof.rsplit('.').next().unwrap().to_owned());
+        }
+        if request.url.path() == "/oauth2/v1/token" {
+            let assertion = url::form_urlencoded::parse(&request.body)
+                .find(|(k, _)| k == "client_assertion")
+                .unwrap()
+                .1
+                .into_owned();
+            secrets.push(assertion.rsplit('.').next().unwrap().to_owned());
+        }
+    }
+    assert!(secrets.len() > 5);
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "{secret} leaked into:\n{logs}"
+        );
+    }
+}
