@@ -579,3 +579,50 @@ async fn bearer_mode_and_request_timeout_from_configuration() {
         "{err:?}"
     );
 }
+
+/// Runs only as the child of `from_env_reads_the_process_environment`, which sets its
+/// environment (setting variables in this multi-threaded process would race other tests).
+#[tokio::test]
+#[ignore = "run by from_env_reads_the_process_environment with a prepared environment"]
+async fn from_env_child() {
+    let client = okta_eventhooks::Client::from_env().unwrap();
+    client.list_event_hooks().await.unwrap();
+}
+
+#[tokio::test]
+async fn from_env_reads_the_process_environment() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let dirs = Dirs::new();
+    // The org URL from $HOME/.okta/okta.yaml, the token from the environment.
+    dirs.home_yaml(&format!(
+        "okta:\n  client:\n    orgUrl: {}\n    token: from-file\n",
+        server.uri()
+    ));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args(["config::from_env_child", "--exact", "--ignored"])
+        .current_dir(dirs.work())
+        .env("HOME", dirs.home())
+        .env("OKTA_CLIENT_TOKEN", "from-env");
+    for (name, _) in
+        std::env::vars().filter(|(k, _)| k.starts_with("OKTA_") && k != "OKTA_CLIENT_TOKEN")
+    {
+        child.env_remove(name);
+    }
+    let output = tokio::task::spawn_blocking(move || child.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].headers["authorization"], "SSWS from-env");
+}
