@@ -120,7 +120,7 @@ impl Sleep {
         Self(Arc::new(move |d| Box::pin(f(d))))
     }
 
-    async fn sleep(&self, wait: Duration) {
+    pub(crate) async fn sleep(&self, wait: Duration) {
         (self.0)(wait).await
     }
 }
@@ -367,7 +367,7 @@ fn wait_fits(ctx: &CallContext, wait: Duration) -> bool {
 }
 
 /// Exponential backoff with jitter: 50-100 % of `BACKOFF_BASE * 2^(attempt-1)`, capped.
-fn backoff(attempt: u32, cap: Duration) -> Duration {
+pub(crate) fn backoff(attempt: u32, cap: Duration) -> Duration {
     let full = BACKOFF_BASE
         .saturating_mul(1u32 << (attempt - 1).min(16))
         .min(cap);

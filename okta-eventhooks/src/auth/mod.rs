@@ -148,7 +148,8 @@ impl Auth {
         credentials: &Credentials,
         org_url: &str,
         http: &reqwest::Client,
-        request_timeout: Duration,
+        policy: &crate::client::Policy,
+        sleep: &crate::call::Sleep,
     ) -> Result<Self> {
         let (scheme, secret) = match credentials {
             Credentials::ApiToken(s) => ("SSWS", s),
@@ -158,7 +159,8 @@ impl Auth {
                     c,
                     org_url,
                     http.clone(),
-                    request_timeout,
+                    policy,
+                    sleep.clone(),
                 )?)));
             }
         };

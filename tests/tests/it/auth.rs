@@ -414,3 +414,54 @@ async fn keys_tokens_and_assertions_never_show_in_debug_or_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn token_endpoint_rate_limits_and_outages_are_retried_like_api_calls() {
+    let server = MockServer::start().await;
+    let key = TestKey::es256();
+    let endpoint = TokenEndpoint::new(&server, &key).mount(&server).await;
+    for status in [503, 429] {
+        Mock::given(method("POST"))
+            .and(path("/oauth2/v1/token"))
+            .respond_with(ResponseTemplate::new(status))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+    }
+    list_ok_for(&server, "Bearer tok-1").await;
+    let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = waits.clone();
+    let client = oauth_builder(&server, &key)
+        .sleep_with(move |wait| {
+            recorded.lock().unwrap().push(wait);
+            async {}
+        })
+        .build()
+        .unwrap();
+    client.list_event_hooks().await.unwrap();
+    let token_requests = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/oauth2/v1/token")
+        .count();
+    assert_eq!(token_requests, 3);
+    assert_eq!(waits.lock().unwrap().len(), 2);
+    // Every retry re-signed the assertion (the endpoint refuses a reused jti).
+    assert_eq!(endpoint.failures(), Vec::<String>::new());
+
+    // With retries off, the 429 is the call's error.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/v1/token"))
+        .respond_with(ResponseTemplate::new(429).insert_header("x-okta-request-id", "reqTok"))
+        .mount(&server)
+        .await;
+    let client = oauth_builder(&server, &key).max_retries(0).build().unwrap();
+    let err = client.list_event_hooks().await.unwrap_err();
+    assert!(err.is_rate_limited(), "{err}");
+    assert_eq!(err.request_id(), Some("reqTok"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
