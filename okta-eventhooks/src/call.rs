@@ -326,7 +326,7 @@ async fn buffer(
     let status = response.status();
     let request_id = meta.request_id.clone();
     ctx.record_response(meta);
-    let too_large = |ctx: &CallContext, _: &http::HeaderMap| {
+    let too_large = |ctx: &CallContext| {
         ctx.fail(Error::Decode {
             status: status.as_u16(),
             message: format!("the response body is larger than the limit of {limit} bytes"),
@@ -336,7 +336,7 @@ async fn buffer(
     };
     match response.content_length() {
         Some(len) if len > limit as u64 => {
-            too_large(ctx, response.headers());
+            too_large(ctx);
             return Ok(synthetic(status));
         }
         // hyper never reads past Content-Length: the generated code may read it as is.
@@ -347,7 +347,7 @@ async fn buffer(
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {
-            too_large(ctx, response.headers());
+            too_large(ctx);
             return Ok(synthetic(status));
         }
         body.extend_from_slice(&chunk);
