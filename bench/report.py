@@ -1,0 +1,191 @@
+"""Helpers of bench/sdk-compare.sh (standard library only, runs on the system python3).
+
+  annotate     check one leg's JSON lines against the server's counters, add the server's view
+  check-count  check the server saw exactly N hook calls between two stats snapshots
+  time-loop    time commands without hyperfine (writes hyperfine-shaped JSON)
+  table        print the Markdown report: per-call microseconds and ratios
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+SDK = "rust-okta-eventhooks"
+RAW = "rust-reqwest-raw"
+LABELS = {
+    SDK: "okta-eventhooks (Rust SDK)",
+    RAW: "raw reqwest loop",
+    "python-okta": "okta (Okta Python SDK)",
+    "node-okta-sdk": "@okta/okta-sdk-nodejs",
+}
+
+
+def server_delta(before, after):
+    b, a = json.loads(before), json.loads(after)
+    return {k: a[k] - b[k] for k in a}
+
+
+def check_delta(delta, expected):
+    problems = []
+    if delta["hooks_served"] != expected:
+        problems.append(f"server served {delta['hooks_served']} hooks, expected {expected}")
+    if delta["unauthorized"]:
+        problems.append(f"{delta['unauthorized']} requests without the SSWS token")
+    if delta["not_found"]:
+        problems.append(f"{delta['not_found']} requests to other paths")
+    return problems
+
+
+def annotate(args):
+    delta = server_delta(args.before, args.after)
+    legs = [json.loads(line) for line in sys.stdin if line.strip()]
+    problems = check_delta(delta, args.expected)
+    if not legs:
+        problems.append("the leg printed no result")
+    for leg in legs:
+        if not leg.get("hook_name"):
+            problems.append(f"{leg.get('impl')}: no decoded hook name")
+    if problems:
+        for p in problems:
+            print(f"sdk-compare: {p}", file=sys.stderr)
+        sys.exit(1)
+    for leg in legs:
+        leg["round"] = args.round
+        # Legs run in one process (the Rust pair) share this count.
+        leg["server_hook_calls"] = delta["hooks_served"]
+        # The `after` stats request came on a connection of its own.
+        leg["server_connections"] = delta["connections"] - 1
+        leg["auth_without_space"] = delta.get("auth_without_space", 0)
+        print(json.dumps(leg))
+
+
+def check_count(args):
+    problems = check_delta(server_delta(args.before, args.after), args.expected)
+    for p in problems:
+        print(f"sdk-compare: {p}", file=sys.stderr)
+    sys.exit(1 if problems else 0)
+
+
+def time_loop(argv):
+    """time-loop --runs N --out FILE (--cmd NAME ARGV...)+ ; parsed by hand because argparse
+    cannot take repeated variadic groups whose words look like options (curl -sf -o ...)."""
+    if len(argv) < 5 or argv[0] != "--runs" or argv[2] != "--out" or argv[4] != "--cmd":
+        sys.exit("usage: report.py time-loop --runs N --out FILE --cmd NAME ARGV... [--cmd ...]")
+    runs, out = int(argv[1]), argv[3]
+    groups = []
+    for token in argv[4:]:
+        if token == "--cmd":
+            groups.append([])
+        else:
+            groups[-1].append(token)
+    results = []
+    for name, *command in groups:
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            try:
+                subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+            except (OSError, subprocess.CalledProcessError) as exc:
+                sys.exit(f"time-loop: {name}: {exc}")
+            times.append(time.perf_counter() - start)
+        results.append({
+            "command": name,
+            "mean": statistics.mean(times),
+            "median": statistics.median(times),
+            "min": min(times),
+            "max": max(times),
+        })
+    with open(out, "w") as f:
+        json.dump({"results": results}, f)
+
+
+def table(args):
+    by_impl = {}
+    for line in open(args.legs):
+        leg = json.loads(line)
+        by_impl.setdefault(leg["impl"], []).append(leg)
+    medians = {k: statistics.median(l["us_per_call"] for l in v) for k, v in by_impl.items()}
+    out = []
+    out.append(f"### Per call: GET event hook + full decode, {args.requests} sequential calls per leg "
+               f"after {args.warmup} warm-up, median of {args.rounds} rounds")
+    out.append("")
+    out.append("| client | µs/call (median) | range over rounds | × Rust SDK | × raw reqwest | connections | hook decoded |")
+    out.append("|---|---:|---:|---:|---:|---:|---|")
+    order = [k for k in (RAW, SDK, "node-okta-sdk", "python-okta") if k in by_impl]
+    order += sorted(k for k in by_impl if k not in order)
+    for k in order:
+        legs = by_impl[k]
+        us = medians[k]
+        low, high = min(l["us_per_call"] for l in legs), max(l["us_per_call"] for l in legs)
+        vs_sdk = f"{us / medians[SDK]:.2f}" if SDK in medians else "–"
+        vs_raw = f"{us / medians[RAW]:.2f}" if RAW in medians else "–"
+        conns = max(l["server_connections"] for l in legs)
+        mark = " ¹" if any(l.get("auth_without_space") for l in legs) else ""
+        out.append(f"| {LABELS.get(k, k)}{mark} | {us:.1f} | {low:.1f}–{high:.1f} | {vs_sdk} | {vs_raw} | "
+                   f"{conns} | {legs[-1]['hook_name']!r} |")
+    out.append("")
+    out.append("Every leg's calls were counted by the server (exact match, all with the SSWS token); "
+               "\"connections\" is the most the server accepted in one round (the two Rust legs share a process and the count).")
+    builds = {k: statistics.median(l["client_build_us"] for l in v)
+              for k, v in by_impl.items() if all("client_build_us" in l for l in v)}
+    if builds:
+        out.append("Client construction, once per process, SDK first (median): " + "; ".join(
+            f"{LABELS.get(k, k)} {us / 1000:.2f} ms" for k, us in sorted(builds.items())) + ".")
+    if any(l.get("auth_without_space") for legs in by_impl.values() for l in legs):
+        out.append("¹ sent `Authorization: SSWS<token>` without the space after `SSWS`; the local server "
+                   "accepts that form (and counts it) so the SDK can be measured as shipped.")
+    if args.startup:
+        results = {r["command"]: r for r in json.load(open(args.startup))["results"]}
+        out.append("")
+        out.append("### Per process: start-up and one call (wall time per run, median)")
+        out.append("")
+        out.append("| command | ms/run (median) | ms (min) | × curl |")
+        out.append("|---|---:|---:|---:|")
+        for ours, theirs in (("okta-eventhooks --version", "curl --version"),
+                             ("okta-eventhooks get", "curl GET")):
+            if ours not in results or theirs not in results:
+                continue
+            for name in (theirs, ours):
+                r = results[name]
+                ratio = r["median"] / results[theirs]["median"]
+                out.append(f"| `{name}` | {r['median'] * 1e3:.2f} | {r['min'] * 1e3:.2f} | {ratio:.2f} |")
+    out.append("")
+    out.append("Versions: " + "; ".join(args.version))
+    print("\n".join(out))
+
+
+def main():
+    if sys.argv[1:2] == ["time-loop"]:
+        time_loop(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser()
+    # (time-loop is dispatched above.)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("annotate")
+    p.add_argument("--round", type=int, required=True)
+    p.add_argument("--expected", type=int, required=True)
+    p.add_argument("--before", required=True)
+    p.add_argument("--after", required=True)
+    p.set_defaults(run=annotate)
+    p = sub.add_parser("check-count")
+    p.add_argument("--expected", type=int, required=True)
+    p.add_argument("--before", required=True)
+    p.add_argument("--after", required=True)
+    p.set_defaults(run=check_count)
+    p = sub.add_parser("table")
+    p.add_argument("--legs", required=True)
+    p.add_argument("--startup")
+    p.add_argument("--requests", type=int, required=True)
+    p.add_argument("--warmup", type=int, required=True)
+    p.add_argument("--rounds", type=int, required=True)
+    p.add_argument("--version", action="append", default=[])
+    p.set_defaults(run=table)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
