@@ -107,26 +107,36 @@ def table(args):
     for line in open(args.legs):
         leg = json.loads(line)
         by_impl.setdefault(leg["impl"], []).append(leg)
-    medians = {k: statistics.median(l["us_per_call"] for l in v) for k, v in by_impl.items()}
+    def median_of(field):
+        return {k: statistics.median(l[field] for l in v) for k, v in by_impl.items()
+                if all(field in l for l in v)}
+
+    wall, cpu = median_of("us_per_call"), median_of("cpu_us_per_call")
+
+    def ratio(values, k, base):
+        return f"{values[k] / values[base]:.2f}" if k in values and values.get(base) else "–"
+
     out = []
     out.append(f"### Per call: GET event hook + full decode, {args.requests} sequential calls per leg "
                f"after {args.warmup} warm-up, median of {args.rounds} rounds")
     out.append("")
-    out.append("| client | µs/call (median) | range over rounds | × Rust SDK | × raw reqwest | connections | hook decoded |")
-    out.append("|---|---:|---:|---:|---:|---:|---|")
+    out.append("| client | wall µs/call | × Rust SDK | × raw reqwest | client CPU µs/call | CPU × Rust SDK | CPU × raw reqwest | wall range over rounds | connections | hook decoded |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     order = [k for k in (RAW, SDK, "node-okta-sdk", "python-okta") if k in by_impl]
     order += sorted(k for k in by_impl if k not in order)
     for k in order:
         legs = by_impl[k]
-        us = medians[k]
         low, high = min(l["us_per_call"] for l in legs), max(l["us_per_call"] for l in legs)
-        vs_sdk = f"{us / medians[SDK]:.2f}" if SDK in medians else "–"
-        vs_raw = f"{us / medians[RAW]:.2f}" if RAW in medians else "–"
         conns = max(l["server_connections"] for l in legs)
         mark = " ¹" if any(l.get("auth_without_space") for l in legs) else ""
-        out.append(f"| {LABELS.get(k, k)}{mark} | {us:.1f} | {low:.1f}–{high:.1f} | {vs_sdk} | {vs_raw} | "
+        cpu_us = f"{cpu[k]:.1f}" if k in cpu else "–"
+        out.append(f"| {LABELS.get(k, k)}{mark} | {wall[k]:.1f} | {ratio(wall, k, SDK)} | {ratio(wall, k, RAW)} | "
+                   f"{cpu_us} | {ratio(cpu, k, SDK)} | {ratio(cpu, k, RAW)} | {low:.1f}–{high:.1f} | "
                    f"{conns} | {legs[-1]['hook_name']!r} |")
     out.append("")
+    out.append("Wall time includes the server's and the kernel's share, the same for every client; "
+               "client CPU is the client process's own CPU time (all its threads) over the timed calls, "
+               "which waiting for a busy core does not inflate.")
     out.append("Every leg's calls were counted by the server (exact match, all with the SSWS token); "
                "\"connections\" is the most the server accepted in one round (the two Rust legs share a process and the count).")
     builds = {k: statistics.median(l["client_build_us"] for l in v)

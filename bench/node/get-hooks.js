@@ -36,9 +36,12 @@ async function main() {
 
   let hook;
   for (let i = 0; i < warmup; i += 1) hook = await fetchOne();
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < requests; i += 1) hook = await fetchOne();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  // CPU of the whole process (all threads: libuv, GC), like the other legs.
+  const cpu = process.cpuUsage(cpuStart);
 
   console.log(JSON.stringify({
     impl: 'node-okta-sdk',
@@ -46,6 +49,7 @@ async function main() {
     warmup,
     seconds,
     us_per_call: (seconds * 1e6) / Math.max(requests, 1),
+    cpu_us_per_call: (cpu.user + cpu.system) / Math.max(requests, 1),
     hook_name: hook ? hook.name : null,
   }));
 }

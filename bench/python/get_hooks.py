@@ -49,10 +49,12 @@ async def main():
         hook = None
         for _ in range(max(args.warmup, 1)):
             hook = await fetch(client, args.hook_id)
+        cpu_start = time.process_time()
         start = time.perf_counter()
         for _ in range(args.requests):
             hook = await fetch(client, args.hook_id)
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
 
     print(json.dumps({
         "impl": "python-okta",
@@ -60,6 +62,8 @@ async def main():
         "warmup": max(args.warmup, 1),
         "seconds": elapsed,
         "us_per_call": elapsed * 1e6 / max(args.requests, 1),
+        # CPU of the whole process (all threads), like the other legs.
+        "cpu_us_per_call": cpu * 1e6 / max(args.requests, 1),
         "hook_name": hook.name if hook is not None else None,
     }))
 

@@ -17,6 +17,59 @@ pub struct Workload {
     pub hook_id: String,
 }
 
+/// Wall time and this process's CPU time over one stretch of calls.
+#[derive(Clone, Copy, Default)]
+struct Spent {
+    wall: Duration,
+    cpu: Duration,
+}
+
+impl std::ops::AddAssign for Spent {
+    fn add_assign(&mut self, other: Self) {
+        self.wall += other.wall;
+        self.cpu += other.cpu;
+    }
+}
+
+/// A running measurement; `stop` gives what the stretch since `start` cost.
+struct Meter {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Meter {
+    fn start() -> Self {
+        Self {
+            cpu: process_cpu(),
+            wall: Instant::now(),
+        }
+    }
+
+    fn stop(self) -> Spent {
+        let wall = self.wall.elapsed();
+        Spent {
+            wall,
+            cpu: process_cpu().saturating_sub(self.cpu),
+        }
+    }
+}
+
+/// CPU time of every thread of this process, in nanoseconds from the scheduler's own counters
+/// (`/proc/self/task/*/schedstat`, first field), so it needs neither unsafe code nor a crate.
+/// CPU time is reported beside wall time because the benchmark machine may be busy with other
+/// work: waiting for a core inflates wall time but not CPU time. Zero where /proc is missing.
+fn process_cpu() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
 /// Timed calls are split into slices that alternate between the two legs, so that a burst of
 /// load from elsewhere on the machine lands on both rather than on one.
 const SLICES: usize = 4;
@@ -39,7 +92,7 @@ pub async fn run(work: &Workload) -> Result<(), BoxError> {
 
     let mut raw_name = raw.run(work.warmup.max(1)).await?.1;
     let mut sdk_name = sdk_leg(&sdk, &work.hook_id, work.warmup.max(1)).await?.1;
-    let (mut raw_time, mut sdk_time) = (Duration::ZERO, Duration::ZERO);
+    let (mut raw_time, mut sdk_time) = (Spent::default(), Spent::default());
     for slice in 0..SLICES {
         let n = work.requests / SLICES + usize::from(slice < work.requests % SLICES);
         let (t, name) = raw.run(n).await?;
@@ -74,9 +127,9 @@ impl RawLeg {
         })
     }
 
-    async fn run(&self, n: usize) -> Result<(Duration, Option<String>), BoxError> {
+    async fn run(&self, n: usize) -> Result<(Spent, Option<String>), BoxError> {
         let mut name = None;
-        let start = Instant::now();
+        let meter = Meter::start();
         for _ in 0..n {
             let body = self
                 .client
@@ -91,7 +144,7 @@ impl RawLeg {
             let hook: EventHook = serde_json::from_slice(&body)?;
             name = Some(hook.name);
         }
-        Ok((start.elapsed(), name))
+        Ok((meter.stop(), name))
     }
 }
 
@@ -99,21 +152,21 @@ async fn sdk_leg(
     client: &okta_eventhooks::Client,
     hook_id: &str,
     n: usize,
-) -> Result<(Duration, Option<String>), BoxError> {
+) -> Result<(Spent, Option<String>), BoxError> {
     let mut name = None;
-    let start = Instant::now();
+    let meter = Meter::start();
     for _ in 0..n {
         let hook = client.get_event_hook(hook_id).await?;
         name = Some(hook.name);
     }
-    Ok((start.elapsed(), name))
+    Ok((meter.stop(), name))
 }
 
 /// One line in the shape every leg prints (see `bench/sdk-compare.sh`).
 fn report(
     leg: &str,
     work: &Workload,
-    elapsed: Duration,
+    spent: Spent,
     client_build: Duration,
     hook_name: Option<String>,
 ) {
@@ -121,8 +174,9 @@ fn report(
         "impl": leg,
         "requests": work.requests,
         "warmup": work.warmup.max(1),
-        "seconds": elapsed.as_secs_f64(),
-        "us_per_call": elapsed.as_secs_f64() * 1e6 / work.requests.max(1) as f64,
+        "seconds": spent.wall.as_secs_f64(),
+        "us_per_call": spent.wall.as_secs_f64() * 1e6 / work.requests.max(1) as f64,
+        "cpu_us_per_call": spent.cpu.as_secs_f64() * 1e6 / work.requests.max(1) as f64,
         "hook_name": hook_name,
         "client_build_us": client_build.as_secs_f64() * 1e6,
     });
