@@ -83,52 +83,57 @@ pub async fn run(args: ServeArgs) -> Result<(), BoxError> {
             .map_err(|e| format!("cannot read hook file {}: {e}", path.display()))?,
         None => FIXTURE.to_owned(),
     };
-    let parsed: serde_json::Value =
-        serde_json::from_str(&body).map_err(|e| format!("hook body is not JSON: {e}"))?;
-    let hook_id = parsed
-        .get("id")
-        .and_then(|id| id.as_str())
-        .ok_or("hook body has no string \"id\"")?
-        .to_owned();
-    let site = Arc::new(Site {
-        hook_id,
-        token: args.token.into_bytes(),
-        ok_response: response("200 OK", &body),
-        unauthorized_response: response(
-            "401 Unauthorized",
-            r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"bench","errorCauses":[]}"#,
-        ),
-        not_found_response: response(
-            "404 Not Found",
-            r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found","errorLink":"E0000007","errorId":"bench","errorCauses":[]}"#,
-        ),
-        counters: Counters::default(),
-    });
-
+    let site = Arc::new(Site::new(body, &args.token)?);
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     // The script reads this first line to learn the port.
     println!("http://{}", listener.local_addr()?);
-
-    let accept_loop = async {
-        loop {
-            let (socket, _) = listener.accept().await?;
-            // Small responses on a request/response loop: do not wait for Nagle.
-            socket.set_nodelay(true)?;
-            site.counters.connections.fetch_add(1, Ordering::Relaxed);
-            let site = Arc::clone(&site);
-            tokio::spawn(async move {
-                if let Err(e) = serve_connection(socket, &site).await {
-                    eprintln!("sdk-bench serve: connection dropped: {e}");
-                }
-            });
-        }
-    };
     tokio::select! {
-        result = accept_loop => result,
+        result = accept_loop(listener, site) => result,
         _ = tokio::time::sleep(Duration::from_secs(args.max_seconds)) => {
             eprintln!("sdk-bench serve: stopping after {} s", args.max_seconds);
             Ok(())
         }
+    }
+}
+
+impl Site {
+    fn new(body: String, token: &str) -> Result<Self, BoxError> {
+        let parsed: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| format!("hook body is not JSON: {e}"))?;
+        let hook_id = parsed
+            .get("id")
+            .and_then(|id| id.as_str())
+            .ok_or("hook body has no string \"id\"")?
+            .to_owned();
+        Ok(Self {
+            hook_id,
+            token: token.as_bytes().to_vec(),
+            ok_response: response("200 OK", &body),
+            unauthorized_response: response(
+                "401 Unauthorized",
+                r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided","errorLink":"E0000011","errorId":"bench","errorCauses":[]}"#,
+            ),
+            not_found_response: response(
+                "404 Not Found",
+                r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found","errorLink":"E0000007","errorId":"bench","errorCauses":[]}"#,
+            ),
+            counters: Counters::default(),
+        })
+    }
+}
+
+async fn accept_loop(listener: TcpListener, site: Arc<Site>) -> Result<(), BoxError> {
+    loop {
+        let (socket, _) = listener.accept().await?;
+        // Small responses on a request/response loop: do not wait for Nagle.
+        socket.set_nodelay(true)?;
+        site.counters.connections.fetch_add(1, Ordering::Relaxed);
+        let site = Arc::clone(&site);
+        tokio::spawn(async move {
+            if let Err(e) = serve_connection(socket, &site).await {
+                eprintln!("sdk-bench serve: connection dropped: {e}");
+            }
+        });
     }
 }
 
@@ -236,7 +241,100 @@ fn check_ssws(value: &[u8], token: &[u8]) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_ssws;
+    use std::sync::Arc;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::*;
+
+    async fn start() -> (String, Arc<Site>) {
+        let site = Arc::new(Site::new(FIXTURE.to_owned(), DEFAULT_TOKEN).unwrap());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        tokio::spawn(accept_loop(listener, Arc::clone(&site)));
+        (addr, site)
+    }
+
+    /// Sends raw bytes and reads `responses` complete responses (all carry content-length).
+    async fn exchange(addr: &str, request: &[u8], responses: usize) -> Vec<String> {
+        let mut socket = TcpStream::connect(addr).await.unwrap();
+        socket.write_all(request).await.unwrap();
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while out.len() < responses {
+            let mut chunk = [0u8; 4096];
+            let n = socket.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "server closed early after {} responses", out.len());
+            buf.extend_from_slice(&chunk[..n]);
+            while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8(buf[..end].to_vec()).unwrap();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: "))
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                if buf.len() < end + 4 + len {
+                    break;
+                }
+                out.push(String::from_utf8(buf[..end + 4 + len].to_vec()).unwrap());
+                buf.drain(..end + 4 + len);
+            }
+        }
+        out
+    }
+
+    fn stat(site: &Site, name: &str) -> u64 {
+        let stats: serde_json::Value = serde_json::from_str(&site.counters.to_json()).unwrap();
+        stats[name].as_u64().unwrap()
+    }
+
+    #[tokio::test]
+    async fn serves_the_hook_to_the_token_and_counts_every_call() {
+        let (addr, site) = start().await;
+        let get = format!(
+            "GET /api/v1/eventHooks/{FIXTURE_HOOK_ID} HTTP/1.1\r\nhost: x\r\nauthorization: SSWS {DEFAULT_TOKEN}\r\n\r\n"
+        );
+        // Two pipelined requests on one keep-alive connection, then the form without a space.
+        let nospace = get.replace("SSWS ", "SSWS");
+        let replies = exchange(&addr, format!("{get}{get}{nospace}").as_bytes(), 3).await;
+        for reply in &replies {
+            assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
+            assert!(reply.ends_with(FIXTURE), "{reply}");
+        }
+        assert_eq!(stat(&site, "hooks_served"), 3);
+        assert_eq!(stat(&site, "auth_without_space"), 1);
+        assert_eq!(stat(&site, "connections"), 1);
+        assert_eq!(stat(&site, "unauthorized"), 0);
+    }
+
+    #[tokio::test]
+    async fn refuses_wrong_tokens_ids_and_paths() {
+        let (addr, site) = start().await;
+        let requests = format!(
+            "GET /api/v1/eventHooks/{FIXTURE_HOOK_ID} HTTP/1.1\r\nauthorization: SSWS nope\r\n\r\n\
+             GET /api/v1/eventHooks/{FIXTURE_HOOK_ID} HTTP/1.1\r\n\r\n\
+             GET /api/v1/eventHooks/other HTTP/1.1\r\nauthorization: SSWS {DEFAULT_TOKEN}\r\n\r\n\
+             POST /api/v1/eventHooks/{FIXTURE_HOOK_ID} HTTP/1.1\r\nauthorization: SSWS {DEFAULT_TOKEN}\r\ncontent-length: 2\r\n\r\n{{}}\
+             GET /api/v1/users HTTP/1.1\r\n\r\n\
+             GET /__bench/stats HTTP/1.1\r\nconnection: close\r\n\r\n"
+        );
+        let replies = exchange(&addr, requests.as_bytes(), 6).await;
+        assert!(replies[0].starts_with("HTTP/1.1 401 "), "{}", replies[0]);
+        assert!(replies[0].contains("E0000011"));
+        assert!(replies[1].starts_with("HTTP/1.1 401 "), "{}", replies[1]);
+        for reply in &replies[2..5] {
+            assert!(reply.starts_with("HTTP/1.1 404 "), "{reply}");
+            assert!(reply.contains("E0000007"));
+        }
+        let stats = replies[5].split("\r\n\r\n").nth(1).unwrap();
+        let stats: serde_json::Value = serde_json::from_str(stats).unwrap();
+        assert_eq!(stats["unauthorized"], 2);
+        assert_eq!(stats["not_found"], 3);
+        assert_eq!(stats["hooks_served"], 0);
+        assert_eq!(stat(&site, "connections"), 1);
+    }
 
     #[test]
     fn ssws_header_forms() {
