@@ -11,7 +11,7 @@
 #
 # Usage: bench/sdk-compare.sh            (from anywhere; installs what it needs on first run)
 #        bench/sdk-compare.sh --check    (only check that the scripts parse; used by CI)
-# Knobs (environment): REQUESTS=2000 per leg and round, WARMUP=100, ROUNDS=3 (median reported),
+# Knobs (environment): REQUESTS=2000 per leg and round, WARMUP=100, ROUNDS=5 (median reported),
 #        STARTUP_RUNS=100, LEGS="rust python node startup", CARGO_TARGET_DIR,
 #        STARTUP_TIMER=hyperfine|loop (default: hyperfine when installed).
 set -euo pipefail
@@ -21,7 +21,7 @@ ROOT=$(dirname "$BENCH_DIR")
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 REQUESTS=${REQUESTS:-2000}
 WARMUP=${WARMUP:-100}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 STARTUP_RUNS=${STARTUP_RUNS:-100}
 LEGS=${LEGS:-rust python node startup}
 TOKEN=bench-token
