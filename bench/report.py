@@ -8,6 +8,7 @@
 
 import argparse
 import json
+import shlex
 import statistics
 import subprocess
 import sys
@@ -69,28 +70,20 @@ def check_count(args):
     sys.exit(1 if problems else 0)
 
 
-def time_loop(argv):
-    """time-loop --runs N --out FILE (--cmd NAME ARGV...)+ ; parsed by hand because argparse
-    cannot take repeated variadic groups whose words look like options (curl -sf -o ...)."""
-    if len(argv) < 5 or argv[0] != "--runs" or argv[2] != "--out" or argv[4] != "--cmd":
-        sys.exit("usage: report.py time-loop --runs N --out FILE --cmd NAME ARGV... [--cmd ...]")
-    runs, out = int(argv[1]), argv[3]
-    groups = []
-    for token in argv[4:]:
-        if token == "--cmd":
-            groups.append([])
-        else:
-            groups[-1].append(token)
+def time_loop(args):
+    """Times each `--cmd NAME COMMAND_LINE` (split like hyperfine --shell none does)."""
     results = []
-    for name, *command in groups:
+    for name, line in args.cmd:
+        command = shlex.split(line)
         times = []
-        for _ in range(runs):
+        for i in range(args.warmup + args.runs):
             start = time.perf_counter()
             try:
                 subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
             except (OSError, subprocess.CalledProcessError) as exc:
                 sys.exit(f"time-loop: {name}: {exc}")
-            times.append(time.perf_counter() - start)
+            if i >= args.warmup:
+                times.append(time.perf_counter() - start)
         results.append({
             "command": name,
             "mean": statistics.mean(times),
@@ -98,7 +91,7 @@ def time_loop(argv):
             "min": min(times),
             "max": max(times),
         })
-    with open(out, "w") as f:
+    with open(args.out, "w") as f:
         json.dump({"results": results}, f)
 
 
@@ -148,31 +141,31 @@ def table(args):
         out.append("¹ sent `Authorization: SSWS<token>` without the space after `SSWS`; the local server "
                    "accepts that form (and counts it) so the SDK can be measured as shipped.")
     if args.startup:
-        results = {r["command"]: r for r in json.load(open(args.startup))["results"]}
+        results = {r["command"]: r for path in args.startup for r in json.load(open(path))["results"]}
         out.append("")
         out.append("### Per process: start-up and one call (wall time per run, median)")
         out.append("")
-        out.append("| command | ms/run (median) | ms (min) | × curl |")
-        out.append("|---|---:|---:|---:|")
-        for ours, theirs in (("okta-eventhooks --version", "curl --version"),
-                             ("okta-eventhooks get", "curl GET")):
-            if ours not in results or theirs not in results:
+        out.append("| command | ms/run (median) | ms (min) | × curl | × okta-eventhooks |")
+        out.append("|---|---:|---:|---:|---:|")
+        groups = (("curl --version", "okta-eventhooks --version", []),
+                  ("curl GET", "okta-eventhooks get",
+                   [n for n in results if n.endswith("one get per process")]))
+        for curl, ours, others in groups:
+            if curl not in results or ours not in results:
                 continue
-            for name in (theirs, ours):
+            for name in [curl, ours, *others]:
                 r = results[name]
-                ratio = r["median"] / results[theirs]["median"]
-                out.append(f"| `{name}` | {r['median'] * 1e3:.2f} | {r['min'] * 1e3:.2f} | {ratio:.2f} |")
+                to_curl = r["median"] / results[curl]["median"]
+                to_ours = r["median"] / results[ours]["median"]
+                out.append(f"| `{name}` | {r['median'] * 1e3:.2f} | {r['min'] * 1e3:.2f} | "
+                           f"{to_curl:.2f} | {to_ours:.2f} |")
     out.append("")
     out.append("Versions: " + "; ".join(args.version))
     print("\n".join(out))
 
 
 def main():
-    if sys.argv[1:2] == ["time-loop"]:
-        time_loop(sys.argv[2:])
-        return
     parser = argparse.ArgumentParser()
-    # (time-loop is dispatched above.)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("annotate")
     p.add_argument("--round", type=int, required=True)
@@ -185,9 +178,15 @@ def main():
     p.add_argument("--before", required=True)
     p.add_argument("--after", required=True)
     p.set_defaults(run=check_count)
+    p = sub.add_parser("time-loop")
+    p.add_argument("--runs", type=int, required=True)
+    p.add_argument("--warmup", type=int, default=0)
+    p.add_argument("--out", required=True)
+    p.add_argument("--cmd", nargs=2, action="append", required=True, metavar=("NAME", "COMMAND_LINE"))
+    p.set_defaults(run=time_loop)
     p = sub.add_parser("table")
     p.add_argument("--legs", required=True)
-    p.add_argument("--startup")
+    p.add_argument("--startup", action="append", default=[])
     p.add_argument("--requests", type=int, required=True)
     p.add_argument("--warmup", type=int, required=True)
     p.add_argument("--rounds", type=int, required=True)

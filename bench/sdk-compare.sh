@@ -4,7 +4,8 @@
 #   1. okta-eventhooks (Rust SDK)     2. raw reqwest (the floor)
 #   3. Okta's Python SDK (`okta`)     4. Okta's Node SDK (@okta/okta-sdk-nodejs)
 # plus per-process start-up: `okta-eventhooks --version` vs `curl --version`, and one
-# `okta-eventhooks get <id>` vs one `curl` of the same URL.
+# `okta-eventhooks get <id>` vs one `curl` of the same URL (and vs one call per process with
+# the Python and Node SDKs).
 #
 # Reports ratios (what we claim) next to the raw microseconds (which depend on the machine).
 # The server counts what it served: a leg whose calls did not all reach it fails the run.
@@ -12,7 +13,7 @@
 # Usage: bench/sdk-compare.sh            (from anywhere; installs what it needs on first run)
 #        bench/sdk-compare.sh --check    (only check that the scripts parse; used by CI)
 # Knobs (environment): REQUESTS=2000 per leg and round, WARMUP=100, ROUNDS=5 (median reported),
-#        STARTUP_RUNS=100, LEGS="rust python node startup", CARGO_TARGET_DIR,
+#        STARTUP_RUNS=50, SDK_STARTUP_RUNS=5, LEGS="rust python node startup", CARGO_TARGET_DIR,
 #        STARTUP_TIMER=hyperfine|loop (default: hyperfine when installed).
 set -euo pipefail
 
@@ -22,7 +23,8 @@ TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 REQUESTS=${REQUESTS:-2000}
 WARMUP=${WARMUP:-100}
 ROUNDS=${ROUNDS:-5}
-STARTUP_RUNS=${STARTUP_RUNS:-100}
+STARTUP_RUNS=${STARTUP_RUNS:-50}
+SDK_STARTUP_RUNS=${SDK_STARTUP_RUNS:-5}
 LEGS=${LEGS:-rust python node startup}
 TOKEN=bench-token
 HOOK_ID=whokwr4rnwl1qMMuk1d7
@@ -117,39 +119,59 @@ for round in $(seq "$ROUNDS"); do
 done
 
 # --- per-process start-up ----------------------------------------------------------------------
-STARTUP_JSON=
+# time_commands OUT RUNS WARMUP CALLS_PER_RUN (NAME COMMAND_LINE)... : times each command line
+# (split like a shell would, run without one) with hyperfine, or a timing loop without it, and
+# checks that the server saw CALLS_PER_RUN hook calls per run of the whole set.
+time_commands() {
+  local out=$1 runs=$2 warmup=$3 per_run=$4
+  shift 4
+  local before after cmd=()
+  before=$(stats)
+  if [[ ${STARTUP_TIMER:-} != loop ]] && command -v hyperfine >/dev/null; then
+    cmd=(hyperfine --style none --shell none --warmup "$warmup" --runs "$runs" --export-json "$out")
+    while (($#)); do cmd+=(-n "$1" "$2"); shift 2; done
+    "${cmd[@]}" >/dev/null 2>"$WORK/hyperfine.err" || { cat "$WORK/hyperfine.err" >&2; die "hyperfine failed"; }
+  else
+    cmd=(python3 "$BENCH_DIR/report.py" time-loop --runs "$runs" --warmup "$warmup" --out "$out")
+    while (($#)); do cmd+=(--cmd "$1" "$2"); shift 2; done
+    "${cmd[@]}"
+  fi
+  after=$(stats)
+  python3 "$BENCH_DIR/report.py" check-count --expected $((per_run * (runs + warmup))) \
+    --before "$before" --after "$after" || die "start-up runs did not all reach the server"
+}
+
+STARTUP_JSON=()
 if want startup; then
   echo "== start-up ($STARTUP_RUNS runs each)" >&2
+  [[ ${STARTUP_TIMER:-} != loop ]] && command -v hyperfine >/dev/null \
+    || echo "   (timing loop: hyperfine not used; apt-get install hyperfine for its statistics)" >&2
   export OKTA_CLIENT_ORGURL=$URL OKTA_CLIENT_TOKEN=$TOKEN
   # One real call first: fails loudly if the CLI cannot do the workload at all.
   "$CLI" get "$HOOK_ID" >"$WORK/cli-get.out" || die "okta-eventhooks get failed"
-  curl -sf -H "authorization: SSWS $TOKEN" -H 'accept: application/json' \
-    "$URL/api/v1/eventHooks/$HOOK_ID" >"$WORK/curl-get.out" || die "curl get failed"
   grep -q 'Audit sink' "$WORK/cli-get.out" || die "okta-eventhooks get did not print the hook"
-  before=$(stats)
-  STARTUP_JSON=$WORK/startup.json
-  if [[ ${STARTUP_TIMER:-} != loop ]] && command -v hyperfine >/dev/null; then
-    hyperfine --style none --shell none --warmup 5 --runs "$STARTUP_RUNS" \
-      --export-json "$STARTUP_JSON" \
-      -n 'okta-eventhooks --version' "$CLI --version" \
-      -n 'curl --version' 'curl --version' \
-      -n 'okta-eventhooks get' "$CLI get $HOOK_ID" \
-      -n 'curl GET' "curl -sf -o /dev/null -H 'authorization: SSWS $TOKEN' -H 'accept: application/json' $URL/api/v1/eventHooks/$HOOK_ID" \
-      >/dev/null 2>"$WORK/hyperfine.err" || { cat "$WORK/hyperfine.err" >&2; die "hyperfine failed"; }
-    startup_calls=$((2 * (STARTUP_RUNS + 5)))
-  else
-    echo "   (timing loop: hyperfine not used; apt-get install hyperfine for its statistics)" >&2
-    python3 "$BENCH_DIR/report.py" time-loop --runs "$STARTUP_RUNS" --out "$STARTUP_JSON" \
-      --cmd 'okta-eventhooks --version' "$CLI" --version \
-      --cmd 'curl --version' curl --version \
-      --cmd 'okta-eventhooks get' "$CLI" get "$HOOK_ID" \
-      --cmd 'curl GET' curl -sf -o /dev/null -H "authorization: SSWS $TOKEN" \
-      -H 'accept: application/json' "$URL/api/v1/eventHooks/$HOOK_ID"
-    startup_calls=$((2 * STARTUP_RUNS))
+  q() { printf '%q' "$1"; }
+  time_commands "$WORK/startup-cli.json" "$STARTUP_RUNS" 3 2 \
+    'okta-eventhooks --version' "$(q "$CLI") --version" \
+    'curl --version' 'curl --version' \
+    'okta-eventhooks get' "$(q "$CLI") get $HOOK_ID" \
+    'curl GET' "curl -sf -o /dev/null -H 'authorization: SSWS $TOKEN' -H 'accept: application/json' $URL/api/v1/eventHooks/$HOOK_ID"
+  STARTUP_JSON+=("$WORK/startup-cli.json")
+
+  # The other SDKs, one call per process: seconds each (importing the SDK dominates), so fewer runs.
+  sdk_cmds=()
+  if want python; then
+    sdk_cmds+=('Python SDK: one get per process'
+      "env OKTA_TESTING_TESTINGDISABLEHTTPSCHECK=true $(q "$PY") $(q "$BENCH_DIR/python/get_hooks.py") --url $URL --requests 0 --warmup 1")
   fi
-  after=$(stats)
-  python3 "$BENCH_DIR/report.py" check-count --expected "$startup_calls" \
-    --before "$before" --after "$after" || die "start-up runs did not all reach the server"
+  if want node; then
+    sdk_cmds+=('Node SDK: one get per process' "node $(q "$BENCH_DIR/node/get-hooks.js") --url $URL --requests 0 --warmup 1")
+  fi
+  if ((${#sdk_cmds[@]})); then
+    echo "== one call per process with the other SDKs ($SDK_STARTUP_RUNS runs each)" >&2
+    time_commands "$WORK/startup-sdks.json" "$SDK_STARTUP_RUNS" 1 $((${#sdk_cmds[@]} / 2)) "${sdk_cmds[@]}"
+    STARTUP_JSON+=("$WORK/startup-sdks.json")
+  fi
 fi
 
 # --- report ------------------------------------------------------------------------------------
@@ -163,7 +185,7 @@ if want node; then versions+=("@okta/okta-sdk-nodejs $(node -p "require('$BENCH_
 if [[ ${STARTUP_TIMER:-} != loop ]] && command -v hyperfine >/dev/null && want startup; then versions+=("$(hyperfine --version)"); fi
 
 args=(table --legs "$RESULTS" --requests "$REQUESTS" --warmup "$WARMUP" --rounds "$ROUNDS")
-[[ -n $STARTUP_JSON ]] && args+=(--startup "$STARTUP_JSON")
+for f in "${STARTUP_JSON[@]}"; do args+=(--startup "$f"); done
 for v in "${versions[@]}"; do args+=(--version "$v"); done
 mkdir -p "$BENCH_DIR/results"
 python3 "$BENCH_DIR/report.py" "${args[@]}" | tee "$BENCH_DIR/results/latest.md"
