@@ -11,7 +11,7 @@
 # The server counts what it served: a leg whose calls did not all reach it fails the run.
 #
 # Usage: bench/sdk-compare.sh            (from anywhere; installs what it needs on first run)
-#        bench/sdk-compare.sh --check    (only check that the scripts parse; used by CI)
+#        bench/sdk-compare.sh --check    (check the scripts parse, test report.py; used by CI)
 # Knobs (environment): REQUESTS=2000 per leg and round, WARMUP=100, ROUNDS=5 (median reported),
 #        STARTUP_RUNS=50, SDK_STARTUP_RUNS=5, LEGS="rust python node startup", CARGO_TARGET_DIR,
 #        STARTUP_TIMER=hyperfine|loop (default: hyperfine when installed).
@@ -37,7 +37,9 @@ if [[ ${1:-} == --check ]]; then
   bash -n "$BENCH_DIR/sdk-compare.sh"
   python3 -m py_compile "$BENCH_DIR/report.py" "$BENCH_DIR/python/get_hooks.py"
   if command -v node >/dev/null; then node --check "$BENCH_DIR/node/get-hooks.js"; fi
-  echo "sdk-compare: scripts parse"
+  # The checks that decide whether a leg really hit the server, and the published ratios.
+  python3 "$BENCH_DIR/test_report.py"
+  echo "sdk-compare: scripts parse, report.py tests pass"
   exit 0
 fi
 
