@@ -1,1 +1,4 @@
+//! Workspace-level integration tests live in `tests/it`.
 
+mod emulator_api;
+mod emulator_support;
