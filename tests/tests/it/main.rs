@@ -1,4 +1,5 @@
 //! Workspace-level integration tests live in `tests/it`.
 
 mod emulator_api;
+mod emulator_hooks;
 mod emulator_support;
