@@ -2,4 +2,5 @@
 
 mod emulator_api;
 mod emulator_hooks;
+mod emulator_state;
 mod emulator_support;
