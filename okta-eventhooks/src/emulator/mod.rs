@@ -85,6 +85,7 @@
 //! | the daily 400,000-event limit, auto-deactivation | not emulated |
 //! | delivery log | kept in memory (last 10,000 attempts), not in the state file; header values and secrets are never recorded |
 //! | `User-Agent` of deliveries | `Okta-Integrations`, as on the verification GET |
+//! | `Authorization: SSWS<token>` without a space | accepted: Okta's Python SDK 3.x sends it so, and it works against Okta |
 //! | `_links` base URL | the emulator's own URL ([`Emulator::url`]) |
 
 mod api;

@@ -2,5 +2,6 @@
 
 mod emulator_api;
 mod emulator_hooks;
+mod emulator_interop;
 mod emulator_state;
 mod emulator_support;
