@@ -110,8 +110,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::response::Response;
-
 pub use control_client::ControlClient;
 pub use deliver::MAX_FIRE_COUNT;
 pub use limits::Faults;
@@ -150,7 +148,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Deletes every hook (durably) and clears the log, the faults and the rate window.
-    pub(crate) async fn reset(&self) -> Result<(), Response> {
+    pub(crate) async fn reset(&self) -> Result<(), reply::Failure> {
         self.store
             .write(|state| {
                 let changed = !state.hooks.is_empty();
