@@ -1,5 +1,7 @@
 //! End-to-end tests of the `okta-eventhooks` binary against a real HTTP mock of Okta.
 
 mod errors;
+mod lifecycle;
 mod read;
 mod support;
+mod write;

@@ -122,3 +122,12 @@ pub async fn run(mut cmd: Command) -> Outcome {
 pub fn scrub(text: &str, server: &MockServer) -> String {
     text.replace(&server.uri(), "http://<MOCK>")
 }
+
+/// A fresh scratch directory for one test.
+pub fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("okta-eventhooks-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
