@@ -12,6 +12,7 @@ use crate::output::{OutputFormat, Printer};
 
 /// Flags accepted by every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Okta org URL, e.g. https://acme.okta.com [default: OKTA_CLIENT_ORGURL, then okta.yaml]
     #[arg(long, global = true, value_name = "URL")]
@@ -139,7 +140,9 @@ pub fn init_tracing(verbose: u8) {
     let filter = Targets::new()
         .with_target("okta_eventhooks", level)
         .with_target("okta_eventhooks_cli", level);
+    // Closing spans log each call and attempt with its status, request id and time.
     let layer = tracing_subscriber::fmt::layer()
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .with_ansi(crate::output::stderr_colour());
     // A second logger cannot be installed; that only happens in tests and is harmless.
@@ -193,6 +196,11 @@ fn resolve(global: &GlobalArgs) -> Result<Resolved> {
         builder = builder.max_retries(retries);
     }
     let client = builder.build()?;
+    tracing::debug!(
+        org_url = client.org_url(),
+        credential,
+        "configuration resolved"
+    );
     Ok(Resolved { client, credential })
 }
 

@@ -18,9 +18,9 @@ pub enum OutputFormat {
     /// Aligned, human-readable (never shows secrets).
     #[default]
     Table,
-    /// JSON as the API returned it (for jq and scripts).
+    /// JSON of what the API returned (for jq and scripts).
     Json,
-    /// YAML as the API returned it.
+    /// YAML of what the API returned.
     Yaml,
 }
 

@@ -2,6 +2,7 @@
 
 mod errors;
 mod lifecycle;
+mod misc;
 mod read;
 mod support;
 mod write;

@@ -76,10 +76,15 @@ pub fn cli(server: &MockServer) -> Command {
 
 /// The binary with a clean environment and no configuration.
 pub fn bare() -> Command {
+    Command::from_std(std_bare())
+}
+
+/// [`bare`] as a plain `std::process::Command`, for tests that manage the child themselves.
+pub fn std_bare() -> std::process::Command {
     let home =
         std::env::temp_dir().join(format!("okta-eventhooks-cli-test-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&home);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_okta-eventhooks"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_okta-eventhooks"));
     cmd.env_clear()
         .env("HOME", &home)
         .env("COLUMNS", "80")
