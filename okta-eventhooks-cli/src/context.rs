@@ -137,9 +137,8 @@ pub fn init_tracing(verbose: u8) {
         1 => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
-    let filter = Targets::new()
-        .with_target("okta_eventhooks", level)
-        .with_target("okta_eventhooks_cli", level);
+    // The SDK's targets and this binary's (its crate is also named `okta_eventhooks`).
+    let filter = Targets::new().with_target("okta_eventhooks", level);
     // Closing spans log each call and attempt with its status, request id and time.
     let layer = tracing_subscriber::fmt::layer()
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)

@@ -100,34 +100,56 @@ async fn a_closed_pipe_ends_quietly() {
     assert_eq!(stderr, "");
 }
 
-/// Runs the command inside a pseudo-terminal (util-linux `script`), so stdout is a TTY.
-async fn run_on_a_terminal(server: &MockServer, no_color: Option<&str>) -> String {
+/// Runs the command inside a pseudo-terminal (util-linux `script`), so stdin, stdout and
+/// stderr are a TTY; `input` is typed into it.
+async fn run_on_a_terminal(
+    server: &MockServer,
+    args: &str,
+    no_color: Option<&str>,
+    input: &str,
+) -> (i32, String) {
     let bin = env!("CARGO_BIN_EXE_okta-eventhooks");
     let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &format!("{bin} --max-retries 0 list"), "/dev/null"])
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .env("HOME", tempdir("tty"))
-        .env("OKTA_CLIENT_ORGURL", server.uri())
-        .env("OKTA_CLIENT_TOKEN", TOKEN)
-        .stdin(Stdio::null());
+    cmd.args([
+        "-qec",
+        &format!("{bin} --max-retries 0 {args}"),
+        "/dev/null",
+    ])
+    .env_clear()
+    .env("PATH", "/usr/bin:/bin")
+    .env("HOME", tempdir("tty"))
+    .env("OKTA_CLIENT_ORGURL", server.uri())
+    .env("OKTA_CLIENT_TOKEN", TOKEN)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped());
     if let Some(value) = no_color {
         cmd.env("NO_COLOR", value);
     }
-    let output = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .expect("util-linux `script` is needed for the terminal tests");
-    assert!(output.status.success());
-    String::from_utf8(output.stdout).unwrap()
+    let input = input.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = cmd
+            .spawn()
+            .expect("util-linux `script` is needed for the terminal tests");
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        drop(stdin);
+        output
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(!text.contains(TOKEN));
+    (output.status.code().unwrap_or(-1), text)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn colour_only_on_a_terminal_and_never_with_no_color() {
     let server = org_with_many_hooks(2).await;
-    let coloured = run_on_a_terminal(&server, None).await;
+    let (code, coloured) = run_on_a_terminal(&server, "list", None, "").await;
+    assert_eq!(code, 0, "{coloured}");
     assert!(coloured.contains("\x1b[32m"), "{coloured:?}");
-    let plain = run_on_a_terminal(&server, Some("1")).await;
+    let (_, plain) = run_on_a_terminal(&server, "list", Some("1"), "").await;
     assert!(plain.contains("who00000000000000000"), "{plain:?}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
     // Piped (not a terminal): no colour either; see read::list_table_snapshot.
@@ -170,4 +192,41 @@ async fn verbose_logging_never_shows_secrets() {
         out.stderr
     );
     assert!(!out.stderr.contains(HEADER_VALUE));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_asks_on_a_terminal() {
+    let server = MockServer::start().await;
+    let url = format!("/api/v1/eventHooks/{ID}");
+    Mock::given(method("GET"))
+        .and(path(url.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+            ID,
+            "Audit sink",
+            "INACTIVE",
+            "VERIFIED",
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path(url))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (code, text) = run_on_a_terminal(&server, &format!("delete {ID}"), Some("1"), "n\n").await;
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "delete event hook who8vt36qfNpCGz9H1e6 (\"Audit sink\")? This cannot be undone. [y/N]"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("error: not deleted"), "{text}");
+    let (code, text) = run_on_a_terminal(&server, &format!("delete {ID}"), Some("1"), "y\n").await;
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("deleted event hook who8vt36qfNpCGz9H1e6"),
+        "{text}"
+    );
 }
