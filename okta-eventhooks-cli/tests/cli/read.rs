@@ -127,3 +127,22 @@ async fn list_yaml_holds_the_same_data_as_json() {
         outputs[1]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_values_and_control_characters_are_shown_safely() {
+    let server = MockServer::start().await;
+    let mut odd = hook(ID, "evil\u{1b}[2Jname", "SUSPENDED", "PENDING");
+    odd["someFutureField"] = serde_json::json!({"nested": true});
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(vec![odd]))
+        .mount(&server)
+        .await;
+    let mut c = cli(&server);
+    c.arg("list");
+    let out = run(c).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains('\u{1b}'), "{:?}", out.stdout);
+    assert!(out.stdout.contains("evil\\u{1b}[2"), "{}", out.stdout);
+    assert!(out.stdout.contains("SUSPENDED") && out.stdout.contains("PENDING"));
+}
