@@ -4,6 +4,8 @@
 //! printer) → run the command → map the outcome to a documented exit code ([`exit`]).
 
 #![warn(missing_docs)]
+// Doc comments of the clap structs are the `--help` text, where URLs are plain text.
+#![allow(rustdoc::bare_urls)]
 
 mod cmd;
 mod context;
