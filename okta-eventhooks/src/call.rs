@@ -191,6 +191,10 @@ async fn execute(
     let idempotent = is_idempotent(operation_id);
     let mut retry_for: Option<HeaderValue> = None;
     let mut attempt: u32 = 0;
+    // Re-sends for authorization (new token after a 401, DPoP nonce) are counted apart: they
+    // do not use up `max_retries`.
+    let mut auth_retries = crate::auth::AuthRetries::default();
+    let mut auth_resends: u32 = 0;
     loop {
         attempt += 1;
         ctx.attempts.store(attempt, Ordering::Relaxed);
@@ -213,9 +217,12 @@ async fn execute(
             req.headers_mut()
                 .insert(RETRY_COUNT, HeaderValue::from(attempt - 1));
         }
-        if let Err(e) = state.auth.authorize(&mut req).await {
-            return Ok(fail(ctx, e));
-        }
+        // Once per attempt: an OAuth token may have been renewed, and a DPoP proof is
+        // single-use.
+        let grant = match state.auth.authorize(&mut req).await {
+            Ok(grant) => grant,
+            Err(e) => return Ok(fail(ctx, e)),
+        };
         let span = tracing::debug_span!(
             "okta_eventhooks.attempt",
             method = %req.method(),
@@ -228,7 +235,7 @@ async fn execute(
         let started = std::time::Instant::now();
         let result = http.execute(req).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let retries_left = attempt <= policy.max_retries;
+        let retries_left = attempt - auth_resends <= policy.max_retries;
 
         let response = match result {
             Ok(response) => response,
@@ -258,6 +265,15 @@ async fn execute(
             record_rate_limit(state, rate_limit, headers);
         }
 
+        // A 401 or 400 that a new token or a DPoP nonce fixes; never reached Okta's
+        // business logic, so safe to re-send for every method.
+        if state
+            .auth
+            .review(grant, status.as_u16(), headers, &mut auth_retries)
+        {
+            auth_resends += 1;
+            continue;
+        }
         if status.as_u16() == 429 && retries_left {
             // The request was not processed, so retrying is safe for every method.
             let wait =

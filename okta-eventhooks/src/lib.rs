@@ -9,6 +9,7 @@ mod auth;
 mod builders;
 mod call;
 mod client;
+pub mod config;
 mod error;
 pub mod open_enums;
 mod org_url;
@@ -24,7 +25,7 @@ mod validate;
 #[allow(missing_docs, clippy::all, rust_2018_idioms)]
 pub mod generated;
 
-pub use auth::Credentials;
+pub use auth::{Credentials, DEFAULT_SCOPES, DEFAULT_TOKEN_RENEWAL_OFFSET, PrivateKeyCredentials};
 pub use builders::{CHANNEL_VERSION, Channel, EventHookBuilder, Events, FILTER_TYPE};
 pub use client::{
     Client, ClientBuilder, ClientState, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BACKOFF,
