@@ -160,7 +160,21 @@ impl Printer {
     /// The final error line and its hints, on stderr.
     pub fn error(&self, error: &CliError, hints: &[String]) {
         let colour = stderr_colour();
-        let message = printable(&error.to_string());
+        // Okta's own text is escaped whole; the CLI's and the SDK's local messages may span lines.
+        let from_okta = matches!(
+            error.root(),
+            CliError::Okta(okta_eventhooks::Error::Api(_) | okta_eventhooks::Error::Decode { .. })
+        );
+        let message = error.to_string();
+        let message = if from_okta {
+            printable(&message)
+        } else {
+            message
+                .lines()
+                .map(printable)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         let mut text = format!("{} {message}\n", paint(colour, "31;1", "error:"));
         for hint in hints {
             let hint = printable(hint);

@@ -163,10 +163,12 @@ async fn missing_configuration_exits_3_and_sends_nothing() {
     cmd.arg("list");
     let out = run(cmd).await;
     assert_eq!(out.code, 3);
-    assert_eq!(
-        out.stderr,
-        "error: no org URL: pass --org-url https://<your-org>.okta.com or set OKTA_CLIENT_ORGURL\n"
-    );
+    insta::assert_snapshot!(out.stderr, @r"
+    error: configuration error: 2 problem(s) in the Okta configuration (precedence: ~/.okta/okta.yaml < ./okta.yaml < environment < flags):
+      - no org URL: set okta.client.orgUrl or OKTA_CLIENT_ORGURL (e.g. https://acme.okta.com)
+      - no credentials: set an API token (okta.client.token or OKTA_CLIENT_TOKEN), or authorizationMode PrivateKey with a client id (okta.client.clientId or OKTA_CLIENT_CLIENTID) and a private key (okta.client.privateKey or OKTA_CLIENT_PRIVATEKEY)
+    hint: on the command line: --org-url URL, --token-file PATH, --profile NAME (a token is never taken as an argument)
+    ");
     let mut cmd = bare();
     cmd.args(["list", "--org-url", "https://acme.okta.com"]);
     let out = run(cmd).await;
@@ -225,4 +227,54 @@ async fn usage_errors_exit_2() {
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert!(out.stderr.starts_with("error:"), "{args:?}: {}", out.stderr);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_from_okta_yaml_in_the_current_directory() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "SSWS staging-token-6666",
+        ))
+        .respond_with(ResponseTemplate::new(401).set_body_json(okta_error(
+            "E0000011",
+            "Invalid token provided",
+            &[],
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempdir("profile");
+    std::fs::write(
+        dir.join("okta.yaml"),
+        format!(
+            "okta:\n  client:\n    orgUrl: https://prod.okta.com\n  profiles:\n    staging:\n      client:\n        orgUrl: {}\n        token: staging-token-6666\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let mut cmd = bare();
+    cmd.current_dir(&dir).args(["list", "--profile", "staging"]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(!out.stderr.contains("staging-token-6666"));
+    // The 401 hint says which credential was used and where it came from.
+    assert!(
+        out.stderr
+            .contains("hint: Okta rejected the SSWS API token from ./okta.yaml"),
+        "{}",
+        out.stderr
+    );
+
+    let mut cmd = bare();
+    cmd.current_dir(&dir).args(["list", "--profile", "nope"]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr.contains("profile \"nope\" is not defined"),
+        "{}",
+        out.stderr
+    );
 }
