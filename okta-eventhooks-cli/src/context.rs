@@ -19,7 +19,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub org_url: Option<String>,
 
-    /// Named org profile from okta.yaml.
+    /// Named org profile from okta.yaml (okta.profiles.NAME) [default: OKTA_CLIENT_PROFILE]
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 

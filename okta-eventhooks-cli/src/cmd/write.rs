@@ -396,6 +396,13 @@ impl Replace {
         };
         let mut hook = current.clone();
         if let Some(file) = from_file {
+            if file.channel.config.auth_scheme.is_none()
+                && current.channel.config.auth_scheme.is_some()
+            {
+                ctx.printer().warn(
+                    "the file has no channel.config.authScheme: the hook's auth header will be removed",
+                );
+            }
             hook.name = file.name;
             hook.description = file.description;
             hook.events = file.events;

@@ -410,3 +410,34 @@ async fn replace_with_nothing_to_change_is_a_usage_error() {
     assert!(out.stderr.contains("nothing to change"));
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_from_a_file_sends_the_files_hook_and_warns_about_auth() {
+    let server = MockServer::start().await;
+    mount_current(&server).await;
+    Mock::given(method("PUT"))
+        .and(path(format!("/api/v1/eventHooks/{ID}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+            ID,
+            "From file",
+            "ACTIVE",
+            "UNVERIFIED",
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cmd = cli(&server);
+    cmd.args(["replace", ID, "-f", "-", "-o", "json"])
+        .write_stdin(
+            "name: From file\nevents: {type: EVENT_TYPE, items: [user.account.lock]}\n\
+         channel: {type: HTTP, version: 1.0.0, config: {uri: 'https://file.example.com/hook'}}\n",
+        );
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: the file has no channel.config.authScheme"),
+        "{}",
+        out.stderr
+    );
+}
