@@ -147,14 +147,14 @@ impl Printer {
     /// A progress or confirmation note on stderr (suppressed by `--quiet`).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            stderr_line(&printable(message));
         }
     }
 
     /// A warning on stderr (shown even with `--quiet`).
     pub fn warn(&self, message: &str) {
         let label = paint(stderr_colour(), "33;1", "warning:");
-        eprintln!("{label} {message}");
+        stderr_line(&format!("{label} {}", printable(message)));
     }
 
     /// The final error line and its hints, on stderr.
@@ -364,6 +364,13 @@ fn status_colour(value: &str) -> &'static str {
         "UNVERIFIED" | "no" => "31",
         _ => "0",
     }
+}
+
+/// One line on stderr. Unlike `eprintln!`, a closed stderr is ignored instead of panicking.
+fn stderr_line(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.write_all(b"\n");
 }
 
 /// Wraps `text` in an ANSI colour when `on`.
