@@ -25,6 +25,7 @@ use crate::generated;
 use crate::rate_limit::RateLimit;
 use crate::types::OktaError;
 
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
 const RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
 const RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
@@ -72,8 +73,7 @@ impl CallContext {
         slot.get_or_insert(error);
     }
 
-    fn record_response(&self, headers: &http::HeaderMap, status: u16) {
-        let meta = meta_of(headers, status);
+    fn record_response(&self, meta: ResponseMeta) {
         *self.response.lock().unwrap_or_else(|e| e.into_inner()) = Some(meta);
     }
 
@@ -150,7 +150,7 @@ impl ClientHooks<crate::ClientState> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         // progenitor sends `api-version: <info.version>` on every request; Okta has no such header.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(API_VERSION);
         // Okta answers 411 to a POST/PUT without Content-Length; hyper leaves it out when
         // there is no body, so the lifecycle calls need it set by hand.
         if request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT) {
@@ -307,34 +307,43 @@ async fn execute(
                 continue;
             }
         }
-        return buffer(response, policy.max_response_bytes, ctx).await;
+        let meta = ResponseMeta {
+            status: status.as_u16(),
+            request_id: request_id(response.headers()),
+            rate_limit,
+        };
+        return buffer(response, policy.max_response_bytes, ctx, meta).await;
     }
 }
 
-/// Reads the body into memory, refusing more than `limit` bytes, and hands the generated code
-/// a response it can decode.
+/// Refuses a body of more than `limit` bytes before the generated code reads it into memory.
 async fn buffer(
     mut response: reqwest::Response,
     limit: usize,
     ctx: &CallContext,
+    meta: ResponseMeta,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    ctx.record_response(response.headers(), status.as_u16());
-    let too_large = |ctx: &CallContext, headers: &http::HeaderMap| {
+    let request_id = meta.request_id.clone();
+    ctx.record_response(meta);
+    let too_large = |ctx: &CallContext, _: &http::HeaderMap| {
         ctx.fail(Error::Decode {
             status: status.as_u16(),
             message: format!("the response body is larger than the limit of {limit} bytes"),
             excerpt: String::new(),
-            request_id: request_id(headers),
+            request_id: request_id.clone(),
         })
     };
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
-        too_large(ctx, response.headers());
-        return Ok(synthetic(status));
+    match response.content_length() {
+        Some(len) if len > limit as u64 => {
+            too_large(ctx, response.headers());
+            return Ok(synthetic(status));
+        }
+        // hyper never reads past Content-Length: the generated code may read it as is.
+        Some(_) => return Ok(response),
+        None => {}
     }
+    // No length given (chunked): read it here, stopping at the limit.
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {

@@ -638,7 +638,9 @@ impl Client {
             attempts = tracing::field::Empty,
             outcome = tracing::field::Empty
         );
-        let run = call::scope(ctx.clone(), request);
+        // Boxed once: the generated future is large, and moving it through the wrappers below
+        // would copy it each time.
+        let run = Box::pin(call::scope(ctx.clone(), request));
         let outcome = match policy.deadline {
             Some(limit) => tokio::time::timeout(limit, run)
                 .instrument(span.clone())
