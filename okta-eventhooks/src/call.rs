@@ -120,7 +120,7 @@ impl Sleep {
         Self(Arc::new(move |d| Box::pin(f(d))))
     }
 
-    async fn sleep(&self, wait: Duration) {
+    pub(crate) async fn sleep(&self, wait: Duration) {
         (self.0)(wait).await
     }
 }
@@ -326,7 +326,7 @@ async fn buffer(
     let status = response.status();
     let request_id = meta.request_id.clone();
     ctx.record_response(meta);
-    let too_large = |ctx: &CallContext, _: &http::HeaderMap| {
+    let too_large = |ctx: &CallContext| {
         ctx.fail(Error::Decode {
             status: status.as_u16(),
             message: format!("the response body is larger than the limit of {limit} bytes"),
@@ -336,7 +336,7 @@ async fn buffer(
     };
     match response.content_length() {
         Some(len) if len > limit as u64 => {
-            too_large(ctx, response.headers());
+            too_large(ctx);
             return Ok(synthetic(status));
         }
         // hyper never reads past Content-Length: the generated code may read it as is.
@@ -347,7 +347,7 @@ async fn buffer(
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {
-            too_large(ctx, response.headers());
+            too_large(ctx);
             return Ok(synthetic(status));
         }
         body.extend_from_slice(&chunk);
@@ -376,7 +376,7 @@ fn wait_fits(ctx: &CallContext, wait: Duration) -> bool {
 }
 
 /// Exponential backoff with jitter: 50-100 % of `BACKOFF_BASE * 2^(attempt-1)`, capped.
-fn backoff(attempt: u32, cap: Duration) -> Duration {
+pub(crate) fn backoff(attempt: u32, cap: Duration) -> Duration {
     let full = BACKOFF_BASE
         .saturating_mul(1u32 << (attempt - 1).min(16))
         .min(cap);

@@ -378,13 +378,14 @@ impl ClientBuilder {
             )?,
         };
         // After the HTTP client: the OAuth token source shares its connection pool.
-        let auth = Auth::new(&credentials, &org_url, &http, self.policy.request_timeout)?;
+        let sleep = self.sleep.unwrap_or_default();
+        let auth = Auth::new(&credentials, &org_url, &http, &self.policy, &sleep)?;
         let state = State {
             auth,
             policy: self.policy,
             last_rate_limit: Mutex::new(None),
             paused_until: Mutex::new(None),
-            sleep: self.sleep.unwrap_or_default(),
+            sleep,
         };
         let api = generated::Client::new_with_client(&org_url, http, ClientState(Arc::new(state)));
         Ok(Client { api: Arc::new(api) })

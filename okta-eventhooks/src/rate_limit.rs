@@ -41,10 +41,10 @@ fn smallest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
     let mut values = headers.get_all(name).iter();
     let first = values.next()?;
     // The common case, one plain number, without splitting (this runs on every response).
-    if values.next().is_none() {
-        if let Some(n) = parse_plain(first.as_bytes()) {
-            return Some(n);
-        }
+    if values.next().is_none()
+        && let Some(n) = parse_plain(first.as_bytes())
+    {
+        return Some(n);
     }
     headers
         .get_all(name)

@@ -123,7 +123,7 @@ impl PrivateKeyCredentials {
 #[derive(Debug)]
 pub(crate) enum Auth {
     Static(HeaderValue),
-    OAuth(oauth::TokenSource),
+    OAuth(Box<oauth::TokenSource>),
 }
 
 /// What one attempt was authorized with, so that a rejection evicts the right token.
@@ -148,18 +148,20 @@ impl Auth {
         credentials: &Credentials,
         org_url: &str,
         http: &reqwest::Client,
-        request_timeout: Duration,
+        policy: &crate::client::Policy,
+        sleep: &crate::call::Sleep,
     ) -> Result<Self> {
         let (scheme, secret) = match credentials {
             Credentials::ApiToken(s) => ("SSWS", s),
             Credentials::Bearer(s) => ("Bearer", s),
             Credentials::PrivateKey(c) => {
-                return Ok(Self::OAuth(oauth::TokenSource::new(
+                return Ok(Self::OAuth(Box::new(oauth::TokenSource::new(
                     c,
                     org_url,
                     http.clone(),
-                    request_timeout,
-                )?));
+                    policy,
+                    sleep.clone(),
+                )?)));
             }
         };
         let secret = secret.expose().trim();

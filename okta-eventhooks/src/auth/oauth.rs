@@ -18,6 +18,7 @@ use super::dpop::{self, Dpop, Server};
 use super::key::SigningKey;
 use super::{DPOP, PrivateKeyCredentials};
 use crate::Secret;
+use crate::call::Sleep;
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimit;
 use crate::types::OktaError;
@@ -58,6 +59,11 @@ pub(crate) struct TokenSource {
     key_id: Option<String>,
     renewal_offset: Duration,
     request_timeout: Duration,
+    /// The client's retry policy, applied to the token endpoint's 429/502-504 and
+    /// connection failures too.
+    max_retries: u32,
+    max_backoff: Duration,
+    sleep: Sleep,
     pub(crate) dpop: Dpop,
     cache: Mutex<Option<Arc<Token>>>,
     refresh: tokio::sync::Mutex<()>,
@@ -92,7 +98,8 @@ impl TokenSource {
         credentials: &PrivateKeyCredentials,
         org_url: &str,
         http: reqwest::Client,
-        request_timeout: Duration,
+        policy: &crate::client::Policy,
+        sleep: Sleep,
     ) -> Result<Self> {
         let client_id = credentials.client_id.trim().to_owned();
         if client_id.is_empty() {
@@ -125,7 +132,10 @@ impl TokenSource {
             key,
             key_id,
             renewal_offset: credentials.token_renewal_offset,
-            request_timeout,
+            request_timeout: policy.request_timeout,
+            max_retries: policy.max_retries,
+            max_backoff: policy.max_backoff,
+            sleep,
             dpop: Dpop::default(),
             cache: Mutex::new(None),
             refresh: tokio::sync::Mutex::new(()),
@@ -141,11 +151,12 @@ impl TokenSource {
     pub(crate) async fn token(&self) -> Result<Arc<Token>> {
         let now = Instant::now();
         let cached = self.cached();
-        if let Some(token) = &cached {
-            if now < token.refresh_at {
-                return Ok(token.clone());
-            }
+        if let Some(token) = &cached
+            && now < token.refresh_at
+        {
+            return Ok(token.clone());
         }
+        let seen = cached.as_ref().map(|t| t.generation);
         let guard = match self.refresh.try_lock() {
             Ok(guard) => guard,
             Err(_) => {
@@ -156,8 +167,13 @@ impl TokenSource {
                 self.refresh.lock().await
             }
         };
-        // The refresh we waited for may have produced a fresh token.
-        if let Some(token) = self.cached().filter(|t| Instant::now() < t.refresh_at) {
+        // The refresh we waited for may have produced a token: take it if it is fresh, or
+        // merely valid but newer than the one we found stale (a lifetime shorter than the
+        // renewal offset must not make every waiter fetch again in turn).
+        if let Some(token) = self.cached().filter(|t| {
+            let now = Instant::now();
+            now < t.refresh_at || (Some(t.generation) != seen && now < t.expires_at)
+        }) {
             return Ok(token);
         }
         let token = Arc::new(self.fetch().await?);
@@ -204,7 +220,7 @@ impl TokenSource {
         Ok(token.generation)
     }
 
-    /// The signed client assertion (a secret: it is a bearer credential for one minute).
+    /// The signed client assertion (a secret: until it expires it can be exchanged for a token).
     fn assertion(&self) -> Result<String> {
         let now = dpop::now_secs();
         let claims = AssertionClaims {
@@ -229,7 +245,7 @@ impl TokenSource {
         let mut nonce_retries = 0;
         let mut switched_to_dpop = false;
         loop {
-            let (status, headers, body) = self.post_token_request().await?;
+            let (status, headers, body) = self.post_with_retries().await?;
             if let Some(nonce) = headers.get(DPOP_NONCE) {
                 self.dpop.set_nonce(Server::Token, nonce);
             }
@@ -253,6 +269,42 @@ impl TokenSource {
                 }
                 _ => return Err(token_error(status.as_u16(), &headers, error, &body)),
             }
+        }
+    }
+
+    /// Sends the token request, retrying what the API calls retry too: 429 (until the
+    /// rate-limit reset, if it is within `max_backoff`), 502/503/504 and connection failures.
+    /// A token request changes nothing, so every retry is safe; each one carries a new
+    /// assertion and proof.
+    async fn post_with_retries(&self) -> Result<(http::StatusCode, HeaderMap, Vec<u8>)> {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let retries_left = attempt <= self.max_retries;
+            let result = self.post_token_request().await;
+            let backoff = || crate::call::backoff(attempt, self.max_backoff);
+            let wait = match &result {
+                Err(Error::Transport {
+                    source: Some(e), ..
+                }) if e.is_connect() && retries_left => Some(backoff()),
+                Ok((status, headers, _)) if status.as_u16() == 429 && retries_left => {
+                    // A reset further away than max_backoff fails now, as API calls do.
+                    Some(crate::call::rate_limit_wait(headers).unwrap_or_else(backoff))
+                        .filter(|wait| *wait <= self.max_backoff)
+                }
+                Ok((status, _, _)) if matches!(status.as_u16(), 502..=504) && retries_left => {
+                    Some(backoff())
+                }
+                _ => None,
+            };
+            let Some(wait) = wait else {
+                return result;
+            };
+            tracing::debug!(
+                wait_ms = wait.as_millis() as u64,
+                "retrying the token request"
+            );
+            self.sleep.sleep(wait).await;
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use yaml_serde::Value;
 
-use super::{Config, Key, Setting};
+use super::{Config, Field, Setting};
 use crate::Secret;
 use crate::error::{Error, Result};
 
@@ -109,14 +109,14 @@ impl ConfigLoader {
         for (path, label) in files {
             profile_found |= read_file(&mut config, &path, label, profile.as_deref())?;
         }
-        if let Some(name) = &profile {
-            if !profile_found {
-                return Err(Error::Config(format!(
-                    "profile {name:?} is not defined: add okta.profiles.{name}.client to {HOME_FILE} or {LOCAL_FILE}"
-                )));
-            }
+        if let Some(name) = &profile
+            && !profile_found
+        {
+            return Err(Error::Config(format!(
+                "profile {name:?} is not defined: add okta.profiles.{name}.client to {HOME_FILE} or {LOCAL_FILE}"
+            )));
         }
-        for key in Key::ALL {
+        for key in Field::ALL {
             if let Some((name, value)) = key
                 .env_names()
                 .iter()
@@ -157,15 +157,14 @@ fn read_file(config: &mut Config, path: &Path, label: &str, profile: Option<&str
         held_secret |= read_client(config, client, label)?;
     }
     let mut found = false;
-    if let Some(name) = profile {
-        if let Some(client) = okta
+    if let Some(name) = profile
+        && let Some(client) = okta
             .and_then(|o| o.get("profiles"))
             .and_then(|p| p.get(name))
             .and_then(|p| p.get("client"))
-        {
-            found = true;
-            held_secret |= read_client(config, client, &format!("{label} (profile {name})"))?;
-        }
+    {
+        found = true;
+        held_secret |= read_client(config, client, &format!("{label} (profile {name})"))?;
     }
     if held_secret {
         super::warn_if_shared(config, path, label);
@@ -181,17 +180,21 @@ fn read_client(config: &mut Config, client: &Value, origin: &str) -> Result<bool
         )));
     }
     let mut held_secret = false;
-    for key in Key::ALL {
+    for key in Field::ALL {
         for path in key.yaml_paths() {
             let mut node = Some(client);
             for part in path.split('.') {
                 node = node.and_then(|n| n.get(part));
             }
             let Some(node) = node else { continue };
-            let Some(value) = scalar(node, key == Key::Scopes) else {
+            let Some(value) = scalar(node, key == Field::Scopes) else {
                 return Err(Error::Config(format!(
                     "okta.client.{path} in {origin} must be a single value{}",
-                    if key == Key::Scopes { " or a list" } else { "" }
+                    if key == Field::Scopes {
+                        " or a list"
+                    } else {
+                        ""
+                    }
                 )));
             };
             if value.is_empty() {
@@ -220,65 +223,65 @@ fn scalar(node: &Value, list_ok: bool) -> Option<String> {
     }
 }
 
-impl Key {
+impl Field {
     /// Names under `okta.client`, first the canonical one, then accepted aliases.
     pub(super) fn yaml_paths(self) -> &'static [&'static str] {
         match self {
-            Key::OrgUrl => &["orgUrl"],
-            Key::Token => &["token"],
-            Key::AuthorizationMode => &["authorizationMode"],
-            Key::ClientId => &["clientId"],
-            Key::Scopes => &["scopes"],
-            Key::PrivateKey => &["privateKey"],
-            Key::KeyId => &["kid", "privateKeyId", "keyId"],
-            Key::ConnectionTimeout => &["connectionTimeout"],
-            Key::RequestTimeout => &["requestTimeout"],
-            Key::MaxRetries => &["rateLimit.maxRetries"],
-            Key::MaxBackoff => &["rateLimit.maxBackoff"],
-            Key::ProxyHost => &["proxy.host"],
-            Key::ProxyPort => &["proxy.port"],
-            Key::ProxyUsername => &["proxy.username"],
-            Key::ProxyPassword => &["proxy.password"],
-            Key::UserAgent => &["userAgent"],
-            Key::Dpop => &["dpopEnabled"],
-            Key::TokenRenewalOffset => &["oauthTokenRenewalOffset"],
+            Field::OrgUrl => &["orgUrl"],
+            Field::Token => &["token"],
+            Field::AuthorizationMode => &["authorizationMode"],
+            Field::ClientId => &["clientId"],
+            Field::Scopes => &["scopes"],
+            Field::PrivateKey => &["privateKey"],
+            Field::KeyId => &["kid", "privateKeyId", "keyId"],
+            Field::ConnectionTimeout => &["connectionTimeout"],
+            Field::RequestTimeout => &["requestTimeout"],
+            Field::MaxRetries => &["rateLimit.maxRetries"],
+            Field::MaxBackoff => &["rateLimit.maxBackoff"],
+            Field::ProxyHost => &["proxy.host"],
+            Field::ProxyPort => &["proxy.port"],
+            Field::ProxyUsername => &["proxy.username"],
+            Field::ProxyPassword => &["proxy.password"],
+            Field::UserAgent => &["userAgent"],
+            Field::Dpop => &["dpopEnabled"],
+            Field::TokenRenewalOffset => &["oauthTokenRenewalOffset"],
         }
     }
 
     /// Environment variables, first the canonical one; the first one set wins.
     pub(super) fn env_names(self) -> &'static [&'static str] {
         match self {
-            Key::OrgUrl => &["OKTA_CLIENT_ORGURL"],
-            Key::Token => &["OKTA_CLIENT_TOKEN"],
-            Key::AuthorizationMode => &["OKTA_CLIENT_AUTHORIZATIONMODE"],
-            Key::ClientId => &["OKTA_CLIENT_CLIENTID"],
-            Key::Scopes => &["OKTA_CLIENT_SCOPES"],
-            Key::PrivateKey => &["OKTA_CLIENT_PRIVATEKEY"],
-            Key::KeyId => &[
+            Field::OrgUrl => &["OKTA_CLIENT_ORGURL"],
+            Field::Token => &["OKTA_CLIENT_TOKEN"],
+            Field::AuthorizationMode => &["OKTA_CLIENT_AUTHORIZATIONMODE"],
+            Field::ClientId => &["OKTA_CLIENT_CLIENTID"],
+            Field::Scopes => &["OKTA_CLIENT_SCOPES"],
+            Field::PrivateKey => &["OKTA_CLIENT_PRIVATEKEY"],
+            Field::KeyId => &[
                 "OKTA_CLIENT_KID",
                 "OKTA_CLIENT_PRIVATEKEYID",
                 "OKTA_CLIENT_KEYID",
             ],
-            Key::ConnectionTimeout => &[
+            Field::ConnectionTimeout => &[
                 "OKTA_CLIENT_CONNECTIONTIMEOUT",
                 "OKTA_CLIENT_CONNECTION_TIMEOUT",
             ],
-            Key::RequestTimeout => &["OKTA_CLIENT_REQUESTTIMEOUT", "OKTA_CLIENT_REQUEST_TIMEOUT"],
-            Key::MaxRetries => &[
+            Field::RequestTimeout => &["OKTA_CLIENT_REQUESTTIMEOUT", "OKTA_CLIENT_REQUEST_TIMEOUT"],
+            Field::MaxRetries => &[
                 "OKTA_CLIENT_RATELIMIT_MAXRETRIES",
                 "OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES",
             ],
-            Key::MaxBackoff => &[
+            Field::MaxBackoff => &[
                 "OKTA_CLIENT_RATELIMIT_MAXBACKOFF",
                 "OKTA_CLIENT_RATE_LIMIT_MAX_BACKOFF",
             ],
-            Key::ProxyHost => &["OKTA_CLIENT_PROXY_HOST"],
-            Key::ProxyPort => &["OKTA_CLIENT_PROXY_PORT"],
-            Key::ProxyUsername => &["OKTA_CLIENT_PROXY_USERNAME"],
-            Key::ProxyPassword => &["OKTA_CLIENT_PROXY_PASSWORD"],
-            Key::UserAgent => &["OKTA_CLIENT_USERAGENT"],
-            Key::Dpop => &["OKTA_CLIENT_DPOPENABLED"],
-            Key::TokenRenewalOffset => &["OKTA_CLIENT_OAUTHTOKENRENEWALOFFSET"],
+            Field::ProxyHost => &["OKTA_CLIENT_PROXY_HOST"],
+            Field::ProxyPort => &["OKTA_CLIENT_PROXY_PORT"],
+            Field::ProxyUsername => &["OKTA_CLIENT_PROXY_USERNAME"],
+            Field::ProxyPassword => &["OKTA_CLIENT_PROXY_PASSWORD"],
+            Field::UserAgent => &["OKTA_CLIENT_USERAGENT"],
+            Field::Dpop => &["OKTA_CLIENT_DPOPENABLED"],
+            Field::TokenRenewalOffset => &["OKTA_CLIENT_OAUTHTOKENRENEWALOFFSET"],
         }
     }
 }

@@ -70,7 +70,7 @@ use crate::{Client, Secret};
 
 /// A setting Okta's configuration knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Key {
+pub(crate) enum Field {
     OrgUrl,
     Token,
     AuthorizationMode,
@@ -91,30 +91,33 @@ pub(crate) enum Key {
     TokenRenewalOffset,
 }
 
-impl Key {
-    const ALL: [Key; 18] = [
-        Key::OrgUrl,
-        Key::Token,
-        Key::AuthorizationMode,
-        Key::ClientId,
-        Key::Scopes,
-        Key::PrivateKey,
-        Key::KeyId,
-        Key::ConnectionTimeout,
-        Key::RequestTimeout,
-        Key::MaxRetries,
-        Key::MaxBackoff,
-        Key::ProxyHost,
-        Key::ProxyPort,
-        Key::ProxyUsername,
-        Key::ProxyPassword,
-        Key::UserAgent,
-        Key::Dpop,
-        Key::TokenRenewalOffset,
+impl Field {
+    const ALL: [Field; 18] = [
+        Field::OrgUrl,
+        Field::Token,
+        Field::AuthorizationMode,
+        Field::ClientId,
+        Field::Scopes,
+        Field::PrivateKey,
+        Field::KeyId,
+        Field::ConnectionTimeout,
+        Field::RequestTimeout,
+        Field::MaxRetries,
+        Field::MaxBackoff,
+        Field::ProxyHost,
+        Field::ProxyPort,
+        Field::ProxyUsername,
+        Field::ProxyPassword,
+        Field::UserAgent,
+        Field::Dpop,
+        Field::TokenRenewalOffset,
     ];
 
     fn is_secret(self) -> bool {
-        matches!(self, Key::Token | Key::PrivateKey | Key::ProxyPassword)
+        matches!(
+            self,
+            Field::Token | Field::PrivateKey | Field::ProxyPassword
+        )
     }
 
     /// The YAML name, e.g. `okta.client.rateLimit.maxRetries`.
@@ -152,7 +155,7 @@ pub struct ConfigEntry {
 /// with the `set_*` methods (highest precedence), then call [`client_builder`](Self::client_builder).
 #[derive(Clone, Debug)]
 pub struct Config {
-    settings: Vec<(Key, Setting)>,
+    settings: Vec<(Field, Setting)>,
     home: Option<PathBuf>,
     current: PathBuf,
     warnings: Vec<String>,
@@ -176,7 +179,7 @@ impl Config {
         }
     }
 
-    fn put(&mut self, key: Key, value: Secret, origin: &str) {
+    fn put(&mut self, key: Field, value: Secret, origin: &str) {
         let setting = Setting::new(value, origin);
         match self.settings.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => *slot = setting,
@@ -184,13 +187,13 @@ impl Config {
         }
     }
 
-    fn get(&self, key: Key) -> Option<&Setting> {
+    fn get(&self, key: Field) -> Option<&Setting> {
         self.settings
             .iter()
             .find_map(|(k, s)| (*k == key).then_some(s))
     }
 
-    fn origin(&self, key: Key) -> String {
+    fn origin(&self, key: Field) -> String {
         self.get(key)
             .map(|s| s.origin.clone())
             .unwrap_or_else(|| "default".into())
@@ -198,39 +201,39 @@ impl Config {
 
     /// Sets the org URL (e.g. from `--org-url`).
     pub fn set_org_url(&mut self, url: impl Into<String>, origin: &str) {
-        self.put(Key::OrgUrl, Secret::new(url), origin);
+        self.put(Field::OrgUrl, Secret::new(url), origin);
     }
 
     /// Sets an SSWS API token and selects the `SSWS` mode (e.g. from `--api-token`).
     pub fn set_api_token(&mut self, token: Secret, origin: &str) {
-        self.put(Key::Token, token, origin);
-        self.put(Key::AuthorizationMode, Secret::new("SSWS"), origin);
+        self.put(Field::Token, token, origin);
+        self.put(Field::AuthorizationMode, Secret::new("SSWS"), origin);
     }
 
     /// Sets a pre-issued access token and selects the `Bearer` mode.
     pub fn set_bearer_token(&mut self, token: Secret, origin: &str) {
-        self.put(Key::Token, token, origin);
-        self.put(Key::AuthorizationMode, Secret::new("Bearer"), origin);
+        self.put(Field::Token, token, origin);
+        self.put(Field::AuthorizationMode, Secret::new("Bearer"), origin);
     }
 
     /// Sets the authorization mode by its configuration name (`SSWS`, `Bearer`, `PrivateKey`).
     pub fn set_authorization_mode(&mut self, mode: &str, origin: &str) {
-        self.put(Key::AuthorizationMode, Secret::new(mode), origin);
+        self.put(Field::AuthorizationMode, Secret::new(mode), origin);
     }
 
     /// Sets the OAuth client id.
     pub fn set_client_id(&mut self, client_id: impl Into<String>, origin: &str) {
-        self.put(Key::ClientId, Secret::new(client_id), origin);
+        self.put(Field::ClientId, Secret::new(client_id), origin);
     }
 
     /// Sets the private key: inline PEM, a JWK as JSON, or a file path (`~/` allowed).
     pub fn set_private_key(&mut self, key: Secret, origin: &str) {
-        self.put(Key::PrivateKey, key, origin);
+        self.put(Field::PrivateKey, key, origin);
     }
 
     /// Sets the key id (`kid`) of the client assertion.
     pub fn set_key_id(&mut self, kid: impl Into<String>, origin: &str) {
-        self.put(Key::KeyId, Secret::new(kid), origin);
+        self.put(Field::KeyId, Secret::new(kid), origin);
     }
 
     /// Sets the OAuth scopes.
@@ -240,37 +243,37 @@ impl Config {
         S: AsRef<str>,
     {
         let joined: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
-        self.put(Key::Scopes, Secret::new(joined.join(" ")), origin);
+        self.put(Field::Scopes, Secret::new(joined.join(" ")), origin);
     }
 
     /// Turns DPoP on or off from the start.
     pub fn set_dpop(&mut self, on: bool, origin: &str) {
-        self.put(Key::Dpop, Secret::new(on.to_string()), origin);
+        self.put(Field::Dpop, Secret::new(on.to_string()), origin);
     }
 
     /// Sets the limit for one request/response exchange.
     pub fn set_request_timeout(&mut self, d: Duration, origin: &str) {
-        self.put(Key::RequestTimeout, secs(d), origin);
+        self.put(Field::RequestTimeout, secs(d), origin);
     }
 
     /// Sets the limit for establishing a connection.
     pub fn set_connect_timeout(&mut self, d: Duration, origin: &str) {
-        self.put(Key::ConnectionTimeout, secs(d), origin);
+        self.put(Field::ConnectionTimeout, secs(d), origin);
     }
 
     /// Sets the number of retries after the first attempt.
     pub fn set_max_retries(&mut self, n: u32, origin: &str) {
-        self.put(Key::MaxRetries, Secret::new(n.to_string()), origin);
+        self.put(Field::MaxRetries, Secret::new(n.to_string()), origin);
     }
 
     /// Sets the text appended to the `User-Agent`.
     pub fn set_user_agent(&mut self, extra: impl Into<String>, origin: &str) {
-        self.put(Key::UserAgent, Secret::new(extra), origin);
+        self.put(Field::UserAgent, Secret::new(extra), origin);
     }
 
     /// The org URL as configured (not yet validated).
     pub fn org_url(&self) -> Option<&str> {
-        self.get(Key::OrgUrl).map(|s| s.value.expose())
+        self.get(Field::OrgUrl).map(|s| s.value.expose())
     }
 
     /// Warnings found while loading (e.g. a secret-holding file readable by others).
@@ -280,7 +283,7 @@ impl Config {
 
     /// Every setting that has a value, with its origin; secrets are `[REDACTED]`.
     pub fn entries(&self) -> Vec<ConfigEntry> {
-        Key::ALL
+        Field::ALL
             .iter()
             .filter_map(|key| {
                 let s = self.get(*key)?;
@@ -299,20 +302,21 @@ impl Config {
 
     /// The mode: explicit, else inferred from which credential is present.
     fn mode(&self) -> std::result::Result<Option<Mode>, String> {
-        if let Some(s) = self.get(Key::AuthorizationMode) {
+        if let Some(s) = self.get(Field::AuthorizationMode) {
             return match s.value.expose().to_ascii_lowercase().as_str() {
                 "ssws" => Ok(Some(Mode::Ssws)),
                 "bearer" => Ok(Some(Mode::Bearer)),
                 "privatekey" | "private_key" => Ok(Some(Mode::PrivateKey)),
-                other => Err(format!(
-                    "okta.client.authorizationMode {other:?} (from {}) is not one of SSWS, Bearer, PrivateKey",
+                _ => Err(format!(
+                    "okta.client.authorizationMode {:?} (from {}) is not one of SSWS, Bearer, PrivateKey",
+                    s.value.expose(),
                     s.origin
                 )),
             };
         }
-        Ok(if self.get(Key::Token).is_some() {
+        Ok(if self.get(Field::Token).is_some() {
             Some(Mode::Ssws)
-        } else if self.get(Key::ClientId).is_some() || self.get(Key::PrivateKey).is_some() {
+        } else if self.get(Field::ClientId).is_some() || self.get(Field::PrivateKey).is_some() {
             Some(Mode::PrivateKey)
         } else {
             None
@@ -328,21 +332,24 @@ impl Config {
             Err(e) => return e,
         };
         match mode {
-            Mode::Ssws => format!("SSWS API token from {}", self.origin_or_missing(Key::Token)),
+            Mode::Ssws => format!(
+                "SSWS API token from {}",
+                self.origin_or_missing(Field::Token)
+            ),
             Mode::Bearer => format!(
                 "Bearer access token from {}",
-                self.origin_or_missing(Key::Token)
+                self.origin_or_missing(Field::Token)
             ),
             Mode::PrivateKey => {
                 let client_id = self
-                    .get(Key::ClientId)
+                    .get(Field::ClientId)
                     .map(|s| format!("{} (from {})", s.value.expose(), s.origin))
                     .unwrap_or_else(|| "(missing)".into());
                 let mut text = format!(
                     "OAuth 2.0 private key JWT: client id {client_id}, private key from {}",
-                    self.origin_or_missing(Key::PrivateKey)
+                    self.origin_or_missing(Field::PrivateKey)
                 );
-                if let Some(kid) = self.get(Key::KeyId) {
+                if let Some(kid) = self.get(Field::KeyId) {
                     text.push_str(&format!(
                         ", key id {} (from {})",
                         kid.value.expose(),
@@ -350,14 +357,14 @@ impl Config {
                     ));
                 }
                 let scopes = self
-                    .get(Key::Scopes)
+                    .get(Field::Scopes)
                     .map(|s| split_scopes(s.value.expose()).join(" "))
                     .unwrap_or_else(|| crate::DEFAULT_SCOPES.join(" "));
                 text.push_str(&format!(
                     ", scopes {scopes} (from {})",
-                    self.origin(Key::Scopes)
+                    self.origin(Field::Scopes)
                 ));
-                let dpop = matches!(self.flag(Key::Dpop), Ok(Some(true)));
+                let dpop = matches!(self.flag(Field::Dpop), Ok(Some(true)));
                 text.push_str(if dpop {
                     ", DPoP on"
                 } else {
@@ -368,7 +375,7 @@ impl Config {
         }
     }
 
-    fn origin_or_missing(&self, key: Key) -> String {
+    fn origin_or_missing(&self, key: Field) -> String {
         self.get(key)
             .map(|s| s.origin.clone())
             .unwrap_or_else(|| format!("nowhere (missing: set {})", key.how_to_set()))
@@ -380,10 +387,10 @@ impl Config {
         let mut problems = Vec::new();
         let mut builder = Client::builder();
 
-        match self.get(Key::OrgUrl) {
+        match self.get(Field::OrgUrl) {
             None => problems.push(format!(
                 "no org URL: set {} (e.g. https://acme.okta.com)",
-                Key::OrgUrl.how_to_set()
+                Field::OrgUrl.how_to_set()
             )),
             Some(s) => match crate::org_url::normalize(s.value.expose()) {
                 Ok(url) => builder = builder.org_url(url),
@@ -395,18 +402,18 @@ impl Config {
             Err(e) => problems.push(e),
             Ok(None) => problems.push(format!(
                 "no credentials: set an API token ({}), or authorizationMode PrivateKey with a client id ({}) and a private key ({})",
-                Key::Token.how_to_set(),
-                Key::ClientId.how_to_set(),
-                Key::PrivateKey.how_to_set()
+                Field::Token.how_to_set(),
+                Field::ClientId.how_to_set(),
+                Field::PrivateKey.how_to_set()
             )),
-            Ok(Some(Mode::Ssws | Mode::Bearer)) => match self.get(Key::Token) {
+            Ok(Some(Mode::Ssws | Mode::Bearer)) => match self.get(Field::Token) {
                 None => problems.push(format!(
                     "authorizationMode {} (from {}) needs a token: set {}",
-                    self.get(Key::AuthorizationMode)
+                    self.get(Field::AuthorizationMode)
                         .map(|s| s.value.expose())
                         .unwrap_or("SSWS"),
-                    self.origin(Key::AuthorizationMode),
-                    Key::Token.how_to_set()
+                    self.origin(Field::AuthorizationMode),
+                    Field::Token.how_to_set()
                 )),
                 Some(s) => {
                     builder = if self.mode() == Ok(Some(Mode::Bearer)) {
@@ -437,19 +444,19 @@ impl Config {
     fn oauth(&self, mut builder: ClientBuilder, problems: &mut Vec<String>) -> ClientBuilder {
         let why = format!(
             "authorizationMode PrivateKey (from {})",
-            self.origin(Key::AuthorizationMode)
+            self.origin(Field::AuthorizationMode)
         );
-        match self.get(Key::ClientId) {
+        match self.get(Field::ClientId) {
             Some(s) => builder = builder.client_id(s.value.expose()),
             None => problems.push(format!(
                 "{why} needs a client id: set {}",
-                Key::ClientId.how_to_set()
+                Field::ClientId.how_to_set()
             )),
         }
-        match self.get(Key::PrivateKey) {
+        match self.get(Field::PrivateKey) {
             None => problems.push(format!(
                 "{why} needs a private key: set {} to a PEM file path, inline PEM or a JWK",
-                Key::PrivateKey.how_to_set()
+                Field::PrivateKey.how_to_set()
             )),
             Some(s) => match self.private_key_text(s) {
                 Ok(text) => match crate::auth::check_private_key(text.expose()) {
@@ -459,10 +466,10 @@ impl Config {
                 Err(e) => problems.push(e),
             },
         }
-        if let Some(s) = self.get(Key::KeyId) {
+        if let Some(s) = self.get(Field::KeyId) {
             builder = builder.key_id(s.value.expose());
         }
-        if let Some(s) = self.get(Key::Scopes) {
+        if let Some(s) = self.get(Field::Scopes) {
             let scopes = split_scopes(s.value.expose());
             if scopes.is_empty() {
                 problems.push(format!("okta.client.scopes (from {}) is empty", s.origin));
@@ -470,12 +477,12 @@ impl Config {
                 builder = builder.scopes(scopes);
             }
         }
-        match self.flag(Key::Dpop) {
+        match self.flag(Field::Dpop) {
             Ok(Some(on)) => builder = builder.dpop(on),
             Ok(None) => {}
             Err(e) => problems.push(e),
         }
-        match self.duration(Key::TokenRenewalOffset) {
+        match self.duration(Field::TokenRenewalOffset) {
             Ok(Some(d)) => builder = builder.token_renewal_offset(d),
             Ok(None) => {}
             Err(e) => problems.push(e),
@@ -489,33 +496,33 @@ impl Config {
         problems: &mut Vec<String>,
     ) -> ClientBuilder {
         // 0 means "no value" in Okta's configuration templates: keep the default.
-        match self.duration(Key::ConnectionTimeout) {
+        match self.duration(Field::ConnectionTimeout) {
             Ok(Some(d)) if !d.is_zero() => builder = builder.connect_timeout(d),
             Ok(_) => {}
             Err(e) => problems.push(e),
         }
-        match self.duration(Key::RequestTimeout) {
+        match self.duration(Field::RequestTimeout) {
             Ok(Some(d)) if !d.is_zero() => builder = builder.request_timeout(d),
             Ok(_) => {}
             Err(e) => problems.push(e),
         }
-        match self.duration(Key::MaxBackoff) {
+        match self.duration(Field::MaxBackoff) {
             Ok(Some(d)) if !d.is_zero() => builder = builder.max_backoff(d),
             Ok(_) => {}
             Err(e) => problems.push(e),
         }
-        if let Some(s) = self.get(Key::MaxRetries) {
+        if let Some(s) = self.get(Field::MaxRetries) {
             match s.value.expose().parse::<u32>() {
                 Ok(n) => builder = builder.max_retries(n),
                 Err(_) => problems.push(format!(
                     "{} {:?} (from {}) is not a whole number",
-                    Key::MaxRetries.name(),
+                    Field::MaxRetries.name(),
                     s.value.expose(),
                     s.origin
                 )),
             }
         }
-        if let Some(s) = self.get(Key::UserAgent) {
+        if let Some(s) = self.get(Field::UserAgent) {
             builder = builder.user_agent_extra(s.value.expose());
         }
         match self.proxy_url() {
@@ -528,11 +535,11 @@ impl Config {
 
     /// `proxy.*` as one URL with the credentials percent-encoded (kept secret).
     fn proxy_url(&self) -> std::result::Result<Option<Secret>, String> {
-        let Some(host) = self.get(Key::ProxyHost) else {
-            if self.get(Key::ProxyPort).is_some() || self.get(Key::ProxyUsername).is_some() {
+        let Some(host) = self.get(Field::ProxyHost) else {
+            if self.get(Field::ProxyPort).is_some() || self.get(Field::ProxyUsername).is_some() {
                 return Err(format!(
                     "a proxy port or user name is set but no {}",
-                    Key::ProxyHost.how_to_set()
+                    Field::ProxyHost.how_to_set()
                 ));
             }
             return Ok(None);
@@ -546,16 +553,16 @@ impl Config {
         let bad = |why: &str| {
             format!(
                 "{} {raw:?} (from {}) {why}",
-                Key::ProxyHost.name(),
+                Field::ProxyHost.name(),
                 host.origin
             )
         };
         let mut url = url::Url::parse(&with_scheme).map_err(|_| bad("is not a host name"))?;
-        if let Some(port) = self.get(Key::ProxyPort) {
+        if let Some(port) = self.get(Field::ProxyPort) {
             let n = port.value.expose().parse::<u16>().map_err(|_| {
                 format!(
                     "{} {:?} (from {}) is not a port number",
-                    Key::ProxyPort.name(),
+                    Field::ProxyPort.name(),
                     port.value.expose(),
                     port.origin
                 )
@@ -563,10 +570,10 @@ impl Config {
             url.set_port(Some(n))
                 .map_err(|_| bad("cannot take a port"))?;
         }
-        if let Some(user) = self.get(Key::ProxyUsername) {
+        if let Some(user) = self.get(Field::ProxyUsername) {
             url.set_username(user.value.expose())
                 .map_err(|_| bad("cannot take a user name"))?;
-            if let Some(password) = self.get(Key::ProxyPassword) {
+            if let Some(password) = self.get(Field::ProxyPassword) {
                 url.set_password(Some(password.value.expose()))
                     .map_err(|_| bad("cannot take a password"))?;
             }
@@ -607,7 +614,7 @@ impl Config {
         }
     }
 
-    fn flag(&self, key: Key) -> std::result::Result<Option<bool>, String> {
+    fn flag(&self, key: Field) -> std::result::Result<Option<bool>, String> {
         let Some(s) = self.get(key) else {
             return Ok(None);
         };
@@ -623,7 +630,7 @@ impl Config {
     }
 
     /// Seconds (`30`, `2.5`), or with a unit (`500ms`, `30s`, `5m`).
-    fn duration(&self, key: Key) -> std::result::Result<Option<Duration>, String> {
+    fn duration(&self, key: Field) -> std::result::Result<Option<Duration>, String> {
         let Some(s) = self.get(key) else {
             return Ok(None);
         };
