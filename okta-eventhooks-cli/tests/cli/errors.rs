@@ -278,3 +278,28 @@ async fn profile_from_okta_yaml_in_the_current_directory() {
         out.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_answer_exits_7() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html")
+                .set_body_string("<html>captive portal</html>"),
+        )
+        .mount(&server)
+        .await;
+    let mut cmd = cli(&server);
+    cmd.arg("list");
+    let out = run(cmd).await;
+    assert_eq!(out.code, 7, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: could not decode the response (HTTP 200"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("captive portal"));
+}
