@@ -10,6 +10,8 @@ mod builders;
 mod call;
 mod client;
 pub mod config;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod error;
 pub mod open_enums;
 mod org_url;
