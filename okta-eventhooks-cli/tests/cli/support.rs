@@ -81,9 +81,7 @@ pub fn bare() -> Command {
 
 /// [`bare`] as a plain `std::process::Command`, for tests that manage the child themselves.
 pub fn std_bare() -> std::process::Command {
-    let home =
-        std::env::temp_dir().join(format!("okta-eventhooks-cli-test-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
+    let home = home_dir();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_okta-eventhooks"));
     cmd.env_clear()
         .env("HOME", &home)
@@ -92,6 +90,15 @@ pub fn std_bare() -> std::process::Command {
         // Retries must not make tests wait.
         .args(["--max-retries", "0"]);
     cmd
+}
+
+/// An empty directory used as HOME and working directory, so that no okta.yaml of the
+/// machine is read. Shared by the tests of this process and never removed while they run.
+pub fn home_dir() -> std::path::PathBuf {
+    let home =
+        std::env::temp_dir().join(format!("okta-eventhooks-cli-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    home
 }
 
 /// The output of a finished command, as text.
