@@ -327,10 +327,10 @@ impl Printer {
             lines.push(("", line, ""));
         }
         if let Some(created) = hook.created {
-            lines.push(("Created", created.to_rfc3339(), ""));
+            lines.push(("Created", created.to_string(), ""));
         }
         if let Some(updated) = hook.last_updated {
-            lines.push(("Last updated", updated.to_rfc3339(), ""));
+            lines.push(("Last updated", updated.to_string(), ""));
         }
         let label_width = lines.iter().map(|(l, _, _)| l.len()).max().unwrap_or(0);
         let mut text = String::new();
