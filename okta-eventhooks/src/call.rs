@@ -25,6 +25,7 @@ use crate::generated;
 use crate::rate_limit::RateLimit;
 use crate::types::OktaError;
 
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
 const RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
 const RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
@@ -49,6 +50,8 @@ pub(crate) fn scope<F: Future>(
 pub(crate) struct CallContext {
     attempts: AtomicU32,
     failure: Mutex<Option<Error>>,
+    /// The final response's metadata: the generated layer drops it when a body fails to decode.
+    response: Mutex<Option<ResponseMeta>>,
     deadline: Option<tokio::time::Instant>,
 }
 
@@ -70,6 +73,17 @@ impl CallContext {
         slot.get_or_insert(error);
     }
 
+    fn record_response(&self, meta: ResponseMeta) {
+        *self.response.lock().unwrap_or_else(|e| e.into_inner()) = Some(meta);
+    }
+
+    fn response(&self) -> Option<ResponseMeta> {
+        self.response
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn take_failure(&self) -> Option<Error> {
         self.failure
             .lock()
@@ -82,6 +96,13 @@ impl CallContext {
         self.deadline
             .map(|d| d.saturating_duration_since(tokio::time::Instant::now()))
     }
+}
+
+#[derive(Clone, Debug)]
+struct ResponseMeta {
+    status: u16,
+    request_id: Option<String>,
+    rate_limit: RateLimit,
 }
 
 /// The timer used for waits between attempts; replaceable so tests need not sleep.
@@ -99,7 +120,7 @@ impl Sleep {
         Self(Arc::new(move |d| Box::pin(f(d))))
     }
 
-    async fn sleep(&self, wait: Duration) {
+    pub(crate) async fn sleep(&self, wait: Duration) {
         (self.0)(wait).await
     }
 }
@@ -129,7 +150,7 @@ impl ClientHooks<crate::ClientState> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         // progenitor sends `api-version: <info.version>` on every request; Okta has no such header.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(API_VERSION);
         // Okta answers 411 to a POST/PUT without Content-Length; hyper leaves it out when
         // there is no body, so the lifecycle calls need it set by hand.
         if request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT) {
@@ -170,6 +191,10 @@ async fn execute(
     let idempotent = is_idempotent(operation_id);
     let mut retry_for: Option<HeaderValue> = None;
     let mut attempt: u32 = 0;
+    // Re-sends for authorization (new token after a 401, DPoP nonce) are counted apart: they
+    // do not use up `max_retries`.
+    let mut auth_retries = crate::auth::AuthRetries::default();
+    let mut auth_resends: u32 = 0;
     loop {
         attempt += 1;
         ctx.attempts.store(attempt, Ordering::Relaxed);
@@ -192,9 +217,12 @@ async fn execute(
             req.headers_mut()
                 .insert(RETRY_COUNT, HeaderValue::from(attempt - 1));
         }
-        if let Err(e) = state.auth.authorize(&mut req).await {
-            return Ok(fail(ctx, e));
-        }
+        // Once per attempt: an OAuth token may have been renewed, and a DPoP proof is
+        // single-use.
+        let grant = match state.auth.authorize(&mut req).await {
+            Ok(grant) => grant,
+            Err(e) => return Ok(fail(ctx, e)),
+        };
         let span = tracing::debug_span!(
             "okta_eventhooks.attempt",
             method = %req.method(),
@@ -207,7 +235,7 @@ async fn execute(
         let started = std::time::Instant::now();
         let result = http.execute(req).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let retries_left = attempt <= policy.max_retries;
+        let retries_left = attempt - auth_resends <= policy.max_retries;
 
         let response = match result {
             Ok(response) => response,
@@ -237,6 +265,15 @@ async fn execute(
             record_rate_limit(state, rate_limit, headers);
         }
 
+        // A 401 or 400 that a new token or a DPoP nonce fixes; never reached Okta's
+        // business logic, so safe to re-send for every method.
+        if state
+            .auth
+            .review(grant, status.as_u16(), headers, &mut auth_retries)
+        {
+            auth_resends += 1;
+            continue;
+        }
         if status.as_u16() == 429 && retries_left {
             // The request was not processed, so retrying is safe for every method.
             let wait =
@@ -270,37 +307,47 @@ async fn execute(
                 continue;
             }
         }
-        return buffer(response, policy.max_response_bytes, ctx).await;
+        let meta = ResponseMeta {
+            status: status.as_u16(),
+            request_id: request_id(response.headers()),
+            rate_limit,
+        };
+        return buffer(response, policy.max_response_bytes, ctx, meta).await;
     }
 }
 
-/// Reads the body into memory, refusing more than `limit` bytes, and hands the generated code
-/// a response it can decode.
+/// Refuses a body of more than `limit` bytes before the generated code reads it into memory.
 async fn buffer(
     mut response: reqwest::Response,
     limit: usize,
     ctx: &CallContext,
+    meta: ResponseMeta,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    let too_large = |ctx: &CallContext, headers: &http::HeaderMap| {
+    let request_id = meta.request_id.clone();
+    ctx.record_response(meta);
+    let too_large = |ctx: &CallContext| {
         ctx.fail(Error::Decode {
             status: status.as_u16(),
             message: format!("the response body is larger than the limit of {limit} bytes"),
             excerpt: String::new(),
-            request_id: request_id(headers),
+            request_id: request_id.clone(),
         })
     };
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
-        too_large(ctx, response.headers());
-        return Ok(synthetic(status));
+    match response.content_length() {
+        Some(len) if len > limit as u64 => {
+            too_large(ctx);
+            return Ok(synthetic(status));
+        }
+        // hyper never reads past Content-Length: the generated code may read it as is.
+        Some(_) => return Ok(response),
+        None => {}
     }
+    // No length given (chunked): read it here, stopping at the limit.
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {
-            too_large(ctx, response.headers());
+            too_large(ctx);
             return Ok(synthetic(status));
         }
         body.extend_from_slice(&chunk);
@@ -329,7 +376,7 @@ fn wait_fits(ctx: &CallContext, wait: Duration) -> bool {
 }
 
 /// Exponential backoff with jitter: 50-100 % of `BACKOFF_BASE * 2^(attempt-1)`, capped.
-fn backoff(attempt: u32, cap: Duration) -> Duration {
+pub(crate) fn backoff(attempt: u32, cap: Duration) -> Duration {
     let full = BACKOFF_BASE
         .saturating_mul(1u32 << (attempt - 1).min(16))
         .min(cap);
@@ -407,19 +454,30 @@ pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
         }
         G::ErrorResponse(value) => {
             let status = value.status().as_u16();
-            let headers = value.headers().clone();
-            api_error(status, &headers, Some(value.into_inner()), None, attempts)
+            let meta = meta_of(value.headers(), status);
+            api_error(meta, Some(value.into_inner()), None, attempts)
         }
-        G::InvalidResponsePayload(body, e) => Error::Decode {
-            status: 200,
-            message: if body.is_empty() {
-                "the body is empty".into()
-            } else {
-                e.to_string()
-            },
-            excerpt: excerpt(&body),
-            request_id: None,
-        },
+        G::InvalidResponsePayload(body, e) => {
+            let meta = ctx.response().unwrap_or(ResponseMeta {
+                status: 200,
+                request_id: None,
+                rate_limit: RateLimit::default(),
+            });
+            if meta.status >= 400 {
+                // A documented error status whose body is not an Okta error object (a proxy's page).
+                return api_error(meta, None, Some(excerpt(&body)), attempts);
+            }
+            Error::Decode {
+                status: meta.status,
+                message: if body.is_empty() {
+                    "the body is empty".into()
+                } else {
+                    e.to_string()
+                },
+                excerpt: excerpt(&body),
+                request_id: meta.request_id,
+            }
+        }
         G::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
@@ -439,7 +497,7 @@ pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
                 .ok()
                 .filter(|e| e.error_code.is_some());
             let raw = okta.is_none().then(|| excerpt(&body));
-            api_error(status, &headers, okta, raw, attempts)
+            api_error(meta_of(&headers, status), okta, raw, attempts)
         }
         G::Custom(message) => Error::Transport {
             message,
@@ -449,19 +507,26 @@ pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
     }
 }
 
+fn meta_of(headers: &http::HeaderMap, status: u16) -> ResponseMeta {
+    ResponseMeta {
+        status,
+        request_id: request_id(headers),
+        rate_limit: RateLimit::from_headers(headers),
+    }
+}
+
 fn api_error(
-    status: u16,
-    headers: &http::HeaderMap,
+    meta: ResponseMeta,
     error: Option<OktaError>,
     body_excerpt: Option<String>,
     attempts: u32,
 ) -> Error {
     Error::Api(Box::new(crate::error::ApiError {
-        status,
+        status: meta.status,
         error,
-        request_id: request_id(headers),
+        request_id: meta.request_id,
         body_excerpt,
-        rate_limit: RateLimit::from_headers(headers),
+        rate_limit: meta.rate_limit,
         attempts,
     }))
 }

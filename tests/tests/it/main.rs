@@ -1,7 +1,20 @@
-//! Workspace-level integration tests live in `tests/it`.
+//! Workspace integration tests: one binary, one module per concern.
 
+mod auth;
+mod auth_dpop;
+mod auth_server;
+mod builders;
+mod config;
 mod emulator_api;
 mod emulator_hooks;
 mod emulator_interop;
 mod emulator_state;
 mod emulator_support;
+mod errors;
+mod network;
+mod resilience;
+mod secrets;
+mod shapes;
+mod spec;
+mod support;
+mod wire;
