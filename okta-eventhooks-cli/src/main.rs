@@ -61,6 +61,8 @@ enum Command {
     Verify(cmd::lifecycle::Verify),
     /// Print a shell completion script.
     Completions(cmd::completions::Completions),
+    /// Run a local emulator of Okta's event-hook API, or fire events at a running one.
+    Emulator(cmd::emulator::EmulatorArgs),
 }
 
 impl Command {
@@ -75,6 +77,7 @@ impl Command {
             Self::Deactivate(c) => c.run(ctx).await,
             Self::Verify(c) => c.run(ctx).await,
             Self::Completions(c) => c.run(ctx),
+            Self::Emulator(c) => Ok(c.run(&mut std::io::stdout()).await?),
         }
     }
 }

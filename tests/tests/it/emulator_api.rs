@@ -692,18 +692,58 @@ async fn secrets_never_show_in_debug_or_deliveries() {
     emu.shutdown().await;
 }
 
+/// A hook endpoint that receives one verification GET and answers it only when released.
+async fn held_endpoint() -> (
+    String,
+    tokio::sync::oneshot::Receiver<()>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let (arrived, arrived_rx) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "the emulator hung up");
+            head.extend_from_slice(&chunk[..n]);
+        }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let challenge = head
+            .lines()
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("x-okta-verification-challenge")
+                    .then(|| value.trim().to_owned())
+            })
+            .unwrap();
+        let _ = arrived.send(());
+        let _ = released.await;
+        let body = format!("{{\"verification\":\"{challenge}\"}}");
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).await.unwrap();
+    });
+    (uri, arrived_rx, release)
+}
+
 #[tokio::test]
 async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
-    let emu = start().await;
+    // A long hook timeout: the endpoint answers only when the test releases it.
+    let emu = builder()
+        .hook_timeout(Duration::from_secs(60))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
     let client = client(&emu);
-    // An endpoint that never answers in time: verify takes two hook timeouts.
-    let slow = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::any())
-        .respond_with(wiremock::ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
-        .mount(&slow)
-        .await;
+    let (uri, arrived, release) = held_endpoint().await;
     let id = client
-        .create_event_hook(&hook("slow", &slow.uri(), &["user.session.start"]))
+        .create_event_hook(&hook("slow", &uri, &["user.session.start"]))
         .await
         .unwrap()
         .id
@@ -713,9 +753,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
         let id = id.clone();
         async move { client.verify_event_hook(&id).await }
     });
-    while received(&slow, "GET").await.is_empty() {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    arrived.await.unwrap();
     // While the verification waits on the hook, other calls (reads and writes) go through.
     let writes: Vec<_> = (0..20)
         .map(|i| {
@@ -735,14 +773,16 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
         w.await.unwrap().unwrap();
     }
     assert_eq!(client.list_event_hooks().await.unwrap().len(), 21);
+    emu.fire("a.b", 1).await.unwrap();
     assert!(
         !verifying.is_finished(),
-        "the verification should still be waiting on the hook"
+        "the verification is still waiting on the hook"
     );
-    let err = verifying.await.unwrap().unwrap_err();
+    release.send(()).unwrap();
+    let verified = verifying.await.unwrap().unwrap();
     assert_eq!(
-        err.error_causes(),
-        ["Unable to verify event hook. Hook slow execution failed"]
+        verified.verification_status,
+        Some(EventHookVerificationStatus::Verified)
     );
     emu.shutdown().await;
 }

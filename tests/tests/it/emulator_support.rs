@@ -10,8 +10,8 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub const TOKEN: &str = "test-emulator-token";
-/// Short hook timeout so that timeout tests stay fast (Okta's is 3 s).
-pub const HOOK_TIMEOUT: Duration = Duration::from_millis(400);
+/// Shorter than Okta's 3 s so that timeout tests stay fast, long enough for a loaded machine.
+pub const HOOK_TIMEOUT: Duration = Duration::from_secs(1);
 
 pub fn builder() -> EmulatorBuilder {
     Emulator::builder()
