@@ -10,9 +10,14 @@ mod builders;
 mod call;
 mod client;
 mod error;
+#[macro_use]
 pub mod open_enums;
+// After `open_enums`: uses its `open_enum!` macro.
+pub mod events;
 mod org_url;
 mod rate_limit;
+#[cfg(feature = "receiver")]
+pub mod receiver;
 mod secret;
 mod validate;
 
