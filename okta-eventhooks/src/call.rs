@@ -49,6 +49,8 @@ pub(crate) fn scope<F: Future>(
 pub(crate) struct CallContext {
     attempts: AtomicU32,
     failure: Mutex<Option<Error>>,
+    /// The final response's metadata: the generated layer drops it when a body fails to decode.
+    response: Mutex<Option<ResponseMeta>>,
     deadline: Option<tokio::time::Instant>,
 }
 
@@ -70,6 +72,18 @@ impl CallContext {
         slot.get_or_insert(error);
     }
 
+    fn record_response(&self, headers: &http::HeaderMap, status: u16) {
+        let meta = meta_of(headers, status);
+        *self.response.lock().unwrap_or_else(|e| e.into_inner()) = Some(meta);
+    }
+
+    fn response(&self) -> Option<ResponseMeta> {
+        self.response
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn take_failure(&self) -> Option<Error> {
         self.failure
             .lock()
@@ -82,6 +96,13 @@ impl CallContext {
         self.deadline
             .map(|d| d.saturating_duration_since(tokio::time::Instant::now()))
     }
+}
+
+#[derive(Clone, Debug)]
+struct ResponseMeta {
+    status: u16,
+    request_id: Option<String>,
+    rate_limit: RateLimit,
 }
 
 /// The timer used for waits between attempts; replaceable so tests need not sleep.
@@ -282,6 +303,7 @@ async fn buffer(
     ctx: &CallContext,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
+    ctx.record_response(response.headers(), status.as_u16());
     let too_large = |ctx: &CallContext, headers: &http::HeaderMap| {
         ctx.fail(Error::Decode {
             status: status.as_u16(),
@@ -407,19 +429,30 @@ pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
         }
         G::ErrorResponse(value) => {
             let status = value.status().as_u16();
-            let headers = value.headers().clone();
-            api_error(status, &headers, Some(value.into_inner()), None, attempts)
+            let meta = meta_of(value.headers(), status);
+            api_error(meta, Some(value.into_inner()), None, attempts)
         }
-        G::InvalidResponsePayload(body, e) => Error::Decode {
-            status: 200,
-            message: if body.is_empty() {
-                "the body is empty".into()
-            } else {
-                e.to_string()
-            },
-            excerpt: excerpt(&body),
-            request_id: None,
-        },
+        G::InvalidResponsePayload(body, e) => {
+            let meta = ctx.response().unwrap_or(ResponseMeta {
+                status: 200,
+                request_id: None,
+                rate_limit: RateLimit::default(),
+            });
+            if meta.status >= 400 {
+                // A documented error status whose body is not an Okta error object (a proxy's page).
+                return api_error(meta, None, Some(excerpt(&body)), attempts);
+            }
+            Error::Decode {
+                status: meta.status,
+                message: if body.is_empty() {
+                    "the body is empty".into()
+                } else {
+                    e.to_string()
+                },
+                excerpt: excerpt(&body),
+                request_id: meta.request_id,
+            }
+        }
         G::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
@@ -439,7 +472,7 @@ pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
                 .ok()
                 .filter(|e| e.error_code.is_some());
             let raw = okta.is_none().then(|| excerpt(&body));
-            api_error(status, &headers, okta, raw, attempts)
+            api_error(meta_of(&headers, status), okta, raw, attempts)
         }
         G::Custom(message) => Error::Transport {
             message,
@@ -449,19 +482,26 @@ pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
     }
 }
 
+fn meta_of(headers: &http::HeaderMap, status: u16) -> ResponseMeta {
+    ResponseMeta {
+        status,
+        request_id: request_id(headers),
+        rate_limit: RateLimit::from_headers(headers),
+    }
+}
+
 fn api_error(
-    status: u16,
-    headers: &http::HeaderMap,
+    meta: ResponseMeta,
     error: Option<OktaError>,
     body_excerpt: Option<String>,
     attempts: u32,
 ) -> Error {
     Error::Api(Box::new(crate::error::ApiError {
-        status,
+        status: meta.status,
         error,
-        request_id: request_id(headers),
+        request_id: meta.request_id,
         body_excerpt,
-        rate_limit: RateLimit::from_headers(headers),
+        rate_limit: meta.rate_limit,
         attempts,
     }))
 }

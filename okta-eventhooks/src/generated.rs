@@ -22,7 +22,7 @@ pub mod types {
     pub struct EventHook {
         pub channel: EventHookChannel,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub created: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub created: ::std::option::Option<::okta_eventhooks::Timestamp>,
         ///Id of the user that created the hook.
         #[serde(
             rename = "createdBy",
@@ -40,9 +40,7 @@ pub mod types {
             rename = "lastUpdated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub last_updated: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub last_updated: ::std::option::Option<::okta_eventhooks::Timestamp>,
         #[serde(
             rename = "_links",
             skip_serializing_if = "::std::option::Option::is_none"

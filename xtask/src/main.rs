@@ -110,6 +110,11 @@ fn settings() -> GenerationSettings {
         "::okta_eventhooks::Secret",
         std::iter::empty(),
     );
+    settings.with_replacement(
+        "Timestamp",
+        "::okta_eventhooks::Timestamp",
+        [TypeImpl::Display].into_iter(),
+    );
     // `Error` would clash with the crate's own error type.
     settings.with_patch("Error", TypePatch::default().with_rename("OktaError"));
     settings

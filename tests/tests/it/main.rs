@@ -1,1 +1,11 @@
+//! Workspace integration tests: one binary, one module per concern.
+
+mod builders;
+mod errors;
 mod receiver;
+mod resilience;
+mod secrets;
+mod shapes;
+mod spec;
+mod support;
+mod wire;
