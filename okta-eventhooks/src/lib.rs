@@ -9,6 +9,8 @@ mod auth;
 mod builders;
 mod call;
 mod client;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod error;
 #[macro_use]
 pub mod open_enums;

@@ -1,0 +1,92 @@
+//! The `/emulator/...` API that Okta does not have: fire events, read the delivery log,
+//! inject faults, reset. It takes the same token as the Okta API (`/emulator/health` needs
+//! none).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::limits::Faults;
+use super::records::FireRequest;
+use super::{Shared, deliver, reply};
+
+type Shr = State<Arc<Shared>>;
+
+pub(crate) async fn fire(State(shared): Shr, body: Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<FireRequest>(&body) else {
+        return reply::error(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            "The request body was not well-formed.",
+            vec!["expected {\"eventType\": \"...\", \"count\": N, \"patch\": {...}}".into()],
+        );
+    };
+    match deliver::fire(&shared, request).await {
+        Ok(summary) => reply::json(StatusCode::OK, &summary),
+        Err(message) => reply::error(
+            StatusCode::BAD_REQUEST,
+            "E0000001",
+            "Api validation failed: fire",
+            vec![message],
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DeliveryQuery {
+    hook_id: Option<String>,
+}
+
+pub(crate) async fn deliveries(State(shared): Shr, Query(q): Query<DeliveryQuery>) -> Response {
+    let mut records = shared.log.all();
+    if let Some(hook_id) = q.hook_id {
+        records.retain(|r| r.hook_id == hook_id);
+    }
+    reply::json(StatusCode::OK, &records)
+}
+
+pub(crate) async fn clear_deliveries(State(shared): Shr) -> Response {
+    shared.log.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub(crate) async fn faults(State(shared): Shr) -> Response {
+    reply::json(StatusCode::OK, &shared.faults.get())
+}
+
+pub(crate) async fn set_faults(State(shared): Shr, body: Bytes) -> Response {
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(faults) if faults.status.is_none_or(|s| (100..=599).contains(&s)) => {
+            shared.faults.set(faults.clone());
+            reply::json(StatusCode::OK, &faults)
+        }
+        _ => reply::error(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            "The request body was not well-formed.",
+            vec!["expected {\"failNext\": N, \"status\": 100..599, \"latencyMs\": N}".into()],
+        ),
+    }
+}
+
+pub(crate) async fn clear_faults(State(shared): Shr) -> Response {
+    shared.faults.set(Faults::default());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub(crate) async fn reset(State(shared): Shr) -> Response {
+    match shared.reset().await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(response) => response,
+    }
+}
+
+pub(crate) async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}

@@ -1,0 +1,148 @@
+//! A client for a running emulator's `/emulator/...` API (used by `okta-eventhooks emulator
+//! fire` and by tests that run the emulator in another process).
+
+use reqwest::header::AUTHORIZATION;
+use serde::de::DeserializeOwned;
+
+use super::limits::Faults;
+use super::records::{DeliveryRecord, FireRequest, FireSummary};
+use crate::error::{ApiError, Error, Result};
+use crate::rate_limit::RateLimit;
+use crate::secret::Secret;
+use crate::types::OktaError;
+
+/// Talks to the `/emulator/...` API of an emulator at a URL.
+#[derive(Clone, Debug)]
+pub struct ControlClient {
+    http: reqwest::Client,
+    base: String,
+    token: Secret,
+}
+
+impl ControlClient {
+    /// A client for the emulator at `url` (e.g. `http://127.0.0.1:8180`) with its token.
+    pub fn new(url: impl Into<String>, token: impl Into<Secret>) -> Result<Self> {
+        let base = url.into().trim_end_matches('/').to_owned();
+        let parsed = url::Url::parse(&base)
+            .map_err(|e| Error::Config(format!("invalid emulator URL {base:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "invalid emulator URL {base:?}: use http:// or https://"
+            )));
+        }
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            base,
+            token: token.into(),
+        })
+    }
+
+    /// `POST /emulator/fire`.
+    pub async fn fire(&self, request: &FireRequest) -> Result<FireSummary> {
+        let response = self
+            .send(self.http.post(self.url("/emulator/fire")).json(request))
+            .await?;
+        decode(response).await
+    }
+
+    /// `GET /emulator/deliveries`.
+    pub async fn deliveries(&self) -> Result<Vec<DeliveryRecord>> {
+        let response = self
+            .send(self.http.get(self.url("/emulator/deliveries")))
+            .await?;
+        decode(response).await
+    }
+
+    /// `POST /emulator/faults`.
+    pub async fn set_faults(&self, faults: &Faults) -> Result<()> {
+        let response = self
+            .send(self.http.post(self.url("/emulator/faults")).json(faults))
+            .await?;
+        decode::<Faults>(response).await.map(drop)
+    }
+
+    /// `POST /emulator/reset`: deletes every hook and clears log, faults and rate window.
+    pub async fn reset(&self) -> Result<()> {
+        let response = self
+            .send(
+                self.http
+                    .post(self.url("/emulator/reset"))
+                    .header(reqwest::header::CONTENT_LENGTH, "0"),
+            )
+            .await?;
+        check(response).await.map(drop)
+    }
+
+    /// `GET /emulator/health`: Ok once the emulator answers.
+    pub async fn health(&self) -> Result<()> {
+        let response = self
+            .send(self.http.get(self.url("/emulator/health")))
+            .await?;
+        check(response).await.map(drop)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+        let mut auth =
+            reqwest::header::HeaderValue::from_str(&format!("SSWS {}", self.token.expose()))
+                .map_err(|_| {
+                    Error::Config("the emulator token is not a valid header value".into())
+                })?;
+        auth.set_sensitive(true);
+        request
+            .header(AUTHORIZATION, auth)
+            .send()
+            .await
+            .map_err(|e| Error::Transport {
+                message: format!("cannot reach the emulator at {}: {e}", self.base),
+                attempts: 1,
+                source: Some(e),
+            })
+    }
+}
+
+async fn check(response: reqwest::Response) -> Result<reqwest::Response> {
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status().as_u16();
+    let request_id = response
+        .headers()
+        .get("x-okta-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let rate_limit = RateLimit::from_headers(response.headers());
+    let body = response.bytes().await.unwrap_or_default();
+    let error = serde_json::from_slice::<OktaError>(&body).ok();
+    Err(Error::Api(Box::new(ApiError {
+        status,
+        body_excerpt: error.is_none().then(|| crate::error::excerpt(&body)),
+        error,
+        request_id,
+        rate_limit,
+        attempts: 1,
+    })))
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let response = check(response).await?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| Error::Transport {
+        message: format!("cannot read the emulator's answer: {e}"),
+        attempts: 1,
+        source: Some(e),
+    })?;
+    serde_json::from_slice(&body).map_err(|e| Error::Decode {
+        status,
+        message: e.to_string(),
+        excerpt: crate::error::excerpt(&body),
+        request_id: None,
+    })
+}

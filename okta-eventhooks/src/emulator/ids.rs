@@ -1,0 +1,108 @@
+//! Random identifiers and Okta's timestamp format.
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// `len` random characters from `[0-9A-Za-z]`, from the OS's random source.
+fn alphanumeric(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    fill(&mut bytes);
+    // 62 does not divide 256, so this is very slightly biased; fine for ids and challenges.
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHANUMERIC[usize::from(*b) % ALPHANUMERIC.len()]))
+        .collect()
+}
+
+fn fill(bytes: &mut [u8]) {
+    if getrandom::getrandom(bytes).is_err() {
+        // The OS source essentially never fails; fall back to time-derived bytes rather than
+        // panicking, which is good enough for a local emulator's ids.
+        let mut seed = Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64;
+        for b in bytes.iter_mut() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            *b = seed as u8;
+        }
+    }
+}
+
+/// A hook id: 20 characters starting with `who`, like `whokwr4rnwl1qMMuk1d7`.
+pub(crate) fn hook_id() -> String {
+    format!("who{}", alphanumeric(17))
+}
+
+/// A user id (`00u` + 17), used as `createdBy` and as the actor of generated events.
+pub(crate) fn user_id() -> String {
+    format!("00u{}", alphanumeric(17))
+}
+
+/// An `X-Okta-Request-Id` (Okta's are about 25-27 characters).
+pub(crate) fn request_id() -> String {
+    alphanumeric(27)
+}
+
+/// An `errorId` (Okta's start with `oae` and are about 25 characters).
+pub(crate) fn error_id() -> String {
+    format!("oae{}", alphanumeric(22))
+}
+
+/// A verification challenge sent in `X-Okta-Verification-Challenge`.
+pub(crate) fn challenge() -> String {
+    alphanumeric(43)
+}
+
+/// An id with a given prefix (`0oa` apps, `00g` groups, ...), 20 characters in all.
+pub(crate) fn okta_id(prefix: &str) -> String {
+    format!(
+        "{prefix}{}",
+        alphanumeric(20usize.saturating_sub(prefix.len()))
+    )
+}
+
+/// A random (version 4) UUID in the usual 8-4-4-4-12 form.
+pub(crate) fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Now, truncated to whole seconds: Okta's hook timestamps always end in `.000Z`.
+pub(crate) fn now_seconds() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+/// `2025-03-13T23:36:13.000Z`.
+pub(crate) fn okta_time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_okta_shapes() {
+        let id = hook_id();
+        assert_eq!(id.len(), 20);
+        assert!(id.starts_with("who"));
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(hook_id(), id);
+        let u = uuid_v4();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert!(okta_time(&now_seconds()).ends_with(".000Z"));
+    }
+}

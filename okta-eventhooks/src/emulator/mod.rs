@@ -1,0 +1,382 @@
+//! A local emulator of Okta's event-hook API, faithful enough for Okta's own SDKs.
+//!
+//! It serves the eight operations at `/api/v1/eventHooks...`, really calls hook endpoints for
+//! verification and deliveries, and adds an `/emulator/...` API (fire events, read the delivery
+//! log, inject faults, reset) that Okta does not have. Enable the crate feature `emulator`.
+//!
+//! ```no_run
+//! # async fn run() -> okta_eventhooks::Result<()> {
+//! use okta_eventhooks::emulator::Emulator;
+//!
+//! let emu = Emulator::builder()
+//!     .token("emulator-token")
+//!     .allow_http_loopback(true)
+//!     .start("127.0.0.1:0")
+//!     .await?;
+//! let client = okta_eventhooks::Client::builder()
+//!     .org_url(emu.url())
+//!     .api_token("emulator-token")
+//!     .build()?;
+//! let hooks = client.list_event_hooks().await?;
+//! assert!(hooks.is_empty());
+//! let summary = emu.fire("user.session.start", 3).await?;
+//! println!("{} events delivered", summary.delivered());
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # What it does like Okta
+//!
+//! - Hooks: 20-character ids starting with `who`; `created`/`lastUpdated` in whole seconds
+//!   (`.000Z`); `createdBy` (the emulated admin); new hooks `ACTIVE` + `UNVERIFIED`; Okta's
+//!   field order; `description: null`, `filter: null`, `headers: []`, `method: "POST"`;
+//!   `_links` by status (ACTIVE: `self`, `verify`, `deactivate`; INACTIVE: `activate`, `self`,
+//!   `delete`; with `hints.allow`); the auth secret stored but never returned; read-only and
+//!   unknown input fields accepted and ignored.
+//! - Answers: create 200, delete 204, 404 `E0000007` `Not found: Resource not found: <id>
+//!   (Webhook)`, 400 `E0000001` with `errorCauses`, 400 `E0000003` for malformed JSON, 401
+//!   `E0000011`, 405 `E0000022`, 429 `E0000047`, 411 for a body-less POST/PUT without
+//!   `Content-Length`. Every response has `X-Okta-Request-Id`, `Date`; API responses have
+//!   `X-Rate-Limit-Limit/Remaining/Reset` (epoch seconds).
+//! - Auth: `Authorization: SSWS <token>` or `Bearer <token>` with the configured token.
+//! - Verify: GET to the hook URI with `X-Okta-Verification-Challenge`, `Accept`,
+//!   `User-Agent: Okta-Integrations`, `X-Okta-Request-Id`, the auth header and custom headers;
+//!   success is 200 with `{"verification": "<challenge>"}`; 3 s timeout and one retry; failure
+//!   is 400 `E0000001` `Api validation failed: eventHook` with the cause `Unable to verify event
+//!   hook. Hook <name> execution failed`.
+//! - Delivery: to ACTIVE + VERIFIED hooks subscribed to the type; Okta's envelope
+//!   (`com.okta.event_hook`, `eventTypeVersion` 1.0, `cloudEventsVersion` 0.1, `source`,
+//!   `eventId`, `eventTime`, `contentType`, `data.events`); realistic LogEvents; auth and
+//!   custom headers; 3 s timeout; one retry on timeout, connection error or 5xx; none on 4xx.
+//! - Filters: stored as given and evaluated with a subset of the Expression Language (see
+//!   [`filter`]); an expression outside the subset is reported in the [`FireSummary`]
+//!   (`filterError`) and in the log, and its events are not delivered.
+//! - State file: every acknowledged change is written (temp file, fsync, rename, directory
+//!   fsync) before the answer is sent; a failed write answers 500 and changes nothing; a crash
+//!   leaves the old or the new file, never a torn one. Restart resumes from it. The file holds
+//!   the hooks' secrets and is created with mode 0600.
+//! - Concurrency: readers use an immutable snapshot and never wait; writers queue only among
+//!   themselves (and only they wait for the disk); verification and deliveries call hooks
+//!   with no lock held.
+//!
+//! # Choices where Okta's behaviour is unknown
+//!
+//! | case | the emulator's choice |
+//! |---|---|
+//! | delete an ACTIVE hook | 400 `E0000001` `Api validation failed: eventHook`, cause `eventHook: Cannot delete event hook <id> while it is ACTIVE; deactivate it first` |
+//! | activate an ACTIVE hook, deactivate an INACTIVE one | 200 with the hook unchanged (`lastUpdated` not bumped) |
+//! | verify an INACTIVE hook | 400 `E0000001`, cause `Unable to verify event hook. Hook <name> is INACTIVE; activate it first` (INACTIVE hooks have no `verify` link) |
+//! | a failed verify of a VERIFIED hook | keeps `VERIFIED` (only a channel change resets it) |
+//! | `status` in a PUT body | applied (observed on the live service); ignored on create (a new hook is always ACTIVE) |
+//! | what "changing the channel" means | any difference in `uri`, `headers`, `authScheme.key` or `authScheme.value` |
+//! | `authScheme` without `value` (e.g. a fetched hook sent back) | accepted; the hook then has no secret, and no auth header is sent to it |
+//! | the 25-hook limit | counts ACTIVE hooks; creating, activating or PUT-activating past it is 400 `E0000001` with cause `eventHook: The maximum number of active event hooks (25) has been reached` |
+//! | duplicate names (the old reference says names are unique) | 400 `E0000001`, cause `name: An event hook with the name '<name>' already exists` |
+//! | validation cause texts | `<field path>: <message>` like Okta's other validation errors, e.g. `channel.config.uri: The URI must use HTTPS` |
+//! | wrong JSON types (e.g. `"name": 5`) or a non-object body | 400 `E0000003` |
+//! | duplicate `events.items` | collapsed (the list is a set), first position kept |
+//! | event-type eligibility | any non-empty type without whitespace (the emulator has no catalog) |
+//! | body of the 411 answer | Okta-shaped JSON, `E0000001` `Api validation failed: Content-Length required` |
+//! | rate limit | one bucket for all `/api/v1/eventHooks` calls, default 1000 per minute (the value in Okta's recorded traffic); the window starts with its first request; `/emulator/...` calls are not counted |
+//! | events per delivery POST | at most 50 by default (`max_batch`); one `fire` is one burst |
+//! | delivery timing | `fire` delivers at once and answers after the deliveries (Okta may take minutes) |
+//! | what a verified hook must answer to a delivery | any 2xx (Okta documents 200 or 204) |
+//! | redirects from hooks | not followed (a 3xx is a failure, not retried) |
+//! | the daily 400,000-event limit, auto-deactivation | not emulated |
+//! | delivery log | kept in memory (last 10,000 attempts), not in the state file; header values and secrets are never recorded |
+//! | `User-Agent` of deliveries | `Okta-Integrations`, as on the verification GET |
+//! | `_links` base URL | the emulator's own URL ([`Emulator::url`]) |
+
+mod api;
+mod control;
+mod control_client;
+mod deliver;
+mod events;
+pub mod filter;
+mod ids;
+mod input;
+mod limits;
+mod model;
+mod outbound;
+mod records;
+mod render;
+mod reply;
+mod server;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::response::Response;
+
+pub use control_client::ControlClient;
+pub use deliver::MAX_FIRE_COUNT;
+pub use limits::Faults;
+pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
+pub use records::{
+    DeliveryKind, DeliveryOutcome, DeliveryRecord, FireRequest, FireSummary, HookOutcome,
+};
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// The token the emulator accepts unless told otherwise.
+pub const DEFAULT_TOKEN: &str = "emulator-token";
+/// Okta's limit on the time a hook may take to answer.
+pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(3);
+/// Default per-minute rate limit.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
+/// Okta's limit on active hooks per org.
+pub const MAX_ACTIVE_HOOKS: usize = 25;
+/// Default largest number of events in one delivery POST.
+pub const DEFAULT_MAX_BATCH: usize = 50;
+
+/// State shared by the server's handlers.
+pub(crate) struct Shared {
+    pub(crate) token: Secret,
+    pub(crate) allow_http_loopback: bool,
+    pub(crate) base_url: String,
+    pub(crate) max_batch: usize,
+    pub(crate) max_active_hooks: usize,
+    pub(crate) store: store::Store,
+    pub(crate) limiter: limits::RateLimiter,
+    pub(crate) faults: limits::FaultState,
+    pub(crate) log: records::DeliveryLog,
+    pub(crate) outbound: outbound::Outbound,
+}
+
+impl Shared {
+    /// Deletes every hook (durably) and clears the log, the faults and the rate window.
+    pub(crate) async fn reset(&self) -> Result<(), Response> {
+        self.store
+            .write(|state| {
+                let changed = !state.hooks.is_empty();
+                state.hooks.clear();
+                Ok(((), changed))
+            })
+            .await?;
+        self.log.clear();
+        self.faults.set(Faults::default());
+        self.limiter.reset();
+        Ok(())
+    }
+}
+
+/// Configures and starts an [`Emulator`].
+#[derive(Debug)]
+#[must_use]
+pub struct EmulatorBuilder {
+    token: Secret,
+    allow_http_loopback: bool,
+    state_file: Option<PathBuf>,
+    rate_limit_per_minute: u32,
+    hook_timeout: Duration,
+    max_batch: usize,
+    max_active_hooks: usize,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            token: Secret::new(DEFAULT_TOKEN),
+            allow_http_loopback: false,
+            state_file: None,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            hook_timeout: DEFAULT_HOOK_TIMEOUT,
+            max_batch: DEFAULT_MAX_BATCH,
+            max_active_hooks: MAX_ACTIVE_HOOKS,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The API token clients must send (`SSWS <token>` or `Bearer <token>`); default
+    /// [`DEFAULT_TOKEN`].
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
+        self.token = token.into();
+        self
+    }
+
+    /// Accept `http://` hook URIs on loopback hosts (Okta accepts only `https://`).
+    pub fn allow_http_loopback(mut self, allow: bool) -> Self {
+        self.allow_http_loopback = allow;
+        self
+    }
+
+    /// Keep the hooks in this file: loaded at start, written before every acknowledgement.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Calls per minute before answering 429 (default [`DEFAULT_RATE_LIMIT_PER_MINUTE`]).
+    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
+        self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// How long a hook may take to answer (default 3 s, as at Okta). Shorter values keep
+    /// tests fast.
+    pub fn hook_timeout(mut self, timeout: Duration) -> Self {
+        self.hook_timeout = timeout;
+        self
+    }
+
+    /// Most events in one delivery POST (default [`DEFAULT_MAX_BATCH`]).
+    pub fn max_batch(mut self, events: usize) -> Self {
+        self.max_batch = events.max(1);
+        self
+    }
+
+    /// Most ACTIVE hooks (default 25, as at Okta).
+    pub fn max_active_hooks(mut self, hooks: usize) -> Self {
+        self.max_active_hooks = hooks;
+        self
+    }
+
+    /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
+    /// runtime until [`Emulator::shutdown`] or drop.
+    pub async fn start(self, addr: impl tokio::net::ToSocketAddrs) -> Result<Emulator> {
+        if self.token.is_empty() {
+            return Err(Error::Config("the emulator token is empty".into()));
+        }
+        if self.hook_timeout.is_zero() {
+            return Err(Error::Config(
+                "the hook timeout must be more than zero".into(),
+            ));
+        }
+        let store = store::Store::open(self.state_file)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::Config(format!("the emulator cannot listen: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Config(format!("the emulator cannot listen: {e}")))?;
+        let host = if addr.ip().is_unspecified() {
+            SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+        } else {
+            addr
+        };
+        let url = format!("http://{host}");
+        let shared = Arc::new(Shared {
+            token: self.token,
+            allow_http_loopback: self.allow_http_loopback,
+            base_url: url.clone(),
+            max_batch: self.max_batch,
+            max_active_hooks: self.max_active_hooks,
+            store,
+            limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
+            faults: limits::FaultState::default(),
+            log: records::DeliveryLog::new(),
+            outbound: outbound::Outbound::new(self.hook_timeout)?,
+        });
+        let router = server::router(Arc::clone(&shared));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the emulator stopped serving");
+            }
+        });
+        tracing::info!(%url, "emulator listening");
+        Ok(Emulator {
+            shared,
+            addr,
+            url,
+            stop: Mutex::new(Some(stop)),
+            task: Mutex::new(Some(task)),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops the server (without waiting); prefer
+/// [`shutdown`](Emulator::shutdown).
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    url: String,
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder with Okta's defaults.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The org URL to give clients, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Fires `count` events of `event_type` to every eligible hook and waits for the
+    /// deliveries (retries included).
+    pub async fn fire(&self, event_type: &str, count: usize) -> Result<FireSummary> {
+        self.fire_with(FireRequest::new(event_type, count)).await
+    }
+
+    /// Fires events shaped by a [`FireRequest`].
+    pub async fn fire_with(&self, request: FireRequest) -> Result<FireSummary> {
+        deliver::fire(&self.shared, request)
+            .await
+            .map_err(Error::InvalidInput)
+    }
+
+    /// Every recorded verification and delivery attempt, oldest first.
+    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
+        self.shared.log.all()
+    }
+
+    /// Replaces the injected faults.
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.faults.set(faults);
+    }
+
+    /// Deletes every hook and clears the delivery log, faults and rate-limit window.
+    pub async fn reset(&self) -> Result<()> {
+        self.shared
+            .reset()
+            .await
+            .map_err(|_| Error::Config("the emulator could not write its state file".into()))
+    }
+
+    /// Stops accepting connections and waits for the server to finish.
+    pub async fn shutdown(self) {
+        let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Routing and what every response carries: `X-Okta-Request-Id`, `Date`, the
+//! `X-Rate-Limit-*` headers; and, before an API call runs, injected faults, the rate limit,
+//! the token check and the `Content-Length` rule.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::limits::Verdict;
+use super::{Shared, api, control, ids, reply};
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/api/v1/eventHooks", get(api::list).post(api::create))
+        .route(
+            "/api/v1/eventHooks/{id}",
+            get(api::get).put(api::replace).delete(api::delete),
+        )
+        .route(
+            "/api/v1/eventHooks/{id}/lifecycle/{action}",
+            post(api::lifecycle),
+        )
+        .route("/emulator/fire", post(control::fire))
+        .route(
+            "/emulator/deliveries",
+            get(control::deliveries).delete(control::clear_deliveries),
+        )
+        .route(
+            "/emulator/faults",
+            get(control::faults)
+                .post(control::set_faults)
+                .delete(control::clear_faults),
+        )
+        .route("/emulator/reset", post(control::reset))
+        .route("/emulator/health", get(control::health))
+        .method_not_allowed_fallback(|| async { reply::method_not_allowed() })
+        .fallback(|request: Request| async move {
+            reply::error(
+                StatusCode::NOT_FOUND,
+                "E0000007",
+                format!(
+                    "Not found: Resource not found: {} (Path)",
+                    request.uri().path()
+                ),
+                Vec::new(),
+            )
+        });
+    api.layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
+        .with_state(shared)
+}
+
+/// Runs around every request.
+async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let request_id = ids::request_id();
+    let path = request.uri().path();
+    let control = path.starts_with("/emulator/");
+    let mut verdict = None;
+    let response = if control {
+        if path == "/emulator/health" || authorized(&shared, request.headers()) {
+            next.run(request).await
+        } else {
+            reply::invalid_token()
+        }
+    } else {
+        // Okta-like API: faults first (they stand in for anything upstream), then the limit.
+        let fault = shared.faults.next();
+        if !fault.delay.is_zero() {
+            tokio::time::sleep(fault.delay).await;
+        }
+        let v = shared.limiter.check();
+        verdict = Some(v);
+        if let Some(status) = fault.fail_with {
+            reply::for_status(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            )
+        } else if !v.allowed {
+            reply::rate_limited()
+        } else if !authorized(&shared, request.headers()) {
+            reply::invalid_token()
+        } else if needs_length(&request) {
+            reply::error(
+                StatusCode::LENGTH_REQUIRED,
+                "E0000001",
+                "Api validation failed: Content-Length required",
+                vec!["Send Content-Length: 0 with a POST or PUT that has no body".into()],
+            )
+        } else {
+            next.run(request).await
+        }
+    };
+    decorate(response, &request_id, verdict)
+}
+
+/// `SSWS <token>` or `Bearer <token>`, compared in constant time.
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let Some((scheme, token)) = value.split_once(' ') else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case("SSWS") && !scheme.eq_ignore_ascii_case("Bearer") {
+        return false;
+    }
+    constant_time_eq(token.trim().as_bytes(), shared.token.expose().as_bytes())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A POST or PUT with neither `Content-Length` nor `Transfer-Encoding` (Okta answers 411).
+fn needs_length(request: &Request) -> bool {
+    (request.method() == Method::POST || request.method() == Method::PUT)
+        && !request.headers().contains_key(header::CONTENT_LENGTH)
+        && !request.headers().contains_key(header::TRANSFER_ENCODING)
+}
+
+fn decorate(mut response: Response, request_id: &str, verdict: Option<Verdict>) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-okta-request-id", id);
+    }
+    if let Ok(date) = HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now())) {
+        headers.insert(header::DATE, date);
+    }
+    if let Some(v) = verdict {
+        headers.insert("x-rate-limit-limit", HeaderValue::from(v.limit));
+        headers.insert("x-rate-limit-remaining", HeaderValue::from(v.remaining));
+        headers.insert("x-rate-limit-reset", HeaderValue::from(v.reset));
+    }
+    response
+}
