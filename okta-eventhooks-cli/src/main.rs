@@ -1,12 +1,112 @@
-//! `okta-eventhooks`: manage and receive Okta event hooks from the command line.
+//! `okta-eventhooks`: manage Okta event hooks from the command line.
+//!
+//! Flow: parse the arguments (clap) → build the [`Context`] (configuration, lazily built client,
+//! printer) → run the command → map the outcome to a documented exit code ([`exit`]).
 
-use clap::Parser;
+#![warn(missing_docs)]
 
-/// Manage Okta event hooks.
+mod cmd;
+mod context;
+mod error;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::{Context, GlobalArgs};
+use crate::error::CliError;
+use crate::exit::Exit;
+
+/// Manage Okta event hooks: list, inspect, create, replace, delete, activate, deactivate and
+/// verify them.
+///
+/// Configuration comes from the flags below, then the OKTA_CLIENT_* environment variables,
+/// then ./okta.yaml and ~/.okta/okta.yaml. A token is never taken as an argument (other users
+/// of the machine can read arguments): use OKTA_CLIENT_TOKEN or --token-file.
 #[derive(Debug, Parser)]
-#[command(name = "okta-eventhooks", version, about)]
-struct Cli {}
+#[command(name = "okta-eventhooks", version, about, long_about, after_help = exit::EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
 
-fn main() {
-    let _cli = Cli::parse();
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Every command. Adding one is one variant here and one arm in [`Command::run`].
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every event hook of the org.
+    List(cmd::read::List),
+    /// Show one event hook.
+    Get(cmd::read::Get),
+    /// Create an event hook (from flags or a JSON/YAML file).
+    Create(cmd::write::Create),
+    /// Change an event hook: starts from the current hook and changes only what is given.
+    Replace(cmd::write::Replace),
+    /// Delete an event hook (it must be inactive; --force deactivates it first).
+    Delete(cmd::lifecycle::Delete),
+    /// Activate an event hook.
+    Activate(cmd::lifecycle::Activate),
+    /// Deactivate an event hook.
+    Deactivate(cmd::lifecycle::Deactivate),
+    /// Ask Okta to verify the hook's endpoint (Okta sends it a one-time challenge).
+    Verify(cmd::lifecycle::Verify),
+    /// Print a shell completion script.
+    Completions(cmd::completions::Completions),
+}
+
+impl Command {
+    async fn run(self, ctx: &Context) -> Result<(), CliError> {
+        match self {
+            Self::List(c) => c.run(ctx).await,
+            Self::Get(c) => c.run(ctx).await,
+            Self::Create(c) => c.run(ctx).await,
+            Self::Replace(c) => c.run(ctx).await,
+            Self::Delete(c) => c.run(ctx).await,
+            Self::Activate(c) => c.run(ctx).await,
+            Self::Deactivate(c) => c.run(ctx).await,
+            Self::Verify(c) => c.run(ctx).await,
+            Self::Completions(c) => c.run(ctx),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // clap prints help/version and exits 0, or prints a usage error and exits 2.
+    let cli = Cli::parse();
+    context::init_tracing(cli.global.verbose);
+    let ctx = Context::new(cli.global);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(cli.command.run(&ctx));
+    match outcome {
+        Ok(()) => Exit::Success.into(),
+        // `| head` closed the pipe: that is how such pipelines end, not a failure.
+        Err(CliError::BrokenPipe) => Exit::Success.into(),
+        Err(e) => {
+            ctx.printer().error(&e, &ctx.hints_for(&e));
+            e.exit().into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -203,6 +203,7 @@ impl ClientBuilder {
     }
 
     /// Use an existing `reqwest::Client` (and its connection pool, proxy and TLS settings).
+    /// Call [`install_crypto_provider`] before building it.
     /// The connect timeout, proxy, CA certificates and `User-Agent` of this builder then do
     /// not apply; the request timeout still does.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -254,6 +255,19 @@ impl ClientBuilder {
     }
 }
 
+/// Installs rustls' ring crypto provider as the process default, unless one is installed already.
+///
+/// reqwest is built here without a bundled provider (ring builds far faster than aws-lc-rs), so
+/// a `reqwest::Client` you build yourself, e.g. for [`ClientBuilder::http_client`], needs a
+/// provider first: call this before `reqwest::Client::builder().build()`. [`ClientBuilder::build`]
+/// calls it for you. Idempotent and cheap.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another installer is fine: a provider is then installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// `okta-eventhooks-rust/<version> rust/<rustc version> <os>/<arch>`, like Okta's SDKs.
 pub fn user_agent() -> String {
     format!(
@@ -271,9 +285,7 @@ fn build_http_client(
     proxy: Option<&Secret>,
     root_certificates: &[Vec<u8>],
 ) -> Result<reqwest::Client> {
-    // reqwest is built without a bundled crypto provider; ring builds fast and is enough here.
-    // An application that installed another provider keeps it.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto_provider();
     let mut ua = user_agent();
     if let Some(extra) = user_agent_extra.map(str::trim).filter(|e| !e.is_empty()) {
         ua.push(' ');

@@ -35,7 +35,8 @@ pub use auth::Credentials;
 pub use builders::{CHANNEL_VERSION, Channel, EventHookBuilder, Events, FILTER_TYPE};
 pub use client::{
     Client, ClientBuilder, ClientState, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BACKOFF,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, user_agent,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+    install_crypto_provider, user_agent,
 };
 pub use error::{ApiError, Error, Result, TimeoutKind};
 pub use generated::types;

@@ -2,6 +2,7 @@
 
 mod builders;
 mod errors;
+mod network;
 mod receiver;
 mod resilience;
 mod secrets;

@@ -1,0 +1,7 @@
+//! One module per command group; each command is a clap `Args` struct with a `run` method.
+
+pub mod completions;
+pub mod lifecycle;
+pub mod read;
+pub mod target;
+pub mod write;

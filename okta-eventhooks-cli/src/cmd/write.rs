@@ -1,0 +1,440 @@
+//! `create` and `replace`: a hook from flags or a JSON/YAML file, checked by the SDK builders.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use okta_eventhooks::types::{
+    EventHookChannelConfigHeader, EventHookFilterMapObject, EventHookFilterMapObjectCondition,
+    EventHookFilters,
+};
+use okta_eventhooks::{Channel, EventHook, Events, Secret};
+
+use crate::cmd::lifecycle::{hook_url, verify};
+use crate::cmd::target::{Resolved, looks_like_id};
+use crate::context::Context;
+use crate::error::{CliError, Result};
+use crate::output::PlannedRequest;
+
+/// The hook's fields as flags; each overrides the file's (or, for `replace`, the current) value.
+#[derive(Debug, Args)]
+pub struct HookFlags {
+    /// Read the hook from a JSON or YAML file (`-` for stdin); flags override its fields.
+    #[arg(short = 'f', long, value_name = "PATH")]
+    file: Option<PathBuf>,
+
+    /// Display name (1 to 255 characters).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+
+    /// Description (an empty string removes it).
+    #[arg(long, value_name = "TEXT")]
+    description: Option<String>,
+
+    /// The HTTPS endpoint Okta calls.
+    #[arg(long, value_name = "URL")]
+    uri: Option<String>,
+
+    /// A custom header Okta sends with every call (repeatable).
+    #[arg(long = "header", value_name = "KEY=VALUE", value_parser = key_value)]
+    headers: Vec<(String, String)>,
+
+    /// Name of the header that carries the shared secret, e.g. Authorization.
+    #[arg(long, value_name = "KEY")]
+    auth_key: Option<String>,
+
+    #[command(flatten)]
+    secret: SecretSource,
+
+    /// Event type to subscribe to (repeatable, or comma-separated).
+    #[arg(long = "event", value_name = "TYPE", value_delimiter = ',')]
+    events: Vec<String>,
+
+    /// Deliver EVENT only when the Okta Expression Language EXPRESSION is true (repeatable).
+    #[arg(long = "filter", value_name = "EVENT=EXPRESSION", value_parser = key_value)]
+    filters: Vec<(String, String)>,
+
+    /// Print the request instead of sending it (secrets redacted).
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Where the auth header's secret comes from. Never an argument: argv is visible to every user
+/// of the machine.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct SecretSource {
+    /// Read the shared secret from this environment variable.
+    #[arg(long, value_name = "VAR")]
+    auth_value_env: Option<String>,
+    /// Read the shared secret from this file (a trailing newline is dropped).
+    #[arg(long, value_name = "PATH")]
+    auth_value_file: Option<PathBuf>,
+    /// Read the shared secret from stdin (a trailing newline is dropped).
+    #[arg(long)]
+    auth_value_stdin: bool,
+}
+
+fn key_value(arg: &str) -> std::result::Result<(String, String), String> {
+    match arg.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok((key.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err("expected KEY=VALUE".into()),
+    }
+}
+
+impl SecretSource {
+    fn given(&self) -> bool {
+        self.auth_value_env.is_some() || self.auth_value_file.is_some() || self.auth_value_stdin
+    }
+
+    /// Reads the secret, if a source was given. Messages name the source, never the value.
+    fn read(&self) -> Result<Option<Secret>> {
+        let (raw, from) = if let Some(var) = &self.auth_value_env {
+            let value = std::env::var(var).map_err(|_| {
+                CliError::Usage(format!(
+                    "--auth-value-env: the environment variable {var} is not set (or not UTF-8)"
+                ))
+            })?;
+            (value, format!("environment variable {var}"))
+        } else if let Some(path) = &self.auth_value_file {
+            let value = std::fs::read_to_string(path).map_err(|e| {
+                CliError::Usage(format!("--auth-value-file {}: {e}", path.display()))
+            })?;
+            (value, format!("file {}", path.display()))
+        } else if self.auth_value_stdin {
+            (read_stdin("--auth-value-stdin")?, "stdin".to_owned())
+        } else {
+            return Ok(None);
+        };
+        let value = raw.strip_suffix('\n').unwrap_or(&raw);
+        let value = value.strip_suffix('\r').unwrap_or(value);
+        if value.is_empty() {
+            return Err(CliError::Usage(format!(
+                "the shared secret from {from} is empty"
+            )));
+        }
+        Ok(Some(Secret::from(value)))
+    }
+}
+
+fn read_stdin(flag: &str) -> Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::Usage(format!("{flag}: cannot read stdin: {e}")))?;
+    Ok(text)
+}
+
+/// Reads a hook from JSON or YAML (YAML is a superset, but JSON errors read better for JSON).
+fn read_hook_file(path: &Path) -> Result<EventHook> {
+    let (text, shown) = if path == Path::new("-") {
+        (read_stdin("-f -")?, "stdin".to_owned())
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
+        (text, path.display().to_string())
+    };
+    let parsed = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        yaml_serde::from_str(&text).map_err(|e| e.to_string())
+    };
+    parsed.map_err(|e| CliError::Usage(format!("{shown} is not a valid event hook: {e}")))
+}
+
+impl HookFlags {
+    fn check_sources(&self) -> Result<()> {
+        let file_is_stdin = self.file.as_deref() == Some(Path::new("-"));
+        if file_is_stdin && self.secret.auth_value_stdin {
+            return Err(CliError::Usage(
+                "-f - and --auth-value-stdin cannot both read stdin; use --auth-value-env or --auth-value-file"
+                    .into(),
+            ));
+        }
+        if self.auth_key.is_some() && !self.secret.given() {
+            return Err(CliError::Usage(
+                "--auth-key needs the secret too: --auth-value-env VAR, --auth-value-file PATH or --auth-value-stdin"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether anything at all was given to change.
+    fn any(&self) -> bool {
+        self.file.is_some()
+            || self.name.is_some()
+            || self.description.is_some()
+            || self.uri.is_some()
+            || !self.headers.is_empty()
+            || self.secret.given()
+            || !self.events.is_empty()
+            || !self.filters.is_empty()
+    }
+
+    /// A new hook from the flags alone, through the SDK builders.
+    fn build_new(&self, secret: Option<Secret>) -> Result<EventHook> {
+        let mut missing = Vec::new();
+        if self.name.is_none() {
+            missing.push("--name");
+        }
+        if self.uri.is_none() {
+            missing.push("--uri");
+        }
+        if self.events.is_empty() {
+            missing.push("--event");
+        }
+        let (Some(name), Some(uri), true) = (&self.name, &self.uri, missing.is_empty()) else {
+            return Err(CliError::Usage(format!(
+                "create needs {} (or the whole hook with -f FILE)",
+                missing.join(", ")
+            )));
+        };
+        let mut channel = Channel::https(uri.as_str())?;
+        for (key, value) in &self.headers {
+            channel = channel.header(key.as_str(), value.as_str());
+        }
+        if let Some(secret) = secret {
+            let key = self.auth_key.as_deref().unwrap_or("Authorization");
+            channel = channel.auth_header(key, secret);
+        }
+        let mut events = Events::types(self.events.iter().map(String::as_str));
+        for (event, expression) in &self.filters {
+            events = events.filter(event.as_str(), expression.as_str());
+        }
+        let mut builder = EventHook::builder(name.as_str())
+            .channel(channel)
+            .events(events);
+        if let Some(description) = self.description.as_deref().filter(|d| !d.is_empty()) {
+            builder = builder.description(description);
+        }
+        Ok(builder.build()?)
+    }
+
+    /// Applies every given flag to `hook`, leaving the rest as it is.
+    fn apply(&self, hook: &mut EventHook, secret: Option<Secret>) -> Result<()> {
+        if let Some(name) = &self.name {
+            hook.name = name.clone();
+        }
+        if let Some(description) = &self.description {
+            hook.description = (!description.is_empty()).then(|| description.clone());
+        }
+        if let Some(uri) = &self.uri {
+            hook.channel.config.uri = uri.clone();
+        }
+        let headers = &mut hook.channel.config.headers;
+        for (key, value) in &self.headers {
+            let existing = headers.iter_mut().find(|h| {
+                h.key
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
+            });
+            match existing {
+                Some(header) => header.value = Some(Secret::from(value.as_str())),
+                None => headers.push(EventHookChannelConfigHeader {
+                    key: Some(key.clone()),
+                    value: Some(Secret::from(value.as_str())),
+                }),
+            }
+        }
+        if let Some(secret) = secret {
+            hook.set_auth_secret(secret)?;
+            if let (Some(key), Some(scheme)) =
+                (&self.auth_key, hook.channel.config.auth_scheme.as_mut())
+            {
+                scheme.key = Some(key.clone());
+            }
+        }
+        if !self.events.is_empty() {
+            hook.events.items = self.events.clone();
+        }
+        if !self.filters.is_empty() {
+            hook.events.filter = Some(EventHookFilters {
+                type_: None,
+                event_filter_map: self
+                    .filters
+                    .iter()
+                    .map(|(event, expression)| EventHookFilterMapObject {
+                        event: Some(event.clone()),
+                        condition: Some(EventHookFilterMapObjectCondition {
+                            expression: Some(expression.clone()),
+                            version: None,
+                        }),
+                    })
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `create`
+#[derive(Debug, Args)]
+pub struct Create {
+    #[command(flatten)]
+    hook: HookFlags,
+
+    /// Verify the hook right after creating it.
+    #[arg(long, conflicts_with = "dry_run")]
+    verify: bool,
+}
+
+impl Create {
+    /// Creates the hook (and verifies it with `--verify`).
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let flags = &self.hook;
+        flags.check_sources()?;
+        let secret = flags.secret.read()?;
+        let hook = match &flags.file {
+            None => flags.build_new(secret)?,
+            Some(path) => {
+                let mut hook = read_hook_file(path)?;
+                flags.apply(&mut hook, secret)?;
+                if hook.auth_secret_missing() {
+                    return Err(CliError::Usage(
+                        "the hook has an authScheme without a value; give the secret with --auth-value-env VAR, --auth-value-file PATH or --auth-value-stdin"
+                            .into(),
+                    ));
+                }
+                hook.validate()?;
+                hook
+            }
+        };
+        let client = ctx.client()?;
+        if flags.dry_run {
+            let url = format!("{}/api/v1/eventHooks", client.org_url());
+            let body = hook.to_request_body();
+            return ctx
+                .printer()
+                .dry_run(&[PlannedRequest::new("POST", url, Some(&body))?]);
+        }
+        let created = client.create_event_hook(&hook).await?;
+        let id = created.id.clone().unwrap_or_default();
+        ctx.printer().note(&format!("created event hook {id}"));
+        if !self.verify {
+            return ctx.printer().hook(&created);
+        }
+        match verify(ctx, &id, None, Duration::ZERO).await {
+            Ok(verified) => ctx.printer().hook(&verified),
+            Err(e) => {
+                // The hook exists even though verification failed: show it, then fail.
+                ctx.printer().hook(&created)?;
+                Err(e.with_hint(format!(
+                    "the hook was created; verify it again with `okta-eventhooks verify {id} --wait`"
+                )))
+            }
+        }
+    }
+}
+
+/// `replace`
+#[derive(Debug, Args)]
+pub struct Replace {
+    /// The hook's id or its exact (current) name; --name sets the new name.
+    #[arg(value_name = "ID|NAME")]
+    target: String,
+
+    #[command(flatten)]
+    hook: HookFlags,
+
+    /// Remove this custom header (repeatable).
+    #[arg(long, value_name = "KEY")]
+    remove_header: Vec<String>,
+
+    /// Remove the auth header and its secret.
+    #[arg(long, conflicts_with_all = ["auth_key", "auth_value_env", "auth_value_file", "auth_value_stdin"])]
+    remove_auth: bool,
+
+    /// Remove every event filter.
+    #[arg(long, conflicts_with = "filters")]
+    clear_filters: bool,
+}
+
+impl Replace {
+    /// Fetches the hook, changes what was given, and sends it back.
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let flags = &self.hook;
+        flags.check_sources()?;
+        if !flags.any() && self.remove_header.is_empty() && !self.remove_auth && !self.clear_filters
+        {
+            return Err(CliError::Usage(
+                "nothing to change: give -f FILE or at least one of --name, --description, --uri, --header, --remove-header, --auth-value-*, --remove-auth, --event, --filter, --clear-filters"
+                    .into(),
+            ));
+        }
+        let secret = flags.secret.read()?;
+        let from_file = flags.file.as_deref().map(read_hook_file).transpose()?;
+        let client = ctx.client()?;
+        let Resolved { id, hook } = if looks_like_id(&self.target) {
+            Resolved {
+                id: self.target.clone(),
+                hook: None,
+            }
+        } else {
+            crate::cmd::target::by_name(client, &self.target).await?
+        };
+        let current = match hook {
+            Some(hook) => hook,
+            None => client.get_event_hook(&id).await?,
+        };
+        let mut hook = current.clone();
+        if let Some(file) = from_file {
+            hook.name = file.name;
+            hook.description = file.description;
+            hook.events = file.events;
+            hook.channel = file.channel;
+        }
+        flags.apply(&mut hook, secret)?;
+        let headers = &mut hook.channel.config.headers;
+        for key in &self.remove_header {
+            let before = headers.len();
+            headers.retain(|h| {
+                !h.key
+                    .as_deref()
+                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
+            });
+            if headers.len() == before {
+                return Err(CliError::Usage(format!(
+                    "--remove-header {key}: the hook has no such header"
+                )));
+            }
+        }
+        if self.remove_auth {
+            hook.channel.config.auth_scheme = None;
+        }
+        if self.clear_filters {
+            hook.events.filter = None;
+        }
+        if hook.auth_secret_missing() {
+            return Err(CliError::Refused(format!(
+                "event hook {id} has an auth header ({}), and Okta never returns its secret: sending the hook back without it would drop the secret; nothing was changed",
+                hook.channel.config.auth_scheme.as_ref().and_then(|a| a.key.as_deref()).unwrap_or("?")
+            ))
+            .with_hint("give the secret again with --auth-value-env VAR, --auth-value-file PATH or --auth-value-stdin, or remove it with --remove-auth"));
+        }
+        hook.validate()?;
+        if flags.dry_run {
+            let body = hook.to_request_body();
+            let url = hook_url(client, &id, "");
+            return ctx
+                .printer()
+                .dry_run(&[PlannedRequest::new("PUT", url, Some(&body))?]);
+        }
+        let replaced = client.replace_event_hook(&id, &hook).await?;
+        ctx.printer().note(&format!("replaced event hook {id}"));
+        if current.channel.config.uri != replaced.channel.config.uri
+            || replaced.verification_status
+                == Some(okta_eventhooks::EventHookVerificationStatus::Unverified)
+                && current.verification_status
+                    == Some(okta_eventhooks::EventHookVerificationStatus::Verified)
+        {
+            ctx.printer().warn(&format!(
+                "the hook's channel changed, so Okta needs it verified again: okta-eventhooks verify {id}"
+            ));
+        }
+        ctx.printer().hook(&replaced)
+    }
+}

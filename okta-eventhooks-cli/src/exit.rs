@@ -1,0 +1,43 @@
+//! The documented exit codes: what a script can branch on.
+
+use std::process::ExitCode;
+
+/// Why the process ended. Each variant is one documented exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: everything asked for was done.
+    Success = 0,
+    /// 1: a safety check refused the command or the confirmation was declined; nothing was changed.
+    Refused = 1,
+    /// 2: bad usage or invalid input (flags, file, secret source); nothing was sent.
+    Usage = 2,
+    /// 3: configuration error (org URL, credentials, profile); nothing was sent.
+    Config = 3,
+    /// 4: Okta rejected the request (4xx other than 429: not found, invalid, unauthorized, forbidden,
+    /// failed verification). Retrying the same request will not help.
+    Api = 4,
+    /// 5: rate limited (429) even after the retries. Try again after the reset.
+    RateLimited = 5,
+    /// 6: network failure or timeout. Try again.
+    Network = 6,
+    /// 7: Okta failed (5xx) or answered with something that is not the API's shape. Try again later.
+    Server = 7,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// The exit-code table shown at the end of `--help` (keep in step with the README).
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  refused by a safety check or confirmation declined (nothing was changed)
+  2  usage error or invalid input (nothing was sent)
+  3  configuration error: org URL, credentials, profile (nothing was sent)
+  4  Okta rejected the request: 4xx such as 400, 401, 403, 404 (retrying will not help)
+  5  rate limited: 429 after retries (retry after the reset)
+  6  network failure or timeout (retry)
+  7  Okta server error (5xx) or malformed response (retry later)";

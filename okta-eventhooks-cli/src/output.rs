@@ -1,0 +1,395 @@
+//! One printer for every command: results to stdout as a table, JSON or YAML; notes and errors
+//! to stderr. Colour only on a terminal and never with `NO_COLOR`; a closed pipe ends quietly.
+//!
+//! Secrets: `json`/`yaml` print what Okta returned, which includes custom header values (real
+//! data the user asked for; Okta never returns `authScheme.value`). Tables never show header
+//! values, and dry-run output redacts every secret.
+
+use std::io::{self, IsTerminal, Write};
+
+use okta_eventhooks::{EventHook, EventHookVerificationStatus, REDACTED};
+use serde::Serialize;
+
+use crate::error::{CliError, Result, output_error};
+
+/// `-o/--output`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned, human-readable (never shows secrets).
+    #[default]
+    Table,
+    /// JSON as the API returned it (for jq and scripts).
+    Json,
+    /// YAML as the API returned it.
+    Yaml,
+}
+
+/// A request a `--dry-run` would have sent.
+#[derive(Debug, Serialize)]
+pub struct PlannedRequest {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Full URL.
+    pub url: String,
+    /// JSON body, secrets already redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+}
+
+impl PlannedRequest {
+    /// A planned request; the body's secrets (header values, `authScheme.value`) are redacted.
+    pub fn new(method: &'static str, url: String, body: Option<&EventHook>) -> Result<Self> {
+        let body = body
+            .map(|hook| {
+                serde_json::to_value(hook)
+                    .map(redact_hook_json)
+                    .map_err(|e| CliError::Usage(format!("cannot encode the hook: {e}")))
+            })
+            .transpose()?;
+        Ok(Self { method, url, body })
+    }
+}
+
+/// Replaces every secret of an event hook's JSON with `[REDACTED]`.
+fn redact_hook_json(mut hook: serde_json::Value) -> serde_json::Value {
+    let Some(config) = hook.pointer_mut("/channel/config") else {
+        return hook;
+    };
+    if let Some(headers) = config.get_mut("headers").and_then(|h| h.as_array_mut()) {
+        for header in headers {
+            if let Some(value) = header.get_mut("value").filter(|v| !v.is_null()) {
+                *value = REDACTED.into();
+            }
+        }
+    }
+    if let Some(value) = config
+        .pointer_mut("/authScheme/value")
+        .filter(|v| !v.is_null())
+    {
+        *value = REDACTED.into();
+    }
+    hook
+}
+
+/// Writes results and diagnostics.
+#[derive(Debug)]
+pub struct Printer {
+    format: OutputFormat,
+    quiet: bool,
+    colour: bool,
+    width: usize,
+}
+
+/// Whether colour may be used on a stream: a terminal, and `NO_COLOR` unset or empty.
+fn colour_allowed(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Whether stderr gets colour.
+pub fn stderr_colour() -> bool {
+    colour_allowed(io::stderr().is_terminal())
+}
+
+impl Printer {
+    /// A printer for the chosen format.
+    pub fn new(format: OutputFormat, quiet: bool) -> Self {
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w >= 40)
+            .unwrap_or(80);
+        Self {
+            format,
+            quiet,
+            colour: colour_allowed(io::stdout().is_terminal()),
+            width,
+        }
+    }
+
+    /// Prints a list of hooks (`list`).
+    pub fn hooks(&self, hooks: &[EventHook]) -> Result<()> {
+        match self.format {
+            OutputFormat::Table => self.write_stdout(&self.hooks_table(hooks)),
+            _ => self.structured(&hooks),
+        }
+    }
+
+    /// Prints one hook (`get`, and the result of every write).
+    pub fn hook(&self, hook: &EventHook) -> Result<()> {
+        match self.format {
+            OutputFormat::Table => self.write_stdout(&self.hook_details(hook)),
+            _ => self.structured(hook),
+        }
+    }
+
+    /// Prints the requests a `--dry-run` would send (secrets redacted).
+    pub fn dry_run(&self, requests: &[PlannedRequest]) -> Result<()> {
+        match self.format {
+            OutputFormat::Table => {
+                let mut text = String::new();
+                for request in requests {
+                    text.push_str(&format!("{} {}\n", request.method, request.url));
+                    if let Some(body) = &request.body {
+                        let json = serde_json::to_string_pretty(body)
+                            .map_err(|e| CliError::Usage(format!("cannot encode the hook: {e}")))?;
+                        text.push_str(&json);
+                        text.push('\n');
+                    }
+                }
+                self.write_stdout(&text)?;
+            }
+            _ => self.structured(&requests)?,
+        }
+        self.note("dry run: nothing was sent");
+        Ok(())
+    }
+
+    /// A progress or confirmation note on stderr (suppressed by `--quiet`).
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A warning on stderr (shown even with `--quiet`).
+    pub fn warn(&self, message: &str) {
+        let label = paint(stderr_colour(), "33;1", "warning:");
+        eprintln!("{label} {message}");
+    }
+
+    /// The final error line and its hints, on stderr.
+    pub fn error(&self, error: &CliError, hints: &[String]) {
+        let colour = stderr_colour();
+        let mut text = format!("{} {error}\n", paint(colour, "31;1", "error:"));
+        for hint in hints {
+            text.push_str(&format!("{} {hint}\n", paint(colour, "36", "hint:")));
+        }
+        // Nothing sensible is left to do if stderr itself is gone.
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    fn structured<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let text = match self.format {
+            OutputFormat::Yaml => yaml_serde::to_string(value)
+                .map_err(|e| CliError::Usage(format!("cannot encode YAML: {e}")))?,
+            _ => {
+                let mut json = serde_json::to_string_pretty(value)
+                    .map_err(|e| CliError::Usage(format!("cannot encode JSON: {e}")))?;
+                json.push('\n');
+                json
+            }
+        };
+        self.write_stdout(&text)
+    }
+
+    fn write_stdout(&self, text: &str) -> Result<()> {
+        let mut out = io::stdout().lock();
+        out.write_all(text.as_bytes()).map_err(output_error)?;
+        out.flush().map_err(output_error)
+    }
+
+    fn hooks_table(&self, hooks: &[EventHook]) -> String {
+        // "VERIFIED" as yes/no and the URI without its (always https) scheme keep 80 columns readable.
+        const HEADERS: [&str; 6] = ["ID", "NAME", "STATUS", "VERIFIED", "EVENTS", "URI"];
+        let rows: Vec<[String; 6]> = hooks
+            .iter()
+            .map(|h| {
+                [
+                    h.id.clone().unwrap_or_else(|| "-".into()),
+                    h.name.clone(),
+                    h.status.as_ref().map_or("-".into(), |s| s.to_string()),
+                    verified_cell(h.verification_status.as_ref()),
+                    h.events.items.len().to_string(),
+                    h.channel
+                        .config
+                        .uri
+                        .strip_prefix("https://")
+                        .unwrap_or(&h.channel.config.uri)
+                        .to_owned(),
+                ]
+            })
+            .collect();
+        let mut widths = HEADERS.map(|h| h.chars().count());
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        // NAME and URI share what the fixed columns leave of the line.
+        let fixed: usize = widths[0] + widths[2] + widths[3] + widths[4] + 2 * 5;
+        let room = self.width.saturating_sub(fixed).max(20);
+        if widths[1] + widths[5] > room {
+            let name = widths[1].min((room / 2).max(room.saturating_sub(widths[5])));
+            widths[1] = name;
+            widths[5] = room - name;
+        }
+        let mut text = String::new();
+        let header: Vec<String> = HEADERS.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
+        text.push_str(&paint(self.colour, "1", header.join("  ").trim_end()));
+        text.push('\n');
+        for row in &rows {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .enumerate()
+                .map(|(i, (cell, w))| {
+                    let padded = pad(&fit(cell, w), w);
+                    match i {
+                        2 | 3 => paint(self.colour, status_colour(cell), &padded),
+                        _ => padded,
+                    }
+                })
+                .collect();
+            text.push_str(cells.join("  ").trim_end());
+            text.push('\n');
+        }
+        if rows.is_empty() {
+            text.push_str("(no event hooks)\n");
+        }
+        text
+    }
+
+    fn hook_details(&self, hook: &EventHook) -> String {
+        let config = &hook.channel.config;
+        let mut lines: Vec<(&str, String)> = vec![
+            ("ID", hook.id.clone().unwrap_or_else(|| "-".into())),
+            ("Name", hook.name.clone()),
+        ];
+        if let Some(description) = hook.description.as_deref().filter(|d| !d.is_empty()) {
+            lines.push(("Description", description.to_owned()));
+        }
+        let status = hook.status.as_ref().map_or("-".into(), |s| s.to_string());
+        lines.push((
+            "Status",
+            paint(self.colour, status_colour(&status), &status),
+        ));
+        let verification = hook
+            .verification_status
+            .as_ref()
+            .map_or("-".into(), |s| s.to_string());
+        lines.push((
+            "Verification",
+            paint(self.colour, status_colour(&verification), &verification),
+        ));
+        lines.push(("URI", config.uri.clone()));
+        for header in &config.headers {
+            // Header values are secrets: the table shows only their names.
+            lines.push((
+                "Header",
+                format!(
+                    "{}: (value hidden; see -o json)",
+                    header.key.as_deref().unwrap_or("")
+                ),
+            ));
+        }
+        if let Some(auth) = &config.auth_scheme {
+            lines.push((
+                "Auth header",
+                format!(
+                    "{} (secret never returned by Okta)",
+                    auth.key.as_deref().unwrap_or("-")
+                ),
+            ));
+        }
+        lines.push(("Events", hook.events.items.len().to_string()));
+        let filters = hook
+            .events
+            .filter
+            .as_ref()
+            .map(|f| f.event_filter_map.as_slice())
+            .unwrap_or_default();
+        for item in &hook.events.items {
+            let filter = filters
+                .iter()
+                .find(|f| f.event.as_deref() == Some(item.as_str()))
+                .and_then(|f| f.condition.as_ref())
+                .and_then(|c| c.expression.as_deref());
+            let line = match filter {
+                Some(expression) => format!("  {item}  [filter: {expression}]"),
+                None => format!("  {item}"),
+            };
+            lines.push(("", line));
+        }
+        if let Some(created) = hook.created {
+            lines.push(("Created", created.to_rfc3339()));
+        }
+        if let Some(updated) = hook.last_updated {
+            lines.push(("Last updated", updated.to_rfc3339()));
+        }
+        let label_width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+        let mut text = String::new();
+        for (label, value) in lines {
+            let label = pad(label, label_width);
+            text.push_str(&format!("{}  {value}\n", paint(self.colour, "1", &label)));
+        }
+        text
+    }
+}
+
+fn verified_cell(status: Option<&EventHookVerificationStatus>) -> String {
+    match status {
+        Some(EventHookVerificationStatus::Verified) => "yes".into(),
+        Some(EventHookVerificationStatus::Unverified) => "no".into(),
+        Some(other) => other.to_string(),
+        None => "-".into(),
+    }
+}
+
+fn status_colour(value: &str) -> &'static str {
+    match value {
+        "ACTIVE" | "VERIFIED" | "yes" => "32",
+        "INACTIVE" => "33",
+        "UNVERIFIED" | "no" => "31",
+        _ => "0",
+    }
+}
+
+/// Wraps `text` in an ANSI colour when `on`.
+fn paint(on: bool, code: &str, text: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    let mut padded = text.to_owned();
+    padded.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
+    padded
+}
+
+/// Cuts `text` to `width` characters, marking the cut with `…`.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_marks_cuts() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+    }
+
+    #[test]
+    fn redaction_covers_headers_and_auth_value() {
+        let json = serde_json::json!({
+            "channel": {"config": {
+                "headers": [{"key": "X-A", "value": "v1"}],
+                "authScheme": {"type": "HEADER", "key": "Authorization", "value": "s3cret"}
+            }}
+        });
+        let redacted = redact_hook_json(json).to_string();
+        assert!(!redacted.contains("v1") && !redacted.contains("s3cret"));
+        assert!(redacted.contains(REDACTED));
+    }
+}
