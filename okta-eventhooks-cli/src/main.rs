@@ -56,6 +56,8 @@ enum Command {
     Verify(cmd::lifecycle::Verify),
     /// Print a shell completion script.
     Completions(cmd::completions::Completions),
+    /// Receive event hooks locally: answer Okta's verification and print each event.
+    Listen(cmd::listen::Listen),
 }
 
 impl Command {
@@ -70,6 +72,7 @@ impl Command {
             Self::Deactivate(c) => c.run(ctx).await,
             Self::Verify(c) => c.run(ctx).await,
             Self::Completions(c) => c.run(ctx),
+            Self::Listen(c) => c.run(ctx).await,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod lifecycle;
+pub mod listen;
 pub mod read;
 pub mod target;
 pub mod write;
