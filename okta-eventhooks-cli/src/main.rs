@@ -56,6 +56,8 @@ enum Command {
     Verify(cmd::lifecycle::Verify),
     /// Print a shell completion script.
     Completions(cmd::completions::Completions),
+    /// Run the whole event-hook loop locally on the built-in emulator (no Okta org needed).
+    Demo(cmd::demo::Demo),
     /// Receive event hooks locally: answer Okta's verification and print each event.
     Listen(cmd::listen::Listen),
 }
@@ -72,6 +74,7 @@ impl Command {
             Self::Deactivate(c) => c.run(ctx).await,
             Self::Verify(c) => c.run(ctx).await,
             Self::Completions(c) => c.run(ctx),
+            Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
         }
     }

@@ -1,6 +1,7 @@
 //! One module per command group; each command is a clap `Args` struct with a `run` method.
 
 pub mod completions;
+pub mod demo;
 pub mod lifecycle;
 pub mod listen;
 pub mod read;
