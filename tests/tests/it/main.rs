@@ -1,9 +1,11 @@
 //! Workspace integration tests: one binary, one module per concern.
 
 mod builders;
+mod demo;
 mod errors;
 mod network;
 mod receiver;
+mod receiver_cli;
 mod resilience;
 mod secrets;
 mod shapes;
