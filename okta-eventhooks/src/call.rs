@@ -25,6 +25,7 @@ use crate::generated;
 use crate::rate_limit::RateLimit;
 use crate::types::OktaError;
 
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
 const RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
 const RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
@@ -72,8 +73,7 @@ impl CallContext {
         slot.get_or_insert(error);
     }
 
-    fn record_response(&self, headers: &http::HeaderMap, status: u16) {
-        let meta = meta_of(headers, status);
+    fn record_response(&self, meta: ResponseMeta) {
         *self.response.lock().unwrap_or_else(|e| e.into_inner()) = Some(meta);
     }
 
@@ -120,7 +120,7 @@ impl Sleep {
         Self(Arc::new(move |d| Box::pin(f(d))))
     }
 
-    async fn sleep(&self, wait: Duration) {
+    pub(crate) async fn sleep(&self, wait: Duration) {
         (self.0)(wait).await
     }
 }
@@ -150,7 +150,7 @@ impl ClientHooks<crate::ClientState> for generated::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         // progenitor sends `api-version: <info.version>` on every request; Okta has no such header.
-        request.headers_mut().remove("api-version");
+        request.headers_mut().remove(API_VERSION);
         // Okta answers 411 to a POST/PUT without Content-Length; hyper leaves it out when
         // there is no body, so the lifecycle calls need it set by hand.
         if request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT) {
@@ -191,6 +191,10 @@ async fn execute(
     let idempotent = is_idempotent(operation_id);
     let mut retry_for: Option<HeaderValue> = None;
     let mut attempt: u32 = 0;
+    // Re-sends for authorization (new token after a 401, DPoP nonce) are counted apart: they
+    // do not use up `max_retries`.
+    let mut auth_retries = crate::auth::AuthRetries::default();
+    let mut auth_resends: u32 = 0;
     loop {
         attempt += 1;
         ctx.attempts.store(attempt, Ordering::Relaxed);
@@ -213,9 +217,12 @@ async fn execute(
             req.headers_mut()
                 .insert(RETRY_COUNT, HeaderValue::from(attempt - 1));
         }
-        if let Err(e) = state.auth.authorize(&mut req).await {
-            return Ok(fail(ctx, e));
-        }
+        // Once per attempt: an OAuth token may have been renewed, and a DPoP proof is
+        // single-use.
+        let grant = match state.auth.authorize(&mut req).await {
+            Ok(grant) => grant,
+            Err(e) => return Ok(fail(ctx, e)),
+        };
         let span = tracing::debug_span!(
             "okta_eventhooks.attempt",
             method = %req.method(),
@@ -228,7 +235,7 @@ async fn execute(
         let started = std::time::Instant::now();
         let result = http.execute(req).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let retries_left = attempt <= policy.max_retries;
+        let retries_left = attempt - auth_resends <= policy.max_retries;
 
         let response = match result {
             Ok(response) => response,
@@ -258,6 +265,15 @@ async fn execute(
             record_rate_limit(state, rate_limit, headers);
         }
 
+        // A 401 or 400 that a new token or a DPoP nonce fixes; never reached Okta's
+        // business logic, so safe to re-send for every method.
+        if state
+            .auth
+            .review(grant, status.as_u16(), headers, &mut auth_retries)
+        {
+            auth_resends += 1;
+            continue;
+        }
         if status.as_u16() == 429 && retries_left {
             // The request was not processed, so retrying is safe for every method.
             let wait =
@@ -291,38 +307,47 @@ async fn execute(
                 continue;
             }
         }
-        return buffer(response, policy.max_response_bytes, ctx).await;
+        let meta = ResponseMeta {
+            status: status.as_u16(),
+            request_id: request_id(response.headers()),
+            rate_limit,
+        };
+        return buffer(response, policy.max_response_bytes, ctx, meta).await;
     }
 }
 
-/// Reads the body into memory, refusing more than `limit` bytes, and hands the generated code
-/// a response it can decode.
+/// Refuses a body of more than `limit` bytes before the generated code reads it into memory.
 async fn buffer(
     mut response: reqwest::Response,
     limit: usize,
     ctx: &CallContext,
+    meta: ResponseMeta,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    ctx.record_response(response.headers(), status.as_u16());
-    let too_large = |ctx: &CallContext, headers: &http::HeaderMap| {
+    let request_id = meta.request_id.clone();
+    ctx.record_response(meta);
+    let too_large = |ctx: &CallContext| {
         ctx.fail(Error::Decode {
             status: status.as_u16(),
             message: format!("the response body is larger than the limit of {limit} bytes"),
             excerpt: String::new(),
-            request_id: request_id(headers),
+            request_id: request_id.clone(),
         })
     };
-    if response
-        .content_length()
-        .is_some_and(|len| len > limit as u64)
-    {
-        too_large(ctx, response.headers());
-        return Ok(synthetic(status));
+    match response.content_length() {
+        Some(len) if len > limit as u64 => {
+            too_large(ctx);
+            return Ok(synthetic(status));
+        }
+        // hyper never reads past Content-Length: the generated code may read it as is.
+        Some(_) => return Ok(response),
+        None => {}
     }
+    // No length given (chunked): read it here, stopping at the limit.
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > limit {
-            too_large(ctx, response.headers());
+            too_large(ctx);
             return Ok(synthetic(status));
         }
         body.extend_from_slice(&chunk);
@@ -351,7 +376,7 @@ fn wait_fits(ctx: &CallContext, wait: Duration) -> bool {
 }
 
 /// Exponential backoff with jitter: 50-100 % of `BACKOFF_BASE * 2^(attempt-1)`, capped.
-fn backoff(attempt: u32, cap: Duration) -> Duration {
+pub(crate) fn backoff(attempt: u32, cap: Duration) -> Duration {
     let full = BACKOFF_BASE
         .saturating_mul(1u32 << (attempt - 1).min(16))
         .min(cap);

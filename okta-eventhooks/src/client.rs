@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::auth::{Auth, Credentials};
+use crate::auth::{Auth, Credentials, PrivateKeyCredentials};
 use crate::call::{self, CallContext, Sleep};
 use crate::error::{Error, Result, TimeoutKind};
 use crate::generated;
@@ -73,12 +73,89 @@ pub(crate) struct Policy {
     pub(crate) pace: bool,
 }
 
+/// OAuth settings given one by one to the builder; they become
+/// [`Credentials::PrivateKey`] in [`ClientBuilder::build`].
+#[derive(Debug, Default)]
+struct OAuthParts {
+    client_id: Option<String>,
+    private_key: Option<Secret>,
+    key_id: Option<String>,
+    scopes: Option<Vec<String>>,
+    dpop: Option<bool>,
+    token_renewal_offset: Option<Duration>,
+}
+
+impl OAuthParts {
+    fn is_empty(&self) -> bool {
+        self.client_id.is_none() && self.private_key.is_none()
+    }
+
+    /// Merges into `credentials` (when they are OAuth credentials) or makes new ones.
+    fn resolve(self, credentials: Option<Credentials>) -> Result<Option<Credentials>> {
+        if self.is_empty() {
+            // Only the tuning knobs may be set: they refine given PrivateKey credentials.
+            return Ok(match credentials {
+                Some(Credentials::PrivateKey(c)) => Some(Credentials::PrivateKey(self.apply(c))),
+                other => other,
+            });
+        }
+        let base = match credentials {
+            None => None,
+            Some(Credentials::PrivateKey(c)) => Some(c),
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "conflicting credentials: both an OAuth client id/private key and a {} token are set; choose one",
+                    other.mode()
+                )));
+            }
+        };
+        let creds = match (base, self.client_id.clone(), self.private_key.clone()) {
+            (Some(c), _, _) => c,
+            (None, Some(id), Some(key)) => PrivateKeyCredentials::new(id, key),
+            (None, None, _) => {
+                return Err(Error::Config(
+                    "OAuth needs a client id: set it with .client_id(\"0oa...\")".into(),
+                ));
+            }
+            (None, _, None) => {
+                return Err(Error::Config(
+                    "OAuth needs a private key: set it with .private_key(pem_or_jwk)".into(),
+                ));
+            }
+        };
+        Ok(Some(Credentials::PrivateKey(self.apply(creds))))
+    }
+
+    fn apply(self, mut c: PrivateKeyCredentials) -> PrivateKeyCredentials {
+        if let Some(id) = self.client_id {
+            c.client_id = id;
+        }
+        if let Some(key) = self.private_key {
+            c.private_key = key;
+        }
+        if let Some(kid) = self.key_id {
+            c.key_id = Some(kid);
+        }
+        if let Some(scopes) = self.scopes {
+            c.scopes = scopes;
+        }
+        if let Some(dpop) = self.dpop {
+            c.dpop = dpop;
+        }
+        if let Some(offset) = self.token_renewal_offset {
+            c.token_renewal_offset = offset;
+        }
+        c
+    }
+}
+
 /// Builds a [`Client`]. Every setting is checked in [`build`](ClientBuilder::build).
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder {
     org_url: Option<String>,
     credentials: Option<Credentials>,
+    oauth: OAuthParts,
     user_agent_extra: Option<String>,
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
@@ -93,6 +170,7 @@ impl Default for ClientBuilder {
         Self {
             org_url: None,
             credentials: None,
+            oauth: OAuthParts::default(),
             user_agent_extra: None,
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -128,6 +206,63 @@ impl ClientBuilder {
     /// Authenticate with a pre-issued OAuth 2.0 access token (`Authorization: Bearer <token>`).
     pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
         self.credentials = Some(Credentials::Bearer(token.into()));
+        self
+    }
+
+    /// Authenticate with OAuth 2.0 client credentials (`private_key_jwt`): the client id of
+    /// an Okta API service app. Needs [`private_key`](Self::private_key) too.
+    ///
+    /// ```no_run
+    /// # fn run() -> okta_eventhooks::Result<()> {
+    /// let pem = std::fs::read_to_string("service-app.pem").unwrap_or_default();
+    /// let client = okta_eventhooks::Client::builder()
+    ///     .org_url("https://acme.okta.com")
+    ///     .client_id("0oa1b2c3d4")
+    ///     .private_key(pem)
+    ///     .key_id("my-key-1")
+    ///     .scopes(["okta.eventHooks.read", "okta.eventHooks.manage"])
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.oauth.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The private key that signs client assertions: PEM (PKCS#1, PKCS#8 or SEC1; RSA,
+    /// EC P-256 or P-384) or a private JWK as JSON. The text itself, not a path (the
+    /// configuration loader reads paths).
+    pub fn private_key(mut self, key: impl Into<Secret>) -> Self {
+        self.oauth.private_key = Some(key.into());
+        self
+    }
+
+    /// `kid` header of the client assertion: the key id Okta shows for the app's key.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.oauth.key_id = Some(kid.into());
+        self
+    }
+
+    /// OAuth scopes to request (default `okta.eventHooks.manage okta.eventHooks.read`).
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.oauth.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Bind OAuth tokens with DPoP from the start (default: only once the token endpoint
+    /// answers `invalid_dpop_proof`, i.e. the app has "Require DPoP").
+    pub fn dpop(mut self, on: bool) -> Self {
+        self.oauth.dpop = Some(on);
+        self
+    }
+
+    /// How long before expiry the OAuth access token is replaced (default 5 minutes).
+    pub fn token_renewal_offset(mut self, offset: Duration) -> Self {
+        self.oauth.token_renewal_offset = Some(offset);
         self
     }
 
@@ -227,13 +362,12 @@ impl ClientBuilder {
         let org_url = org_url::normalize(self.org_url.as_deref().ok_or_else(|| {
             Error::Config("no org URL: set it with .org_url(\"https://acme.okta.com\")".into())
         })?)?;
-        let credentials = self.credentials.ok_or_else(|| {
+        let credentials = self.oauth.resolve(self.credentials)?.ok_or_else(|| {
             Error::Config(
                 "no credentials: set an API token with .api_token(...) or another credential"
                     .into(),
             )
         })?;
-        let auth = Auth::new(&credentials)?;
         let http = match self.http_client {
             Some(client) => client,
             None => build_http_client(
@@ -243,12 +377,15 @@ impl ClientBuilder {
                 &self.root_certificates,
             )?,
         };
+        // After the HTTP client: the OAuth token source shares its connection pool.
+        let sleep = self.sleep.unwrap_or_default();
+        let auth = Auth::new(&credentials, &org_url, &http, &self.policy, &sleep)?;
         let state = State {
             auth,
             policy: self.policy,
             last_rate_limit: Mutex::new(None),
             paused_until: Mutex::new(None),
-            sleep: self.sleep.unwrap_or_default(),
+            sleep,
         };
         let api = generated::Client::new_with_client(&org_url, http, ClientState(Arc::new(state)));
         Ok(Client { api: Arc::new(api) })
@@ -317,6 +454,22 @@ impl Client {
     /// Starts building a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// A client configured the way Okta's SDKs are: `~/.okta/okta.yaml`, then `./okta.yaml`,
+    /// then `OKTA_CLIENT_*` environment variables (later ones win). See [`crate::config`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> okta_eventhooks::Result<()> {
+    /// let client = okta_eventhooks::Client::from_env()?;
+    /// let hooks = client.list_event_hooks().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        crate::config::ConfigLoader::new()
+            .load()?
+            .client_builder()?
+            .build()
     }
 
     /// The org URL requests go to (normalised, without a trailing slash).
@@ -486,7 +639,9 @@ impl Client {
             attempts = tracing::field::Empty,
             outcome = tracing::field::Empty
         );
-        let run = call::scope(ctx.clone(), request);
+        // Boxed once: the generated future is large, and moving it through the wrappers below
+        // would copy it each time.
+        let run = Box::pin(call::scope(ctx.clone(), request));
         let outcome = match policy.deadline {
             Some(limit) => tokio::time::timeout(limit, run)
                 .instrument(span.clone())

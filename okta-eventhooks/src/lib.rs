@@ -9,6 +9,7 @@ mod auth;
 mod builders;
 mod call;
 mod client;
+pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
@@ -31,7 +32,7 @@ mod validate;
 #[allow(missing_docs, clippy::all, rust_2018_idioms)]
 pub mod generated;
 
-pub use auth::Credentials;
+pub use auth::{Credentials, DEFAULT_SCOPES, DEFAULT_TOKEN_RENEWAL_OFFSET, PrivateKeyCredentials};
 pub use builders::{CHANNEL_VERSION, Channel, EventHookBuilder, Events, FILTER_TYPE};
 pub use client::{
     Client, ClientBuilder, ClientState, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BACKOFF,

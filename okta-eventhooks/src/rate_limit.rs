@@ -1,7 +1,11 @@
 //! Okta's rate-limit headers.
 
 use chrono::{DateTime, Utc};
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
+
+const LIMIT: HeaderName = HeaderName::from_static("x-rate-limit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("x-rate-limit-remaining");
+const RESET: HeaderName = HeaderName::from_static("x-rate-limit-reset");
 
 /// `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` of one response.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,9 +24,9 @@ impl RateLimit {
     /// the conservative choice; unparsable values are ignored.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         Self {
-            limit: smallest(headers, "x-rate-limit-limit"),
-            remaining: smallest(headers, "x-rate-limit-remaining"),
-            reset: smallest(headers, "x-rate-limit-reset")
+            limit: smallest(headers, &LIMIT),
+            remaining: smallest(headers, &REMAINING),
+            reset: smallest(headers, &RESET)
                 .and_then(|secs| DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)),
         }
     }
@@ -33,7 +37,15 @@ impl RateLimit {
     }
 }
 
-fn smallest(headers: &HeaderMap, name: &str) -> Option<u64> {
+fn smallest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    // The common case, one plain number, without splitting (this runs on every response).
+    if values.next().is_none()
+        && let Some(n) = parse_plain(first.as_bytes())
+    {
+        return Some(n);
+    }
     headers
         .get_all(name)
         .iter()
@@ -41,6 +53,10 @@ fn smallest(headers: &HeaderMap, name: &str) -> Option<u64> {
         .flat_map(|v| v.split(','))
         .filter_map(|v| v.trim().parse::<u64>().ok())
         .min()
+}
+
+fn parse_plain(bytes: &[u8]) -> Option<u64> {
+    std::str::from_utf8(bytes).ok()?.parse().ok()
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
 //! Workspace integration tests: one binary, one module per concern.
 
+mod auth;
+mod auth_dpop;
+mod auth_server;
 mod builders;
+mod config;
 mod demo;
 mod errors;
 mod network;

@@ -1,0 +1,247 @@
+//! How requests are authorized: SSWS API tokens, pre-issued Bearer tokens, and OAuth 2.0
+//! client credentials with `private_key_jwt` (optionally DPoP-bound).
+
+mod dpop;
+mod key;
+mod oauth;
+
+use std::time::Duration;
+
+use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use http::{HeaderName, HeaderValue};
+
+use crate::Secret;
+use crate::error::{Error, Result};
+
+/// `DPoP` request header (RFC 9449).
+pub(crate) const DPOP: HeaderName = HeaderName::from_static("dpop");
+
+/// Scopes requested when none are configured: what the eight event-hook operations need.
+pub const DEFAULT_SCOPES: [&str; 2] = ["okta.eventHooks.manage", "okta.eventHooks.read"];
+
+/// How long before expiry an OAuth access token is replaced (default 5 minutes).
+pub const DEFAULT_TOKEN_RENEWAL_OFFSET: Duration = Duration::from_secs(300);
+
+/// The credential a client authenticates with.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// An Okta API token, sent as `Authorization: SSWS <token>`.
+    ApiToken(Secret),
+    /// A pre-issued OAuth 2.0 access token, sent as `Authorization: Bearer <token>`.
+    Bearer(Secret),
+    /// OAuth 2.0 client credentials with `private_key_jwt` (Okta's "service app").
+    PrivateKey(PrivateKeyCredentials),
+}
+
+impl Credentials {
+    /// Short, secret-free name of the mode, for messages (`SSWS`, `Bearer`, `PrivateKey`).
+    pub fn mode(&self) -> &'static str {
+        match self {
+            Self::ApiToken(_) => "SSWS",
+            Self::Bearer(_) => "Bearer",
+            Self::PrivateKey(_) => "PrivateKey",
+        }
+    }
+}
+
+/// OAuth 2.0 client credentials: the client id of an Okta API service app and the private
+/// key registered with it (RSA for RS256, or EC P-256 / P-384 for ES256 / ES384).
+///
+/// ```
+/// use okta_eventhooks::{Credentials, PrivateKeyCredentials};
+/// let pem = "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----";
+/// let creds = PrivateKeyCredentials::new("0oa1b2c3d4", pem)
+///     .key_id("my-key-1")
+///     .scopes(["okta.eventHooks.read"])
+///     .dpop(true);
+/// assert!(!format!("{creds:?}").contains("BEGIN"));
+/// let _ = Credentials::PrivateKey(creds);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PrivateKeyCredentials {
+    /// The OAuth client id (`iss` and `sub` of the client assertion).
+    pub client_id: String,
+    /// The private key: PEM (PKCS#1, PKCS#8 or SEC1) or a private JWK as JSON.
+    pub private_key: Secret,
+    /// `kid` header of the client assertion (default: the JWK's `kid`, if any).
+    pub key_id: Option<String>,
+    /// Requested scopes (default [`DEFAULT_SCOPES`]).
+    pub scopes: Vec<String>,
+    /// Bind tokens to a DPoP key from the start. Without it DPoP is still switched on when
+    /// the token endpoint answers `invalid_dpop_proof`.
+    pub dpop: bool,
+    /// How long before expiry the access token is replaced.
+    pub token_renewal_offset: Duration,
+}
+
+impl PrivateKeyCredentials {
+    /// Credentials with the default scopes, no key id, DPoP on demand.
+    pub fn new(client_id: impl Into<String>, private_key: impl Into<Secret>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            private_key: private_key.into(),
+            key_id: None,
+            scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            dpop: false,
+            token_renewal_offset: DEFAULT_TOKEN_RENEWAL_OFFSET,
+        }
+    }
+
+    /// Sets the `kid` of the client assertion.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// Sets the requested scopes (each item may itself be a space- or comma-separated list).
+    pub fn scopes<I, S>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Requests DPoP-bound tokens from the start.
+    pub fn dpop(mut self, on: bool) -> Self {
+        self.dpop = on;
+        self
+    }
+
+    /// Sets how long before expiry the access token is replaced.
+    pub fn token_renewal_offset(mut self, offset: Duration) -> Self {
+        self.token_renewal_offset = offset;
+        self
+    }
+}
+
+/// The prepared form of [`Credentials`]: header values are built once, not per request; the
+/// OAuth token source is shared by every clone of the client.
+#[derive(Debug)]
+pub(crate) enum Auth {
+    Static(HeaderValue),
+    OAuth(Box<oauth::TokenSource>),
+}
+
+/// What one attempt was authorized with, so that a rejection evicts the right token.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Grant {
+    token_generation: Option<u64>,
+}
+
+/// The re-sends one call may make for authorization reasons; they do not use up the
+/// retry budget for rate limits and server errors.
+#[derive(Debug, Default)]
+pub(crate) struct AuthRetries {
+    reauthenticated: bool,
+    nonce_retries: u32,
+}
+
+/// How many times one call follows an API's `use_dpop_nonce`.
+const MAX_API_NONCE_RETRIES: u32 = 2;
+
+impl Auth {
+    pub(crate) fn new(
+        credentials: &Credentials,
+        org_url: &str,
+        http: &reqwest::Client,
+        policy: &crate::client::Policy,
+        sleep: &crate::call::Sleep,
+    ) -> Result<Self> {
+        let (scheme, secret) = match credentials {
+            Credentials::ApiToken(s) => ("SSWS", s),
+            Credentials::Bearer(s) => ("Bearer", s),
+            Credentials::PrivateKey(c) => {
+                return Ok(Self::OAuth(Box::new(oauth::TokenSource::new(
+                    c,
+                    org_url,
+                    http.clone(),
+                    policy,
+                    sleep.clone(),
+                )?)));
+            }
+        };
+        let secret = secret.expose().trim();
+        if secret.is_empty() {
+            return Err(Error::Config(format!("the {scheme} token is empty")));
+        }
+        if secret == "{apiToken}" {
+            return Err(Error::Config(
+                "replace the {apiToken} placeholder with your API token".into(),
+            ));
+        }
+        let mut value = HeaderValue::try_from(format!("{scheme} {secret}")).map_err(|_| {
+            Error::Config(format!(
+                "the {scheme} token contains characters not allowed in an HTTP header"
+            ))
+        })?;
+        // Masks the value in `Debug` of the header map and in hyper's logs.
+        value.set_sensitive(true);
+        Ok(Self::Static(value))
+    }
+
+    /// Adds the `Authorization` header (and with DPoP a fresh proof) to one attempt.
+    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<Grant> {
+        match self {
+            Self::Static(value) => {
+                request.headers_mut().insert(AUTHORIZATION, value.clone());
+                Ok(Grant::default())
+            }
+            Self::OAuth(source) => Ok(Grant {
+                token_generation: Some(source.authorize(request).await?),
+            }),
+        }
+    }
+
+    /// Looks at an answer for authorization trouble that a re-send fixes: a DPoP nonce the
+    /// API asks for (`use_dpop_nonce`), or a 401 for an OAuth token that was revoked or
+    /// expired early (the token is evicted and the call re-sent once with a new one).
+    /// Returns whether to re-send. A 401 is never re-sent for static tokens: a new attempt
+    /// would carry the same rejected token.
+    pub(crate) fn review(
+        &self,
+        grant: Grant,
+        status: u16,
+        headers: &http::HeaderMap,
+        retries: &mut AuthRetries,
+    ) -> bool {
+        let Self::OAuth(source) = self else {
+            return false;
+        };
+        if let Some(nonce) = headers.get(oauth::DPOP_NONCE) {
+            source.dpop.set_nonce(dpop::Server::Api, nonce);
+        }
+        if !matches!(status, 400 | 401) {
+            return false;
+        }
+        let wants_nonce = headers
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|v| v.contains("use_dpop_nonce")));
+        if wants_nonce
+            && headers.contains_key(oauth::DPOP_NONCE)
+            && retries.nonce_retries < MAX_API_NONCE_RETRIES
+        {
+            retries.nonce_retries += 1;
+            tracing::debug!("the API asked for a DPoP nonce; re-sending with it");
+            return true;
+        }
+        if status == 401 && !retries.reauthenticated {
+            retries.reauthenticated = true;
+            if let Some(generation) = grant.token_generation {
+                source.invalidate(generation);
+            }
+            tracing::debug!("access token rejected (401); re-sending with a new token");
+            return true;
+        }
+        false
+    }
+}
+
+/// Checks that a private key (PEM or JWK text) can sign, without keeping it.
+pub(crate) fn check_private_key(text: &str) -> Result<()> {
+    key::SigningKey::parse(text).map(|_| ())
+}
