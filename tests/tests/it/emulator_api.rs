@@ -1,0 +1,748 @@
+//! The emulator's `/api/v1/eventHooks` semantics, through the SDK and on the wire.
+
+use std::time::Duration;
+
+use okta_eventhooks::emulator::{ControlClient, Emulator, Faults};
+use okta_eventhooks::{
+    Channel, Error, EventHook, EventHookVerificationStatus, Events, LifecycleStatus,
+};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::emulator_support::*;
+
+#[tokio::test]
+async fn sdk_runs_the_eight_operations() {
+    let emu = start().await;
+    let client = client(&emu);
+    let endpoint = endpoint().await;
+    let hook = EventHook::builder("Audit forwarder")
+        .description("forwards audit events")
+        .channel(
+            Channel::https(endpoint.uri())
+                .unwrap()
+                .auth_header("Authorization", "s3cret")
+                .header("X-Tenant", "acme"),
+        )
+        .events(
+            Events::types(["user.session.start", "group.user_membership.add"])
+                .filter("user.session.start", "event.outcome.result eq 'SUCCESS'"),
+        )
+        .build()
+        .unwrap();
+
+    assert!(client.list_event_hooks().await.unwrap().is_empty());
+    let created = client.create_event_hook(&hook).await.unwrap();
+    let id = created.id.clone().unwrap();
+    assert_eq!(id.len(), 20);
+    assert!(id.starts_with("who"));
+    assert_eq!(created.status, Some(LifecycleStatus::Active));
+    assert_eq!(
+        created.verification_status,
+        Some(EventHookVerificationStatus::Unverified)
+    );
+    assert_eq!(
+        created.description.as_deref(),
+        Some("forwards audit events")
+    );
+    assert!(created.created_by.as_deref().unwrap().starts_with("00u"));
+    assert_eq!(created.created, created.last_updated);
+    assert_eq!(created.channel.config.method.as_deref(), Some("POST"));
+    assert_eq!(created.channel.config.headers.len(), 1);
+    let scheme = created.channel.config.auth_scheme.clone().unwrap();
+    assert_eq!(scheme.key.as_deref(), Some("Authorization"));
+    assert!(scheme.value.is_none(), "the secret is write-only");
+    let filter = created.events.filter.clone().unwrap();
+    assert_eq!(filter.type_.as_deref(), Some("EXPRESSION_LANGUAGE"));
+    assert_eq!(
+        filter.event_filter_map[0]
+            .condition
+            .as_ref()
+            .unwrap()
+            .expression
+            .as_deref(),
+        Some("event.outcome.result eq 'SUCCESS'")
+    );
+
+    let listed = client.list_event_hooks().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id.as_deref(), Some(id.as_str()));
+    assert_eq!(client.get_event_hook(&id).await.unwrap(), created);
+
+    let verified = client.verify_event_hook(&id).await.unwrap();
+    assert_eq!(
+        verified.verification_status,
+        Some(EventHookVerificationStatus::Verified)
+    );
+
+    // Same channel (secret given again), new name: stays verified.
+    let mut renamed = verified.clone();
+    renamed.name = "Audit forwarder v2".into();
+    renamed.set_auth_secret("s3cret").unwrap();
+    let replaced = client.replace_event_hook(&id, &renamed).await.unwrap();
+    assert_eq!(replaced.name, "Audit forwarder v2");
+    assert_eq!(
+        replaced.verification_status,
+        Some(EventHookVerificationStatus::Verified)
+    );
+    assert_eq!(replaced.created, created.created);
+
+    // New URI: verification resets.
+    let mut moved = replaced.clone();
+    moved.channel.config.uri = format!("{}/v2", endpoint.uri());
+    moved.set_auth_secret("s3cret").unwrap();
+    let moved = client.replace_event_hook(&id, &moved).await.unwrap();
+    assert_eq!(
+        moved.verification_status,
+        Some(EventHookVerificationStatus::Unverified)
+    );
+
+    let inactive = client.deactivate_event_hook(&id).await.unwrap();
+    assert_eq!(inactive.status, Some(LifecycleStatus::Inactive));
+    let active = client.activate_event_hook(&id).await.unwrap();
+    assert_eq!(active.status, Some(LifecycleStatus::Active));
+    client.deactivate_event_hook(&id).await.unwrap();
+    client.delete_event_hook(&id).await.unwrap();
+
+    let err = client.get_event_hook(&id).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.okta_error_code(), Some("E0000007"));
+    let summary = err
+        .api_error()
+        .unwrap()
+        .error
+        .as_ref()
+        .unwrap()
+        .error_summary
+        .clone();
+    assert_eq!(
+        summary.unwrap(),
+        format!("Not found: Resource not found: {id} (Webhook)")
+    );
+    assert!(client.list_event_hooks().await.unwrap().is_empty());
+    emu.shutdown().await;
+}
+
+async fn raw_create(emu: &Emulator, body: &Value) -> reqwest::Response {
+    raw()
+        .post(format!("{}/api/v1/eventHooks", emu.url()))
+        .header("Authorization", ssws())
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn minimal_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "events": {"type": "EVENT_TYPE", "items": ["user.lifecycle.create"]},
+        "channel": {"type": "HTTP", "version": "1.0.0",
+                    "config": {"uri": "https://hooks.example.com/okta",
+                               "authScheme": {"type": "HEADER", "key": "Authorization", "value": "top-secret"}}}
+    })
+}
+
+#[tokio::test]
+async fn wire_shape_matches_okta() {
+    let emu = start().await;
+    let mut body = minimal_body("wire");
+    // Read-only fields are accepted and ignored on create.
+    body["id"] = json!("whoSomethingElse0001");
+    body["status"] = json!("INACTIVE");
+    body["verificationStatus"] = json!("VERIFIED");
+    body["created"] = json!("2001-01-01T00:00:00.000Z");
+    body["_links"] = json!({"self": {"href": "x"}});
+    body["channel"]["config"]["method"] = json!("GET");
+    body["unknownField"] = json!({"future": true});
+    let response = raw_create(&emu, &body).await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    for name in [
+        "x-okta-request-id",
+        "date",
+        "x-rate-limit-limit",
+        "x-rate-limit-remaining",
+        "x-rate-limit-reset",
+    ] {
+        assert!(headers.contains_key(name), "missing {name}");
+    }
+    assert!(headers["date"].to_str().unwrap().ends_with("GMT"));
+    assert_eq!(headers["content-type"], "application/json");
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("top-secret"), "the secret leaked: {text}");
+    // Okta's field order.
+    let order = [
+        "\"id\"",
+        "\"status\"",
+        "\"verificationStatus\"",
+        "\"name\"",
+        "\"description\"",
+        "\"created\"",
+        "\"createdBy\"",
+        "\"lastUpdated\"",
+        "\"events\"",
+        "\"channel\"",
+        "\"_links\"",
+    ];
+    let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
+    let hook: Value = serde_json::from_str(&text).unwrap();
+    let id = hook["id"].as_str().unwrap().to_owned();
+    assert_ne!(id, "whoSomethingElse0001");
+    assert_eq!(hook["status"], "ACTIVE");
+    assert_eq!(hook["verificationStatus"], "UNVERIFIED");
+    assert_eq!(hook["description"], Value::Null);
+    assert_eq!(hook["events"]["filter"], Value::Null);
+    assert_eq!(hook["channel"]["config"]["headers"], json!([]));
+    assert_eq!(hook["channel"]["config"]["method"], "POST");
+    assert_eq!(
+        hook["channel"]["config"]["authScheme"],
+        json!({"type": "HEADER", "key": "Authorization"})
+    );
+    assert_ne!(hook["created"], "2001-01-01T00:00:00.000Z");
+    assert!(hook["created"].as_str().unwrap().ends_with(".000Z"));
+    assert!(hook.get("unknownField").is_none());
+    let me = format!("{}/api/v1/eventHooks/{id}", emu.url());
+    assert_eq!(
+        hook["_links"],
+        json!({
+            "self": {"href": me},
+            "verify": {"href": format!("{me}/lifecycle/verify"), "hints": {"allow": ["POST"]}},
+            "deactivate": {"href": format!("{me}/lifecycle/deactivate"), "hints": {"allow": ["POST"]}}
+        })
+    );
+    let links_text = &text[text.find("\"_links\"").unwrap()..];
+    assert!(links_text.find("\"self\"") < links_text.find("\"verify\""));
+    assert!(links_text.find("\"verify\"") < links_text.find("\"deactivate\""));
+
+    let response = raw()
+        .post(format!("{me}/lifecycle/deactivate"))
+        .header("Authorization", ssws())
+        .header("Content-Length", "0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let hook: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        hook["_links"],
+        json!({
+            "activate": {"href": format!("{me}/lifecycle/activate"), "hints": {"allow": ["POST"]}},
+            "self": {"href": me},
+            "delete": {"href": me, "hints": {"allow": ["DELETE"]}}
+        })
+    );
+    let links_text = &text[text.find("\"_links\"").unwrap()..];
+    assert!(links_text.find("\"activate\"") < links_text.find("\"self\""));
+    assert!(links_text.find("\"self\"") < links_text.find("\"delete\""));
+
+    let response = raw()
+        .delete(&me)
+        .header("Authorization", ssws())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert!(response.headers().contains_key("x-okta-request-id"));
+    assert!(response.bytes().await.unwrap().is_empty());
+    emu.shutdown().await;
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    assert!(response.headers().contains_key("x-okta-request-id"));
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn errors_are_okta_errors() {
+    let emu = start().await;
+    let url = format!("{}/api/v1/eventHooks", emu.url());
+
+    // Tokens: missing, wrong, wrong scheme -> 401; Bearer with the same value works.
+    for auth in [
+        None,
+        Some("SSWS wrong"),
+        Some("Basic dGVzdA=="),
+        Some(TOKEN),
+    ] {
+        let mut request = raw().get(&url);
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        let (status, body) = error_of(request.send().await.unwrap()).await;
+        assert_eq!(status, 401, "{auth:?}");
+        assert_eq!(body["errorCode"], "E0000011");
+        assert_eq!(body["errorSummary"], "Invalid token provided");
+        assert_eq!(body["errorLink"], "E0000011");
+        assert!(body["errorId"].as_str().unwrap().starts_with("oae"));
+        assert_eq!(body["errorCauses"], json!([]));
+    }
+    let bearer = raw().get(&url).bearer_auth(TOKEN).send().await.unwrap();
+    assert_eq!(bearer.status(), 200);
+
+    // Malformed JSON and wrong JSON types: E0000003.
+    for body in ["{not json", "[1,2]", r#"{"name": 5}"#] {
+        let response = raw()
+            .post(&url)
+            .header("Authorization", ssws())
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, err) = error_of(response).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(err["errorCode"], "E0000003");
+        assert_eq!(err["errorSummary"], "The request body was not well-formed.");
+    }
+
+    // Validation: E0000001 with one cause per problem.
+    let mut bad = minimal_body("");
+    bad["channel"]["config"]["uri"] = json!("http://hooks.example.com/okta");
+    bad["channel"]["version"] = json!("2.0.0");
+    let (status, err) = error_of(raw_create(&emu, &bad).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(err["errorCode"], "E0000001");
+    assert_eq!(err["errorSummary"], "Api validation failed: eventHook");
+    let causes: Vec<&str> = err["errorCauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["errorSummary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            "name: The field cannot be left blank",
+            "channel.version: '2.0.0' is not supported (use 1.0.0)",
+            "channel.config.uri: The URI must use HTTPS",
+        ]
+    );
+    assert!(!err.to_string().contains("top-secret"));
+
+    // Event-type limit: 300 is fine, 301 is not.
+    let mut many = minimal_body("many");
+    let types: Vec<String> = (0..300).map(|i| format!("custom.event.t{i}")).collect();
+    many["events"]["items"] = json!(types);
+    assert_eq!(raw_create(&emu, &many).await.status(), 200);
+    let mut too_many = minimal_body("too many");
+    let types: Vec<String> = (0..301).map(|i| format!("custom.event.t{i}")).collect();
+    too_many["events"]["items"] = json!(types);
+    let (status, err) = error_of(raw_create(&emu, &too_many).await).await;
+    assert_eq!(status, 400);
+    assert!(
+        err["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("at most 300")
+    );
+
+    // Unknown id on every id route: 404 E0000007 with Okta's wording.
+    let missing = "whoDoesNotExist00001";
+    let me = format!("{url}/{missing}");
+    let calls = [
+        raw().get(&me),
+        raw().put(&me).json(&minimal_body("x")),
+        raw().delete(&me),
+        raw()
+            .post(format!("{me}/lifecycle/activate"))
+            .header("Content-Length", "0"),
+        raw()
+            .post(format!("{me}/lifecycle/deactivate"))
+            .header("Content-Length", "0"),
+        raw()
+            .post(format!("{me}/lifecycle/verify"))
+            .header("Content-Length", "0"),
+    ];
+    for call in calls {
+        let (status, err) =
+            error_of(call.header("Authorization", ssws()).send().await.unwrap()).await;
+        assert_eq!(status, 404);
+        assert_eq!(err["errorCode"], "E0000007");
+        assert_eq!(
+            err["errorSummary"],
+            format!("Not found: Resource not found: {missing} (Webhook)")
+        );
+    }
+
+    // Wrong verb: 405 E0000022.
+    let (status, err) = error_of(
+        raw()
+            .patch(&url)
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 405);
+    assert_eq!(err["errorCode"], "E0000022");
+
+    // Deleting an ACTIVE hook is refused; the hook stays.
+    let created: Value = raw_create(&emu, &minimal_body("active"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let (status, err) = error_of(
+        raw()
+            .delete(format!("{url}/{id}"))
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["errorCode"], "E0000001");
+    assert!(
+        err["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap()
+            .contains("ACTIVE")
+    );
+    let still = raw()
+        .get(format!("{url}/{id}"))
+        .header("Authorization", ssws())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200);
+
+    // Duplicate name.
+    let (status, err) = error_of(raw_create(&emu, &minimal_body("active")).await).await;
+    assert_eq!(status, 400);
+    assert!(
+        err["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap()
+            .starts_with("name:")
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn body_less_post_without_content_length_is_411() {
+    let emu = start().await;
+    let created: Value = raw_create(&emu, &minimal_body("len"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let mut stream = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
+    let request = format!(
+        "POST /api/v1/eventHooks/{id}/lifecycle/deactivate HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\nConnection: close\r\n\r\n",
+        emu.addr(),
+        ssws()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 411"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("x-okta-request-id:"));
+    // Nothing happened.
+    let hook = client(&emu).get_event_hook(id).await.unwrap();
+    assert_eq!(hook.status, Some(LifecycleStatus::Active));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn active_hook_limit_is_25() {
+    let emu = start().await;
+    let client = client(&emu);
+    let mut ids = Vec::new();
+    for i in 0..25 {
+        let hook = hook(
+            &format!("hook {i}"),
+            "https://hooks.example.com/x",
+            &["user.session.start"],
+        );
+        ids.push(client.create_event_hook(&hook).await.unwrap().id.unwrap());
+    }
+    let extra = hook(
+        "hook 25",
+        "https://hooks.example.com/x",
+        &["user.session.start"],
+    );
+    let err = client.create_event_hook(&extra).await.unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.okta_error_code(), Some("E0000001"));
+    assert!(err.error_causes()[0].contains("(25)"), "{err}");
+
+    client.deactivate_event_hook(&ids[0]).await.unwrap();
+    let id25 = client.create_event_hook(&extra).await.unwrap().id.unwrap();
+    let err = client.activate_event_hook(&ids[0]).await.unwrap_err();
+    assert_eq!(err.okta_error_code(), Some("E0000001"));
+    client.deactivate_event_hook(&id25).await.unwrap();
+    client.activate_event_hook(&ids[0]).await.unwrap();
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn lifecycle_repeats_and_put_status() {
+    let emu = start().await;
+    let client = client(&emu);
+    let created = client
+        .create_event_hook(&hook(
+            "repeat",
+            "https://hooks.example.com/x",
+            &["user.session.start"],
+        ))
+        .await
+        .unwrap();
+    let id = created.id.clone().unwrap();
+    // Repeating the current status: 200 and nothing changes.
+    let again = client.activate_event_hook(&id).await.unwrap();
+    assert_eq!(again, created);
+    client.deactivate_event_hook(&id).await.unwrap();
+    let again = client.deactivate_event_hook(&id).await.unwrap();
+    assert_eq!(again.status, Some(LifecycleStatus::Inactive));
+    // Verify on an INACTIVE hook: 400 E0000001, no call made.
+    let err = client.verify_event_hook(&id).await.unwrap_err();
+    assert_eq!(err.okta_error_code(), Some("E0000001"));
+    assert!(emu.deliveries().is_empty());
+
+    // A PUT carrying status applies it (observed Okta behaviour).
+    let url = format!("{}/api/v1/eventHooks/{id}", emu.url());
+    let mut body = minimal_body("repeat");
+    body["status"] = json!("ACTIVE");
+    let response = raw()
+        .put(&url)
+        .header("Authorization", ssws())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let hook: Value = response.json().await.unwrap();
+    assert_eq!(hook["status"], "ACTIVE");
+    body["status"] = json!("INACTIVE");
+    let hook: Value = raw()
+        .put(&url)
+        .header("Authorization", ssws())
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hook["status"], "INACTIVE");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_headers() {
+    let emu = builder()
+        .rate_limit_per_minute(3)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("{}/api/v1/eventHooks", emu.url());
+    let mut remaining = Vec::new();
+    let mut resets = Vec::new();
+    for _ in 0..3 {
+        let response = raw()
+            .get(&url)
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-rate-limit-limit"], "3");
+        remaining.push(
+            response.headers()["x-rate-limit-remaining"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+        resets.push(
+            response.headers()["x-rate-limit-reset"]
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    let response = raw()
+        .get(&url)
+        .header("Authorization", ssws())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-rate-limit-remaining"], "0");
+    let reset: i64 = headers["x-rate-limit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(reset.to_string(), resets[0]);
+    let date = chrono::DateTime::parse_from_rfc2822(headers["date"].to_str().unwrap()).unwrap();
+    assert!(reset > date.timestamp() && reset <= date.timestamp() + 61);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errorCode"], "E0000047");
+    assert_eq!(
+        body["errorSummary"],
+        "API call exceeded rate limit due to too many requests."
+    );
+
+    // The SDK sees a rate-limit error with the reset time.
+    let err = client(&emu).list_event_hooks().await.unwrap_err();
+    assert!(err.is_rate_limited(), "{err}");
+    assert_eq!(err.api_error().unwrap().rate_limit.remaining, Some(0));
+
+    // The control API is not rate limited; reset opens a new window.
+    let control = ControlClient::new(emu.url(), TOKEN).unwrap();
+    control.reset().await.unwrap();
+    assert!(client(&emu).list_event_hooks().await.is_ok());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn injected_faults_fail_calls_then_clear() {
+    let emu = start().await;
+    let client = client(&emu);
+    let control = ControlClient::new(emu.url(), TOKEN).unwrap();
+    control
+        .set_faults(&Faults::fail_next(2, 503))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let err = client.list_event_hooks().await.unwrap_err();
+        assert_eq!(err.status(), Some(503), "{err}");
+        assert!(err.is_transient());
+    }
+    assert!(client.list_event_hooks().await.is_ok());
+
+    // A fault with another status, consumed by exactly one call.
+    emu.set_faults(Faults::fail_next(1, 500));
+    let err = client.list_event_hooks().await.unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.okta_error_code(), Some("E0000009"));
+    assert!(client.list_event_hooks().await.is_ok());
+
+    // Latency: a client whose request timeout is shorter times out.
+    emu.set_faults(Faults::latency(Duration::from_millis(300)));
+    let impatient = okta_eventhooks::Client::builder()
+        .org_url(emu.url())
+        .api_token(TOKEN)
+        .max_retries(0)
+        .request_timeout(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let err = impatient.list_event_hooks().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    emu.set_faults(Faults::default());
+    assert!(impatient.list_event_hooks().await.is_ok());
+
+    // Bad fault specs are refused.
+    let response = raw()
+        .post(format!("{}/emulator/faults", emu.url()))
+        .header("Authorization", ssws())
+        .json(&json!({"failNext": 1, "status": 99}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    // The control API needs the token.
+    let response = raw()
+        .get(format!("{}/emulator/deliveries", emu.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn secrets_never_show_in_debug_or_deliveries() {
+    let emu = builder()
+        .token("very-secret-token")
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    assert!(!format!("{emu:?}").contains("very-secret-token"));
+    let client = okta_eventhooks::Client::builder()
+        .org_url(emu.url())
+        .api_token("very-secret-token")
+        .build()
+        .unwrap();
+    let endpoint = endpoint().await;
+    let id = verified_hook(
+        &client,
+        &hook("secret", &endpoint.uri(), &["user.session.start"]),
+    )
+    .await;
+    emu.fire("user.session.start", 1).await.unwrap();
+    let records = serde_json::to_string(&emu.deliveries()).unwrap();
+    assert!(
+        records.contains("authorization"),
+        "header names are recorded: {records}"
+    );
+    assert!(!records.contains("hook-secret-value") && !records.contains("custom-value"));
+    let fetched = client.get_event_hook(&id).await.unwrap();
+    assert!(fetched.auth_secret_missing());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
+    let emu = start().await;
+    let client = client(&emu);
+    // An endpoint that never answers in time: verify takes two hook timeouts.
+    let slow = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&slow)
+        .await;
+    let id = client
+        .create_event_hook(&hook("slow", &slow.uri(), &["user.session.start"]))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let verifying = tokio::spawn({
+        let client = client.clone();
+        let id = id.clone();
+        async move { client.verify_event_hook(&id).await }
+    });
+    while received(&slow, "GET").await.is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // While the verification waits on the hook, other calls (reads and writes) go through.
+    let writes: Vec<_> = (0..20)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .create_event_hook(&hook(
+                        &format!("c{i}"),
+                        "https://hooks.example.com/x",
+                        &["a.b"],
+                    ))
+                    .await
+            })
+        })
+        .collect();
+    for w in writes {
+        w.await.unwrap().unwrap();
+    }
+    assert_eq!(client.list_event_hooks().await.unwrap().len(), 21);
+    assert!(
+        !verifying.is_finished(),
+        "the verification should still be waiting on the hook"
+    );
+    let err = verifying.await.unwrap().unwrap_err();
+    assert_eq!(
+        err.error_causes(),
+        ["Unable to verify event hook. Hook slow execution failed"]
+    );
+    emu.shutdown().await;
+}
