@@ -357,3 +357,62 @@ async fn binding_a_bad_address_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// Throughput measurement, not a pass/fail timing: `cargo test --release -p okta-eventhooks-tests
+/// --test it receiver::throughput -- --ignored --nocapture`. It asserts only that every
+/// delivery was handed over exactly once.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "measurement; run by hand in release mode"]
+async fn throughput() {
+    const DELIVERIES: usize = 20_000;
+    const CONCURRENCY: usize = 32;
+    let (running, mut rx) = start(with_auth().channel_capacity(DELIVERIES)).await;
+    let url = running.url();
+    let client = http();
+    let bodies: Vec<String> = (0..DELIVERIES)
+        .map(|i| delivery(&format!("tp-{i}"), &["user.session.start"]).to_string())
+        .collect();
+    let bytes = bodies[0].len();
+    let started = std::time::Instant::now();
+    let mut bodies = bodies.into_iter();
+    let mut workers = Vec::new();
+    let (work_tx, work_rx) = tokio::sync::mpsc::channel::<String>(CONCURRENCY * 2);
+    let work_rx = std::sync::Arc::new(tokio::sync::Mutex::new(work_rx));
+    for _ in 0..CONCURRENCY {
+        let (client, url, work_rx) = (client.clone(), url.clone(), work_rx.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let Some(body) = work_rx.lock().await.recv().await else {
+                    break;
+                };
+                let status = client
+                    .post(&url)
+                    .header("authorization", SECRET)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                assert_eq!(status, 200);
+            }
+        }));
+    }
+    for body in bodies.by_ref() {
+        work_tx.send(body).await.unwrap();
+    }
+    drop(work_tx);
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let elapsed = started.elapsed();
+    let mut received = 0;
+    while rx.try_recv().is_ok() {
+        received += 1;
+    }
+    assert_eq!(received, DELIVERIES);
+    println!(
+        "receiver: {DELIVERIES} deliveries of {bytes} bytes, {CONCURRENCY} concurrent keep-alive clients: {:.0} deliveries/s ({:.1} µs each)",
+        DELIVERIES as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / DELIVERIES as f64
+    );
+}
