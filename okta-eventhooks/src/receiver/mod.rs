@@ -125,6 +125,7 @@ impl Receiver {
 pub struct ReceiverBuilder {
     path: String,
     auth: Option<(String, Secret)>,
+    previous_secrets: Vec<Secret>,
     dedupe_window: Duration,
     dedupe_capacity: usize,
     max_body_bytes: usize,
@@ -136,6 +137,7 @@ impl Default for ReceiverBuilder {
         Self {
             path: "/".into(),
             auth: None,
+            previous_secrets: Vec::new(),
             dedupe_window: DEFAULT_DEDUPE_WINDOW,
             dedupe_capacity: DEFAULT_DEDUPE_CAPACITY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -155,6 +157,14 @@ impl ReceiverBuilder {
     /// others get 401. Without it every caller is accepted, which is only fit for local tests.
     pub fn auth_header(mut self, key: impl Into<String>, value: impl Into<Secret>) -> Self {
         self.auth = Some((key.into(), value.into()));
+        self
+    }
+
+    /// Also accepts `value` in the [`auth_header`](Self::auth_header) (call it once per value).
+    /// For a rotation: accept the old and the new secret, replace the hook's secret at Okta,
+    /// then drop the old one.
+    pub fn accept_previous_secret(mut self, value: impl Into<Secret>) -> Self {
+        self.previous_secrets.push(value.into());
         self
     }
 
@@ -190,10 +200,15 @@ impl ReceiverBuilder {
                 "the receiver's channel capacity must be at least 1".into(),
             ));
         }
-        let auth = self
-            .auth
-            .map(|(key, value)| SharedSecret::new(&key, value))
-            .transpose()?;
+        let auth = match self.auth {
+            Some((key, value)) => Some(SharedSecret::new(&key, value, self.previous_secrets)?),
+            None if !self.previous_secrets.is_empty() => {
+                return Err(Error::InvalidInput(
+                    "accept_previous_secret needs auth_header (which names the header)".into(),
+                ));
+            }
+            None => None,
+        };
         let (sender, deliveries) = mpsc::channel(self.channel_capacity);
         let counters = Arc::new(Counters::default());
         let shared = Arc::new(Shared {
@@ -272,6 +287,11 @@ mod tests {
         let err = Receiver::builder().channel_capacity(0).build().unwrap_err();
         assert!(err.to_string().contains("capacity"), "{err}");
         assert!(Receiver::builder().path("/okta/hooks-1").build().is_ok());
+        let err = Receiver::builder()
+            .accept_previous_secret("old")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("needs auth_header"), "{err}");
     }
 
     #[test]
@@ -284,8 +304,11 @@ mod tests {
 
     #[test]
     fn builder_debug_redacts_the_secret() {
-        let builder = Receiver::builder().auth_header("Authorization", "s3cret-value");
-        assert!(!format!("{builder:?}").contains("s3cret-value"));
+        let builder = Receiver::builder()
+            .auth_header("Authorization", "s3cret-value")
+            .accept_previous_secret("0ld-value");
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains("s3cret-value") && !debug.contains("0ld-value"));
         let (receiver, _rx) = builder.build().unwrap();
         assert!(!format!("{receiver:?}").contains("s3cret-value"));
     }

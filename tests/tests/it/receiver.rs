@@ -134,6 +134,23 @@ async fn wrong_or_missing_auth_is_401_and_nothing_is_handed_over() {
 }
 
 #[tokio::test]
+async fn a_rotation_accepts_the_previous_secret_too() {
+    let (running, mut rx) = start(with_auth().accept_previous_secret("old-secret")).await;
+    for (i, auth) in [SECRET, "old-secret"].into_iter().enumerate() {
+        let body = delivery(&format!("e-rot-{i}"), &["user.lifecycle.create"]).to_string();
+        assert_eq!(post(&running.url(), Some(auth), body).await.status(), 200);
+        assert!(rx.recv().await.is_some());
+    }
+    let body = delivery("e-rot-x", &["user.lifecycle.create"]).to_string();
+    assert_eq!(
+        post(&running.url(), Some("older-secret"), body)
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
 async fn delivery_arrives_typed_with_unknown_fields_kept() {
     let (running, mut rx) = start(with_auth()).await;
     let response = post(
