@@ -12,7 +12,7 @@ use super::ids;
 use super::input::{self, HookInput};
 use super::model::{Hook, State as Hooks, Status, Verification};
 use super::render;
-use super::reply;
+use super::reply::{self, Failure};
 
 type Shr = State<Arc<Shared>>;
 
@@ -40,7 +40,7 @@ pub(crate) async fn get(State(shared): Shr, Path(id): Path<String>) -> Response 
 pub(crate) async fn create(State(shared): Shr, body: Bytes) -> Response {
     let input = match input::parse(&body, shared.allow_http_loopback) {
         Ok(input) => input,
-        Err(response) => return response,
+        Err(failure) => return failure.into_response(),
     };
     let max_active = shared.max_active_hooks;
     let result = shared
@@ -70,7 +70,7 @@ pub(crate) async fn create(State(shared): Shr, body: Bytes) -> Response {
         .await;
     match result {
         Ok(hook) => ok(&shared, &hook),
-        Err(response) => response,
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -87,14 +87,14 @@ pub(crate) async fn replace(State(shared): Shr, Path(id): Path<String>, body: By
         channel,
     } = match input::parse(&body, shared.allow_http_loopback) {
         Ok(input) => input,
-        Err(response) => return response,
+        Err(failure) => return failure.into_response(),
     };
     let max_active = shared.max_active_hooks;
     let result = shared
         .store
         .write(|state| {
             let Some(pos) = state.position(&id) else {
-                return Err(reply::not_found(&id));
+                return Err(Failure::not_found(&id));
             };
             let old = Arc::clone(&state.hooks[pos]);
             // Observed on the live service: a PUT carrying `status` applies it.
@@ -130,7 +130,7 @@ pub(crate) async fn replace(State(shared): Shr, Path(id): Path<String>, body: By
         .await;
     match result {
         Ok(hook) => ok(&shared, &hook),
-        Err(response) => response,
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -139,10 +139,10 @@ pub(crate) async fn delete(State(shared): Shr, Path(id): Path<String>) -> Respon
         .store
         .write(|state| {
             let Some(pos) = state.position(&id) else {
-                return Err(reply::not_found(&id));
+                return Err(Failure::not_found(&id));
             };
             if state.hooks[pos].status == Status::Active {
-                return Err(reply::validation(vec![format!(
+                return Err(Failure::Validation(vec![format!(
                     "eventHook: Cannot delete event hook {id} while it is ACTIVE; deactivate it first"
                 )]));
             }
@@ -152,7 +152,7 @@ pub(crate) async fn delete(State(shared): Shr, Path(id): Path<String>) -> Respon
         .await;
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(response) => response,
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -181,7 +181,7 @@ async fn set_status(shared: &Shared, id: &str, to: Status) -> Response {
         .store
         .write(|state| {
             let Some(pos) = state.position(id) else {
-                return Err(reply::not_found(id));
+                return Err(Failure::not_found(id));
             };
             let old = &state.hooks[pos];
             if old.status == to {
@@ -200,7 +200,7 @@ async fn set_status(shared: &Shared, id: &str, to: Status) -> Response {
         .await;
     match result {
         Ok(hook) => ok(shared, &hook),
-        Err(response) => response,
+        Err(failure) => failure.into_response(),
     }
 }
 
@@ -226,7 +226,7 @@ async fn verify(shared: &Shared, id: &str) -> Response {
         .store
         .write(|state| {
             let Some(pos) = state.position(id) else {
-                return Err(reply::not_found(id));
+                return Err(Failure::not_found(id));
             };
             let current = &state.hooks[pos];
             if current.channel != hook.channel {
@@ -243,23 +243,23 @@ async fn verify(shared: &Shared, id: &str) -> Response {
         .await;
     match result {
         Ok(hook) => ok(shared, &hook),
-        Err(response) => response,
+        Err(failure) => failure.into_response(),
     }
 }
 
-fn too_many_active(max: usize) -> Response {
-    reply::validation(vec![format!(
+fn too_many_active(max: usize) -> Failure {
+    Failure::Validation(vec![format!(
         "eventHook: The maximum number of active event hooks ({max}) has been reached"
     )])
 }
 
-fn unique_name(state: &Hooks, name: &str, except_id: Option<&str>) -> Result<(), Response> {
+fn unique_name(state: &Hooks, name: &str, except_id: Option<&str>) -> Result<(), Failure> {
     if state
         .hooks
         .iter()
         .any(|h| h.name == name && Some(h.id.as_str()) != except_id)
     {
-        return Err(reply::validation(vec![format!(
+        return Err(Failure::Validation(vec![format!(
             "name: An event hook with the name '{name}' already exists"
         )]));
     }

@@ -83,7 +83,7 @@ pub(crate) async fn clear_faults(State(shared): Shr) -> Response {
 pub(crate) async fn reset(State(shared): Shr) -> Response {
     match shared.reset().await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(response) => response,
+        Err(failure) => failure.into_response(),
     }
 }
 

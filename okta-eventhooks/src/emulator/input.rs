@@ -6,11 +6,10 @@
 
 use std::collections::HashSet;
 
-use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::model::{AuthScheme, Channel, FilterEntry, Header, Status, Subscriptions};
-use super::reply;
+use super::reply::Failure;
 use crate::{MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS, RESERVED_HEADERS, Secret};
 
 /// A validated create or replace body.
@@ -30,16 +29,16 @@ struct Malformed;
 type Field<T> = Result<T, Malformed>;
 
 /// Parses and validates; the error is the response to send.
-pub(crate) fn parse(body: &[u8], allow_http_loopback: bool) -> Result<HookInput, Response> {
-    let value: Value = serde_json::from_slice(body).map_err(|_| reply::malformed())?;
+pub(crate) fn parse(body: &[u8], allow_http_loopback: bool) -> Result<HookInput, Failure> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| Failure::Malformed)?;
     let Value::Object(root) = value else {
-        return Err(reply::malformed());
+        return Err(Failure::Malformed);
     };
     let mut causes = Vec::new();
-    let input = read(&root, allow_http_loopback, &mut causes).map_err(|_| reply::malformed())?;
+    let input = read(&root, allow_http_loopback, &mut causes).map_err(|_| Failure::Malformed)?;
     match input {
         Some(input) if causes.is_empty() => Ok(input),
-        _ => Err(reply::validation(causes)),
+        _ => Err(Failure::Validation(causes)),
     }
 }
 

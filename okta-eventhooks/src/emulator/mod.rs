@@ -85,6 +85,7 @@
 //! | the daily 400,000-event limit, auto-deactivation | not emulated |
 //! | delivery log | kept in memory (last 10,000 attempts), not in the state file; header values and secrets are never recorded |
 //! | `User-Agent` of deliveries | `Okta-Integrations`, as on the verification GET |
+//! | `Authorization: SSWS<token>` without a space | accepted: Okta's Python SDK 3.x sends it so, and it works against Okta |
 //! | `_links` base URL | the emulator's own URL ([`Emulator::url`]) |
 
 mod api;
@@ -108,8 +109,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use axum::response::Response;
 
 pub use control_client::ControlClient;
 pub use deliver::MAX_FIRE_COUNT;
@@ -149,7 +148,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// Deletes every hook (durably) and clears the log, the faults and the rate window.
-    pub(crate) async fn reset(&self) -> Result<(), Response> {
+    pub(crate) async fn reset(&self) -> Result<(), reply::Failure> {
         self.store
             .write(|state| {
                 let changed = !state.hooks.is_empty();

@@ -143,3 +143,33 @@ pub(crate) fn for_status(status: StatusCode) -> Response {
         _ => error(status, "E0000009", "Internal Server Error", Vec::new()),
     }
 }
+
+/// Why a request is refused, before it becomes a response (small, unlike a `Response`).
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// 400 `E0000001` with these causes.
+    Validation(Vec<String>),
+    /// 400 `E0000003`.
+    Malformed,
+    /// 404 `E0000007` for this hook id.
+    NotFound(String),
+    /// 500 `E0000009`; the detail is logged, not sent.
+    Internal(String),
+}
+
+impl Failure {
+    pub(crate) fn not_found(id: &str) -> Self {
+        Self::NotFound(id.to_owned())
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Validation(causes) => validation(causes),
+            Failure::Malformed => malformed(),
+            Failure::NotFound(id) => not_found(&id),
+            Failure::Internal(detail) => internal(&detail),
+        }
+    }
+}

@@ -97,7 +97,8 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     decorate(response, &request_id, verdict)
 }
 
-/// `SSWS <token>` or `Bearer <token>`, compared in constant time.
+/// `SSWS <token>` or `Bearer <token>`, compared in constant time. `SSWS<token>` without the
+/// space is accepted too: Okta's Python SDK 3.x sends it that way.
 fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
@@ -105,13 +106,23 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let Some((scheme, token)) = value.split_once(' ') else {
+    let token = if let Some(rest) = strip_prefix_ignore_case(value, "SSWS") {
+        rest.trim_start()
+    } else if let Some(rest) = strip_prefix_ignore_case(value, "Bearer ") {
+        rest.trim_start()
+    } else {
         return false;
     };
-    if !scheme.eq_ignore_ascii_case("SSWS") && !scheme.eq_ignore_ascii_case("Bearer") {
-        return false;
-    }
-    constant_time_eq(token.trim().as_bytes(), shared.token.expose().as_bytes())
+    constant_time_eq(
+        token.trim_end().as_bytes(),
+        shared.token.expose().as_bytes(),
+    )
+}
+
+fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = value.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &value[prefix.len()..])
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -9,10 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use axum::response::Response;
-
 use super::model::{STATE_FORMAT, State};
-use super::reply;
+use super::reply::Failure;
 use crate::error::{Error, Result};
 
 /// Whether a write changed anything (and so must be persisted).
@@ -52,8 +50,8 @@ impl Store {
     /// and leaves the state as it was.
     pub(crate) async fn write<T>(
         &self,
-        change: impl FnOnce(&mut State) -> Result<(T, Changed), Response>,
-    ) -> Result<T, Response> {
+        change: impl FnOnce(&mut State) -> Result<(T, Changed), Failure>,
+    ) -> Result<T, Failure> {
         let _writer = self.writer.lock().await;
         let mut next = (*self.snapshot()).clone();
         let (out, changed) = change(&mut next)?;
@@ -62,12 +60,12 @@ impl Store {
         }
         if let Some(path) = &self.path {
             let bytes = serde_json::to_vec_pretty(&next)
-                .map_err(|e| reply::internal(&format!("could not encode the state: {e}")))?;
+                .map_err(|e| Failure::Internal(format!("could not encode the state: {e}")))?;
             let path = path.clone();
             tokio::task::spawn_blocking(move || save(&path, &bytes))
                 .await
-                .map_err(|e| reply::internal(&format!("state writer failed: {e}")))?
-                .map_err(|e| reply::internal(&format!("could not write the state file: {e}")))?;
+                .map_err(|e| Failure::Internal(format!("state writer failed: {e}")))?
+                .map_err(|e| Failure::Internal(format!("could not write the state file: {e}")))?;
         }
         let next = Arc::new(next);
         match self.state.write() {

@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod emulator_api;
 mod emulator_hooks;
+mod emulator_interop;
 mod emulator_state;
 mod emulator_support;
 mod errors;
