@@ -15,6 +15,7 @@ mod errors;
 mod network;
 mod receiver;
 mod receiver_cli;
+mod receiver_emulator;
 mod resilience;
 mod secrets;
 mod shapes;
