@@ -9,7 +9,8 @@
 //!   at once, so a slow handler never makes Okta time out (Okta waits 3 s).
 //!
 //! When your code falls behind and the channel is full, deliveries are refused with 503: Okta
-//! retries a 5xx once, and the refused `eventId` is forgotten so the retry gets through.
+//! retries a 5xx once, and the refused `eventId` is forgotten so the retry gets through. If the
+//! retry is refused too, Okta drops the batch, so size the channel for your bursts.
 //!
 //! ```no_run
 //! use std::time::Duration;
