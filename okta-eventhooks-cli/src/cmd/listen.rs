@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use okta_eventhooks::Secret;
-use okta_eventhooks::events::{LogEvent, LogTarget};
+use okta_eventhooks::events::{Delivery, LogEvent, LogTarget};
 use okta_eventhooks::receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
 
 use crate::context::Context;
@@ -79,10 +79,13 @@ impl Listen {
             running.url()
         ));
 
-        let format = printer.format();
-        let mut printed = 0u64;
+        let mut events_out = EventPrinter {
+            format: printer.format(),
+            printed: 0,
+            limit: self.count,
+        };
         let outcome = loop {
-            if self.count.is_some_and(|limit| printed >= limit) {
+            if events_out.done() {
                 break Ok(());
             }
             let delivery = tokio::select! {
@@ -92,26 +95,50 @@ impl Listen {
             let Some(delivery) = delivery else {
                 break Ok(());
             };
-            let remaining = self.count.map_or(u64::MAX, |limit| limit - printed);
-            let events = delivery.data.events.iter().take(clamp(remaining));
-            if let Err(e) = print_events(format, events) {
+            if let Err(e) = events_out.print(&delivery) {
                 break Err(e);
             }
-            printed += (delivery.data.events.len() as u64).min(remaining);
         };
-        let stats = running.stats();
-        // Ends the server even if printing failed; a shutdown failure only matters when all
-        // else went well.
+        // Stop accepting, then print what was already acknowledged to Okta: an acknowledged
+        // event is never redelivered, so it must not vanish on Ctrl-C.
         let stopped = running.shutdown().await;
+        let outcome = outcome.and_then(|()| {
+            while let Ok(delivery) = deliveries.try_recv() {
+                if events_out.done() {
+                    break;
+                }
+                events_out.print(&delivery)?;
+            }
+            Ok(())
+        });
         outcome?;
-        stopped?;
-        printer.note(&summary(&stats));
+        printer.note(&summary(&stopped?));
         Ok(())
     }
 }
 
-fn clamp(n: u64) -> usize {
-    usize::try_from(n).unwrap_or(usize::MAX)
+/// Prints events until an optional limit.
+struct EventPrinter {
+    format: OutputFormat,
+    printed: u64,
+    limit: Option<u64>,
+}
+
+impl EventPrinter {
+    fn done(&self) -> bool {
+        self.limit.is_some_and(|limit| self.printed >= limit)
+    }
+
+    fn print(&mut self, delivery: &Delivery) -> Result<()> {
+        let remaining = self.limit.map_or(u64::MAX, |limit| limit - self.printed);
+        let events = &delivery.data.events;
+        let take = usize::try_from(remaining)
+            .unwrap_or(usize::MAX)
+            .min(events.len());
+        print_events(self.format, events[..take].iter())?;
+        self.printed += take as u64;
+        Ok(())
+    }
 }
 
 fn read_secret_env(var: &str) -> Result<Secret> {

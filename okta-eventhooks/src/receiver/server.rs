@@ -62,21 +62,26 @@ impl RunningReceiver {
         self.counters.snapshot()
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits for the server.
-    pub async fn shutdown(mut self) -> Result<()> {
+    /// Stops accepting connections, lets requests in flight finish, waits for the server, and
+    /// returns the final counters.
+    pub async fn shutdown(mut self) -> Result<ReceiverStats> {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
-        match self.task.take() {
-            Some(task) => match task.await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(Error::Config(format!("the receiver server failed: {e}"))),
-                Err(e) => Err(Error::Config(format!(
-                    "the receiver server task failed: {e}"
-                ))),
-            },
-            None => Ok(()),
+        if let Some(task) = self.task.take() {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    return Err(Error::Config(format!("the receiver server failed: {e}")));
+                }
+                Err(e) => {
+                    return Err(Error::Config(format!(
+                        "the receiver server task failed: {e}"
+                    )));
+                }
+            }
         }
+        Ok(self.counters.snapshot())
     }
 }
 

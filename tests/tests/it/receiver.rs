@@ -307,7 +307,8 @@ async fn a_slow_handler_never_delays_the_acknowledgement() {
             "arrival order kept"
         );
     }
-    running.shutdown().await.unwrap();
+    let last = running.shutdown().await.unwrap();
+    assert_eq!((last.deliveries, last.events), (5, 5), "final counters");
 }
 
 #[tokio::test]

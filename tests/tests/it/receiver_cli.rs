@@ -227,3 +227,20 @@ fn listen_refuses_bad_input_with_usage_exit_code() {
         "clap: --auth-value-env required"
     );
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn listen_stops_cleanly_on_ctrl_c() {
+    let l = listen(&[]);
+    assert_eq!(post(&l.url, "x", delivery("c1", &["a.b"])).await, 200);
+    let pid = l.child.id().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(status.success());
+    let (code, stdout, stderr) = finish(l);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stderr.contains("received 1 event(s) in 1 delivery(ies)"),
+        "{stderr}"
+    );
+}
