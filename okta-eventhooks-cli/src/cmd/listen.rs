@@ -74,6 +74,15 @@ impl Listen {
             .serve(&addr.to_string())
             .await
             .map_err(|e| CliError::Config(e.to_string()))?;
+        // One Ctrl-C listener for the whole run, registered (by a first poll) before we say we
+        // are listening: a signal that arrives while an event is printed is kept, not lost.
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        let interrupted = tokio::select! {
+            biased;
+            _ = &mut ctrl_c => true,
+            () = std::future::ready(()) => false,
+        };
         printer.note(&format!(
             "listening on {} (verification GET and delivery POST; Ctrl-C to stop)",
             running.url()
@@ -85,12 +94,12 @@ impl Listen {
             limit: self.count,
         };
         let outcome = loop {
-            if events_out.done() {
+            if interrupted || events_out.done() {
                 break Ok(());
             }
             let delivery = tokio::select! {
                 delivery = deliveries.recv() => delivery,
-                _ = tokio::signal::ctrl_c() => break Ok(()),
+                _ = &mut ctrl_c => break Ok(()),
             };
             let Some(delivery) = delivery else {
                 break Ok(());
