@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use okta_eventhooks::config::ConfigLoader;
 use okta_eventhooks::{Client, Secret};
 
 use crate::error::{CliError, Result};
@@ -12,12 +13,13 @@ use crate::output::{OutputFormat, Printer};
 
 /// Flags accepted by every command.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Okta org URL, e.g. https://acme.okta.com [default: OKTA_CLIENT_ORGURL, then okta.yaml]
     #[arg(long, global = true, value_name = "URL")]
     pub org_url: Option<String>,
 
-    /// Named org profile from okta.yaml.
+    /// Named org profile from okta.yaml (okta.profiles.NAME) [default: OKTA_CLIENT_PROFILE]
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
@@ -82,13 +84,22 @@ impl Context {
         if let Some(resolved) = self.resolved.get() {
             return Ok(&resolved.client);
         }
-        let resolved = resolve(&self.global)?;
+        let resolved = resolve(&self.global, &self.printer)?;
         Ok(&self.resolved.get_or_init(|| resolved).client)
     }
 
     /// Lines of advice for an error, based on what it is and how the client was configured.
     pub fn hints_for(&self, error: &CliError) -> Vec<String> {
         let mut hints: Vec<String> = error.attached_hints().to_vec();
+        if matches!(
+            error.root(),
+            CliError::Config(_) | CliError::Okta(okta_eventhooks::Error::Config(_))
+        ) {
+            hints.push(
+                "on the command line: --org-url URL, --token-file PATH, --profile NAME (a token is never taken as an argument)"
+                    .into(),
+            );
+        }
         let CliError::Okta(e) = error.root() else {
             return hints;
         };
@@ -136,10 +147,11 @@ pub fn init_tracing(verbose: u8) {
         1 => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
-    let filter = Targets::new()
-        .with_target("okta_eventhooks", level)
-        .with_target("okta_eventhooks_cli", level);
+    // The SDK's targets and this binary's (its crate is also named `okta_eventhooks`).
+    let filter = Targets::new().with_target("okta_eventhooks", level);
+    // Closing spans log each call and attempt with its status, request id and time.
     let layer = tracing_subscriber::fmt::layer()
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .with_ansi(crate::output::stderr_colour());
     // A second logger cannot be installed; that only happens in tests and is harmless.
@@ -148,56 +160,39 @@ pub fn init_tracing(verbose: u8) {
         .try_init();
 }
 
-/// Resolves org URL and credentials from the flags and the `OKTA_CLIENT_*` variables.
-///
-/// Temporary: replaced by `okta_eventhooks::config::ConfigLoader` (okta.yaml, profiles) once
-/// it lands; everything else in the CLI only sees [`Context::client`].
-fn resolve(global: &GlobalArgs) -> Result<Resolved> {
+/// Resolves the configuration with the SDK's loader (`~/.okta/okta.yaml` < `./okta.yaml` <
+/// `OKTA_CLIENT_*` < the flags, each setting on its own) and builds the one client of this run.
+fn resolve(global: &GlobalArgs, printer: &Printer) -> Result<Resolved> {
+    let mut loader = ConfigLoader::new();
     if let Some(profile) = &global.profile {
-        return Err(CliError::Config(format!(
-            "profile {profile:?}: okta.yaml profiles are not supported by this build"
-        )));
+        loader = loader.profile(profile.clone());
     }
-    let org_url = match &global.org_url {
-        Some(url) => url.clone(),
-        None => env_nonempty("OKTA_CLIENT_ORGURL").ok_or_else(|| {
-            CliError::Config(
-                "no org URL: pass --org-url https://<your-org>.okta.com or set OKTA_CLIENT_ORGURL"
-                    .into(),
-            )
-        })?,
-    };
-    let (token, credential) = match &global.token_file {
-        Some(path) => (
-            read_token_file(path)?,
-            format!("SSWS API token from --token-file {}", path.display()),
-        ),
-        None => match env_nonempty("OKTA_CLIENT_TOKEN") {
-            Some(token) => (
-                Secret::from(token),
-                "SSWS API token from OKTA_CLIENT_TOKEN".to_owned(),
-            ),
-            None => {
-                return Err(CliError::Config(
-                    "no credentials: set OKTA_CLIENT_TOKEN or pass --token-file PATH".into(),
-                ));
-            }
-        },
-    };
-    let mut builder = Client::builder().org_url(org_url).api_token(token);
-    builder = builder.user_agent_extra(concat!("okta-eventhooks-cli/", env!("CARGO_PKG_VERSION")));
+    let mut config = loader.load()?;
+    if let Some(url) = &global.org_url {
+        config.set_org_url(url.clone(), "--org-url");
+    }
+    if let Some(path) = &global.token_file {
+        let origin = format!("--token-file {}", path.display());
+        config.set_api_token(read_token_file(path)?, &origin);
+    }
     if let Some(timeout) = global.timeout {
-        builder = builder.request_timeout(timeout).connect_timeout(timeout);
+        config.set_request_timeout(timeout, "--timeout");
+        config.set_connect_timeout(timeout, "--timeout");
     }
     if let Some(retries) = global.max_retries {
-        builder = builder.max_retries(retries);
+        config.set_max_retries(retries, "--max-retries");
     }
-    let client = builder.build()?;
+    for warning in config.warnings() {
+        printer.warn(warning);
+    }
+    let credential = config.credential_summary();
+    let client = config.client_builder()?.build()?;
+    tracing::debug!(
+        org_url = client.org_url(),
+        credential,
+        "configuration resolved"
+    );
     Ok(Resolved { client, credential })
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 fn read_token_file(path: &std::path::Path) -> Result<Secret> {

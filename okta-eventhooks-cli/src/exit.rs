@@ -34,10 +34,10 @@ impl From<Exit> for ExitCode {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  refused by a safety check or confirmation declined (nothing was changed)
+  1  refused by a safety check, or confirmation declined (nothing was changed)
   2  usage error or invalid input (nothing was sent)
   3  configuration error: org URL, credentials, profile (nothing was sent)
-  4  Okta rejected the request: 4xx such as 400, 401, 403, 404 (retrying will not help)
-  5  rate limited: 429 after retries (retry after the reset)
+  4  Okta rejected the request: 400, 401, 403, 404... (retrying will not help)
+  5  rate limited: HTTP 429 after the retries (retry after the reset)
   6  network failure or timeout (retry)
-  7  Okta server error (5xx) or malformed response (retry later)";
+  7  Okta server error (5xx) or a malformed response (retry later)";

@@ -4,6 +4,10 @@
 //! printer) → run the command → map the outcome to a documented exit code ([`exit`]).
 
 #![warn(missing_docs)]
+// All output goes through `output::Printer`, which survives closed pipes.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+// Doc comments of the clap structs are the `--help` text, where URLs are plain text.
+#![allow(rustdoc::bare_urls)]
 
 mod cmd;
 mod context;
@@ -11,6 +15,7 @@ mod error;
 mod exit;
 mod output;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -91,7 +96,10 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot start the async runtime: {e}"
+            );
             return ExitCode::FAILURE;
         }
     };

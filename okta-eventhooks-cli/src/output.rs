@@ -18,9 +18,9 @@ pub enum OutputFormat {
     /// Aligned, human-readable (never shows secrets).
     #[default]
     Table,
-    /// JSON as the API returned it (for jq and scripts).
+    /// JSON of what the API returned (for jq and scripts).
     Json,
-    /// YAML as the API returned it.
+    /// YAML of what the API returned.
     Yaml,
 }
 
@@ -152,21 +152,37 @@ impl Printer {
     /// A progress or confirmation note on stderr (suppressed by `--quiet`).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            stderr_line(&printable(message));
         }
     }
 
     /// A warning on stderr (shown even with `--quiet`).
     pub fn warn(&self, message: &str) {
         let label = paint(stderr_colour(), "33;1", "warning:");
-        eprintln!("{label} {message}");
+        stderr_line(&format!("{label} {}", printable(message)));
     }
 
     /// The final error line and its hints, on stderr.
     pub fn error(&self, error: &CliError, hints: &[String]) {
         let colour = stderr_colour();
-        let mut text = format!("{} {error}\n", paint(colour, "31;1", "error:"));
+        // Okta's own text is escaped whole; the CLI's and the SDK's local messages may span lines.
+        let from_okta = matches!(
+            error.root(),
+            CliError::Okta(okta_eventhooks::Error::Api(_) | okta_eventhooks::Error::Decode { .. })
+        );
+        let message = error.to_string();
+        let message = if from_okta {
+            printable(&message)
+        } else {
+            message
+                .lines()
+                .map(printable)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let mut text = format!("{} {message}\n", paint(colour, "31;1", "error:"));
         for hint in hints {
+            let hint = printable(hint);
             text.push_str(&format!("{} {hint}\n", paint(colour, "36", "hint:")));
         }
         // Nothing sensible is left to do if stderr itself is gone.
@@ -200,17 +216,18 @@ impl Printer {
             .iter()
             .map(|h| {
                 [
-                    h.id.clone().unwrap_or_else(|| "-".into()),
-                    h.name.clone(),
-                    h.status.as_ref().map_or("-".into(), |s| s.to_string()),
-                    verified_cell(h.verification_status.as_ref()),
+                    printable(h.id.as_deref().unwrap_or("-")),
+                    printable(&h.name),
+                    printable(&h.status.as_ref().map_or("-".into(), |s| s.to_string())),
+                    printable(&verified_cell(h.verification_status.as_ref())),
                     h.events.items.len().to_string(),
-                    h.channel
-                        .config
-                        .uri
-                        .strip_prefix("https://")
-                        .unwrap_or(&h.channel.config.uri)
-                        .to_owned(),
+                    printable(
+                        h.channel
+                            .config
+                            .uri
+                            .strip_prefix("https://")
+                            .unwrap_or(&h.channel.config.uri),
+                    ),
                 ]
             })
             .collect();
@@ -256,27 +273,24 @@ impl Printer {
 
     fn hook_details(&self, hook: &EventHook) -> String {
         let config = &hook.channel.config;
-        let mut lines: Vec<(&str, String)> = vec![
-            ("ID", hook.id.clone().unwrap_or_else(|| "-".into())),
-            ("Name", hook.name.clone()),
+        // (label, value, colour); values are escaped before they are coloured.
+        let mut lines: Vec<(&str, String, &str)> = vec![
+            ("ID", hook.id.clone().unwrap_or_else(|| "-".into()), ""),
+            ("Name", hook.name.clone(), ""),
         ];
         if let Some(description) = hook.description.as_deref().filter(|d| !d.is_empty()) {
-            lines.push(("Description", description.to_owned()));
+            lines.push(("Description", description.to_owned(), ""));
         }
         let status = hook.status.as_ref().map_or("-".into(), |s| s.to_string());
-        lines.push((
-            "Status",
-            paint(self.colour, status_colour(&status), &status),
-        ));
+        let colour = status_colour(&status);
+        lines.push(("Status", status, colour));
         let verification = hook
             .verification_status
             .as_ref()
             .map_or("-".into(), |s| s.to_string());
-        lines.push((
-            "Verification",
-            paint(self.colour, status_colour(&verification), &verification),
-        ));
-        lines.push(("URI", config.uri.clone()));
+        let colour = status_colour(&verification);
+        lines.push(("Verification", verification, colour));
+        lines.push(("URI", config.uri.clone(), ""));
         for header in &config.headers {
             // Header values are secrets: the table shows only their names.
             lines.push((
@@ -285,6 +299,7 @@ impl Printer {
                     "{}: (value hidden; see -o json)",
                     header.key.as_deref().unwrap_or("")
                 ),
+                "",
             ));
         }
         if let Some(auth) = &config.auth_scheme {
@@ -294,9 +309,10 @@ impl Printer {
                     "{} (secret never returned by Okta)",
                     auth.key.as_deref().unwrap_or("-")
                 ),
+                "",
             ));
         }
-        lines.push(("Events", hook.events.items.len().to_string()));
+        lines.push(("Events", hook.events.items.len().to_string(), ""));
         let filters = hook
             .events
             .filter
@@ -313,17 +329,23 @@ impl Printer {
                 Some(expression) => format!("  {item}  [filter: {expression}]"),
                 None => format!("  {item}"),
             };
-            lines.push(("", line));
+            lines.push(("", line, ""));
         }
         if let Some(created) = hook.created {
-            lines.push(("Created", created.to_rfc3339()));
+            lines.push(("Created", created.to_string(), ""));
         }
         if let Some(updated) = hook.last_updated {
-            lines.push(("Last updated", updated.to_rfc3339()));
+            lines.push(("Last updated", updated.to_string(), ""));
         }
-        let label_width = lines.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+        let label_width = lines.iter().map(|(l, _, _)| l.len()).max().unwrap_or(0);
         let mut text = String::new();
-        for (label, value) in lines {
+        for (label, value, colour) in lines {
+            let value = printable(&value);
+            let value = if colour.is_empty() {
+                value
+            } else {
+                paint(self.colour, colour, &value)
+            };
             let label = pad(label, label_width);
             text.push_str(&format!("{}  {value}\n", paint(self.colour, "1", &label)));
         }
@@ -349,6 +371,13 @@ fn status_colour(value: &str) -> &'static str {
     }
 }
 
+/// One line on stderr. Unlike `eprintln!`, a closed stderr is ignored instead of panicking.
+fn stderr_line(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.write_all(b"\n");
+}
+
 /// Wraps `text` in an ANSI colour when `on`.
 fn paint(on: bool, code: &str, text: &str) -> String {
     if on {
@@ -356,6 +385,21 @@ fn paint(on: bool, code: &str, text: &str) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// Text from the server (names, error summaries) with control characters escaped, so that it
+/// cannot move the cursor, change colours or fake lines on the user's terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 fn pad(text: &str, width: usize) -> String {
@@ -378,6 +422,12 @@ fn fit(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
+        assert_eq!(printable("Überwachung"), "Überwachung");
+    }
 
     #[test]
     fn fit_marks_cuts() {

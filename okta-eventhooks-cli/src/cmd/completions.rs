@@ -16,6 +16,8 @@ use crate::error::{Result, output_error};
 ///   elvish:     okta-eventhooks completions elvish >> ~/.config/elvish/rc.elv
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
+// This doc comment is `--help` text: `${fpath[1]}` is shell, not a doc link.
+#[allow(rustdoc::broken_intra_doc_links)]
 pub struct Completions {
     /// The shell.
     #[arg(value_enum)]

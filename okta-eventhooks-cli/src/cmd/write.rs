@@ -19,6 +19,7 @@ use crate::output::PlannedRequest;
 
 /// The hook's fields as flags; each overrides the file's (or, for `replace`, the current) value.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Hook fields")]
 pub struct HookFlags {
     /// Read the hook from a JSON or YAML file (`-` for stdin); flags override its fields.
     #[arg(short = 'f', long, value_name = "PATH")]
@@ -36,7 +37,7 @@ pub struct HookFlags {
     #[arg(long, value_name = "URL")]
     uri: Option<String>,
 
-    /// A custom header Okta sends with every call (repeatable).
+    /// A custom header Okta sends with every call (repeatable; replaces a header of that name).
     #[arg(long = "header", value_name = "KEY=VALUE", value_parser = key_value)]
     headers: Vec<(String, String)>,
 
@@ -47,23 +48,26 @@ pub struct HookFlags {
     #[command(flatten)]
     secret: SecretSource,
 
-    /// Event type to subscribe to (repeatable, or comma-separated).
-    #[arg(long = "event", value_name = "TYPE", value_delimiter = ',')]
+    /// Event type to subscribe to (repeatable, or comma-separated; replaces the list).
+    #[arg(
+        long = "event",
+        value_name = "TYPE",
+        value_delimiter = ',',
+        help_heading = "Hook fields"
+    )]
     events: Vec<String>,
 
-    /// Deliver EVENT only when the Okta Expression Language EXPRESSION is true (repeatable).
-    #[arg(long = "filter", value_name = "EVENT=EXPRESSION", value_parser = key_value)]
+    /// Deliver EVENT only when the Okta Expression Language EXPRESSION is true (repeatable;
+    /// replaces the filters).
+    #[arg(long = "filter", value_name = "EVENT=EXPRESSION", value_parser = key_value, help_heading = "Hook fields")]
     filters: Vec<(String, String)>,
-
-    /// Print the request instead of sending it (secrets redacted).
-    #[arg(long)]
-    dry_run: bool,
 }
 
 /// Where the auth header's secret comes from. Never an argument: argv is visible to every user
 /// of the machine.
 #[derive(Debug, Args)]
 #[group(multiple = false)]
+#[command(next_help_heading = "Shared secret (never taken as an argument)")]
 pub struct SecretSource {
     /// Read the shared secret from this environment variable.
     #[arg(long, value_name = "VAR")]
@@ -274,12 +278,17 @@ impl HookFlags {
 /// `create`
 #[derive(Debug, Args)]
 pub struct Create {
-    #[command(flatten)]
-    hook: HookFlags,
-
     /// Verify the hook right after creating it.
     #[arg(long, conflicts_with = "dry_run")]
     verify: bool,
+
+    /// Print the request instead of sending it (secrets redacted).
+    #[arg(long)]
+    dry_run: bool,
+
+    // Flattened last: its help headings apply to what follows it.
+    #[command(flatten)]
+    hook: HookFlags,
 }
 
 impl Create {
@@ -304,7 +313,7 @@ impl Create {
             }
         };
         let client = ctx.client()?;
-        if flags.dry_run {
+        if self.dry_run {
             let url = format!("{}/api/v1/eventHooks", client.org_url());
             let body = hook.to_request_body();
             return ctx
@@ -337,19 +346,24 @@ pub struct Replace {
     #[arg(value_name = "ID|NAME")]
     target: String,
 
+    /// Print the request instead of sending it (secrets redacted). The current hook is still
+    /// read (GET), as the request depends on it.
+    #[arg(long)]
+    dry_run: bool,
+
     #[command(flatten)]
     hook: HookFlags,
 
     /// Remove this custom header (repeatable).
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", help_heading = "Hook fields")]
     remove_header: Vec<String>,
 
     /// Remove the auth header and its secret.
-    #[arg(long, conflicts_with_all = ["auth_key", "auth_value_env", "auth_value_file", "auth_value_stdin"])]
+    #[arg(long, help_heading = "Hook fields", conflicts_with_all = ["auth_key", "auth_value_env", "auth_value_file", "auth_value_stdin"])]
     remove_auth: bool,
 
     /// Remove every event filter.
-    #[arg(long, conflicts_with = "filters")]
+    #[arg(long, conflicts_with = "filters", help_heading = "Hook fields")]
     clear_filters: bool,
 }
 
@@ -382,6 +396,13 @@ impl Replace {
         };
         let mut hook = current.clone();
         if let Some(file) = from_file {
+            if file.channel.config.auth_scheme.is_none()
+                && current.channel.config.auth_scheme.is_some()
+            {
+                ctx.printer().warn(
+                    "the file has no channel.config.authScheme: the hook's auth header will be removed",
+                );
+            }
             hook.name = file.name;
             hook.description = file.description;
             hook.events = file.events;
@@ -416,7 +437,7 @@ impl Replace {
             .with_hint("give the secret again with --auth-value-env VAR, --auth-value-file PATH or --auth-value-stdin, or remove it with --remove-auth"));
         }
         hook.validate()?;
-        if flags.dry_run {
+        if self.dry_run {
             let body = hook.to_request_body();
             let url = hook_url(client, &id, "");
             return ctx

@@ -76,10 +76,13 @@ pub fn cli(server: &MockServer) -> Command {
 
 /// The binary with a clean environment and no configuration.
 pub fn bare() -> Command {
-    let home =
-        std::env::temp_dir().join(format!("okta-eventhooks-cli-test-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&home);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_okta-eventhooks"));
+    Command::from_std(std_bare())
+}
+
+/// [`bare`] as a plain `std::process::Command`, for tests that manage the child themselves.
+pub fn std_bare() -> std::process::Command {
+    let home = home_dir();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_okta-eventhooks"));
     cmd.env_clear()
         .env("HOME", &home)
         .env("COLUMNS", "80")
@@ -87,6 +90,15 @@ pub fn bare() -> Command {
         // Retries must not make tests wait.
         .args(["--max-retries", "0"]);
     cmd
+}
+
+/// An empty directory used as HOME and working directory, so that no okta.yaml of the
+/// machine is read. Shared by the tests of this process and never removed while they run.
+pub fn home_dir() -> std::path::PathBuf {
+    let home =
+        std::env::temp_dir().join(format!("okta-eventhooks-cli-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&home);
+    home
 }
 
 /// The output of a finished command, as text.
@@ -121,4 +133,13 @@ pub async fn run(mut cmd: Command) -> Outcome {
 /// Replaces the mock server's random address.
 pub fn scrub(text: &str, server: &MockServer) -> String {
     text.replace(&server.uri(), "http://<MOCK>")
+}
+
+/// A fresh scratch directory for one test.
+pub fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("okta-eventhooks-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
