@@ -65,6 +65,8 @@ enum Command {
     Demo(cmd::demo::Demo),
     /// Receive event hooks locally: answer Okta's verification and print each event.
     Listen(cmd::listen::Listen),
+    /// Run a local emulator of Okta's event-hook API, or fire events at a running one.
+    Emulator(cmd::emulator::EmulatorArgs),
 }
 
 impl Command {
@@ -81,6 +83,7 @@ impl Command {
             Self::Completions(c) => c.run(ctx),
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
+            Self::Emulator(c) => Ok(c.run(&mut std::io::stdout()).await?),
         }
     }
 }

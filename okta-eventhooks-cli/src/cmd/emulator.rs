@@ -80,15 +80,14 @@ impl EmulatorArgs {
         let token = self.token()?;
         match self.command {
             None => {
-                serve(
-                    self.port,
+                let options = ServeOptions {
+                    port: self.port,
                     token,
-                    self.state,
-                    self.allow_http_loopback,
-                    self.rate_limit,
-                    out,
-                )
-                .await
+                    state: self.state,
+                    allow_http_loopback: self.allow_http_loopback,
+                    rate_limit: self.rate_limit,
+                };
+                serve(options, out, stopped()).await
             }
             Some(EmulatorCommand::Fire {
                 event_type,
@@ -127,23 +126,30 @@ impl EmulatorArgs {
     }
 }
 
-async fn serve(
+/// How to serve.
+struct ServeOptions {
     port: u16,
     token: Secret,
     state: Option<PathBuf>,
     allow_http_loopback: bool,
     rate_limit: u32,
+}
+
+/// Serves until `stop` completes.
+async fn serve(
+    options: ServeOptions,
     out: &mut (dyn Write + Send),
+    stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), Error> {
-    let default_token = token.expose() == DEFAULT_TOKEN;
+    let default_token = options.token.expose() == DEFAULT_TOKEN;
     let mut builder = Emulator::builder()
-        .token(token)
-        .allow_http_loopback(allow_http_loopback)
-        .rate_limit_per_minute(rate_limit);
-    if let Some(path) = &state {
+        .token(options.token)
+        .allow_http_loopback(options.allow_http_loopback)
+        .rate_limit_per_minute(options.rate_limit);
+    if let Some(path) = &options.state {
         builder = builder.state_file(path);
     }
-    let emu = builder.start(("127.0.0.1", port)).await?;
+    let emu = builder.start(("127.0.0.1", options.port)).await?;
     // Output errors are ignored: a closed stdout must not stop the server.
     let _ = writeln!(out, "emulator listening on {}", emu.url());
     let _ = writeln!(
@@ -155,11 +161,11 @@ async fn serve(
             "<your token>"
         }
     );
-    if let Some(path) = &state {
+    if let Some(path) = &options.state {
         let _ = writeln!(out, "state file: {}", path.display());
     }
     let _ = out.flush();
-    stopped().await;
+    stop.await;
     let _ = writeln!(out, "stopping");
     emu.shutdown().await;
     Ok(())
@@ -260,6 +266,94 @@ mod tests {
             Some(EmulatorCommand::Fire { count: 3, .. })
         ));
         assert!(Cli::try_parse_from(["x", "--token", "a", "--token-env", "B"]).is_err());
+    }
+
+    /// A writer whose bytes the test can read while the server runs.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn serve_answers_okta_calls_keeps_state_and_stops() {
+        let dir = std::env::temp_dir().join(format!("oeh-cli-serve-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let state = dir.join("state.json");
+        let options = ServeOptions {
+            port: 0,
+            token: Secret::new(DEFAULT_TOKEN),
+            state: Some(state.clone()),
+            allow_http_loopback: false,
+            rate_limit: 50,
+        };
+        let out = Shared::default();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn({
+            let mut out = out.clone();
+            async move {
+                serve(options, &mut out, async {
+                    let _ = stopped.await;
+                })
+                .await
+            }
+        });
+        let url = loop {
+            let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+            if let Some(line) = text
+                .lines()
+                .find(|l| l.starts_with("emulator listening on "))
+            {
+                break line["emulator listening on ".len()..].to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        let client = okta_eventhooks::Client::builder()
+            .org_url(&url)
+            .api_token(DEFAULT_TOKEN)
+            .build()
+            .unwrap();
+        let hook = okta_eventhooks::EventHook::builder("from the CLI")
+            .channel(okta_eventhooks::Channel::https("https://hooks.example.com/x").unwrap())
+            .events(okta_eventhooks::Events::types(["user.session.start"]))
+            .build()
+            .unwrap();
+        let created = client.create_event_hook(&hook).await.unwrap();
+        assert_eq!(client.rate_limit().unwrap().limit, Some(50));
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.contains("SSWS emulator-token") && text.ends_with("stopping\n"),
+            "{text}"
+        );
+        let saved = std::fs::read_to_string(&state).unwrap();
+        assert!(saved.contains(created.id.as_deref().unwrap()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn token_env_reads_the_variable_and_refuses_an_unset_one() {
+        let cli =
+            Cli::try_parse_from(["x", "--token-env", "OKTA_EVENTHOOKS_TEST_SURELY_UNSET"]).unwrap();
+        let err = cli.args.run(&mut Vec::new()).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("OKTA_EVENTHOOKS_TEST_SURELY_UNSET"),
+            "{err}"
+        );
+        let cli = Cli::try_parse_from(["x", "--token-env", "PATH"]).unwrap();
+        assert_eq!(
+            cli.args.token().unwrap().expose(),
+            std::env::var("PATH").unwrap()
+        );
     }
 
     #[tokio::test]

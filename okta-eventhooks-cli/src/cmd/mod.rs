@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod demo;
+pub mod emulator;
 pub mod lifecycle;
 pub mod listen;
 pub mod read;

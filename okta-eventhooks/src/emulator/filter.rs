@@ -45,7 +45,11 @@ pub fn evaluate(expression: &str, event: &Value) -> Result<bool, FilterError> {
         reason,
     };
     let tokens = lex(expression).map_err(unsupported)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let ast = parser.expr().map_err(unsupported)?;
     if parser.pos != parser.tokens.len() {
         return Err(unsupported(format!(
@@ -70,7 +74,11 @@ pub fn check(expression: &str) -> Result<(), FilterError> {
         reason,
     };
     let tokens = lex(expression).map_err(unsupported)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     parser.expr().map_err(unsupported)?;
     if parser.pos != parser.tokens.len() {
         return Err(unsupported("trailing input".into()));
@@ -283,7 +291,11 @@ enum Ast {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses, selections and `!` accepted (keeps the stack bounded).
+const MAX_DEPTH: usize = 64;
 
 impl Parser {
     fn peek(&self) -> Option<&Token> {
@@ -309,11 +321,18 @@ impl Parser {
     }
 
     fn expr(&mut self) -> Result<Ast, String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "the expression is nested more than {MAX_DEPTH} levels deep"
+            ));
+        }
         let mut left = self.and()?;
         while self.peek() == Some(&Token::Or) {
             self.pos += 1;
             left = Ast::Or(Box::new(left), Box::new(self.and()?));
         }
+        self.depth -= 1;
         Ok(left)
     }
 
@@ -329,7 +348,15 @@ impl Parser {
     fn unary(&mut self) -> Result<Ast, String> {
         if self.peek() == Some(&Token::Not) {
             self.pos += 1;
-            return Ok(Ast::Not(Box::new(self.unary()?)));
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(format!(
+                    "the expression is nested more than {MAX_DEPTH} levels deep"
+                ));
+            }
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Ast::Not(Box::new(inner)));
         }
         let left = self.postfix()?;
         if let Some(Token::Cmp(op)) = self.peek() {
@@ -562,6 +589,10 @@ mod tests {
             Err(FilterError::NotBoolean { .. })
         ));
         assert!(check("event.actor.alternateId.startsWith('a')").is_err());
+        let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(check(&deep).is_err());
+        assert!(check(&"!".repeat(10_000)).is_err());
+        assert_eq!(evaluate("((true))", &e), Ok(true));
         assert!(check("event.outcome.result eq 'SUCCESS'").is_ok());
     }
 }

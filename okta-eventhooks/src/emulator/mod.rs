@@ -55,8 +55,9 @@
 //!   fsync) before the answer is sent; a failed write answers 500 and changes nothing; a crash
 //!   leaves the old or the new file, never a torn one. Restart resumes from it. The file holds
 //!   the hooks' secrets and is created with mode 0600.
-//! - Concurrency: readers use an immutable snapshot and never wait; writers queue only among
-//!   themselves (and only they wait for the disk); verification and deliveries call hooks
+//! - Concurrency: readers use an immutable snapshot of the durable state and never wait;
+//!   writers apply their change under a short lock with no I/O, then wait for a group commit
+//!   (one fsync for every writer queued meanwhile); verification and deliveries call hooks
 //!   with no lock held.
 //!
 //! # Choices where Okta's behaviour is unknown
@@ -139,7 +140,7 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) max_batch: usize,
     pub(crate) max_active_hooks: usize,
-    pub(crate) store: store::Store,
+    pub(crate) store: Arc<store::Store>,
     pub(crate) limiter: limits::RateLimiter,
     pub(crate) faults: limits::FaultState,
     pub(crate) log: records::DeliveryLog,
@@ -246,7 +247,7 @@ impl EmulatorBuilder {
                 "the hook timeout must be more than zero".into(),
             ));
         }
-        let store = store::Store::open(self.state_file)?;
+        let store = Arc::new(store::Store::open(self.state_file)?);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Error::Config(format!("the emulator cannot listen: {e}")))?;

@@ -1,13 +1,19 @@
 //! The hooks, and (with a state file) their durable copy.
 //!
-//! Readers take an `Arc` snapshot and never wait for a write. Writers queue on one async
-//! lock, build the next state from a copy, write it to disk (temp file, fsync, rename, fsync
-//! of the directory) and only then publish it, so a change is acknowledged only once it is
-//! durable, a failed write changes nothing, and no lock that readers need is held during I/O.
+//! Readers see the last durable state through an `Arc` snapshot and never wait for a write.
+//! A writer applies its change to the pending state under a short lock (no I/O), then waits
+//! until a flush that includes it is on disk. Flushes are group commits: whoever holds the
+//! flush lock writes the newest pending state (temp file, fsync, rename, fsync of the
+//! directory) for every writer queued so far, then publishes it and acknowledges them. So a
+//! change is answered only once it is durable, concurrent writers share one fsync, a failed
+//! write is reported to every writer it carried and rolls the pending state back, and no lock
+//! that readers or change-application need is held during I/O.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::sync::oneshot;
 
 use super::model::{STATE_FORMAT, State};
 use super::reply::Failure;
@@ -16,9 +22,20 @@ use crate::error::{Error, Result};
 /// Whether a write changed anything (and so must be persisted).
 pub(crate) type Changed = bool;
 
+type Ack = oneshot::Sender<Result<(), String>>;
+
+/// The newest state, which may not be on disk yet, and the writers waiting for it to be.
+struct Pending {
+    state: Arc<State>,
+    waiting: Vec<Ack>,
+}
+
 pub(crate) struct Store {
-    state: RwLock<Arc<State>>,
-    writer: tokio::sync::Mutex<()>,
+    /// The durable state: what readers see.
+    published: RwLock<Arc<State>>,
+    pending: Mutex<Pending>,
+    /// Held by the one writer that is flushing.
+    flush: tokio::sync::Mutex<()>,
     path: Option<PathBuf>,
 }
 
@@ -26,53 +43,123 @@ impl Store {
     /// Opens the state file (or starts empty). A file that cannot be read or parsed is an
     /// error: the emulator never replaces a file it does not understand.
     pub(crate) fn open(path: Option<PathBuf>) -> Result<Self> {
-        let state = match &path {
+        let state = Arc::new(match &path {
             Some(path) => load(path)?,
             None => State::new(),
-        };
+        });
         Ok(Self {
-            state: RwLock::new(Arc::new(state)),
-            writer: tokio::sync::Mutex::new(()),
+            published: RwLock::new(Arc::clone(&state)),
+            pending: Mutex::new(Pending {
+                state,
+                waiting: Vec::new(),
+            }),
+            flush: tokio::sync::Mutex::new(()),
             path,
         })
     }
 
-    /// The current state.
+    /// The current (durable) state.
     pub(crate) fn snapshot(&self) -> Arc<State> {
-        match self.state.read() {
+        match self.published.read() {
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
     }
 
-    /// Applies `change` to a copy of the state, persists it, then publishes it. `change`
-    /// returns its result and whether it changed anything; an `Err` is the response to send
+    fn publish(&self, state: Arc<State>) {
+        match self.published.write() {
+            Ok(mut guard) => *guard = state,
+            Err(poisoned) => *poisoned.into_inner() = state,
+        }
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Applies `change` to the newest state and returns once the result is durable. `change`
+    /// returns its result and whether it changed anything; an `Err` is the refusal to send
     /// and leaves the state as it was.
     pub(crate) async fn write<T>(
-        &self,
+        self: &Arc<Self>,
         change: impl FnOnce(&mut State) -> Result<(T, Changed), Failure>,
     ) -> Result<T, Failure> {
-        let _writer = self.writer.lock().await;
-        let mut next = (*self.snapshot()).clone();
-        let (out, changed) = change(&mut next)?;
-        if !changed {
-            return Ok(out);
+        let acknowledged = {
+            let mut pending = self.pending();
+            let mut next = (*pending.state).clone();
+            let (out, changed) = change(&mut next)?;
+            if !changed {
+                return Ok(out);
+            }
+            let next = Arc::new(next);
+            pending.state = Arc::clone(&next);
+            if self.path.is_none() {
+                // Nothing to wait for: the change is as durable as it gets.
+                self.publish(next);
+                return Ok(out);
+            }
+            let (ack, acknowledged) = oneshot::channel();
+            pending.waiting.push(ack);
+            (out, acknowledged)
+        };
+        let (out, acknowledged) = acknowledged;
+        // In a task of its own, so that a client hanging up cannot stop a flush half-way.
+        let store = Arc::clone(self);
+        tokio::spawn(async move { store.flush_pending().await });
+        match acknowledged.await {
+            Ok(Ok(())) => Ok(out),
+            Ok(Err(e)) => Err(Failure::Internal(format!(
+                "could not write the state file: {e}"
+            ))),
+            Err(_) => Err(Failure::Internal("the state writer went away".into())),
         }
-        if let Some(path) = &self.path {
-            let bytes = serde_json::to_vec_pretty(&next)
-                .map_err(|e| Failure::Internal(format!("could not encode the state: {e}")))?;
-            let path = path.clone();
-            tokio::task::spawn_blocking(move || save(&path, &bytes))
-                .await
-                .map_err(|e| Failure::Internal(format!("state writer failed: {e}")))?
-                .map_err(|e| Failure::Internal(format!("could not write the state file: {e}")))?;
+    }
+
+    /// Writes the newest pending state for every writer queued so far (if a previous flush
+    /// did not already carry them all).
+    async fn flush_pending(&self) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let _flushing = self.flush.lock().await;
+        let (state, acks) = {
+            let mut pending = self.pending();
+            if pending.waiting.is_empty() {
+                return;
+            }
+            (
+                Arc::clone(&pending.state),
+                std::mem::take(&mut pending.waiting),
+            )
+        };
+        let written = match serde_json::to_vec_pretty(&*state) {
+            Ok(bytes) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || save(&path, &bytes))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|saved| saved.map_err(|e| e.to_string()))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        match written {
+            Ok(()) => {
+                self.publish(state);
+                for ack in acks {
+                    let _ = ack.send(Ok(()));
+                }
+            }
+            Err(e) => {
+                // Everything not on disk is refused: later changes were built on this state.
+                let mut pending = self.pending();
+                pending.state = self.snapshot();
+                let later = std::mem::take(&mut pending.waiting);
+                drop(pending);
+                for ack in acks.into_iter().chain(later) {
+                    let _ = ack.send(Err(e.clone()));
+                }
+            }
         }
-        let next = Arc::new(next);
-        match self.state.write() {
-            Ok(mut guard) => *guard = next,
-            Err(poisoned) => *poisoned.into_inner() = next,
-        }
-        Ok(out)
     }
 }
 

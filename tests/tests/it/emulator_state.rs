@@ -266,3 +266,46 @@ async fn kill_9_during_writes_loses_no_acknowledged_change() {
     emu.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_failed_state_write_is_a_500_and_changes_nothing() {
+    let dir = temp_dir("failing");
+    let path = dir.join("state.json");
+    let emu = builder()
+        .state_file(&path)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = client(&emu);
+    let kept = client
+        .create_event_hook(&hook("kept", "https://hooks.example.com/x", &["a.b"]))
+        .await
+        .unwrap();
+    // The directory disappears: the next write cannot create its temp file.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let err = client
+        .create_event_hook(&hook("lost", "https://hooks.example.com/x", &["a.b"]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err}");
+    assert_eq!(err.okta_error_code(), Some("E0000009"));
+    let listed = client.list_event_hooks().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, kept.id);
+    // Once the disk is back, writes work again and the refused change stays refused.
+    std::fs::create_dir_all(&dir).unwrap();
+    client
+        .create_event_hook(&hook("after", "https://hooks.example.com/x", &["a.b"]))
+        .await
+        .unwrap();
+    let names: Vec<String> = client
+        .list_event_hooks()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    assert_eq!(names, ["kept", "after"]);
+    emu.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
