@@ -61,6 +61,10 @@ enum Command {
     Verify(cmd::lifecycle::Verify),
     /// Print a shell completion script.
     Completions(cmd::completions::Completions),
+    /// Run the whole event-hook loop locally on the built-in emulator (no Okta org needed).
+    Demo(cmd::demo::Demo),
+    /// Receive event hooks locally: answer Okta's verification and print each event.
+    Listen(cmd::listen::Listen),
     /// Run a local emulator of Okta's event-hook API, or fire events at a running one.
     Emulator(cmd::emulator::EmulatorArgs),
 }
@@ -77,6 +81,8 @@ impl Command {
             Self::Deactivate(c) => c.run(ctx).await,
             Self::Verify(c) => c.run(ctx).await,
             Self::Completions(c) => c.run(ctx),
+            Self::Demo(c) => c.run(ctx).await,
+            Self::Listen(c) => c.run(ctx).await,
             Self::Emulator(c) => Ok(c.run(&mut std::io::stdout()).await?),
         }
     }

@@ -106,6 +106,11 @@ impl Printer {
         }
     }
 
+    /// The chosen `-o/--output` format (for commands that stream their own records).
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
     /// Prints a list of hooks (`list`).
     pub fn hooks(&self, hooks: &[EventHook]) -> Result<()> {
         match self.format {

@@ -13,9 +13,14 @@ pub mod config;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod error;
+#[macro_use]
 pub mod open_enums;
+// After `open_enums`: uses its `open_enum!` macro.
+pub mod events;
 mod org_url;
 mod rate_limit;
+#[cfg(feature = "receiver")]
+pub mod receiver;
 mod secret;
 mod timestamp;
 mod validate;

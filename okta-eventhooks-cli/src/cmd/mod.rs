@@ -1,8 +1,10 @@
 //! One module per command group; each command is a clap `Args` struct with a `run` method.
 
 pub mod completions;
+pub mod demo;
 pub mod emulator;
 pub mod lifecycle;
+pub mod listen;
 pub mod read;
 pub mod target;
 pub mod write;

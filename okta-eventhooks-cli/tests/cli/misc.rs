@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "deactivate",
     "verify",
     "completions",
+    "listen",
+    "demo",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

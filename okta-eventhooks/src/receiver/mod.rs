@@ -1,0 +1,316 @@
+//! A ready-made receiver for the hooks Okta calls (feature `receiver`).
+//!
+//! [`Receiver::builder`] gives an [axum] [`Router`] that
+//! - answers Okta's one-time verification GET with `{"verification": "<challenge>"}`,
+//! - checks the shared auth header (`authScheme`) in constant time and answers 401 otherwise,
+//! - refuses bodies over a size limit with 413 and malformed JSON with 400 (never panics),
+//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s within a window,
+//! - hands the delivery to your code through a channel (or an async callback) and answers 200
+//!   at once, so a slow handler never makes Okta time out (Okta waits 3 s).
+//!
+//! When your code falls behind and the channel is full, deliveries are refused with 503: Okta
+//! retries a 5xx once, and the refused `eventId` is forgotten so the retry gets through. If the
+//! retry is refused too, Okta drops the batch, so size the channel for your bursts.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use okta_eventhooks::receiver::Receiver;
+//!
+//! # async fn run() -> okta_eventhooks::Result<()> {
+//! let (receiver, mut deliveries) = Receiver::builder()
+//!     .path("/okta/events")
+//!     .auth_header("Authorization", std::env::var("HOOK_SECRET").unwrap_or_default())
+//!     .dedupe_window(Duration::from_secs(600))
+//!     .build()?;
+//!
+//! // Serve it yourself (`receiver.into_router()` is a plain axum Router) or let it bind:
+//! let running = receiver.serve("0.0.0.0:8080").await?;
+//! println!("listening on {}", running.url());
+//!
+//! while let Some(delivery) = deliveries.recv().await {
+//!     for event in &delivery.data.events {
+//!         println!("{:?} {:?}", event.published, event.event_type);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+mod dedupe;
+mod handlers;
+mod server;
+mod shared_secret;
+mod stats;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tokio::sync::mpsc;
+
+pub use crate::events::Delivery;
+pub use server::RunningReceiver;
+pub use stats::ReceiverStats;
+
+use crate::{Error, Result, Secret};
+use dedupe::Dedupe;
+use handlers::Shared;
+use shared_secret::SharedSecret;
+use stats::Counters;
+
+/// Default window within which a repeated `eventId` is dropped.
+pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// Default number of `eventId`s remembered (the oldest is forgotten first).
+pub const DEFAULT_DEDUPE_CAPACITY: usize = 100_000;
+/// Default largest delivery body accepted. Okta does not document a batch size, and a 4xx is
+/// never retried, so the default is generous.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Default number of deliveries queued for user code before new ones are refused with 503.
+pub const DEFAULT_CHANNEL_CAPACITY: usize = 1024;
+
+/// A configured receiver: an axum [`Router`] plus live counters.
+///
+/// Cheap to clone; clones share the counters and the delivery queue.
+#[derive(Clone, Debug)]
+pub struct Receiver {
+    router: Router,
+    path: String,
+    counters: Arc<Counters>,
+}
+
+impl Receiver {
+    /// Starts configuring a receiver.
+    pub fn builder() -> ReceiverBuilder {
+        ReceiverBuilder::default()
+    }
+
+    /// The router (a tower service); mount it in your own axum app or serve it directly.
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// The router, consuming the receiver.
+    pub fn into_router(self) -> Router {
+        self.router
+    }
+
+    /// The path the receiver answers on.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What the receiver has answered so far.
+    pub fn stats(&self) -> ReceiverStats {
+        self.counters.snapshot()
+    }
+
+    /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves the receiver in a
+    /// background task until [`RunningReceiver::shutdown`] or drop. Needs a tokio runtime.
+    pub async fn serve(self, addr: &str) -> Result<RunningReceiver> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
+        self.serve_on(listener)
+    }
+
+    /// Serves the receiver on an already bound listener, in a background task.
+    pub fn serve_on(self, listener: tokio::net::TcpListener) -> Result<RunningReceiver> {
+        RunningReceiver::start(self, listener)
+    }
+}
+
+/// Configures a [`Receiver`]; see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct ReceiverBuilder {
+    path: String,
+    auth: Option<(String, Secret)>,
+    previous_secrets: Vec<Secret>,
+    dedupe_window: Duration,
+    dedupe_capacity: usize,
+    max_body_bytes: usize,
+    channel_capacity: usize,
+}
+
+impl Default for ReceiverBuilder {
+    fn default() -> Self {
+        Self {
+            path: "/".into(),
+            auth: None,
+            previous_secrets: Vec::new(),
+            dedupe_window: DEFAULT_DEDUPE_WINDOW,
+            dedupe_capacity: DEFAULT_DEDUPE_CAPACITY,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+        }
+    }
+}
+
+impl ReceiverBuilder {
+    /// The path Okta calls (the path of the hook's `channel.config.uri`); `/` by default.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = path.into();
+        self
+    }
+
+    /// Requires header `key` with exactly `value` (the hook's `authScheme`) on every request;
+    /// others get 401. Without it every caller is accepted, which is only fit for local tests.
+    pub fn auth_header(mut self, key: impl Into<String>, value: impl Into<Secret>) -> Self {
+        self.auth = Some((key.into(), value.into()));
+        self
+    }
+
+    /// Also accepts `value` in the [`auth_header`](Self::auth_header) (call it once per value).
+    /// For a rotation: accept the old and the new secret, replace the hook's secret at Okta,
+    /// then drop the old one.
+    pub fn accept_previous_secret(mut self, value: impl Into<Secret>) -> Self {
+        self.previous_secrets.push(value.into());
+        self
+    }
+
+    /// How long a seen `eventId` is remembered; [`Duration::ZERO`] turns de-duplication off.
+    pub fn dedupe_window(mut self, window: Duration) -> Self {
+        self.dedupe_window = window;
+        self
+    }
+
+    /// How many `eventId`s are remembered at most (bounds memory under a flood).
+    pub fn dedupe_capacity(mut self, entries: usize) -> Self {
+        self.dedupe_capacity = entries;
+        self
+    }
+
+    /// The largest delivery body accepted; larger ones get 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// How many deliveries wait for user code before new ones are refused with 503.
+    pub fn channel_capacity(mut self, deliveries: usize) -> Self {
+        self.channel_capacity = deliveries;
+        self
+    }
+
+    /// Builds the receiver and the channel its deliveries arrive on.
+    pub fn build(self) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
+        validate_path(&self.path)?;
+        if self.channel_capacity == 0 {
+            return Err(Error::InvalidInput(
+                "the receiver's channel capacity must be at least 1".into(),
+            ));
+        }
+        let auth = match self.auth {
+            Some((key, value)) => Some(SharedSecret::new(&key, value, self.previous_secrets)?),
+            None if !self.previous_secrets.is_empty() => {
+                return Err(Error::InvalidInput(
+                    "accept_previous_secret needs auth_header (which names the header)".into(),
+                ));
+            }
+            None => None,
+        };
+        let (sender, deliveries) = mpsc::channel(self.channel_capacity);
+        let counters = Arc::new(Counters::default());
+        let shared = Arc::new(Shared {
+            auth,
+            dedupe: Mutex::new(Dedupe::new(self.dedupe_window, self.dedupe_capacity)),
+            sender,
+            counters: Arc::clone(&counters),
+        });
+        let router = Router::new()
+            .route(&self.path, get(handlers::verify).post(handlers::deliver))
+            .layer(DefaultBodyLimit::max(self.max_body_bytes))
+            .with_state(shared);
+        let receiver = Receiver {
+            router,
+            path: self.path,
+            counters,
+        };
+        Ok((receiver, deliveries))
+    }
+
+    /// Builds the receiver and runs `handler` on each delivery, one at a time and in arrival
+    /// order, in a background task. Must be called inside a tokio runtime.
+    ///
+    /// ```no_run
+    /// # async fn run() -> okta_eventhooks::Result<()> {
+    /// let receiver = okta_eventhooks::receiver::Receiver::builder()
+    ///     .auth_header("Authorization", "my-shared-secret")
+    ///     .build_with_handler(|delivery| async move {
+    ///         println!("{} events", delivery.data.events.len());
+    ///     })?;
+    /// let running = receiver.serve("127.0.0.1:8080").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn build_with_handler<F, Fut>(self, mut handler: F) -> Result<Receiver>
+    where
+        F: FnMut(Delivery) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::Config(
+                "Receiver::build_with_handler must be called inside a tokio runtime".into(),
+            )
+        })?;
+        let (receiver, mut deliveries) = self.build()?;
+        runtime.spawn(async move {
+            while let Some(delivery) = deliveries.recv().await {
+                handler(delivery).await;
+            }
+        });
+        Ok(receiver)
+    }
+}
+
+/// axum panics on some route patterns; refuse them here with a clear error instead.
+fn validate_path(path: &str) -> Result<()> {
+    let bad = |why: &str| Err(Error::InvalidInput(format!("receiver path {path:?} {why}")));
+    if !path.starts_with('/') {
+        return bad("must start with '/'");
+    }
+    if path.contains(['{', '}', '*', '?', '#']) || path.chars().any(char::is_whitespace) {
+        return bad("must not contain '{', '}', '*', '?', '#' or whitespace");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_paths_and_capacities_are_errors_not_panics() {
+        for path in ["", "hook", "/{id}", "/a b", "/x?y", "/*rest"] {
+            let err = Receiver::builder().path(path).build().unwrap_err();
+            assert!(err.to_string().contains("receiver path"), "{path}: {err}");
+        }
+        let err = Receiver::builder().channel_capacity(0).build().unwrap_err();
+        assert!(err.to_string().contains("capacity"), "{err}");
+        assert!(Receiver::builder().path("/okta/hooks-1").build().is_ok());
+        let err = Receiver::builder()
+            .accept_previous_secret("old")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("needs auth_header"), "{err}");
+    }
+
+    #[test]
+    fn handler_outside_a_runtime_is_a_config_error() {
+        let err = Receiver::builder()
+            .build_with_handler(|_| async {})
+            .unwrap_err();
+        assert!(err.to_string().contains("tokio runtime"), "{err}");
+    }
+
+    #[test]
+    fn builder_debug_redacts_the_secret() {
+        let builder = Receiver::builder()
+            .auth_header("Authorization", "s3cret-value")
+            .accept_previous_secret("0ld-value");
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains("s3cret-value") && !debug.contains("0ld-value"));
+        let (receiver, _rx) = builder.build().unwrap();
+        assert!(!format!("{receiver:?}").contains("s3cret-value"));
+    }
+}
