@@ -20,7 +20,7 @@ use progenitor_client::{ClientHooks, OperationInfo};
 use tracing::Instrument;
 
 use crate::client::State;
-use crate::error::{Error, TimeoutKind, excerpt};
+use crate::error::{Error, excerpt};
 use crate::generated;
 use crate::rate_limit::RateLimit;
 use crate::types::OktaError;
@@ -532,27 +532,7 @@ fn api_error(
 }
 
 fn transport(e: reqwest::Error, attempts: u32) -> Error {
-    if e.is_timeout() {
-        let limit = if e.is_connect() {
-            TimeoutKind::Connect
-        } else {
-            TimeoutKind::Request
-        };
-        return Error::Timeout { limit, attempts };
-    }
-    // The chain says why (connection refused, DNS, TLS); URLs carry no secrets here.
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    Error::Transport {
-        message,
-        attempts,
-        source: Some(e),
-    }
+    Error::from_reqwest(e, attempts, None)
 }
 
 #[cfg(test)]

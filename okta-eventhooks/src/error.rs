@@ -230,6 +230,36 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A timeout (connect or request) or a transport error whose message carries the whole cause
+    /// chain (connection refused, DNS, TLS). Request URLs here carry no secrets.
+    pub(crate) fn from_reqwest(e: reqwest::Error, attempts: u32, context: Option<&str>) -> Self {
+        if e.is_timeout() {
+            let limit = if e.is_connect() {
+                TimeoutKind::Connect
+            } else {
+                TimeoutKind::Request
+            };
+            return Self::Timeout { limit, attempts };
+        }
+        let mut message = match context {
+            Some(context) => format!("{context}: {e}"),
+            None => e.to_string(),
+        };
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        Self::Transport {
+            message,
+            attempts,
+            source: Some(e),
+        }
+    }
+}
+
 /// The first `MAX` bytes of a body, as lossy UTF-8, for error messages.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     const MAX: usize = 200;

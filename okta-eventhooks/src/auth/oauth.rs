@@ -439,22 +439,5 @@ fn token_error(status: u16, headers: &HeaderMap, error: OAuthError, body: &[u8])
 }
 
 fn token_transport(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        return Error::Timeout {
-            limit: crate::TimeoutKind::Request,
-            attempts: 1,
-        };
-    }
-    let mut message = format!("the OAuth token request failed: {e}");
-    let mut source = std::error::Error::source(&e);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    Error::Transport {
-        message,
-        attempts: 1,
-        source: Some(e),
-    }
+    Error::from_reqwest(e, 1, Some("the OAuth token request failed"))
 }
