@@ -106,7 +106,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(cli.command.run(&ctx));
+    // Keeps the last response body so that `-o json|yaml` prints exactly what Okta returned.
+    let outcome = runtime.block_on(okta_eventhooks::keep_response_bodies(cli.command.run(&ctx)));
     match outcome {
         Ok(()) => Exit::Success.into(),
         // `| head` closed the pipe: that is how such pipelines end, not a failure.

@@ -115,7 +115,9 @@ impl Printer {
     pub fn hooks(&self, hooks: &[EventHook]) -> Result<()> {
         match self.format {
             OutputFormat::Table => self.write_stdout(&self.hooks_table(hooks)),
-            _ => self.structured(&hooks),
+            _ => self
+                .as_returned(b'[')
+                .map_or_else(|| self.structured(&hooks), |raw| self.raw(&raw)),
         }
     }
 
@@ -123,7 +125,36 @@ impl Printer {
     pub fn hook(&self, hook: &EventHook) -> Result<()> {
         match self.format {
             OutputFormat::Table => self.write_stdout(&self.hook_details(hook)),
-            _ => self.structured(hook),
+            _ => self
+                .as_returned(b'{')
+                .map_or_else(|| self.structured(hook), |raw| self.raw(&raw)),
+        }
+    }
+
+    /// The body of the last successful response, when it is the JSON value being printed (an
+    /// array for `list`, an object otherwise): printing it keeps Okta's field order, `null`s and
+    /// fields the SDK does not model.
+    fn as_returned(&self, opening: u8) -> Option<okta_eventhooks::bytes::Bytes> {
+        let raw = okta_eventhooks::last_response_body()?;
+        let first = raw.iter().find(|b| !b.is_ascii_whitespace())?;
+        (*first == opening).then_some(raw)
+    }
+
+    /// Prints a response body as returned: JSON verbatim, YAML converted from it.
+    fn raw(&self, body: &[u8]) -> Result<()> {
+        match self.format {
+            OutputFormat::Yaml => {
+                let value: serde_json::Value = serde_json::from_slice(body)
+                    .map_err(|e| CliError::Usage(format!("cannot decode Okta's JSON: {e}")))?;
+                self.structured(&value)
+            }
+            _ => {
+                let mut text = String::from_utf8_lossy(body).into_owned();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                self.write_stdout(&text)
+            }
         }
     }
 

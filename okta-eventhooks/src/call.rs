@@ -35,6 +35,36 @@ const BACKOFF_BASE: Duration = Duration::from_millis(500);
 
 tokio::task_local! {
     static CALL: Arc<CallContext>;
+    static BODIES: Arc<Mutex<Option<Bytes>>>;
+}
+
+/// Runs `future` (any number of calls on any [`Client`](crate::Client)) so that, inside it,
+/// [`last_response_body`] returns the body of the most recent successful response byte for byte
+/// as Okta sent it: field order, `null`s and fields this SDK does not model included. For tools
+/// that must print exactly what the API returned (the CLI's `-o json`). Outside such a scope no
+/// body is kept.
+///
+/// ```no_run
+/// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+/// okta_eventhooks::keep_response_bodies(async {
+///     let hook = client.get_event_hook("who8vt36qfNpCGz9H1e6").await?;
+///     let raw = okta_eventhooks::last_response_body().expect("a successful response");
+///     println!("{}", String::from_utf8_lossy(&raw));
+///     Ok(())
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn keep_response_bodies<F: Future>(future: F) -> F::Output {
+    BODIES.scope(Arc::default(), future).await
+}
+
+/// The body of the most recent successful response inside [`keep_response_bodies`].
+pub fn last_response_body() -> Option<Bytes> {
+    BODIES
+        .try_with(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        .ok()
+        .flatten()
 }
 
 /// Runs a generated operation with its call context in scope.
@@ -334,13 +364,19 @@ async fn buffer(
             request_id: request_id.clone(),
         })
     };
+    let keep = status.is_success() && BODIES.try_with(|_| ()).is_ok();
     match response.content_length() {
         Some(len) if len > limit as u64 => {
             too_large(ctx);
             return Ok(synthetic(status));
         }
         // hyper never reads past Content-Length: the generated code may read it as is.
-        Some(_) => return Ok(response),
+        Some(_) if !keep => return Ok(response),
+        Some(_) => {
+            let headers = std::mem::take(response.headers_mut());
+            let body = response.bytes().await?;
+            return Ok(rebuilt(status, headers, body));
+        }
         None => {}
     }
     // No length given (chunked): read it here, stopping at the limit.
@@ -352,10 +388,25 @@ async fn buffer(
         }
         body.extend_from_slice(&chunk);
     }
-    let mut rebuilt = http::Response::new(Bytes::from(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = std::mem::take(response.headers_mut());
-    Ok(reqwest::Response::from(rebuilt))
+    let headers = std::mem::take(response.headers_mut());
+    Ok(rebuilt(status, headers, Bytes::from(body)))
+}
+
+/// A response for the generated code to decode, from a body already read; with
+/// [`keep_response_bodies`] in scope, the body is also kept (a cheap reference-counted clone).
+fn rebuilt(
+    status: reqwest::StatusCode,
+    headers: http::HeaderMap,
+    body: Bytes,
+) -> reqwest::Response {
+    if status.is_success() {
+        let _ = BODIES
+            .try_with(|slot| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(body.clone()));
+    }
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    reqwest::Response::from(response)
 }
 
 /// A stand-in response after the call context already holds the call's real error.

@@ -34,6 +34,8 @@ pub mod generated;
 
 pub use auth::{Credentials, DEFAULT_SCOPES, DEFAULT_TOKEN_RENEWAL_OFFSET, PrivateKeyCredentials};
 pub use builders::{CHANNEL_VERSION, Channel, EventHookBuilder, Events, FILTER_TYPE};
+pub use bytes;
+pub use call::{keep_response_bodies, last_response_body};
 pub use client::{
     Client, ClientBuilder, ClientState, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BACKOFF,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,

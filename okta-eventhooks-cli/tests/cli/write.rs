@@ -318,7 +318,8 @@ async fn replace_changes_only_what_was_given() {
     .write_stdin(HOOK_SECRET);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("\"id\": \"who8vt36qfNpCGz9H1e6\""));
+    let printed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(printed["id"], "who8vt36qfNpCGz9H1e6");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -307,3 +307,34 @@ async fn invalid_input_sends_nothing() {
     assert_eq!(err.to_string(), "invalid input: the hook name is empty");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn response_bodies_are_kept_byte_for_byte_only_when_asked() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/api/v1/eventHooks/{ID}")))
+        .respond_with(ok_json(ACTIVE))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let raw = okta_eventhooks::keep_response_bodies(async {
+        client.get_event_hook(ID).await.unwrap();
+        // A failed call does not replace the last successful body.
+        client.get_event_hook("missing").await.unwrap_err();
+        okta_eventhooks::last_response_body()
+    })
+    .await
+    .unwrap();
+    // Exactly Okta's bytes: key order, `"description": null`, `"filter": null` and all.
+    assert_eq!(&raw[..], ACTIVE.as_bytes());
+    client.get_event_hook(ID).await.unwrap();
+    assert!(
+        okta_eventhooks::last_response_body().is_none(),
+        "nothing is kept outside the scope"
+    );
+}
