@@ -306,8 +306,8 @@ async fn execute(
         }
         if status.as_u16() == 429 && retries_left {
             // The request was not processed, so retrying is safe for every method.
-            let wait =
-                rate_limit_wait(headers).unwrap_or_else(|| backoff(attempt, policy.max_backoff));
+            let wait = wait_for_reset(&rate_limit, headers)
+                .unwrap_or_else(|| backoff(attempt, policy.max_backoff));
             if wait <= policy.max_backoff && wait_fits(ctx, wait) {
                 if retry_for.is_none() {
                     retry_for = headers.get(REQUEST_ID).cloned();
@@ -442,7 +442,12 @@ pub(crate) fn backoff(attempt: u32, cap: Duration) -> Duration {
 /// Seconds until `X-Rate-Limit-Reset`, measured against the response's `Date` (so a skewed
 /// local clock does not matter), plus one second. `None` when there is no usable reset.
 pub(crate) fn rate_limit_wait(headers: &http::HeaderMap) -> Option<Duration> {
-    let reset = RateLimit::from_headers(headers).reset?;
+    wait_for_reset(&RateLimit::from_headers(headers), headers)
+}
+
+/// [`rate_limit_wait`] for headers already parsed into `rate_limit`.
+fn wait_for_reset(rate_limit: &RateLimit, headers: &http::HeaderMap) -> Option<Duration> {
+    let reset = rate_limit.reset?;
     let now = server_date(headers).unwrap_or_else(Utc::now);
     let until = (reset - now).to_std().unwrap_or(Duration::ZERO);
     Some(until + Duration::from_secs(1))
@@ -462,7 +467,7 @@ fn record_rate_limit(state: &State, rate_limit: RateLimit, headers: &http::Heade
         .unwrap_or_else(|e| e.into_inner()) = Some(rate_limit);
     if state.policy.pace {
         let pause = (rate_limit.remaining == Some(0))
-            .then(|| rate_limit_wait(headers))
+            .then(|| wait_for_reset(&rate_limit, headers))
             .flatten()
             .map(|wait| tokio::time::Instant::now() + wait.min(state.policy.max_backoff));
         *state.paused_until.lock().unwrap_or_else(|e| e.into_inner()) = pause;
