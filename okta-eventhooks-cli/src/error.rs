@@ -22,6 +22,12 @@ pub enum CliError {
     /// The SDK failed: Okta's answer, the network, or local validation.
     #[error(transparent)]
     Okta(#[from] okta_eventhooks::Error),
+    /// The receiver could not be set up or stopped serving.
+    #[error(transparent)]
+    Receiver(#[from] okta_eventhooks_receiver::Error),
+    /// The emulator could not be started, or a running one refused or could not be reached.
+    #[error(transparent)]
+    Emulator(#[from] okta_eventhooks_emulator::Error),
     /// Writing the results failed (other than a closed pipe).
     #[error("cannot write the output: {0}")]
     Output(#[source] io::Error),
@@ -81,6 +87,8 @@ impl CliError {
             Self::NoSuchHook(_) => Exit::Api,
             Self::Output(_) | Self::BrokenPipe => Exit::Refused,
             Self::Okta(e) => sdk_exit(e),
+            Self::Receiver(e) => receiver_exit(e),
+            Self::Emulator(e) => emulator_exit(e),
             Self::Hinted { .. } => unreachable_hinted(),
         }
     }
@@ -104,6 +112,29 @@ fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
             _ => Exit::Server,
         },
         _ => Exit::Server,
+    }
+}
+
+fn receiver_exit(e: &okta_eventhooks_receiver::Error) -> Exit {
+    use okta_eventhooks_receiver::Error;
+    match e {
+        Error::InvalidInput(_) => Exit::Usage,
+        _ => Exit::Config,
+    }
+}
+
+fn emulator_exit(e: &okta_eventhooks_emulator::Error) -> Exit {
+    use okta_eventhooks_emulator::Error;
+    match e {
+        Error::InvalidInput(_) => Exit::Usage,
+        Error::Bind(e) => receiver_exit(e),
+        Error::Refused { status: 429, .. } => Exit::RateLimited,
+        Error::Refused {
+            status: 400..=499, ..
+        } => Exit::Api,
+        Error::Refused { .. } | Error::Decode(_) => Exit::Server,
+        Error::Unreachable { .. } => Exit::Network,
+        _ => Exit::Config,
     }
 }
 

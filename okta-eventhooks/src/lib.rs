@@ -10,8 +10,6 @@ mod builders;
 mod call;
 mod client;
 pub mod config;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 mod error;
 #[macro_use]
 pub mod open_enums;
@@ -19,8 +17,6 @@ pub mod open_enums;
 pub mod events;
 mod org_url;
 mod rate_limit;
-#[cfg(feature = "receiver")]
-pub mod receiver;
 mod secret;
 mod timestamp;
 mod validate;

@@ -11,12 +11,12 @@ use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use okta_eventhooks::emulator::{Emulator, FireRequest, FireSummary};
 use okta_eventhooks::events::Delivery;
-use okta_eventhooks::receiver::{Receiver, RunningReceiver};
 use okta_eventhooks::{
     Channel, Client, EventHook, EventHookVerificationStatus, Events, LifecycleStatus, Secret,
 };
+use okta_eventhooks_emulator::{Emulator, FireRequest, FireSummary};
+use okta_eventhooks_receiver::{Receiver, RunningReceiver};
 use serde::Serialize;
 use tokio::sync::mpsc;
 

@@ -5,10 +5,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use okta_eventhooks::emulator::{
+use okta_eventhooks::Secret;
+use okta_eventhooks_emulator::{
     ControlClient, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, Emulator, FireRequest, FireSummary,
 };
-use okta_eventhooks::{Error, Secret};
+
+use crate::error::CliError;
 
 /// Port the emulator listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8180;
@@ -76,7 +78,7 @@ pub enum EmulatorCommand {
 
 impl EmulatorArgs {
     /// Runs the command, writing results to `out`. Serving runs until Ctrl-C or SIGTERM.
-    pub async fn run(self, out: &mut (dyn Write + Send)) -> Result<(), Error> {
+    pub async fn run(self, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
         let token = self.token()?;
         match self.command {
             None => {
@@ -99,7 +101,7 @@ impl EmulatorArgs {
                 let mut request = FireRequest::new(event_type, count);
                 if let Some(patch) = patch {
                     let patch = serde_json::from_str(&patch)
-                        .map_err(|e| Error::InvalidInput(format!("--patch is not JSON: {e}")))?;
+                        .map_err(|e| CliError::Usage(format!("--patch is not JSON: {e}")))?;
                     request = request.patch(patch);
                 }
                 let summary = ControlClient::new(url, token)?.fire(&request).await?;
@@ -109,11 +111,11 @@ impl EmulatorArgs {
         }
     }
 
-    fn token(&self) -> Result<Secret, Error> {
+    fn token(&self) -> Result<Secret, CliError> {
         if let Some(var) = &self.token_env {
             return match std::env::var(var) {
                 Ok(value) if !value.is_empty() => Ok(Secret::new(value)),
-                _ => Err(Error::Config(format!(
+                _ => Err(CliError::Config(format!(
                     "--token-env {var}: the environment variable is not set or empty"
                 ))),
             };
@@ -140,7 +142,7 @@ async fn serve(
     options: ServeOptions,
     out: &mut (dyn Write + Send),
     stop: impl std::future::Future<Output = ()>,
-) -> Result<(), Error> {
+) -> Result<(), CliError> {
     let default_token = options.token.expose() == DEFAULT_TOKEN;
     let mut builder = Emulator::builder()
         .token(options.token)
@@ -149,7 +151,8 @@ async fn serve(
     if let Some(path) = &options.state {
         builder = builder.state_file(path);
     }
-    let emu = builder.start(("127.0.0.1", options.port)).await?;
+    let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, options.port));
+    let emu = builder.start(addr).await?;
     // Output errors are ignored: a closed stdout must not stop the server.
     let _ = writeln!(out, "emulator listening on {}", emu.url());
     let _ = writeln!(
@@ -383,7 +386,13 @@ mod tests {
         let bad = Cli::try_parse_from(["x", "--token", "wrong", "fire", "a.b", "--url", emu.url()])
             .unwrap();
         let err = bad.args.run(&mut Vec::new()).await.unwrap_err();
-        assert!(err.is_unauthorized(), "{err}");
+        assert!(
+            matches!(
+                err,
+                CliError::Emulator(okta_eventhooks_emulator::Error::Refused { status: 401, .. })
+            ),
+            "{err}"
+        );
         emu.shutdown().await;
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 use okta_eventhooks::Secret;
 use okta_eventhooks::events::{Delivery, LogEvent, LogTarget};
-use okta_eventhooks::receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
+use okta_eventhooks_receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
 
 use crate::context::Context;
 use crate::error::{CliError, Result, output_error};

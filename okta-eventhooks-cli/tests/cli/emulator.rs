@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use okta_eventhooks::emulator::Emulator;
+use okta_eventhooks_emulator::Emulator;
 
 use crate::support::*;
 

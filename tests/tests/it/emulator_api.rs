@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use okta_eventhooks::emulator::{ControlClient, Emulator, Faults};
 use okta_eventhooks::{
     Channel, Error, EventHook, EventHookVerificationStatus, Events, LifecycleStatus,
 };
+use okta_eventhooks_emulator::{ControlClient, Emulator, Faults};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -1,9 +1,9 @@
 //! What the emulator sends to hooks: verification GETs and event deliveries.
 
-use okta_eventhooks::emulator::{
+use okta_eventhooks::{Channel, EventHook, EventHookVerificationStatus, Events};
+use okta_eventhooks_emulator::{
     ControlClient, DeliveryKind, DeliveryOutcome, FireRequest, HOOK_USER_AGENT,
 };
-use okta_eventhooks::{Channel, EventHook, EventHookVerificationStatus, Events};
 use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -459,10 +459,17 @@ async fn events_are_batched_and_fire_works_over_http() {
         .fire(&FireRequest::new("bad type", 1))
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(400));
-    assert!(err.error_causes()[0].contains("eventType"));
+    let refused = |err: okta_eventhooks_emulator::Error| match err {
+        okta_eventhooks_emulator::Error::Refused {
+            status, message, ..
+        } => (status, message),
+        other => panic!("expected a refusal, got {other}"),
+    };
+    let (status, message) = refused(err);
+    assert_eq!(status, 400);
+    assert!(message.contains("eventType"), "{message}");
     let err = control.fire(&FireRequest::new("a.b", 0)).await.unwrap_err();
-    assert!(err.error_causes()[0].contains("count"));
+    assert!(refused(err).1.contains("count"));
 
     // Reset clears hooks and log.
     control.reset().await.unwrap();

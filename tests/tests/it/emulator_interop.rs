@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use okta_eventhooks::emulator::{DeliveryKind, DeliveryOutcome};
+use okta_eventhooks_emulator::{DeliveryKind, DeliveryOutcome};
 
 use crate::emulator_support::*;
 

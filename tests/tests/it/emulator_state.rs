@@ -5,8 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use okta_eventhooks::emulator::Emulator;
 use okta_eventhooks::{EventHookVerificationStatus, LifecycleStatus};
+use okta_eventhooks_emulator::Emulator;
 use serde_json::Value;
 
 use crate::emulator_support::*;

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use okta_eventhooks::emulator::{Emulator, EmulatorBuilder};
 use okta_eventhooks::{Channel, Client, EventHook, Events};
+use okta_eventhooks_emulator::{Emulator, EmulatorBuilder};
 use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

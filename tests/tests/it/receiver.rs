@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use okta_eventhooks::events::{Delivery, LogOutcomeResult};
-use okta_eventhooks::receiver::{Receiver, ReceiverBuilder, RunningReceiver};
+use okta_eventhooks_receiver::{Receiver, ReceiverBuilder, RunningReceiver};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 

@@ -2,10 +2,10 @@
 //! parse into the typed models with every documented field, and back-pressure (503) makes the
 //! emulator retry once, as Okta does.
 
-use okta_eventhooks::emulator::FireRequest;
 use okta_eventhooks::events::{DELIVERY_EVENT_TYPE, LogOutcomeResult, LogSeverity};
-use okta_eventhooks::receiver::Receiver;
 use okta_eventhooks::{Channel, EventHook, EventHookVerificationStatus, Events};
+use okta_eventhooks_emulator::FireRequest;
+use okta_eventhooks_receiver::Receiver;
 
 use crate::emulator_support::{client, start};
 

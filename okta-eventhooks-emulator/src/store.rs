@@ -58,6 +58,11 @@ impl Store {
         })
     }
 
+    /// The state file, if there is one.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// The current (durable) state.
     pub(crate) fn snapshot(&self) -> Arc<State> {
         match self.published.read() {
@@ -168,24 +173,24 @@ fn load(path: &Path) -> Result<State> {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new()),
         Err(e) => {
-            return Err(Error::Config(format!(
-                "cannot read the emulator state file {}: {e}",
-                path.display()
-            )));
+            return Err(Error::StateFile {
+                path: path.to_owned(),
+                message: format!("cannot read it: {e}"),
+            });
         }
     };
-    let state: State = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Config(format!(
-            "the emulator state file {} is not valid ({e}); move it away to start empty",
-            path.display()
-        ))
+    let state: State = serde_json::from_slice(&bytes).map_err(|e| Error::StateFile {
+        path: path.to_owned(),
+        message: format!("not valid ({e}); move it away to start empty"),
     })?;
     if state.format != STATE_FORMAT {
-        return Err(Error::Config(format!(
-            "the emulator state file {} has format {}, this emulator reads format {STATE_FORMAT}",
-            path.display(),
-            state.format
-        )));
+        return Err(Error::StateFile {
+            path: path.to_owned(),
+            message: format!(
+                "it has format {}, this emulator reads format {STATE_FORMAT}",
+                state.format
+            ),
+        });
     }
     Ok(state)
 }
@@ -225,7 +230,7 @@ mod tests {
 
     #[test]
     fn save_replaces_atomically_and_load_reads_it_back() {
-        let dir = std::env::temp_dir().join(format!("oeh-store-{}", super::super::ids::uuid_v4()));
+        let dir = std::env::temp_dir().join(format!("oeh-store-{}", crate::ids::uuid_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("state.json");
         let state = State::new();

@@ -2,11 +2,11 @@
 //!
 //! It serves the eight operations at `/api/v1/eventHooks...`, really calls hook endpoints for
 //! verification and deliveries, and adds an `/emulator/...` API (fire events, read the delivery
-//! log, inject faults, reset) that Okta does not have. Enable the crate feature `emulator`.
+//! log, inject faults, reset) that Okta does not have.
 //!
 //! ```no_run
-//! # async fn run() -> okta_eventhooks::Result<()> {
-//! use okta_eventhooks::emulator::Emulator;
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use okta_eventhooks_emulator::Emulator;
 //!
 //! let emu = Emulator::builder()
 //!     .token("emulator-token")
@@ -89,10 +89,13 @@
 //! | `Authorization: SSWS<token>` without a space | accepted: Okta's Python SDK 3.x sends it so, and it works against Okta |
 //! | `_links` base URL | the emulator's own URL ([`Emulator::url`]) |
 
+#![warn(missing_docs)]
+
 mod api;
 mod control;
 mod control_client;
 mod deliver;
+mod error;
 mod events;
 pub mod filter;
 mod ids;
@@ -107,20 +110,21 @@ mod server;
 mod store;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use control_client::ControlClient;
 pub use deliver::MAX_FIRE_COUNT;
+pub use error::{Error, Result};
 pub use limits::Faults;
 pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
     DeliveryKind, DeliveryOutcome, DeliveryRecord, FireRequest, FireSummary, HookOutcome,
 };
 
-use crate::error::{Error, Result};
-use crate::secret::Secret;
+use okta_eventhooks::Secret;
+use okta_eventhooks_receiver::serve::{self, BackgroundServer};
 
 /// The token the emulator accepts unless told otherwise.
 pub const DEFAULT_TOKEN: &str = "emulator-token";
@@ -238,7 +242,10 @@ impl EmulatorBuilder {
 
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
     /// runtime until [`Emulator::shutdown`] or drop.
-    pub async fn start(self, addr: impl tokio::net::ToSocketAddrs) -> Result<Emulator> {
+    pub async fn start(
+        self,
+        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
+    ) -> Result<Emulator> {
         if self.token.is_empty() {
             return Err(Error::Config("the emulator token is empty".into()));
         }
@@ -248,12 +255,10 @@ impl EmulatorBuilder {
             ));
         }
         let store = Arc::new(store::Store::open(self.state_file)?);
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::Config(format!("the emulator cannot listen: {e}")))?;
+        let listener = serve::bind(addr).await?;
         let addr = listener
             .local_addr()
-            .map_err(|e| Error::Config(format!("the emulator cannot listen: {e}")))?;
+            .map_err(okta_eventhooks_receiver::Error::Serve)?;
         let host = if addr.ip().is_unspecified() {
             SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
         } else {
@@ -272,25 +277,12 @@ impl EmulatorBuilder {
             log: records::DeliveryLog::new(),
             outbound: outbound::Outbound::new(self.hook_timeout)?,
         });
-        let router = server::router(Arc::clone(&shared));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "the emulator stopped serving");
-            }
-        });
+        let server = BackgroundServer::start(listener, server::router(Arc::clone(&shared)))?;
         tracing::info!(%url, "emulator listening");
         Ok(Emulator {
             shared,
-            addr,
             url,
-            stop: Mutex::new(Some(stop)),
-            task: Mutex::new(Some(task)),
+            server,
         })
     }
 }
@@ -299,10 +291,8 @@ impl EmulatorBuilder {
 /// [`shutdown`](Emulator::shutdown).
 pub struct Emulator {
     shared: Arc<Shared>,
-    addr: SocketAddr,
     url: String,
-    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
-    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    server: BackgroundServer,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -326,7 +316,7 @@ impl Emulator {
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.local_addr()
     }
 
     /// Fires `count` events of `event_type` to every eligible hook and waits for the
@@ -354,29 +344,22 @@ impl Emulator {
 
     /// Deletes every hook and clears the delivery log, faults and rate-limit window.
     pub async fn reset(&self) -> Result<()> {
-        self.shared
-            .reset()
-            .await
-            .map_err(|_| Error::Config("the emulator could not write its state file".into()))
+        self.shared.reset().await.map_err(|failure| {
+            let message = match failure {
+                reply::Failure::Internal(detail) => detail,
+                other => format!("{other:?}"),
+            };
+            Error::StateFile {
+                path: self.shared.store.path().unwrap_or(Path::new("")).to_owned(),
+                message,
+            }
+        })
     }
 
     /// Stops accepting connections and waits for the server to finish.
-    pub async fn shutdown(self) {
-        let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(stop) = stop {
-            let _ = stop.send(());
-        }
-        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(task) = task {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = stop.send(());
+    pub async fn shutdown(mut self) {
+        if let Err(e) = self.server.stop().await {
+            tracing::error!(error = %e, "the emulator stopped serving");
         }
     }
 }

@@ -11,10 +11,10 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use super::dedupe::Dedupe;
-use super::shared_secret::SharedSecret;
-use super::stats::Counters;
-use crate::events::{Delivery, VerificationRequest};
+use crate::dedupe::Dedupe;
+use crate::shared_secret::SharedSecret;
+use crate::stats::Counters;
+use okta_eventhooks::events::{Delivery, VerificationRequest};
 
 /// What every request handler needs; one per receiver.
 #[derive(Debug)]

@@ -6,10 +6,9 @@ use serde::de::DeserializeOwned;
 
 use super::limits::Faults;
 use super::records::{DeliveryRecord, FireRequest, FireSummary};
-use crate::error::{ApiError, Error, Result};
-use crate::rate_limit::RateLimit;
-use crate::secret::Secret;
-use crate::types::OktaError;
+use okta_eventhooks::{OktaError, Secret};
+
+use crate::error::{Error, Result};
 
 /// Talks to the `/emulator/...` API of an emulator at a URL.
 #[derive(Clone, Debug)]
@@ -30,7 +29,7 @@ impl ControlClient {
                 "invalid emulator URL {base:?}: use http:// or https://"
             )));
         }
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        okta_eventhooks::install_crypto_provider();
         let http = reqwest::Client::builder()
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
@@ -100,11 +99,21 @@ impl ControlClient {
             .header(AUTHORIZATION, auth)
             .send()
             .await
-            .map_err(|e| Error::Transport {
-                message: format!("cannot reach the emulator at {}: {e}", self.base),
-                attempts: 1,
-                source: Some(e),
-            })
+            .map_err(|e| unreachable(&self.base, &e))
+    }
+}
+
+fn unreachable(url: &str, e: &reqwest::Error) -> Error {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Error::Unreachable {
+        url: url.to_owned(),
+        message,
     }
 }
 
@@ -113,36 +122,43 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response> {
         return Ok(response);
     }
     let status = response.status().as_u16();
-    let request_id = response
-        .headers()
-        .get("x-okta-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let rate_limit = RateLimit::from_headers(response.headers());
     let body = response.bytes().await.unwrap_or_default();
-    let error = serde_json::from_slice::<OktaError>(&body).ok();
-    Err(Error::Api(Box::new(ApiError {
+    let (code, message) = match serde_json::from_slice::<OktaError>(&body) {
+        Ok(error) if error.error_code.is_some() => {
+            let mut message = error.error_summary.unwrap_or_default();
+            for cause in error
+                .error_causes
+                .iter()
+                .filter_map(|c| c.error_summary.as_deref())
+            {
+                message.push_str("; ");
+                message.push_str(cause);
+            }
+            (error.error_code, message)
+        }
+        _ => (None, excerpt(&body)),
+    };
+    Err(Error::Refused {
         status,
-        body_excerpt: error.is_none().then(|| crate::error::excerpt(&body)),
-        error,
-        request_id,
-        rate_limit,
-        attempts: 1,
-    })))
+        code,
+        message,
+    })
 }
 
 async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
     let response = check(response).await?;
-    let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|e| Error::Transport {
-        message: format!("cannot read the emulator's answer: {e}"),
-        attempts: 1,
-        source: Some(e),
-    })?;
-    serde_json::from_slice(&body).map_err(|e| Error::Decode {
-        status,
-        message: e.to_string(),
-        excerpt: crate::error::excerpt(&body),
-        request_id: None,
-    })
+    let url = response.url().origin().ascii_serialization();
+    let body = response.bytes().await.map_err(|e| unreachable(&url, &e))?;
+    serde_json::from_slice(&body)
+        .map_err(|e| Error::Decode(format!("{e}; body starts with {:?}", excerpt(&body))))
+}
+
+/// The first bytes of a body, as lossy UTF-8, for error messages.
+fn excerpt(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    let mut text = String::from_utf8_lossy(&body[..body.len().min(MAX)]).into_owned();
+    if body.len() > MAX {
+        text.push('…');
+    }
+    text
 }

@@ -10,7 +10,10 @@ use serde_json::{Map, Value};
 
 use super::model::{AuthScheme, Channel, FilterEntry, Header, Status, Subscriptions};
 use super::reply::Failure;
-use crate::{MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS, RESERVED_HEADERS, Secret};
+use okta_eventhooks::{
+    CHANNEL_VERSION, FILTER_TYPE, MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS, RESERVED_HEADERS,
+    Secret,
+};
 
 /// A validated create or replace body.
 #[derive(Debug)]
@@ -138,11 +141,11 @@ fn filters(
     causes: &mut Vec<String>,
 ) -> Field<Vec<FilterEntry>> {
     if let Some(kind) = string(filter, "type")?
-        && kind != crate::FILTER_TYPE
+        && kind != FILTER_TYPE
     {
         causes.push(format!(
             "events.filter.type: '{kind}' is not supported (use {})",
-            crate::FILTER_TYPE
+            FILTER_TYPE
         ));
     }
     let entries = match filter.get("eventFilterMap") {
@@ -201,11 +204,11 @@ fn channel(
     }
     let version = string(channel, "version")?;
     match version.as_deref() {
-        Some(crate::CHANNEL_VERSION) => {}
+        Some(CHANNEL_VERSION) => {}
         None => causes.push("channel.version: The field cannot be left blank".into()),
         Some(other) => causes.push(format!(
             "channel.version: '{other}' is not supported (use {})",
-            crate::CHANNEL_VERSION
+            CHANNEL_VERSION
         )),
     }
     let Some(config) = object(channel, "config")? else {

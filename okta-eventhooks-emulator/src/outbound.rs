@@ -36,7 +36,7 @@ struct Attempt {
 
 impl Outbound {
     pub(crate) fn new(timeout: Duration) -> Result<Self> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        okta_eventhooks::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)

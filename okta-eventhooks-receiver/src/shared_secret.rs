@@ -3,7 +3,9 @@
 use http::{HeaderMap, HeaderName};
 use subtle::ConstantTimeEq;
 
-use crate::{Error, Result, Secret};
+use okta_eventhooks::Secret;
+
+use crate::{Error, Result};
 
 /// The header Okta sends with `authScheme.key: authScheme.value`.
 #[derive(Clone, Debug)]

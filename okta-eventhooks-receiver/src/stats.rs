@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// What a receiver has answered so far (a snapshot; see [`Receiver::stats`](super::Receiver::stats)).
+/// What a receiver has answered so far (a snapshot; see [`Receiver::stats`](crate::Receiver::stats)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReceiverStats {

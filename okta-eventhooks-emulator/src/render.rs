@@ -155,7 +155,7 @@ pub(crate) fn hook<'a>(hook: &'a Hook, base_url: &str) -> HookView<'a> {
             type_: "EVENT_TYPE",
             items: &hook.events.items,
             filter: hook.events.filter.as_ref().map(|entries| FilterView {
-                type_: crate::FILTER_TYPE,
+                type_: okta_eventhooks::FILTER_TYPE,
                 event_filter_map: entries
                     .iter()
                     .map(|e| FilterEntryView {

@@ -1,4 +1,4 @@
-//! A ready-made receiver for the hooks Okta calls (feature `receiver`).
+//! A ready-made receiver for the hooks Okta calls.
 //!
 //! [`Receiver::builder`] gives an [axum] [`Router`] that
 //! - answers Okta's one-time verification GET with `{"verification": "<challenge>"}`,
@@ -14,9 +14,9 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
-//! use okta_eventhooks::receiver::Receiver;
+//! use okta_eventhooks_receiver::Receiver;
 //!
-//! # async fn run() -> okta_eventhooks::Result<()> {
+//! # async fn run() -> okta_eventhooks_receiver::Result<()> {
 //! let (receiver, mut deliveries) = Receiver::builder()
 //!     .path("/okta/events")
 //!     .auth_header("Authorization", std::env::var("HOOK_SECRET").unwrap_or_default())
@@ -35,8 +35,12 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod dedupe;
+mod error;
 mod handlers;
+pub mod serve;
 mod server;
 mod shared_secret;
 mod stats;
@@ -50,13 +54,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tokio::sync::mpsc;
 
-pub use crate::events::Delivery;
+pub use error::{Error, Result};
+pub use okta_eventhooks::events::Delivery;
 pub use server::RunningReceiver;
 pub use stats::ReceiverStats;
 
-use crate::{Error, Result, Secret};
 use dedupe::Dedupe;
 use handlers::Shared;
+use okta_eventhooks::Secret;
 use shared_secret::SharedSecret;
 use stats::Counters;
 
@@ -109,10 +114,7 @@ impl Receiver {
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves the receiver in a
     /// background task until [`RunningReceiver::shutdown`] or drop. Needs a tokio runtime.
     pub async fn serve(self, addr: &str) -> Result<RunningReceiver> {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::Config(format!("cannot listen on {addr}: {e}")))?;
-        self.serve_on(listener)
+        self.serve_on(serve::bind(addr).await?)
     }
 
     /// Serves the receiver on an already bound listener, in a background task.
@@ -234,8 +236,8 @@ impl ReceiverBuilder {
     /// order, in a background task. Must be called inside a tokio runtime.
     ///
     /// ```no_run
-    /// # async fn run() -> okta_eventhooks::Result<()> {
-    /// let receiver = okta_eventhooks::receiver::Receiver::builder()
+    /// # async fn run() -> okta_eventhooks_receiver::Result<()> {
+    /// let receiver = okta_eventhooks_receiver::Receiver::builder()
     ///     .auth_header("Authorization", "my-shared-secret")
     ///     .build_with_handler(|delivery| async move {
     ///         println!("{} events", delivery.data.events.len());
@@ -248,11 +250,8 @@ impl ReceiverBuilder {
         F: FnMut(Delivery) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            Error::Config(
-                "Receiver::build_with_handler must be called inside a tokio runtime".into(),
-            )
-        })?;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::NoRuntime("Receiver::build_with_handler"))?;
         let (receiver, mut deliveries) = self.build()?;
         runtime.spawn(async move {
             while let Some(delivery) = deliveries.recv().await {
