@@ -1,16 +1,15 @@
 //! The client, its builder, and the eight operations.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::Instrument;
-
 use crate::auth::{Auth, Credentials, PrivateKeyCredentials};
-use crate::call::{self, CallContext, Sleep};
-use crate::error::{Error, Result, TimeoutKind};
+use crate::error::{Error, Result};
 use crate::generated;
 use crate::rate_limit::RateLimit;
+use crate::retry::{RetryPolicy, Sleep};
+use crate::transport::{self, ClientState, Limits, Operation, State};
 use crate::types::EventHook;
 use crate::{Secret, org_url};
 
@@ -44,33 +43,6 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct Client {
     api: Arc<generated::Client>,
-}
-
-/// State shared by every clone of a [`Client`]; reachable from the generated layer's hooks.
-///
-/// Opaque: it exists so that the generated client can carry the facade's configuration.
-#[derive(Clone, Debug)]
-pub struct ClientState(pub(crate) Arc<State>);
-
-#[derive(Debug)]
-pub(crate) struct State {
-    pub(crate) auth: Auth,
-    pub(crate) policy: Policy,
-    pub(crate) last_rate_limit: Mutex<Option<RateLimit>>,
-    /// With `pace`, the instant before which no request starts (Remaining was 0).
-    pub(crate) paused_until: Mutex<Option<tokio::time::Instant>>,
-    pub(crate) sleep: Sleep,
-}
-
-/// Retry, timeout and size limits of a client.
-#[derive(Clone, Debug)]
-pub(crate) struct Policy {
-    pub(crate) max_retries: u32,
-    pub(crate) max_backoff: Duration,
-    pub(crate) request_timeout: Duration,
-    pub(crate) deadline: Option<Duration>,
-    pub(crate) max_response_bytes: usize,
-    pub(crate) pace: bool,
 }
 
 /// OAuth settings given one by one to the builder; they become
@@ -159,7 +131,7 @@ pub struct ClientBuilder {
     user_agent_extra: Option<String>,
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
-    policy: Policy,
+    limits: Limits,
     proxy: Option<Secret>,
     root_certificates: Vec<Vec<u8>>,
     sleep: Option<Sleep>,
@@ -174,9 +146,11 @@ impl Default for ClientBuilder {
             user_agent_extra: None,
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            policy: Policy {
-                max_retries: DEFAULT_MAX_RETRIES,
-                max_backoff: DEFAULT_MAX_BACKOFF,
+            limits: Limits {
+                retry: RetryPolicy {
+                    max_retries: DEFAULT_MAX_RETRIES,
+                    max_backoff: DEFAULT_MAX_BACKOFF,
+                },
                 request_timeout: DEFAULT_REQUEST_TIMEOUT,
                 deadline: None,
                 max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -286,40 +260,40 @@ impl ClientBuilder {
 
     /// Limit for one request/response exchange (default 30 s).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.policy.request_timeout = timeout;
+        self.limits.request_timeout = timeout;
         self
     }
 
     /// Limit for a whole call, retries and waits included (default: none beyond the retry limits).
     pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.policy.deadline = Some(deadline);
+        self.limits.deadline = Some(deadline);
         self
     }
 
     /// Retries after the first attempt (default 2). `0` turns retries off entirely: every
     /// call is one request, and a 429 is returned to you at once.
     pub fn max_retries(mut self, retries: u32) -> Self {
-        self.policy.max_retries = retries;
+        self.limits.retry.max_retries = retries;
         self
     }
 
     /// Longest wait before one retry (default 30 s). When a rate-limit reset is further away,
     /// the call fails at once with the rate-limit error, which carries the reset time.
     pub fn max_backoff(mut self, wait: Duration) -> Self {
-        self.policy.max_backoff = wait;
+        self.limits.retry.max_backoff = wait;
         self
     }
 
     /// Largest response body read into memory (default 10 MiB); a larger one is refused.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.policy.max_response_bytes = bytes;
+        self.limits.max_response_bytes = bytes;
         self
     }
 
     /// Pace requests: when the last response said `X-Rate-Limit-Remaining: 0`, wait for the
     /// reset before sending the next request instead of running into a 429 (default off).
     pub fn pace(mut self, on: bool) -> Self {
-        self.policy.pace = on;
+        self.limits.pace = on;
         self
     }
 
@@ -379,14 +353,15 @@ impl ClientBuilder {
         };
         // After the HTTP client: the OAuth token source shares its connection pool.
         let sleep = self.sleep.unwrap_or_default();
-        let auth = Auth::new(&credentials, &org_url, &http, &self.policy, &sleep)?;
-        let state = State {
-            auth,
-            policy: self.policy,
-            last_rate_limit: Mutex::new(None),
-            paused_until: Mutex::new(None),
-            sleep,
-        };
+        let auth = Auth::new(
+            &credentials,
+            &org_url,
+            &http,
+            self.limits.retry,
+            self.limits.request_timeout,
+            &sleep,
+        )?;
+        let state = State::new(auth, self.limits, sleep);
         let api = generated::Client::new_with_client(&org_url, http, ClientState(Arc::new(state)));
         Ok(Client { api: Arc::new(api) })
     }
@@ -456,22 +431,6 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured the way Okta's SDKs are: `~/.okta/okta.yaml`, then `./okta.yaml`,
-    /// then `OKTA_CLIENT_*` environment variables (later ones win). See [`crate::config`].
-    ///
-    /// ```no_run
-    /// # async fn run() -> okta_eventhooks::Result<()> {
-    /// let client = okta_eventhooks::Client::from_env()?;
-    /// let hooks = client.list_event_hooks().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn from_env() -> Result<Client> {
-        crate::config::ConfigLoader::new()
-            .load()?
-            .client_builder()?
-            .build()
-    }
-
     /// The org URL requests go to (normalised, without a trailing slash).
     pub fn org_url(&self) -> &str {
         progenitor_client::ClientInfo::baseurl(self.api.as_ref())
@@ -479,19 +438,7 @@ impl Client {
 
     /// The rate-limit headers of the most recent response, if any carried them.
     pub fn rate_limit(&self) -> Option<RateLimit> {
-        *self
-            .api
-            .inner
-            .0
-            .last_rate_limit
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// The generated client, for power users: the same connection pool, credentials and
-    /// retries, but raw progenitor types and errors.
-    pub fn generated(&self) -> &generated::Client {
-        &self.api
+        self.api.inner.0.last_rate_limit()
     }
 
     /// Lists every event hook of the org (`GET /api/v1/eventHooks`).
@@ -503,8 +450,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn list_event_hooks(&self) -> Result<Vec<EventHook>> {
-        self.call("listEventHooks", self.api.list_event_hooks())
-            .await
+        self.call(LIST, self.api.list_event_hooks()).await
     }
 
     /// Fetches one event hook (`GET /api/v1/eventHooks/{id}`).
@@ -520,7 +466,7 @@ impl Client {
     /// ```
     pub async fn get_event_hook(&self, id: &str) -> Result<EventHook> {
         let id = check_id(id)?;
-        self.call("getEventHook", self.api.get_event_hook(id)).await
+        self.call(GET, self.api.get_event_hook(id)).await
     }
 
     /// Creates an event hook (`POST /api/v1/eventHooks`). The hook is checked first, and
@@ -540,8 +486,7 @@ impl Client {
     pub async fn create_event_hook(&self, hook: &EventHook) -> Result<EventHook> {
         hook.validate()?;
         let body = hook.to_request_body();
-        self.call("createEventHook", self.api.create_event_hook(&body))
-            .await
+        self.call(CREATE, self.api.create_event_hook(&body)).await
     }
 
     /// Replaces an event hook (`PUT /api/v1/eventHooks/{id}`). Read-only fields are never
@@ -561,7 +506,7 @@ impl Client {
         let id = check_id(id)?;
         hook.validate()?;
         let body = hook.to_request_body();
-        self.call("replaceEventHook", self.api.replace_event_hook(id, &body))
+        self.call(REPLACE, self.api.replace_event_hook(id, &body))
             .await
     }
 
@@ -575,8 +520,7 @@ impl Client {
     /// ```
     pub async fn delete_event_hook(&self, id: &str) -> Result<()> {
         let id = check_id(id)?;
-        self.call("deleteEventHook", self.api.delete_event_hook(id))
-            .await
+        self.call(DELETE, self.api.delete_event_hook(id)).await
     }
 
     /// Activates an event hook (`POST .../lifecycle/activate`).
@@ -588,8 +532,7 @@ impl Client {
     /// ```
     pub async fn activate_event_hook(&self, id: &str) -> Result<EventHook> {
         let id = check_id(id)?;
-        self.call("activateEventHook", self.api.activate_event_hook(id))
-            .await
+        self.call(ACTIVATE, self.api.activate_event_hook(id)).await
     }
 
     /// Deactivates an event hook (`POST .../lifecycle/deactivate`).
@@ -601,7 +544,7 @@ impl Client {
     /// ```
     pub async fn deactivate_event_hook(&self, id: &str) -> Result<EventHook> {
         let id = check_id(id)?;
-        self.call("deactivateEventHook", self.api.deactivate_event_hook(id))
+        self.call(DEACTIVATE, self.api.deactivate_event_hook(id))
             .await
     }
 
@@ -616,13 +559,10 @@ impl Client {
     /// ```
     pub async fn verify_event_hook(&self, id: &str) -> Result<EventHook> {
         let id = check_id(id)?;
-        self.call("verifyEventHook", self.api.verify_event_hook(id))
-            .await
+        self.call(VERIFY, self.api.verify_event_hook(id)).await
     }
 
-    /// Runs one generated operation inside a call context (attempt counting, deadline,
-    /// tracing) and turns its outcome into the facade's types.
-    async fn call<T, F>(&self, operation: &'static str, request: F) -> Result<T>
+    async fn call<T, F>(&self, operation: Operation, request: F) -> Result<T>
     where
         F: Future<
             Output = std::result::Result<
@@ -631,36 +571,24 @@ impl Client {
             >,
         >,
     {
-        let policy = &self.api.inner.0.policy;
-        let ctx = Arc::new(CallContext::new(policy.deadline));
-        let span = tracing::debug_span!(
-            "okta_eventhooks.call",
-            operation,
-            attempts = tracing::field::Empty,
-            outcome = tracing::field::Empty
-        );
-        // Boxed once: the generated future is large, and moving it through the wrappers below
-        // would copy it each time.
-        let run = Box::pin(call::scope(ctx.clone(), request));
-        let outcome = match policy.deadline {
-            Some(limit) => tokio::time::timeout(limit, run)
-                .instrument(span.clone())
-                .await
-                .ok(),
-            None => Some(run.instrument(span.clone()).await),
-        };
-        span.record("attempts", ctx.attempts());
-        let result = match outcome {
-            Some(Ok(value)) => Ok(value.into_inner()),
-            Some(Err(e)) => Err(call::map_error(e, &ctx).await),
-            None => Err(Error::Timeout {
-                limit: TimeoutKind::Deadline,
-                attempts: ctx.attempts().max(1),
-            }),
-        };
-        span.record("outcome", if result.is_ok() { "ok" } else { "error" });
-        result
+        transport::run(&self.api, operation, request).await
     }
+}
+
+/// The eight operations as the transport sees them. Create and verify change something on
+/// every call (a twin hook; another call to the user's endpoint), so they are never re-sent
+/// once they may have reached Okta.
+const LIST: Operation = op("listEventHooks", true);
+const GET: Operation = op("getEventHook", true);
+const CREATE: Operation = op("createEventHook", false);
+const REPLACE: Operation = op("replaceEventHook", true);
+const DELETE: Operation = op("deleteEventHook", true);
+const ACTIVATE: Operation = op("activateEventHook", true);
+const DEACTIVATE: Operation = op("deactivateEventHook", true);
+const VERIFY: Operation = op("verifyEventHook", false);
+
+const fn op(name: &'static str, idempotent: bool) -> Operation {
+    Operation { name, idempotent }
 }
 
 /// An event-hook id must be non-empty; everything else is percent-encoded into the path.

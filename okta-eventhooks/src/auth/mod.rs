@@ -148,8 +148,9 @@ impl Auth {
         credentials: &Credentials,
         org_url: &str,
         http: &reqwest::Client,
-        policy: &crate::client::Policy,
-        sleep: &crate::call::Sleep,
+        retry: crate::retry::RetryPolicy,
+        request_timeout: Duration,
+        sleep: &crate::retry::Sleep,
     ) -> Result<Self> {
         let (scheme, secret) = match credentials {
             Credentials::ApiToken(s) => ("SSWS", s),
@@ -159,7 +160,8 @@ impl Auth {
                     c,
                     org_url,
                     http.clone(),
-                    policy,
+                    retry,
+                    request_timeout,
                     sleep.clone(),
                 )?)));
             }

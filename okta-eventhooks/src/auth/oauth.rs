@@ -18,9 +18,9 @@ use super::dpop::{self, Dpop, Server};
 use super::key::SigningKey;
 use super::{DPOP, PrivateKeyCredentials};
 use crate::Secret;
-use crate::call::Sleep;
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimit;
+use crate::retry::{self, Attempt, Decision, Outcome, RetryPolicy, Sleep};
 use crate::types::OktaError;
 
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -59,10 +59,8 @@ pub(crate) struct TokenSource {
     key_id: Option<String>,
     renewal_offset: Duration,
     request_timeout: Duration,
-    /// The client's retry policy, applied to the token endpoint's 429/502-504 and
-    /// connection failures too.
-    max_retries: u32,
-    max_backoff: Duration,
+    /// The client's retry policy, applied to the token endpoint too.
+    retry: RetryPolicy,
     sleep: Sleep,
     pub(crate) dpop: Dpop,
     cache: Mutex<Option<Arc<Token>>>,
@@ -98,7 +96,8 @@ impl TokenSource {
         credentials: &PrivateKeyCredentials,
         org_url: &str,
         http: reqwest::Client,
-        policy: &crate::client::Policy,
+        retry: RetryPolicy,
+        request_timeout: Duration,
         sleep: Sleep,
     ) -> Result<Self> {
         let client_id = credentials.client_id.trim().to_owned();
@@ -132,9 +131,8 @@ impl TokenSource {
             key,
             key_id,
             renewal_offset: credentials.token_renewal_offset,
-            request_timeout: policy.request_timeout,
-            max_retries: policy.max_retries,
-            max_backoff: policy.max_backoff,
+            request_timeout,
+            retry,
             sleep,
             dpop: Dpop::default(),
             cache: Mutex::new(None),
@@ -272,32 +270,40 @@ impl TokenSource {
         }
     }
 
-    /// Sends the token request, retrying what the API calls retry too: 429 (until the
-    /// rate-limit reset, if it is within `max_backoff`), 502/503/504 and connection failures.
-    /// A token request changes nothing, so every retry is safe; each one carries a new
+    /// Sends the token request, retrying as API calls are retried (see [`crate::retry`]). A
+    /// token request changes nothing, so it counts as idempotent; each retry carries a new
     /// assertion and proof.
     async fn post_with_retries(&self) -> Result<(http::StatusCode, HeaderMap, Vec<u8>)> {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let retries_left = attempt <= self.max_retries;
             let result = self.post_token_request().await;
-            let backoff = || crate::call::backoff(attempt, self.max_backoff);
-            let wait = match &result {
+            let position = Attempt {
+                number: attempt,
+                idempotent: true,
+                time_left: None,
+                jitter: retry::jitter(),
+            };
+            let decision = match &result {
                 Err(Error::Transport {
                     source: Some(e), ..
-                }) if e.is_connect() && retries_left => Some(backoff()),
-                Ok((status, headers, _)) if status.as_u16() == 429 && retries_left => {
-                    // A reset further away than max_backoff fails now, as API calls do.
-                    Some(crate::call::rate_limit_wait(headers).unwrap_or_else(backoff))
-                        .filter(|wait| *wait <= self.max_backoff)
-                }
-                Ok((status, _, _)) if matches!(status.as_u16(), 502..=504) && retries_left => {
-                    Some(backoff())
-                }
-                _ => None,
+                }) => self.retry.decide(
+                    position,
+                    Outcome::Transport {
+                        connect: e.is_connect(),
+                    },
+                ),
+                Ok((status, headers, _)) => self.retry.decide(
+                    position,
+                    Outcome::Response {
+                        status: status.as_u16(),
+                        headers,
+                        rate_limit: &RateLimit::from_headers(headers),
+                    },
+                ),
+                Err(_) => Decision::Stop,
             };
-            let Some(wait) = wait else {
+            let Decision::Retry { wait, .. } = decision else {
                 return result;
             };
             tracing::debug!(

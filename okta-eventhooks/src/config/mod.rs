@@ -645,6 +645,21 @@ impl Config {
     }
 }
 
+impl Client {
+    /// A client configured the way Okta's SDKs are: `~/.okta/okta.yaml`, then `./okta.yaml`,
+    /// then `OKTA_CLIENT_*` environment variables (later ones win). See [`crate::config`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> okta_eventhooks::Result<()> {
+    /// let client = okta_eventhooks::Client::from_env()?;
+    /// let hooks = client.list_event_hooks().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env() -> Result<Client> {
+        ConfigLoader::new().load()?.client_builder()?.build()
+    }
+}
+
 fn secs(d: Duration) -> Secret {
     Secret::new(format!("{}ms", d.as_millis()))
 }

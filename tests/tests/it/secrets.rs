@@ -33,7 +33,7 @@ fn debug_of_every_type_holding_a_secret_is_redacted() {
         .proxy(format!("http://user:{TOKEN}@proxy.local:3128"));
     assert_clean("ClientBuilder", &format!("{builder:?}"));
     let client = builder.build().unwrap();
-    assert_clean("Client", &format!("{client:?} {:?}", client.generated()));
+    assert_clean("Client", &format!("{client:?}"));
     let credentials = okta_eventhooks::Credentials::ApiToken(TOKEN.into());
     assert_clean("Credentials", &format!("{credentials:?}"));
     let channel = okta_eventhooks::Channel::https("https://h.example.com")

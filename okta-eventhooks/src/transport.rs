@@ -1,28 +1,30 @@
-//! What happens to every request: authorization, retries, rate limits, size limits, tracing.
+//! What happens to every API request between the facade and the wire: authorization, the
+//! attempt loop (retries as [`crate::retry`] decides), rate-limit pacing, the response size
+//! limit, tracing, and turning the generated layer's errors into the crate's [`Error`].
 //!
-//! The generated client calls [`ClientHooks::pre`] and [`ClientHooks::exec`] for each
-//! operation. `exec` owns the attempt loop. A per-call [`CallContext`] (a task-local set by the
-//! facade) carries out what a `reqwest::Result` cannot: the attempt count and the facade's own
-//! errors (deadline, oversized body, credential failures).
+//! The facade calls [`run`] with an [`Operation`] descriptor and one generated operation's
+//! future. The generated client then calls [`ClientHooks::pre`] and [`ClientHooks::exec`]; `exec`
+//! owns the attempt loop. A per-call [`CallContext`] (a task-local set by [`run`]) carries what
+//! the generated signatures cannot: the operation descriptor, the attempt count and the
+//! facade's own errors (deadline, oversized body, credential failures), which [`run`] prefers
+//! over the stand-in response the generated code decoded.
 
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use http::Method;
-use http::header::{CONTENT_LENGTH, DATE, HeaderName, HeaderValue};
-use progenitor_client::{ClientHooks, OperationInfo};
+use http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
+use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
 use tracing::Instrument;
 
-use crate::client::State;
-use crate::error::{Error, excerpt};
+use crate::auth::{Auth, AuthRetries};
+use crate::error::{Error, Result, TimeoutKind, excerpt};
 use crate::generated;
 use crate::rate_limit::RateLimit;
+use crate::retry::{self, Attempt, Decision, Outcome, Reason, RetryPolicy, Sleep};
 use crate::types::OktaError;
 
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
@@ -30,12 +32,108 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
 const RETRY_FOR: HeaderName = HeaderName::from_static("x-okta-retry-for");
 const RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
 
-/// First wait of the exponential backoff (doubled per retry, capped by `max_backoff`).
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
-
 tokio::task_local! {
     static CALL: Arc<CallContext>;
     static BODIES: Arc<Mutex<Option<Bytes>>>;
+}
+
+/// What the transport needs to know about one operation of the facade.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Operation {
+    /// The operation's name, for tracing.
+    pub(crate) name: &'static str,
+    /// Whether sending it twice is harmless. A create makes a twin and a verify makes Okta
+    /// call the user's endpoint again, so those are never re-sent once they may have reached
+    /// Okta.
+    pub(crate) idempotent: bool,
+}
+
+/// Limits of every call of a client.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) request_timeout: Duration,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) pace: bool,
+}
+
+/// State shared by every clone of a [`Client`](crate::Client); reachable from the generated
+/// layer's hooks.
+///
+/// Opaque: it exists so that the generated client can carry the facade's configuration.
+#[derive(Clone, Debug)]
+pub struct ClientState(pub(crate) Arc<State>);
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) auth: Auth,
+    pub(crate) limits: Limits,
+    pub(crate) sleep: Sleep,
+    last_rate_limit: Mutex<Option<RateLimit>>,
+    /// With `pace`, the instant before which no request starts (Remaining was 0).
+    paused_until: Mutex<Option<tokio::time::Instant>>,
+}
+
+impl State {
+    pub(crate) fn new(auth: Auth, limits: Limits, sleep: Sleep) -> Self {
+        Self {
+            auth,
+            limits,
+            sleep,
+            last_rate_limit: Mutex::new(None),
+            paused_until: Mutex::new(None),
+        }
+    }
+
+    /// The rate-limit headers of the most recent response that had them.
+    pub(crate) fn last_rate_limit(&self) -> Option<RateLimit> {
+        *self
+            .last_rate_limit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Runs one generated operation inside a call context (operation descriptor, attempt
+/// counting, deadline, tracing) and turns its outcome into the facade's types.
+pub(crate) async fn run<T, F>(
+    api: &generated::Client,
+    operation: Operation,
+    request: F,
+) -> Result<T>
+where
+    F: Future<Output = std::result::Result<ResponseValue<T>, generated::Error<OktaError>>>,
+{
+    let deadline = api.inner.0.limits.deadline;
+    let ctx = Arc::new(CallContext::new(operation, deadline));
+    let span = tracing::debug_span!(
+        "okta_eventhooks.call",
+        operation = operation.name,
+        attempts = tracing::field::Empty,
+        outcome = tracing::field::Empty
+    );
+    // Boxed once: the generated future is large, and moving it through the wrappers below
+    // would copy it each time.
+    let call = Box::pin(CALL.scope(ctx.clone(), request));
+    let outcome = match deadline {
+        Some(limit) => tokio::time::timeout(limit, call)
+            .instrument(span.clone())
+            .await
+            .ok(),
+        None => Some(call.instrument(span.clone()).await),
+    };
+    span.record("attempts", ctx.attempts());
+    let result = match outcome {
+        Some(Ok(value)) => Ok(value.into_inner()),
+        Some(Err(e)) => Err(map_error(e, &ctx).await),
+        None => Err(Error::Timeout {
+            limit: TimeoutKind::Deadline,
+            attempts: ctx.attempts().max(1),
+        }),
+    };
+    span.record("outcome", if result.is_ok() { "ok" } else { "error" });
+    result
 }
 
 /// Runs `future` (any number of calls on any [`Client`](crate::Client)) so that, inside it,
@@ -67,17 +165,10 @@ pub fn last_response_body() -> Option<Bytes> {
         .flatten()
 }
 
-/// Runs a generated operation with its call context in scope.
-pub(crate) fn scope<F: Future>(
-    ctx: Arc<CallContext>,
-    future: F,
-) -> impl Future<Output = F::Output> {
-    CALL.scope(ctx, future)
-}
-
 /// What one facade call learns while the generated code runs.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct CallContext {
+    operation: Operation,
     attempts: AtomicU32,
     failure: Mutex<Option<Error>>,
     /// The final response's metadata: the generated layer drops it when a body fails to decode.
@@ -86,19 +177,22 @@ pub(crate) struct CallContext {
 }
 
 impl CallContext {
-    pub(crate) fn new(deadline: Option<Duration>) -> Self {
+    fn new(operation: Operation, deadline: Option<Duration>) -> Self {
         Self {
+            operation,
+            attempts: AtomicU32::new(0),
+            failure: Mutex::new(None),
+            response: Mutex::new(None),
             deadline: deadline.map(|d| tokio::time::Instant::now() + d),
-            ..Self::default()
         }
     }
 
-    pub(crate) fn attempts(&self) -> u32 {
+    fn attempts(&self) -> u32 {
         self.attempts.load(Ordering::Relaxed)
     }
 
     /// Records the error the call must end with (the first one wins).
-    pub(crate) fn fail(&self, error: Error) {
+    fn fail(&self, error: Error) {
         let mut slot = self.failure.lock().unwrap_or_else(|e| e.into_inner());
         slot.get_or_insert(error);
     }
@@ -135,44 +229,6 @@ struct ResponseMeta {
     rate_limit: RateLimit,
 }
 
-/// The timer used for waits between attempts; replaceable so tests need not sleep.
-type SleepFn = dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
-
-#[derive(Clone)]
-pub(crate) struct Sleep(Arc<SleepFn>);
-
-impl Sleep {
-    pub(crate) fn new<F, Fut>(f: F) -> Self
-    where
-        F: Fn(Duration) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
-    {
-        Self(Arc::new(move |d| Box::pin(f(d))))
-    }
-
-    pub(crate) async fn sleep(&self, wait: Duration) {
-        (self.0)(wait).await
-    }
-}
-
-impl Default for Sleep {
-    fn default() -> Self {
-        Self::new(tokio::time::sleep)
-    }
-}
-
-impl std::fmt::Debug for Sleep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Sleep")
-    }
-}
-
-/// Operations that change state on every call: never re-sent once they may have reached Okta.
-/// (A second verify makes Okta call the user's endpoint again; a second create makes a twin.)
-fn is_idempotent(operation_id: &str) -> bool {
-    !matches!(operation_id, "create_event_hook" | "verify_event_hook")
-}
-
 impl ClientHooks<crate::ClientState> for generated::Client {
     async fn pre<E>(
         &self,
@@ -188,24 +244,26 @@ impl ClientHooks<crate::ClientState> for generated::Client {
                 .headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
-        *request.timeout_mut() = Some(self.inner.0.policy.request_timeout);
+        *request.timeout_mut() = Some(self.inner.0.limits.request_timeout);
         Ok(())
     }
 
     async fn exec(
         &self,
         request: reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let ctx = CALL.try_with(Arc::clone).unwrap_or_default();
-        execute(
-            &self.inner.0,
-            &self.client,
-            request,
-            info.operation_id,
-            &ctx,
-        )
-        .await
+        // Every generated operation is started by `run`, which sets the context; the generated
+        // client is not reachable from outside the crate.
+        let ctx = CALL.try_with(Arc::clone).unwrap_or_else(|_| {
+            debug_assert!(false, "a generated operation ran outside transport::run");
+            let unknown = Operation {
+                name: "unknown",
+                idempotent: false,
+            };
+            Arc::new(CallContext::new(unknown, None))
+        });
+        execute(&self.inner.0, &self.client, request, &ctx).await
     }
 }
 
@@ -214,21 +272,19 @@ async fn execute(
     state: &State,
     http: &reqwest::Client,
     request: reqwest::Request,
-    operation_id: &str,
     ctx: &CallContext,
 ) -> reqwest::Result<reqwest::Response> {
-    let policy = &state.policy;
-    let idempotent = is_idempotent(operation_id);
+    let limits = &state.limits;
     let mut retry_for: Option<HeaderValue> = None;
     let mut attempt: u32 = 0;
     // Re-sends for authorization (new token after a 401, DPoP nonce) are counted apart: they
     // do not use up `max_retries`.
-    let mut auth_retries = crate::auth::AuthRetries::default();
+    let mut auth_retries = AuthRetries::default();
     let mut auth_resends: u32 = 0;
     loop {
         attempt += 1;
         ctx.attempts.store(attempt, Ordering::Relaxed);
-        if policy.pace {
+        if limits.pace {
             pace(state, ctx).await;
         }
         // Bodies are JSON bytes, so a request can be cloned for every attempt; a streaming
@@ -265,20 +321,23 @@ async fn execute(
         let started = std::time::Instant::now();
         let result = http.execute(req).instrument(span.clone()).await;
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let retries_left = attempt - auth_resends <= policy.max_retries;
+        let position = Attempt {
+            number: attempt - auth_resends,
+            idempotent: ctx.operation.idempotent,
+            time_left: ctx.remaining(),
+            jitter: retry::jitter(),
+        };
 
         let response = match result {
             Ok(response) => response,
             Err(e) => {
-                // A connect error means no byte reached the server: safe to retry for every method.
-                let safe = idempotent || e.is_connect();
-                if safe && retries_left {
-                    let wait = backoff(attempt, policy.max_backoff);
-                    if wait_fits(ctx, wait) {
-                        span.in_scope(|| tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "transport error, retrying"));
-                        state.sleep.sleep(wait).await;
-                        continue;
-                    }
+                let outcome = Outcome::Transport {
+                    connect: e.is_connect(),
+                };
+                if let Decision::Retry { wait, .. } = limits.retry.decide(position, outcome) {
+                    span.in_scope(|| tracing::debug!(error = %e, wait_ms = wait.as_millis() as u64, "transport error, retrying"));
+                    state.sleep.sleep(wait).await;
+                    continue;
                 }
                 return Err(e);
             }
@@ -304,45 +363,42 @@ async fn execute(
             auth_resends += 1;
             continue;
         }
-        if status.as_u16() == 429 && retries_left {
-            // The request was not processed, so retrying is safe for every method.
-            let wait = wait_for_reset(&rate_limit, headers)
-                .unwrap_or_else(|| backoff(attempt, policy.max_backoff));
-            if wait <= policy.max_backoff && wait_fits(ctx, wait) {
-                if retry_for.is_none() {
-                    retry_for = headers.get(REQUEST_ID).cloned();
+        let outcome = Outcome::Response {
+            status: status.as_u16(),
+            headers,
+            rate_limit: &rate_limit,
+        };
+        match limits.retry.decide(position, outcome) {
+            Decision::Retry { wait, reason } => {
+                let wait_ms = wait.as_millis() as u64;
+                if reason == Reason::RateLimited {
+                    if retry_for.is_none() {
+                        retry_for = headers.get(REQUEST_ID).cloned();
+                    }
+                    span.in_scope(|| {
+                        tracing::info!(wait_ms, "rate limited, waiting for the reset")
+                    });
+                } else {
+                    span.in_scope(|| tracing::debug!(wait_ms, "server error, retrying"));
                 }
+                state.sleep.sleep(wait).await;
+                continue;
+            }
+            Decision::Stop if status.as_u16() == 429 => {
                 span.in_scope(|| {
                     tracing::info!(
-                        wait_ms = wait.as_millis() as u64,
-                        "rate limited, waiting for the reset"
+                        "rate limited; no retry left or the reset is too far away to wait for"
                     )
                 });
-                state.sleep.sleep(wait).await;
-                continue;
             }
-            span.in_scope(|| {
-                tracing::info!(
-                    wait_ms = wait.as_millis() as u64,
-                    "rate limited; the reset is too far away to wait for"
-                )
-            });
-        } else if matches!(status.as_u16(), 502..=504) && idempotent && retries_left {
-            let wait = backoff(attempt, policy.max_backoff);
-            if wait_fits(ctx, wait) {
-                span.in_scope(|| {
-                    tracing::debug!(wait_ms = wait.as_millis() as u64, "server error, retrying")
-                });
-                state.sleep.sleep(wait).await;
-                continue;
-            }
+            Decision::Stop => {}
         }
         let meta = ResponseMeta {
             status: status.as_u16(),
             request_id: request_id(response.headers()),
             rate_limit,
         };
-        return buffer(response, policy.max_response_bytes, ctx, meta).await;
+        return buffer(response, limits.max_response_bytes, ctx, meta).await;
     }
 }
 
@@ -421,55 +477,16 @@ fn fail(ctx: &CallContext, error: Error) -> reqwest::Response {
     synthetic(reqwest::StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-/// Whether waiting `wait` still leaves the deadline (if any) in the future.
-fn wait_fits(ctx: &CallContext, wait: Duration) -> bool {
-    ctx.remaining().is_none_or(|left| wait < left)
-}
-
-/// Exponential backoff with jitter: 50-100 % of `BACKOFF_BASE * 2^(attempt-1)`, capped.
-pub(crate) fn backoff(attempt: u32, cap: Duration) -> Duration {
-    let full = BACKOFF_BASE
-        .saturating_mul(1u32 << (attempt - 1).min(16))
-        .min(cap);
-    // A randomly keyed hasher is a good-enough jitter source without another dependency.
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let fraction = 0.5 + (random % 1000) as f64 / 2000.0;
-    full.mul_f64(fraction)
-}
-
-/// Seconds until `X-Rate-Limit-Reset`, measured against the response's `Date` (so a skewed
-/// local clock does not matter), plus one second. `None` when there is no usable reset.
-pub(crate) fn rate_limit_wait(headers: &http::HeaderMap) -> Option<Duration> {
-    wait_for_reset(&RateLimit::from_headers(headers), headers)
-}
-
-/// [`rate_limit_wait`] for headers already parsed into `rate_limit`.
-fn wait_for_reset(rate_limit: &RateLimit, headers: &http::HeaderMap) -> Option<Duration> {
-    let reset = rate_limit.reset?;
-    let now = server_date(headers).unwrap_or_else(Utc::now);
-    let until = (reset - now).to_std().unwrap_or(Duration::ZERO);
-    Some(until + Duration::from_secs(1))
-}
-
-fn server_date(headers: &http::HeaderMap) -> Option<DateTime<Utc>> {
-    let text = headers.get(DATE)?.to_str().ok()?;
-    DateTime::parse_from_rfc2822(text)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
-}
-
 fn record_rate_limit(state: &State, rate_limit: RateLimit, headers: &http::HeaderMap) {
     *state
         .last_rate_limit
         .lock()
         .unwrap_or_else(|e| e.into_inner()) = Some(rate_limit);
-    if state.policy.pace {
+    if state.limits.pace {
         let pause = (rate_limit.remaining == Some(0))
-            .then(|| wait_for_reset(&rate_limit, headers))
+            .then(|| retry::wait_for_reset(&rate_limit, headers))
             .flatten()
-            .map(|wait| tokio::time::Instant::now() + wait.min(state.policy.max_backoff));
+            .map(|wait| tokio::time::Instant::now() + wait.min(state.limits.retry.max_backoff));
         *state.paused_until.lock().unwrap_or_else(|e| e.into_inner()) = pause;
     }
 }
@@ -479,7 +496,7 @@ async fn pace(state: &State, ctx: &CallContext) {
     let until = *state.paused_until.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(until) = until {
         let wait = until.saturating_duration_since(tokio::time::Instant::now());
-        if !wait.is_zero() && wait_fits(ctx, wait) {
+        if !wait.is_zero() && ctx.remaining().is_none_or(|left| wait < left) {
             tracing::debug!(
                 wait_ms = wait.as_millis() as u64,
                 "pacing: no requests left in this window"
@@ -497,7 +514,7 @@ fn request_id(headers: &http::HeaderMap) -> Option<String> {
 }
 
 /// Turns the generated layer's error into the facade's, preferring what the context recorded.
-pub(crate) async fn map_error(error: generated::Error<OktaError>, ctx: &CallContext) -> Error {
+async fn map_error(error: generated::Error<OktaError>, ctx: &CallContext) -> Error {
     if let Some(failure) = ctx.take_failure() {
         return failure;
     }
@@ -589,44 +606,4 @@ fn api_error(
 
 fn transport(e: reqwest::Error, attempts: u32) -> Error {
     Error::from_reqwest(e, attempts, None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rate_limit_wait_uses_the_server_date() {
-        let mut h = http::HeaderMap::new();
-        h.insert(
-            DATE,
-            HeaderValue::from_static("Thu, 26 Nov 2026 13:00:00 GMT"),
-        );
-        let reset = DateTime::parse_from_rfc2822("Thu, 26 Nov 2026 13:00:05 GMT")
-            .unwrap()
-            .timestamp();
-        h.insert("x-rate-limit-reset", HeaderValue::from(reset));
-        assert_eq!(rate_limit_wait(&h), Some(Duration::from_secs(6)));
-        // A reset already in the past still waits the extra second.
-        h.insert(
-            DATE,
-            HeaderValue::from_static("Thu, 26 Nov 2026 14:00:00 GMT"),
-        );
-        assert_eq!(rate_limit_wait(&h), Some(Duration::from_secs(1)));
-        h.remove("x-rate-limit-reset");
-        assert_eq!(rate_limit_wait(&h), None);
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let cap = Duration::from_secs(3);
-        for attempt in 1..10 {
-            let full = BACKOFF_BASE.saturating_mul(1 << (attempt - 1)).min(cap);
-            let wait = backoff(attempt, cap);
-            assert!(
-                wait >= full / 2 && wait <= full,
-                "attempt {attempt}: {wait:?}"
-            );
-        }
-    }
 }
