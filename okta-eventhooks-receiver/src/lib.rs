@@ -12,6 +12,14 @@
 //! retries a 5xx once, and the refused `eventId` is forgotten so the retry gets through. If the
 //! retry is refused too, Okta drops the batch, so size the channel for your bursts.
 //!
+//! To rotate the shared secret, build the receiver with the new value in
+//! [`ReceiverBuilder::auth_header`] and the old one in
+//! [`ReceiverBuilder::accept_previous_secret`], replace the hook's secret at Okta (which
+//! resets verification: verify again), then drop the old value.
+//!
+//! [`serve`] holds the one implementation of "serve an axum router in the background with a
+//! stop handle", used by [`RunningReceiver`] and by the emulator crate.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use okta_eventhooks_receiver::Receiver;
