@@ -456,22 +456,6 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured the way Okta's SDKs are: `~/.okta/okta.yaml`, then `./okta.yaml`,
-    /// then `OKTA_CLIENT_*` environment variables (later ones win). See [`crate::config`].
-    ///
-    /// ```no_run
-    /// # async fn run() -> okta_eventhooks::Result<()> {
-    /// let client = okta_eventhooks::Client::from_env()?;
-    /// let hooks = client.list_event_hooks().await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn from_env() -> Result<Client> {
-        crate::config::ConfigLoader::new()
-            .load()?
-            .client_builder()?
-            .build()
-    }
-
     /// The org URL requests go to (normalised, without a trailing slash).
     pub fn org_url(&self) -> &str {
         progenitor_client::ClientInfo::baseurl(self.api.as_ref())
