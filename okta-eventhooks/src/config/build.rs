@@ -13,14 +13,18 @@ impl Config {
     /// that is missing or malformed, each with its origin (never a secret value).
     pub fn client_builder(&self) -> Result<ClientBuilder> {
         let mut problems = Vec::new();
-        if self.values.org_url.is_none() {
-            problems.push(format!(
+        // The problems are listed in this order: the org URL, the credentials, the rest.
+        let mut builder = Client::builder();
+        match self.values.org_url.as_ref().map(Loaded::get) {
+            Some(Ok(url)) => builder = builder.org_url(url),
+            Some(Err(e)) => problems.push(e),
+            None => problems.push(format!(
                 "no org URL: set {} (e.g. https://acme.okta.com)",
                 settings::org_url.how_to_set()
-            ));
+            )),
         }
-        let mut builder = self.apply(Stage::Always, Client::builder(), &mut problems);
         builder = self.credentials(builder, &mut problems);
+        builder = self.apply(Stage::Always, builder, &mut problems);
         match self.proxy_url() {
             Ok(Some(url)) => builder = builder.proxy(url),
             Ok(None) => {}

@@ -84,8 +84,8 @@ pub(super) enum Applies<T> {
     /// Only with OAuth private-key credentials: in another mode the builder has no use for
     /// the value, so a malformed one is no problem there either.
     WithPrivateKey(fn(ClientBuilder, &T) -> ClientBuilder),
-    /// By a rule of `Config::client_builder` that reads it with other settings (the
-    /// credentials of the mode in force, the proxy URL).
+    /// By a rule of `Config::client_builder`: the org URL (required), the credentials of the
+    /// mode in force, the proxy URL (made of several settings).
     ByRule,
 }
 
@@ -220,7 +220,7 @@ settings! {
         env: ["OKTA_CLIENT_ORGURL"],
         secret: false,
         parse: parse::org_url,
-        apply: Applies::Always(|b, url| b.org_url(url)),
+        apply: Applies::ByRule,
     }
     /// The SSWS API token, or the access token in `Bearer` mode.
     token: Secret {
