@@ -2,12 +2,12 @@
 //!
 //! # Precedence (lowest to highest)
 //!
-//! 1. built-in defaults (those of [`ClientBuilder`]),
+//! 1. built-in defaults (those of [`ClientBuilder`](crate::ClientBuilder)),
 //! 2. `~/.okta/okta.yaml`,
 //! 3. `./okta.yaml` (the current directory),
 //! 4. environment variables (`OKTA_CLIENT_*`),
 //! 5. explicit settings: [`Config`]'s `set_*` methods (CLI flags) and builder calls made on
-//!    the [`ClientBuilder`] returned by [`Config::client_builder`].
+//!    the [`ClientBuilder`](crate::ClientBuilder) returned by [`Config::client_builder`].
 //!
 //! Each setting is resolved on its own: a token from the environment and an org URL from a
 //! file combine. Every value remembers where it came from, and configuration errors name it.

@@ -113,11 +113,11 @@ fn apply<T>(
     builder: ClientBuilder,
     problems: &mut Vec<String>,
 ) -> ClientBuilder {
-    let (Some(loaded), Some(apply)) = (loaded, how.at(stage)) else {
+    let (Some(loaded), Some(apply_value)) = (loaded, how.at(stage)) else {
         return builder;
     };
     match &loaded.value {
-        Ok(value) => apply(builder, value),
+        Ok(value) => apply_value(builder, value),
         Err(problem) => {
             problems.push(problem.clone());
             builder
@@ -196,6 +196,7 @@ macro_rules! settings {
             yaml: &[$($yaml),+],
             env: &[$($env),+],
             secret: $secret,
+            // `false`, or `false || true` when the entry says `list: true`.
             list: false $(|| $list)?,
             parse_into: |values, text, origin| {
                 values.$field = Some(Loaded::parse(&$field, text, origin, $parse));
