@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use yaml_serde::Value;
 
-use super::{Config, Field, Setting};
-use crate::Secret;
+use super::Config;
+use super::settings::SETTINGS;
 use crate::error::{Error, Result};
 
 /// Origin label of the home file (also used in messages, whatever `$HOME` is).
@@ -85,9 +85,9 @@ impl ConfigLoader {
     }
 
     /// Reads every source. A file that does not exist is skipped; one that cannot be read or
-    /// parsed is an error naming the file (and the line, for YAML syntax errors). Values are
-    /// checked later, in [`Config::client_builder`], so that a flag can still override a
-    /// malformed one.
+    /// parsed is an error naming the file (and the line, for YAML syntax errors). Each value is
+    /// parsed as it is read, but a malformed one is reported only by
+    /// [`Config::client_builder`], and only if no higher source (a flag) replaced it.
     pub fn load(&self) -> Result<Config> {
         let home = self
             .home_dir
@@ -116,15 +116,16 @@ impl ConfigLoader {
                 "profile {name:?} is not defined: add okta.profiles.{name}.client to {HOME_FILE} or {LOCAL_FILE}"
             )));
         }
-        for key in Field::ALL {
-            if let Some((name, value)) = key
-                .env_names()
+        for setting in SETTINGS {
+            if let Some((name, value)) = setting
+                .env
                 .iter()
                 .find_map(|name| self.var(name).map(|v| (*name, v)))
             {
-                config.put(key, Secret::new(value), name);
+                setting.load(&mut config.values, &value, name);
             }
         }
+        config.warn_about_key_file();
         Ok(config)
     }
 }
@@ -167,7 +168,7 @@ fn read_file(config: &mut Config, path: &Path, label: &str, profile: Option<&str
         held_secret |= read_client(config, client, &format!("{label} (profile {name})"))?;
     }
     if held_secret {
-        super::warn_if_shared(config, path, label);
+        config.warn_if_shared(path, label);
     }
     Ok(found)
 }
@@ -180,28 +181,24 @@ fn read_client(config: &mut Config, client: &Value, origin: &str) -> Result<bool
         )));
     }
     let mut held_secret = false;
-    for key in Field::ALL {
-        for path in key.yaml_paths() {
+    for setting in SETTINGS {
+        for path in setting.yaml {
             let mut node = Some(client);
             for part in path.split('.') {
                 node = node.and_then(|n| n.get(part));
             }
             let Some(node) = node else { continue };
-            let Some(value) = scalar(node, key == Field::Scopes) else {
+            let Some(text) = scalar(node, setting.list) else {
                 return Err(Error::Config(format!(
                     "okta.client.{path} in {origin} must be a single value{}",
-                    if key == Field::Scopes {
-                        " or a list"
-                    } else {
-                        ""
-                    }
+                    if setting.list { " or a list" } else { "" }
                 )));
             };
-            if value.is_empty() {
+            if text.is_empty() {
                 continue;
             }
-            held_secret |= key.is_secret();
-            config.put(key, Secret::new(value), origin);
+            held_secret |= setting.secret;
+            setting.load(&mut config.values, &text, origin);
             break;
         }
     }
@@ -220,77 +217,5 @@ fn scalar(node: &Value, list_ok: bool) -> Option<String> {
             Some(parts?.join(" "))
         }
         _ => None,
-    }
-}
-
-impl Field {
-    /// Names under `okta.client`, first the canonical one, then accepted aliases.
-    pub(super) fn yaml_paths(self) -> &'static [&'static str] {
-        match self {
-            Field::OrgUrl => &["orgUrl"],
-            Field::Token => &["token"],
-            Field::AuthorizationMode => &["authorizationMode"],
-            Field::ClientId => &["clientId"],
-            Field::Scopes => &["scopes"],
-            Field::PrivateKey => &["privateKey"],
-            Field::KeyId => &["kid", "privateKeyId", "keyId"],
-            Field::ConnectionTimeout => &["connectionTimeout"],
-            Field::RequestTimeout => &["requestTimeout"],
-            Field::MaxRetries => &["rateLimit.maxRetries"],
-            Field::MaxBackoff => &["rateLimit.maxBackoff"],
-            Field::ProxyHost => &["proxy.host"],
-            Field::ProxyPort => &["proxy.port"],
-            Field::ProxyUsername => &["proxy.username"],
-            Field::ProxyPassword => &["proxy.password"],
-            Field::UserAgent => &["userAgent"],
-            Field::Dpop => &["dpopEnabled"],
-            Field::TokenRenewalOffset => &["oauthTokenRenewalOffset"],
-        }
-    }
-
-    /// Environment variables, first the canonical one; the first one set wins.
-    pub(super) fn env_names(self) -> &'static [&'static str] {
-        match self {
-            Field::OrgUrl => &["OKTA_CLIENT_ORGURL"],
-            Field::Token => &["OKTA_CLIENT_TOKEN"],
-            Field::AuthorizationMode => &["OKTA_CLIENT_AUTHORIZATIONMODE"],
-            Field::ClientId => &["OKTA_CLIENT_CLIENTID"],
-            Field::Scopes => &["OKTA_CLIENT_SCOPES"],
-            Field::PrivateKey => &["OKTA_CLIENT_PRIVATEKEY"],
-            Field::KeyId => &[
-                "OKTA_CLIENT_KID",
-                "OKTA_CLIENT_PRIVATEKEYID",
-                "OKTA_CLIENT_KEYID",
-            ],
-            Field::ConnectionTimeout => &[
-                "OKTA_CLIENT_CONNECTIONTIMEOUT",
-                "OKTA_CLIENT_CONNECTION_TIMEOUT",
-            ],
-            Field::RequestTimeout => &["OKTA_CLIENT_REQUESTTIMEOUT", "OKTA_CLIENT_REQUEST_TIMEOUT"],
-            Field::MaxRetries => &[
-                "OKTA_CLIENT_RATELIMIT_MAXRETRIES",
-                "OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES",
-            ],
-            Field::MaxBackoff => &[
-                "OKTA_CLIENT_RATELIMIT_MAXBACKOFF",
-                "OKTA_CLIENT_RATE_LIMIT_MAX_BACKOFF",
-            ],
-            Field::ProxyHost => &["OKTA_CLIENT_PROXY_HOST"],
-            Field::ProxyPort => &["OKTA_CLIENT_PROXY_PORT"],
-            Field::ProxyUsername => &["OKTA_CLIENT_PROXY_USERNAME"],
-            Field::ProxyPassword => &["OKTA_CLIENT_PROXY_PASSWORD"],
-            Field::UserAgent => &["OKTA_CLIENT_USERAGENT"],
-            Field::Dpop => &["OKTA_CLIENT_DPOPENABLED"],
-            Field::TokenRenewalOffset => &["OKTA_CLIENT_OAUTHTOKENRENEWALOFFSET"],
-        }
-    }
-}
-
-impl Setting {
-    pub(super) fn new(value: Secret, origin: &str) -> Self {
-        Self {
-            value,
-            origin: origin.to_owned(),
-        }
     }
 }

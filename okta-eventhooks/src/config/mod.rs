@@ -2,15 +2,17 @@
 //!
 //! # Precedence (lowest to highest)
 //!
-//! 1. built-in defaults (those of [`ClientBuilder`]),
+//! 1. built-in defaults (those of [`ClientBuilder`](crate::ClientBuilder)),
 //! 2. `~/.okta/okta.yaml`,
 //! 3. `./okta.yaml` (the current directory),
 //! 4. environment variables (`OKTA_CLIENT_*`),
 //! 5. explicit settings: [`Config`]'s `set_*` methods (CLI flags) and builder calls made on
-//!    the [`ClientBuilder`] returned by [`Config::client_builder`].
+//!    the [`ClientBuilder`](crate::ClientBuilder) returned by [`Config::client_builder`].
 //!
 //! Each setting is resolved on its own: a token from the environment and an org URL from a
 //! file combine. Every value remembers where it came from, and configuration errors name it.
+//! A malformed value is reported only if it is the one in force: a higher source (a flag) may
+//! still replace it.
 //!
 //! # The YAML file
 //!
@@ -42,102 +44,56 @@
 //! ignored. When no `authorizationMode` is set, a token means `SSWS`, and a client id or private
 //! key without a token means `PrivateKey`.
 //!
-//! # Environment variables
+//! # Settings
 //!
-//! `OKTA_CLIENT_ORGURL`, `OKTA_CLIENT_TOKEN`, `OKTA_CLIENT_AUTHORIZATIONMODE`,
-//! `OKTA_CLIENT_CLIENTID`, `OKTA_CLIENT_SCOPES` (comma or space separated),
-//! `OKTA_CLIENT_PRIVATEKEY`, `OKTA_CLIENT_KID` (or `..._PRIVATEKEYID`, `..._KEYID`),
-//! `OKTA_CLIENT_CONNECTIONTIMEOUT`, `OKTA_CLIENT_REQUESTTIMEOUT`,
-//! `OKTA_CLIENT_RATELIMIT_MAXRETRIES`, `OKTA_CLIENT_RATELIMIT_MAXBACKOFF` (the underscored
-//! spellings `OKTA_CLIENT_REQUEST_TIMEOUT`, `OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES`... too),
-//! `OKTA_CLIENT_PROXY_{HOST,PORT,USERNAME,PASSWORD}`, `OKTA_CLIENT_USERAGENT`,
-//! `OKTA_CLIENT_DPOPENABLED`, `OKTA_CLIENT_OAUTHTOKENRENEWALOFFSET`, and
-//! `OKTA_CLIENT_PROFILE` to pick a profile. Empty variables count as unset.
+//! Every setting, with its YAML path under `okta.client` and its environment variables; when
+//! several names are listed, the first is canonical and the others are accepted too (for the
+//! environment, the first one set wins). `OKTA_CLIENT_PROFILE` picks a profile. Empty
+//! variables count as unset.
+//!
+//! | YAML (under `okta.client`) | Environment | Value |
+//! | --- | --- | --- |
+//! | `orgUrl` | `OKTA_CLIENT_ORGURL` | the org URL, e.g. `https://acme.okta.com` |
+//! | `token` | `OKTA_CLIENT_TOKEN` | secret: the SSWS API token, or the access token for `Bearer` |
+//! | `authorizationMode` | `OKTA_CLIENT_AUTHORIZATIONMODE` | `SSWS`, `Bearer` or `PrivateKey` |
+//! | `clientId` | `OKTA_CLIENT_CLIENTID` | the OAuth client id |
+//! | `scopes` | `OKTA_CLIENT_SCOPES` | a YAML list, or scopes separated by commas or spaces |
+//! | `privateKey` | `OKTA_CLIENT_PRIVATEKEY` | secret: a file path (`~/` allowed), inline PEM, or a JWK as JSON |
+//! | `kid`, `privateKeyId`, `keyId` | `OKTA_CLIENT_KID`, `OKTA_CLIENT_PRIVATEKEYID`, `OKTA_CLIENT_KEYID` | the key id of the client assertion |
+//! | `connectionTimeout` | `OKTA_CLIENT_CONNECTIONTIMEOUT`, `OKTA_CLIENT_CONNECTION_TIMEOUT` | duration; 0 = the default |
+//! | `requestTimeout` | `OKTA_CLIENT_REQUESTTIMEOUT`, `OKTA_CLIENT_REQUEST_TIMEOUT` | duration; 0 = the default |
+//! | `rateLimit.maxRetries` | `OKTA_CLIENT_RATELIMIT_MAXRETRIES`, `OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES` | retries after the first attempt |
+//! | `rateLimit.maxBackoff` | `OKTA_CLIENT_RATELIMIT_MAXBACKOFF`, `OKTA_CLIENT_RATE_LIMIT_MAX_BACKOFF` | duration: the longest wait before a retry; 0 = the default |
+//! | `proxy.host` | `OKTA_CLIENT_PROXY_HOST` | the proxy host (`http://` unless it names a scheme) |
+//! | `proxy.port` | `OKTA_CLIENT_PROXY_PORT` | the proxy port |
+//! | `proxy.username` | `OKTA_CLIENT_PROXY_USERNAME` | the proxy user name |
+//! | `proxy.password` | `OKTA_CLIENT_PROXY_PASSWORD` | secret: the proxy password |
+//! | `userAgent` | `OKTA_CLIENT_USERAGENT` | text appended to the `User-Agent` |
+//! | `dpopEnabled` | `OKTA_CLIENT_DPOPENABLED` | `true` or `false`: DPoP from the start |
+//! | `oauthTokenRenewalOffset` | `OKTA_CLIENT_OAUTHTOKENRENEWALOFFSET` | duration: how long before expiry the access token is renewed |
+//!
+//! Durations are seconds (`30`, `2.5`) or a number with a unit (`500ms`, `30s`, `2m`), as
+//! [`parse_duration`] reads them. `true`/`false` may also be written `1`/`0`, `yes`/`no`,
+//! `on`/`off`.
 //!
 //! A file holding a secret (token, inline key, proxy password) or a key file that group or
 //! others may read is reported with a `tracing` warning and in [`Config::warnings`].
 
+mod build;
 mod load;
+mod parse;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use load::{ConfigLoader, HOME_FILE, LOCAL_FILE, PROFILE_ENV};
+pub use parse::{DurationError, parse_duration};
 
-use crate::client::ClientBuilder;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::{Client, Secret};
-
-/// A setting Okta's configuration knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Field {
-    OrgUrl,
-    Token,
-    AuthorizationMode,
-    ClientId,
-    Scopes,
-    PrivateKey,
-    KeyId,
-    ConnectionTimeout,
-    RequestTimeout,
-    MaxRetries,
-    MaxBackoff,
-    ProxyHost,
-    ProxyPort,
-    ProxyUsername,
-    ProxyPassword,
-    UserAgent,
-    Dpop,
-    TokenRenewalOffset,
-}
-
-impl Field {
-    const ALL: [Field; 18] = [
-        Field::OrgUrl,
-        Field::Token,
-        Field::AuthorizationMode,
-        Field::ClientId,
-        Field::Scopes,
-        Field::PrivateKey,
-        Field::KeyId,
-        Field::ConnectionTimeout,
-        Field::RequestTimeout,
-        Field::MaxRetries,
-        Field::MaxBackoff,
-        Field::ProxyHost,
-        Field::ProxyPort,
-        Field::ProxyUsername,
-        Field::ProxyPassword,
-        Field::UserAgent,
-        Field::Dpop,
-        Field::TokenRenewalOffset,
-    ];
-
-    fn is_secret(self) -> bool {
-        matches!(
-            self,
-            Field::Token | Field::PrivateKey | Field::ProxyPassword
-        )
-    }
-
-    /// The YAML name, e.g. `okta.client.rateLimit.maxRetries`.
-    fn name(self) -> String {
-        format!("okta.client.{}", self.yaml_paths()[0])
-    }
-
-    /// "okta.client.orgUrl / OKTA_CLIENT_ORGURL", for "set it with" hints.
-    fn how_to_set(self) -> String {
-        format!("{} or {}", self.name(), self.env_names()[0])
-    }
-}
-
-/// A value and the source it came from.
-#[derive(Clone, Debug)]
-struct Setting {
-    /// Every value is held as a [`Secret`], so `Debug` of a [`Config`] never leaks one.
-    value: Secret,
-    origin: String,
-}
+use parse::{KeySource, Mode};
+use settings::{Loaded, SETTINGS, Values};
 
 /// One resolved setting, for display: secrets are shown as `[REDACTED]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,85 +111,60 @@ pub struct ConfigEntry {
 /// with the `set_*` methods (highest precedence), then call [`client_builder`](Self::client_builder).
 #[derive(Clone, Debug)]
 pub struct Config {
-    settings: Vec<(Field, Setting)>,
+    values: Values,
+    /// Where `~/` in a key path leads.
     home: Option<PathBuf>,
+    /// What a relative key path is relative to.
     current: PathBuf,
     warnings: Vec<String>,
-}
-
-/// The authorization modes Okta's configuration names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    Ssws,
-    Bearer,
-    PrivateKey,
 }
 
 impl Config {
     fn empty(home: Option<PathBuf>, current: PathBuf) -> Self {
         Self {
-            settings: Vec::new(),
+            values: Values::default(),
             home,
             current,
             warnings: Vec::new(),
         }
     }
 
-    fn put(&mut self, key: Field, value: Secret, origin: &str) {
-        let setting = Setting::new(value, origin);
-        match self.settings.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, slot)) => *slot = setting,
-            None => self.settings.push((key, setting)),
-        }
-    }
-
-    fn get(&self, key: Field) -> Option<&Setting> {
-        self.settings
-            .iter()
-            .find_map(|(k, s)| (*k == key).then_some(s))
-    }
-
-    fn origin(&self, key: Field) -> String {
-        self.get(key)
-            .map(|s| s.origin.clone())
-            .unwrap_or_else(|| "default".into())
-    }
-
     /// Sets the org URL (e.g. from `--org-url`).
     pub fn set_org_url(&mut self, url: impl Into<String>, origin: &str) {
-        self.put(Field::OrgUrl, Secret::new(url), origin);
+        settings::org_url.load(&mut self.values, &url.into(), origin);
     }
 
     /// Sets an SSWS API token and selects the `SSWS` mode (e.g. from `--api-token`).
     pub fn set_api_token(&mut self, token: Secret, origin: &str) {
-        self.put(Field::Token, token, origin);
-        self.put(Field::AuthorizationMode, Secret::new("SSWS"), origin);
+        settings::token.load(&mut self.values, token.expose(), origin);
+        self.values.authorization_mode = Some(Loaded::given(Mode::Ssws, "SSWS".into(), origin));
     }
 
     /// Sets a pre-issued access token and selects the `Bearer` mode.
     pub fn set_bearer_token(&mut self, token: Secret, origin: &str) {
-        self.put(Field::Token, token, origin);
-        self.put(Field::AuthorizationMode, Secret::new("Bearer"), origin);
+        settings::token.load(&mut self.values, token.expose(), origin);
+        self.values.authorization_mode = Some(Loaded::given(Mode::Bearer, "Bearer".into(), origin));
     }
 
     /// Sets the authorization mode by its configuration name (`SSWS`, `Bearer`, `PrivateKey`).
     pub fn set_authorization_mode(&mut self, mode: &str, origin: &str) {
-        self.put(Field::AuthorizationMode, Secret::new(mode), origin);
+        settings::authorization_mode.load(&mut self.values, mode, origin);
     }
 
     /// Sets the OAuth client id.
     pub fn set_client_id(&mut self, client_id: impl Into<String>, origin: &str) {
-        self.put(Field::ClientId, Secret::new(client_id), origin);
+        settings::client_id.load(&mut self.values, &client_id.into(), origin);
     }
 
     /// Sets the private key: inline PEM, a JWK as JSON, or a file path (`~/` allowed).
     pub fn set_private_key(&mut self, key: Secret, origin: &str) {
-        self.put(Field::PrivateKey, key, origin);
+        settings::private_key.load(&mut self.values, key.expose(), origin);
+        self.warn_about_key_file();
     }
 
     /// Sets the key id (`kid`) of the client assertion.
     pub fn set_key_id(&mut self, kid: impl Into<String>, origin: &str) {
-        self.put(Field::KeyId, Secret::new(kid), origin);
+        settings::key_id.load(&mut self.values, &kid.into(), origin);
     }
 
     /// Sets the OAuth scopes.
@@ -243,37 +174,38 @@ impl Config {
         S: AsRef<str>,
     {
         let joined: Vec<String> = scopes.into_iter().map(|s| s.as_ref().to_owned()).collect();
-        self.put(Field::Scopes, Secret::new(joined.join(" ")), origin);
+        // Through the parser, as from a file: no scope at all is refused the same way.
+        settings::scopes.load(&mut self.values, &joined.join(" "), origin);
     }
 
     /// Turns DPoP on or off from the start.
     pub fn set_dpop(&mut self, on: bool, origin: &str) {
-        self.put(Field::Dpop, Secret::new(on.to_string()), origin);
+        self.values.dpop = Some(Loaded::given(on, on.to_string(), origin));
     }
 
     /// Sets the limit for one request/response exchange.
     pub fn set_request_timeout(&mut self, d: Duration, origin: &str) {
-        self.put(Field::RequestTimeout, secs(d), origin);
+        self.values.request_timeout = Some(Loaded::given(d, millis_text(d), origin));
     }
 
     /// Sets the limit for establishing a connection.
     pub fn set_connect_timeout(&mut self, d: Duration, origin: &str) {
-        self.put(Field::ConnectionTimeout, secs(d), origin);
+        self.values.connection_timeout = Some(Loaded::given(d, millis_text(d), origin));
     }
 
     /// Sets the number of retries after the first attempt.
     pub fn set_max_retries(&mut self, n: u32, origin: &str) {
-        self.put(Field::MaxRetries, Secret::new(n.to_string()), origin);
+        self.values.max_retries = Some(Loaded::given(n, n.to_string(), origin));
     }
 
     /// Sets the text appended to the `User-Agent`.
     pub fn set_user_agent(&mut self, extra: impl Into<String>, origin: &str) {
-        self.put(Field::UserAgent, Secret::new(extra), origin);
+        settings::user_agent.load(&mut self.values, &extra.into(), origin);
     }
 
     /// The org URL as configured (not yet validated).
     pub fn org_url(&self) -> Option<&str> {
-        self.get(Field::OrgUrl).map(|s| s.value.expose())
+        self.values.org_url.as_ref().map(|s| s.text.expose())
     }
 
     /// Warnings found while loading (e.g. a secret-holding file readable by others).
@@ -283,18 +215,18 @@ impl Config {
 
     /// Every setting that has a value, with its origin; secrets are `[REDACTED]`.
     pub fn entries(&self) -> Vec<ConfigEntry> {
-        Field::ALL
+        SETTINGS
             .iter()
-            .filter_map(|key| {
-                let s = self.get(*key)?;
+            .filter_map(|setting| {
+                let (text, origin) = setting.loaded(&self.values)?;
                 Some(ConfigEntry {
-                    key: key.name(),
-                    value: if key.is_secret() {
+                    key: setting.name(),
+                    value: if setting.secret {
                         crate::REDACTED.to_owned()
                     } else {
-                        s.value.expose().to_owned()
+                        text.expose().to_owned()
                     },
-                    origin: s.origin.clone(),
+                    origin: origin.to_owned(),
                 })
             })
             .collect()
@@ -302,21 +234,13 @@ impl Config {
 
     /// The mode: explicit, else inferred from which credential is present.
     fn mode(&self) -> std::result::Result<Option<Mode>, String> {
-        if let Some(s) = self.get(Field::AuthorizationMode) {
-            return match s.value.expose().to_ascii_lowercase().as_str() {
-                "ssws" => Ok(Some(Mode::Ssws)),
-                "bearer" => Ok(Some(Mode::Bearer)),
-                "privatekey" | "private_key" => Ok(Some(Mode::PrivateKey)),
-                _ => Err(format!(
-                    "okta.client.authorizationMode {:?} (from {}) is not one of SSWS, Bearer, PrivateKey",
-                    s.value.expose(),
-                    s.origin
-                )),
-            };
+        let v = &self.values;
+        if let Some(mode) = &v.authorization_mode {
+            return mode.get().map(|m| Some(*m));
         }
-        Ok(if self.get(Field::Token).is_some() {
+        Ok(if v.token.is_some() {
             Some(Mode::Ssws)
-        } else if self.get(Field::ClientId).is_some() || self.get(Field::PrivateKey).is_some() {
+        } else if v.client_id.is_some() || v.private_key.is_some() {
             Some(Mode::PrivateKey)
         } else {
             None
@@ -326,6 +250,7 @@ impl Config {
     /// What the client will authenticate with, and where it came from; never the secret.
     /// E.g. `SSWS API token from OKTA_CLIENT_TOKEN`.
     pub fn credential_summary(&self) -> String {
+        let v = &self.values;
         let mode = match self.mode() {
             Ok(Some(mode)) => mode,
             Ok(None) => return "no credentials configured".into(),
@@ -334,37 +259,35 @@ impl Config {
         match mode {
             Mode::Ssws => format!(
                 "SSWS API token from {}",
-                self.origin_or_missing(Field::Token)
+                origin_or_missing(&v.token, &settings::token)
             ),
             Mode::Bearer => format!(
                 "Bearer access token from {}",
-                self.origin_or_missing(Field::Token)
+                origin_or_missing(&v.token, &settings::token)
             ),
             Mode::PrivateKey => {
-                let client_id = self
-                    .get(Field::ClientId)
-                    .map(|s| format!("{} (from {})", s.value.expose(), s.origin))
+                let client_id = v
+                    .client_id
+                    .as_ref()
+                    .map(|s| format!("{} (from {})", s.text.expose(), s.origin))
                     .unwrap_or_else(|| "(missing)".into());
                 let mut text = format!(
                     "OAuth 2.0 private key JWT: client id {client_id}, private key from {}",
-                    self.origin_or_missing(Field::PrivateKey)
+                    origin_or_missing(&v.private_key, &settings::private_key)
                 );
-                if let Some(kid) = self.get(Field::KeyId) {
+                if let Some(kid) = &v.key_id {
                     text.push_str(&format!(
                         ", key id {} (from {})",
-                        kid.value.expose(),
+                        kid.text.expose(),
                         kid.origin
                     ));
                 }
-                let scopes = self
-                    .get(Field::Scopes)
-                    .map(|s| split_scopes(s.value.expose()).join(" "))
-                    .unwrap_or_else(|| crate::DEFAULT_SCOPES.join(" "));
-                text.push_str(&format!(
-                    ", scopes {scopes} (from {})",
-                    self.origin(Field::Scopes)
-                ));
-                let dpop = matches!(self.flag(Field::Dpop), Ok(Some(true)));
+                let scopes = match &v.scopes {
+                    Some(s) => s.value.as_deref().unwrap_or_default().join(" "),
+                    None => crate::DEFAULT_SCOPES.join(" "),
+                };
+                text.push_str(&format!(", scopes {scopes} (from {})", origin(&v.scopes)));
+                let dpop = v.dpop.as_ref().is_some_and(|s| s.value == Ok(true));
                 text.push_str(if dpop {
                     ", DPoP on"
                 } else {
@@ -372,232 +295,6 @@ impl Config {
                 });
                 text
             }
-        }
-    }
-
-    fn origin_or_missing(&self, key: Field) -> String {
-        self.get(key)
-            .map(|s| s.origin.clone())
-            .unwrap_or_else(|| format!("nowhere (missing: set {})", key.how_to_set()))
-    }
-
-    /// A [`ClientBuilder`] with every configured setting applied. The error lists everything
-    /// that is missing or malformed, each with its origin (never a secret value).
-    pub fn client_builder(&self) -> Result<ClientBuilder> {
-        let mut problems = Vec::new();
-        let mut builder = Client::builder();
-
-        match self.get(Field::OrgUrl) {
-            None => problems.push(format!(
-                "no org URL: set {} (e.g. https://acme.okta.com)",
-                Field::OrgUrl.how_to_set()
-            )),
-            Some(s) => match crate::org_url::normalize(s.value.expose()) {
-                Ok(url) => builder = builder.org_url(url),
-                Err(e) => problems.push(format!("{} (from {})", strip(&e), s.origin)),
-            },
-        }
-
-        match self.mode() {
-            Err(e) => problems.push(e),
-            Ok(None) => problems.push(format!(
-                "no credentials: set an API token ({}), or authorizationMode PrivateKey with a client id ({}) and a private key ({})",
-                Field::Token.how_to_set(),
-                Field::ClientId.how_to_set(),
-                Field::PrivateKey.how_to_set()
-            )),
-            Ok(Some(Mode::Ssws | Mode::Bearer)) => match self.get(Field::Token) {
-                None => problems.push(format!(
-                    "authorizationMode {} (from {}) needs a token: set {}",
-                    self.get(Field::AuthorizationMode)
-                        .map(|s| s.value.expose())
-                        .unwrap_or("SSWS"),
-                    self.origin(Field::AuthorizationMode),
-                    Field::Token.how_to_set()
-                )),
-                Some(s) => {
-                    builder = if self.mode() == Ok(Some(Mode::Bearer)) {
-                        builder.bearer_token(s.value.clone())
-                    } else {
-                        builder.api_token(s.value.clone())
-                    }
-                }
-            },
-            Ok(Some(Mode::PrivateKey)) => {
-                builder = self.oauth(builder, &mut problems);
-            }
-        }
-
-        builder = self.http_settings(builder, &mut problems);
-
-        if problems.is_empty() {
-            return Ok(builder);
-        }
-        let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-        Err(Error::Config(format!(
-            "{} problem(s) in the Okta configuration (precedence: {HOME_FILE} < {LOCAL_FILE} < environment < flags):\n{}",
-            problems.len(),
-            list.join("\n")
-        )))
-    }
-
-    fn oauth(&self, mut builder: ClientBuilder, problems: &mut Vec<String>) -> ClientBuilder {
-        let why = format!(
-            "authorizationMode PrivateKey (from {})",
-            self.origin(Field::AuthorizationMode)
-        );
-        match self.get(Field::ClientId) {
-            Some(s) => builder = builder.client_id(s.value.expose()),
-            None => problems.push(format!(
-                "{why} needs a client id: set {}",
-                Field::ClientId.how_to_set()
-            )),
-        }
-        match self.get(Field::PrivateKey) {
-            None => problems.push(format!(
-                "{why} needs a private key: set {} to a PEM file path, inline PEM or a JWK",
-                Field::PrivateKey.how_to_set()
-            )),
-            Some(s) => match self.private_key_text(s) {
-                Ok(text) => match crate::auth::check_private_key(text.expose()) {
-                    Ok(()) => builder = builder.private_key(text),
-                    Err(e) => problems.push(format!("{} (from {})", strip(&e), s.origin)),
-                },
-                Err(e) => problems.push(e),
-            },
-        }
-        if let Some(s) = self.get(Field::KeyId) {
-            builder = builder.key_id(s.value.expose());
-        }
-        if let Some(s) = self.get(Field::Scopes) {
-            let scopes = split_scopes(s.value.expose());
-            if scopes.is_empty() {
-                problems.push(format!("okta.client.scopes (from {}) is empty", s.origin));
-            } else {
-                builder = builder.scopes(scopes);
-            }
-        }
-        match self.flag(Field::Dpop) {
-            Ok(Some(on)) => builder = builder.dpop(on),
-            Ok(None) => {}
-            Err(e) => problems.push(e),
-        }
-        match self.duration(Field::TokenRenewalOffset) {
-            Ok(Some(d)) => builder = builder.token_renewal_offset(d),
-            Ok(None) => {}
-            Err(e) => problems.push(e),
-        }
-        builder
-    }
-
-    fn http_settings(
-        &self,
-        mut builder: ClientBuilder,
-        problems: &mut Vec<String>,
-    ) -> ClientBuilder {
-        // 0 means "no value" in Okta's configuration templates: keep the default.
-        match self.duration(Field::ConnectionTimeout) {
-            Ok(Some(d)) if !d.is_zero() => builder = builder.connect_timeout(d),
-            Ok(_) => {}
-            Err(e) => problems.push(e),
-        }
-        match self.duration(Field::RequestTimeout) {
-            Ok(Some(d)) if !d.is_zero() => builder = builder.request_timeout(d),
-            Ok(_) => {}
-            Err(e) => problems.push(e),
-        }
-        match self.duration(Field::MaxBackoff) {
-            Ok(Some(d)) if !d.is_zero() => builder = builder.max_backoff(d),
-            Ok(_) => {}
-            Err(e) => problems.push(e),
-        }
-        if let Some(s) = self.get(Field::MaxRetries) {
-            match s.value.expose().parse::<u32>() {
-                Ok(n) => builder = builder.max_retries(n),
-                Err(_) => problems.push(format!(
-                    "{} {:?} (from {}) is not a whole number",
-                    Field::MaxRetries.name(),
-                    s.value.expose(),
-                    s.origin
-                )),
-            }
-        }
-        if let Some(s) = self.get(Field::UserAgent) {
-            builder = builder.user_agent_extra(s.value.expose());
-        }
-        match self.proxy_url() {
-            Ok(Some(url)) => builder = builder.proxy(url),
-            Ok(None) => {}
-            Err(e) => problems.push(e),
-        }
-        builder
-    }
-
-    /// `proxy.*` as one URL with the credentials percent-encoded (kept secret).
-    fn proxy_url(&self) -> std::result::Result<Option<Secret>, String> {
-        let Some(host) = self.get(Field::ProxyHost) else {
-            if self.get(Field::ProxyPort).is_some() || self.get(Field::ProxyUsername).is_some() {
-                return Err(format!(
-                    "a proxy port or user name is set but no {}",
-                    Field::ProxyHost.how_to_set()
-                ));
-            }
-            return Ok(None);
-        };
-        let raw = host.value.expose();
-        let with_scheme = if raw.contains("://") {
-            raw.to_owned()
-        } else {
-            format!("http://{raw}")
-        };
-        let bad = |why: &str| {
-            format!(
-                "{} {raw:?} (from {}) {why}",
-                Field::ProxyHost.name(),
-                host.origin
-            )
-        };
-        let mut url = url::Url::parse(&with_scheme).map_err(|_| bad("is not a host name"))?;
-        if let Some(port) = self.get(Field::ProxyPort) {
-            let n = port.value.expose().parse::<u16>().map_err(|_| {
-                format!(
-                    "{} {:?} (from {}) is not a port number",
-                    Field::ProxyPort.name(),
-                    port.value.expose(),
-                    port.origin
-                )
-            })?;
-            url.set_port(Some(n))
-                .map_err(|_| bad("cannot take a port"))?;
-        }
-        if let Some(user) = self.get(Field::ProxyUsername) {
-            url.set_username(user.value.expose())
-                .map_err(|_| bad("cannot take a user name"))?;
-            if let Some(password) = self.get(Field::ProxyPassword) {
-                url.set_password(Some(password.value.expose()))
-                    .map_err(|_| bad("cannot take a password"))?;
-            }
-        }
-        Ok(Some(Secret::new(String::from(url))))
-    }
-
-    /// The key text: inline PEM/JWK as is, else the file at that path (read now).
-    fn private_key_text(&self, s: &Setting) -> std::result::Result<Secret, String> {
-        let value = s.value.expose().trim();
-        if value.starts_with('{') || value.contains("-----BEGIN") {
-            return Ok(s.value.clone());
-        }
-        let path = self.expand(value);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                warn_if_shared_path(&path, &format!("the private key file (from {})", s.origin));
-                Ok(Secret::new(text))
-            }
-            Err(e) => Err(format!(
-                "cannot read the private key file {} (from {}): {e}",
-                path.display(),
-                s.origin
-            )),
         }
     }
 
@@ -614,34 +311,29 @@ impl Config {
         }
     }
 
-    fn flag(&self, key: Field) -> std::result::Result<Option<bool>, String> {
-        let Some(s) = self.get(key) else {
-            return Ok(None);
+    /// Warns when the private key in force is a file that group or others may read. Called
+    /// once the sources are read, and again when [`set_private_key`](Self::set_private_key)
+    /// replaces the key.
+    fn warn_about_key_file(&mut self) {
+        let Some(Loaded {
+            value: Ok(KeySource::File(path)),
+            origin,
+            ..
+        }) = &self.values.private_key
+        else {
+            return;
         };
-        match s.value.expose().to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => Ok(Some(true)),
-            "false" | "0" | "no" | "off" => Ok(Some(false)),
-            other => Err(format!(
-                "{} {other:?} (from {}) is not true or false",
-                key.name(),
-                s.origin
-            )),
-        }
+        let path = self.expand(path.expose());
+        let label = format!("the private key file (from {origin})");
+        self.warn_if_shared(&path, &label);
     }
 
-    /// Seconds (`30`, `2.5`), or with a unit (`500ms`, `30s`, `5m`).
-    fn duration(&self, key: Field) -> std::result::Result<Option<Duration>, String> {
-        let Some(s) = self.get(key) else {
-            return Ok(None);
-        };
-        parse_duration(s.value.expose()).map(Some).ok_or_else(|| {
-            format!(
-                "{} {:?} (from {}) is not a duration: use seconds (30) or a unit (500ms, 30s, 5m)",
-                key.name(),
-                s.value.expose(),
-                s.origin
-            )
-        })
+    /// Warns when a file holding a secret may be read by group or others.
+    fn warn_if_shared(&mut self, path: &Path, label: &str) {
+        if let Some(warning) = shared_warning(path, label) {
+            tracing::warn!("{warning}");
+            self.warnings.push(warning);
+        }
     }
 }
 
@@ -655,54 +347,28 @@ impl Client {
     /// let hooks = client.list_event_hooks().await?;
     /// # Ok(()) }
     /// ```
+    // Here rather than in `client.rs`, so that the client does not depend on its configuration.
     pub fn from_env() -> Result<Client> {
         ConfigLoader::new().load()?.client_builder()?.build()
     }
 }
 
-fn secs(d: Duration) -> Secret {
-    Secret::new(format!("{}ms", d.as_millis()))
+/// Where a value came from, or `default` when it is unset.
+fn origin<T>(loaded: &Option<Loaded<T>>) -> &str {
+    loaded.as_ref().map_or("default", |s| s.origin.as_str())
 }
 
-fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
-    } else {
-        (text, 1.0)
-    };
-    let value: f64 = number.trim().parse().ok()?;
-    Duration::try_from_secs_f64(value * scale).ok()
-}
-
-fn split_scopes(text: &str) -> Vec<String> {
-    text.split([' ', ','])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The message of a configuration error without its "configuration error: " prefix.
-fn strip(e: &Error) -> String {
-    match e {
-        Error::Config(message) => message.clone(),
-        other => other.to_string(),
+fn origin_or_missing<T>(loaded: &Option<Loaded<T>>, setting: &settings::Setting) -> String {
+    match loaded {
+        Some(s) => s.origin.clone(),
+        None => format!("nowhere (missing: set {})", setting.how_to_set()),
     }
 }
 
-/// Warns when a file holding a secret may be read by group or others.
-fn warn_if_shared(config: &mut Config, path: &Path, label: &str) {
-    if let Some(warning) = shared_warning(path, label) {
-        config.warnings.push(warning);
-    }
-}
-
-fn warn_if_shared_path(path: &Path, label: &str) {
-    shared_warning(path, label);
+/// A duration given as a `Duration` (a flag), shown in entries in milliseconds, which
+/// [`parse_duration`] reads back.
+fn millis_text(d: Duration) -> String {
+    format!("{}ms", d.as_millis())
 }
 
 #[cfg(unix)]
@@ -712,37 +378,15 @@ fn shared_warning(path: &Path, label: &str) -> Option<String> {
     if mode & 0o077 == 0 {
         return None;
     }
-    let warning = format!(
+    Some(format!(
         "{label} ({}) holds a secret but is readable by others (mode {:o}); run: chmod 600 {}",
         path.display(),
         mode & 0o777,
         path.display()
-    );
-    tracing::warn!("{warning}");
-    Some(warning)
+    ))
 }
 
 #[cfg(not(unix))]
 fn shared_warning(_path: &Path, _label: &str) -> Option<String> {
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("30"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("2.5"), Some(Duration::from_millis(2500)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
-        assert_eq!(parse_duration("abc"), None);
-        assert_eq!(parse_duration("-1"), None);
-    }
-
-    #[test]
-    fn scopes_split_on_commas_and_spaces() {
-        assert_eq!(split_scopes("a, b c,,d"), ["a", "b", "c", "d"]);
-    }
 }

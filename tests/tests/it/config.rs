@@ -475,6 +475,231 @@ fn files_holding_secrets_readable_by_others_are_warned_about() {
     assert!(dirs.loader(&[]).load().unwrap().warnings().is_empty());
 }
 
+/// A private key file that group or others may read is warned about like a YAML file, with
+/// where its path came from; the key still works.
+#[cfg(unix)]
+#[test]
+fn private_key_files_readable_by_others_are_warned_about() {
+    let dirs = Dirs::new();
+    let key = TestKey::es256();
+    let pem = write_private(&dirs.home().join(".okta/app.pem"), &key.private);
+    dirs.home_yaml(
+        "okta:\n  client:\n    orgUrl: https://acme.okta.com\n    clientId: x\n    privateKey: ~/.okta/app.pem\n",
+    );
+    assert_eq!(dirs.loader(&[]).load().unwrap().warnings(), [""; 0]);
+
+    set_mode(&pem, 0o640);
+    let config = dirs.loader(&[]).load().unwrap();
+    assert_eq!(
+        config.warnings(),
+        [format!(
+            "the private key file (from ~/.okta/okta.yaml) ({}) holds a secret but is readable by others (mode 640); run: chmod 600 {}",
+            pem.display(),
+            pem.display()
+        )]
+    );
+    config.client_builder().unwrap().build().unwrap();
+
+    // Named by the environment, or set explicitly (a flag).
+    let config = dirs
+        .loader(&[("OKTA_CLIENT_PRIVATEKEY", pem.to_str().unwrap())])
+        .load()
+        .unwrap();
+    assert_eq!(config.warnings().len(), 1, "{:?}", config.warnings());
+    assert!(
+        config.warnings()[0].starts_with("the private key file (from OKTA_CLIENT_PRIVATEKEY)"),
+        "{:?}",
+        config.warnings()
+    );
+    let other = Dirs::new();
+    let mut config = other.loader(&[]).load().unwrap();
+    assert!(config.warnings().is_empty());
+    config.set_private_key(Secret::new(pem.to_str().unwrap()), "--private-key");
+    assert_eq!(config.warnings().len(), 1, "{:?}", config.warnings());
+    assert!(
+        config.warnings()[0].contains("(from --private-key)"),
+        "{:?}",
+        config.warnings()
+    );
+
+    // Inline keys name no file.
+    let config = other
+        .loader(&[("OKTA_CLIENT_PRIVATEKEY", key.private.as_str())])
+        .load()
+        .unwrap();
+    assert!(config.warnings().is_empty(), "{:?}", config.warnings());
+}
+
+/// Every YAML path and environment variable Okta's configuration knows (aliases included)
+/// reaches its setting, shown under the canonical name, redacted when secret.
+#[test]
+fn every_yaml_path_and_environment_name_reaches_its_setting() {
+    // (YAML paths, environment names, a valid value, secret); canonical names first.
+    type Row = (
+        &'static [&'static str],
+        &'static [&'static str],
+        &'static str,
+        bool,
+    );
+    const SETTINGS: [Row; 18] = [
+        (
+            &["orgUrl"],
+            &["OKTA_CLIENT_ORGURL"],
+            "https://acme.okta.com",
+            false,
+        ),
+        (&["token"], &["OKTA_CLIENT_TOKEN"], "00tok", true),
+        (
+            &["authorizationMode"],
+            &["OKTA_CLIENT_AUTHORIZATIONMODE"],
+            "Bearer",
+            false,
+        ),
+        (&["clientId"], &["OKTA_CLIENT_CLIENTID"], "0oa1", false),
+        (
+            &["scopes"],
+            &["OKTA_CLIENT_SCOPES"],
+            "okta.eventHooks.read",
+            false,
+        ),
+        (
+            &["privateKey"],
+            &["OKTA_CLIENT_PRIVATEKEY"],
+            "keys/app.pem",
+            true,
+        ),
+        (
+            &["kid", "privateKeyId", "keyId"],
+            &[
+                "OKTA_CLIENT_KID",
+                "OKTA_CLIENT_PRIVATEKEYID",
+                "OKTA_CLIENT_KEYID",
+            ],
+            "kid-1",
+            false,
+        ),
+        (
+            &["connectionTimeout"],
+            &[
+                "OKTA_CLIENT_CONNECTIONTIMEOUT",
+                "OKTA_CLIENT_CONNECTION_TIMEOUT",
+            ],
+            "7",
+            false,
+        ),
+        (
+            &["requestTimeout"],
+            &["OKTA_CLIENT_REQUESTTIMEOUT", "OKTA_CLIENT_REQUEST_TIMEOUT"],
+            "500ms",
+            false,
+        ),
+        (
+            &["rateLimit.maxRetries"],
+            &[
+                "OKTA_CLIENT_RATELIMIT_MAXRETRIES",
+                "OKTA_CLIENT_RATE_LIMIT_MAX_RETRIES",
+            ],
+            "3",
+            false,
+        ),
+        (
+            &["rateLimit.maxBackoff"],
+            &[
+                "OKTA_CLIENT_RATELIMIT_MAXBACKOFF",
+                "OKTA_CLIENT_RATE_LIMIT_MAX_BACKOFF",
+            ],
+            "2m",
+            false,
+        ),
+        (
+            &["proxy.host"],
+            &["OKTA_CLIENT_PROXY_HOST"],
+            "proxy.corp",
+            false,
+        ),
+        (&["proxy.port"], &["OKTA_CLIENT_PROXY_PORT"], "3128", false),
+        (
+            &["proxy.username"],
+            &["OKTA_CLIENT_PROXY_USERNAME"],
+            "me",
+            false,
+        ),
+        (
+            &["proxy.password"],
+            &["OKTA_CLIENT_PROXY_PASSWORD"],
+            "pw",
+            true,
+        ),
+        (&["userAgent"], &["OKTA_CLIENT_USERAGENT"], "app/1", false),
+        (
+            &["dpopEnabled"],
+            &["OKTA_CLIENT_DPOPENABLED"],
+            "true",
+            false,
+        ),
+        (
+            &["oauthTokenRenewalOffset"],
+            &["OKTA_CLIENT_OAUTHTOKENRENEWALOFFSET"],
+            "60",
+            false,
+        ),
+    ];
+    let entries = |config: &Config| -> Vec<(String, String, String)> {
+        config
+            .entries()
+            .into_iter()
+            .map(|e| (e.key, e.value, e.origin))
+            .collect()
+    };
+    let dirs = Dirs::new();
+    for (yaml, env, value, secret) in SETTINGS {
+        let key = format!("okta.client.{}", yaml[0]);
+        let shown = if secret { "[REDACTED]" } else { value };
+        let want = |origin: &str| vec![(key.clone(), shown.to_owned(), origin.to_owned())];
+        for path in yaml {
+            dirs.local_yaml(&format!("okta:\n  client:\n{}", yaml_at(path, value)));
+            let config = dirs.loader(&[]).load().unwrap();
+            assert_eq!(entries(&config), want("./okta.yaml"), "{path}");
+        }
+        std::fs::remove_file(dirs.work().join("okta.yaml")).unwrap();
+        for name in env {
+            let config = dirs.loader(&[(name, value)]).load().unwrap();
+            assert_eq!(entries(&config), want(name), "{name}");
+        }
+        // With every alias set, the canonical variable wins.
+        let all: Vec<(&str, &str)> = env.iter().map(|name| (*name, value)).collect();
+        let config = dirs.loader(&all).load().unwrap();
+        assert_eq!(entries(&config), want(env[0]));
+    }
+    // Every setting at once (by the last alias of each): one entry each, in this order.
+    let all: Vec<(&str, &str)> = SETTINGS
+        .iter()
+        .map(|(_, env, value, _)| (env[env.len() - 1], *value))
+        .collect();
+    let config = dirs.loader(&all).load().unwrap();
+    let keys: Vec<String> = config.entries().into_iter().map(|e| e.key).collect();
+    let want: Vec<String> = SETTINGS
+        .iter()
+        .map(|(yaml, ..)| format!("okta.client.{}", yaml[0]))
+        .collect();
+    assert_eq!(keys, want);
+}
+
+/// `a.b: value` as YAML nested under `okta.client` (four spaces in).
+fn yaml_at(path: &str, value: &str) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut text = String::new();
+    for (depth, part) in parts.iter().enumerate() {
+        let indent = "  ".repeat(depth + 2);
+        if depth + 1 == parts.len() {
+            text.push_str(&format!("{indent}{part}: {value}\n"));
+        } else {
+            text.push_str(&format!("{indent}{part}:\n"));
+        }
+    }
+    text
+}
+
 #[test]
 fn secrets_are_redacted_in_entries_summary_and_debug() {
     let dirs = Dirs::new();
@@ -580,15 +805,11 @@ async fn bearer_mode_and_request_timeout_from_configuration() {
     );
 }
 
-/// Runs only as the child of `from_env_reads_the_process_environment`, which sets its
-/// environment (setting variables in this multi-threaded process would race other tests).
-#[tokio::test]
-#[ignore = "run by from_env_reads_the_process_environment with a prepared environment"]
-async fn from_env_child() {
-    let client = okta_eventhooks::Client::from_env().unwrap();
-    client.list_event_hooks().await.unwrap();
-}
-
+/// `Client::from_env()` reads `$HOME/.okta/okta.yaml`, `./okta.yaml` and the environment. It
+/// runs in the `from-env-probe` binary, started with a cleared environment, a temporary HOME
+/// and a temporary working directory: no test ever reads the developer's own configuration,
+/// whatever the test filter (`--include-ignored` too), and setting variables in this
+/// multi-threaded process would race the other tests.
 #[tokio::test]
 async fn from_env_reads_the_process_environment() {
     let server = MockServer::start().await;
@@ -598,31 +819,32 @@ async fn from_env_reads_the_process_environment() {
         .mount(&server)
         .await;
     let dirs = Dirs::new();
-    // The org URL from $HOME/.okta/okta.yaml, the token from the environment.
+    // The org URL from $HOME/.okta/okta.yaml, the User-Agent from ./okta.yaml, the token from
+    // the environment (over the home file's).
     dirs.home_yaml(&format!(
         "okta:\n  client:\n    orgUrl: {}\n    token: from-file\n",
         server.uri()
     ));
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
-    child
-        .args(["config::from_env_child", "--exact", "--ignored"])
+    dirs.local_yaml("okta:\n  client:\n    userAgent: from-local/1\n");
+    let mut probe = std::process::Command::new(env!("CARGO_BIN_EXE_from-env-probe"));
+    probe
+        .env_clear()
         .current_dir(dirs.work())
         .env("HOME", dirs.home())
         .env("OKTA_CLIENT_TOKEN", "from-env");
-    for (name, _) in
-        std::env::vars().filter(|(k, _)| k.starts_with("OKTA_") && k != "OKTA_CLIENT_TOKEN")
-    {
-        child.env_remove(name);
-    }
-    let output = tokio::task::spawn_blocking(move || child.output().unwrap())
+    let output = tokio::task::spawn_blocking(move || probe.output().unwrap())
         .await
         .unwrap();
     assert!(
         output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
     );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "0 event hooks\n");
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].headers["authorization"], "SSWS from-env");
+    let ua = requests[0].headers["user-agent"].to_str().unwrap();
+    assert!(ua.ends_with(" from-local/1"), "{ua}");
 }
