@@ -304,7 +304,10 @@ async fn invalid_input_sends_nothing() {
     let mut hook = sample_hook();
     hook.name = String::new();
     let err = client.create_event_hook(&hook).await.unwrap_err();
-    assert_eq!(err.to_string(), "invalid input: the hook name is empty");
+    assert_eq!(
+        err.to_string(),
+        "invalid input: name: The field cannot be left blank"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
