@@ -317,6 +317,22 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_secret_is_refused_and_a_missing_one_accepted() {
+        let mut empty = body();
+        empty["channel"]["config"]["authScheme"]["value"] = json!("");
+        assert_eq!(
+            causes(&empty, false),
+            [
+                "channel.config.authScheme.value: The secret of the auth header \"Authorization\" is empty"
+            ]
+        );
+        let mut fetched = body();
+        fetched["channel"]["config"]["authScheme"]["value"] = json!(null);
+        let input = parse(fetched.to_string().as_bytes(), false).unwrap();
+        assert!(input.channel.auth_scheme.unwrap().value.is_none());
+    }
+
+    #[test]
     fn http_loopback_only_when_allowed() {
         let mut local = body();
         local["channel"]["config"]["uri"] = json!("http://127.0.0.1:9000/hook");
