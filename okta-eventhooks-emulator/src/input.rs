@@ -1,8 +1,9 @@
 //! Reads a create or replace body the way Okta does: malformed JSON or wrong JSON types are
-//! `E0000003`; rule violations are `E0000001` with one `errorCauses` entry per problem, each
-//! written `<field>: <message>` like Okta's other validation errors. Read-only fields
-//! (`id`, `created`, `_links`, `channel.config.method`, `filter.type`, ...) are accepted and
-//! ignored, unknown fields too.
+//! `E0000003`; a body that breaks Okta's rules ([`okta_eventhooks::rules`]) is `E0000001` with
+//! one `errorCauses` entry per broken rule, each written `<field>: <problem>` like Okta's other
+//! validation errors. Read-only fields (`id`, `created`, `_links`, `channel.config.method`,
+//! `filter.type`, ...) are accepted and ignored (a `filter.type` other than Okta's one is
+//! refused), unknown fields too.
 
 use std::collections::HashSet;
 
@@ -10,9 +11,10 @@ use serde_json::{Map, Value};
 
 use super::model::{AuthScheme, Channel, FilterEntry, Header, Status, Subscriptions};
 use super::reply::Failure;
-use okta_eventhooks::{
-    CHANNEL_VERSION, FILTER_TYPE, MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS, RESERVED_HEADERS,
-    Secret,
+use okta_eventhooks::Secret;
+use okta_eventhooks::rules::{
+    AuthSchemeView, ChannelView, ConfigView, EventsView, FilterEntryView, FilterView, HeaderView,
+    HookView, HttpUris,
 };
 
 /// A validated create or replace body.
@@ -34,316 +36,164 @@ type Field<T> = Result<T, Malformed>;
 /// Parses and validates; the error is the response to send.
 pub(crate) fn parse(body: &[u8], allow_http_loopback: bool) -> Result<HookInput, Failure> {
     let value: Value = serde_json::from_slice(body).map_err(|_| Failure::Malformed)?;
-    let Value::Object(root) = value else {
+    let Value::Object(root) = &value else {
         return Err(Failure::Malformed);
     };
-    let mut causes = Vec::new();
-    let input = read(&root, allow_http_loopback, &mut causes).map_err(|_| Failure::Malformed)?;
-    match input {
-        Some(input) if causes.is_empty() => Ok(input),
-        _ => Err(Failure::Validation(causes)),
+    // Every JSON type is checked before any rule: a wrong type makes the whole body malformed.
+    let (hook, description) = read(root).map_err(|Malformed| Failure::Malformed)?;
+    let http = if allow_http_loopback {
+        HttpUris::LoopbackAllowed
+    } else {
+        HttpUris::Refused
+    };
+    let violations = hook.violations(http);
+    if !violations.is_empty() {
+        return Err(Failure::Validation(
+            violations.iter().map(ToString::to_string).collect(),
+        ));
+    }
+    Ok(input(hook, description, status(root)))
+}
+
+fn read(root: &Map<String, Value>) -> Field<(HookView<'_>, Option<&str>)> {
+    let hook = HookView {
+        name: string(root, "name")?,
+        events: object(root, "events")?.map(events).transpose()?,
+        channel: object(root, "channel")?.map(channel).transpose()?,
+    };
+    Ok((hook, string(root, "description")?))
+}
+
+fn status(root: &Map<String, Value>) -> Option<Status> {
+    match root.get("status")?.as_str()? {
+        "ACTIVE" => Some(Status::Active),
+        "INACTIVE" => Some(Status::Inactive),
+        _ => None,
     }
 }
 
-fn read(
-    root: &Map<String, Value>,
-    allow_http_loopback: bool,
-    causes: &mut Vec<String>,
-) -> Field<Option<HookInput>> {
-    let name = string(root, "name")?.unwrap_or_default();
-    if name.trim().is_empty() {
-        causes.push("name: The field cannot be left blank".into());
-    } else if name.chars().count() > MAX_NAME_CHARS {
-        causes.push(format!(
-            "name: The field cannot exceed {MAX_NAME_CHARS} characters"
-        ));
-    }
-    let description = string(root, "description")?;
-    let status = match root.get("status") {
-        Some(Value::String(s)) if s == "ACTIVE" => Some(Status::Active),
-        Some(Value::String(s)) if s == "INACTIVE" => Some(Status::Inactive),
-        _ => None,
-    };
-    let events = match object(root, "events")? {
-        Some(events) => subscriptions(events, causes)?,
-        None => {
-            causes.push("events: The field cannot be left blank".into());
-            None
-        }
-    };
-    let channel = match object(root, "channel")? {
-        Some(channel) => self::channel(channel, allow_http_loopback, causes)?,
-        None => {
-            causes.push("channel: The field cannot be left blank".into());
-            None
-        }
-    };
-    Ok(match (events, channel) {
-        (Some(events), Some(channel)) => Some(HookInput {
-            name,
-            description,
-            status,
-            events,
-            channel,
-        }),
-        _ => None,
+fn events(events: &Map<String, Value>) -> Field<EventsView<'_>> {
+    let mut items = array(events, "items")?
+        .iter()
+        .map(|item| item.as_str().ok_or(Malformed))
+        .collect::<Field<Vec<_>>>()?;
+    // Okta treats the list as a set: duplicates collapse, first occurrence wins the position.
+    let mut seen = HashSet::new();
+    items.retain(|item| seen.insert(*item));
+    Ok(EventsView {
+        type_: string(events, "type")?,
+        items,
+        filter: object(events, "filter")?.map(filter).transpose()?,
     })
 }
 
-fn subscriptions(
-    events: &Map<String, Value>,
-    causes: &mut Vec<String>,
-) -> Field<Option<Subscriptions>> {
-    match string(events, "type")?.as_deref() {
-        Some("EVENT_TYPE") => {}
-        None => causes.push("events.type: The field cannot be left blank".into()),
-        Some(other) => causes.push(format!(
-            "events.type: '{other}' is not a supported subscription type (use EVENT_TYPE)"
-        )),
-    }
-    let raw_items = match events.get("items") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned).ok_or(Malformed))
-            .collect::<Field<Vec<_>>>()?,
-        Some(_) => return Err(Malformed),
-    };
-    // Okta treats the list as a set: duplicates collapse, first occurrence wins the position.
-    let mut seen = HashSet::new();
-    let mut items = Vec::with_capacity(raw_items.len());
-    for item in raw_items {
-        if item.is_empty() || item.chars().any(char::is_whitespace) {
-            causes.push(format!("events.items: '{item}' is not a valid event type"));
-        } else if seen.insert(item.clone()) {
-            items.push(item);
-        }
-    }
-    if items.is_empty() && causes.iter().all(|c| !c.starts_with("events.items")) {
-        causes.push("events.items: The field cannot be left blank".into());
-    }
-    if items.len() > MAX_EVENT_TYPES {
-        causes.push(format!(
-            "events.items: An event hook can subscribe to at most {MAX_EVENT_TYPES} event types, not {}",
-            items.len()
-        ));
-    }
-    let filter = match object(events, "filter")? {
-        None => None,
-        Some(filter) => Some(filters(filter, &seen, causes)?),
-    };
-    Ok(Some(Subscriptions { items, filter }))
+fn filter(filter: &Map<String, Value>) -> Field<FilterView<'_>> {
+    let entries = array(filter, "eventFilterMap")?
+        .iter()
+        .map(|entry| {
+            let Value::Object(entry) = entry else {
+                return Err(Malformed);
+            };
+            let condition = object(entry, "condition")?;
+            Ok(FilterEntryView {
+                event: string(entry, "event")?,
+                expression: condition
+                    .map(|c| string(c, "expression"))
+                    .transpose()?
+                    .flatten(),
+            })
+        })
+        .collect::<Field<_>>()?;
+    Ok(FilterView {
+        type_: string(filter, "type")?,
+        entries,
+    })
 }
 
-fn filters(
-    filter: &Map<String, Value>,
-    subscribed: &HashSet<String>,
-    causes: &mut Vec<String>,
-) -> Field<Vec<FilterEntry>> {
-    if let Some(kind) = string(filter, "type")?
-        && kind != FILTER_TYPE
-    {
-        causes.push(format!(
-            "events.filter.type: '{kind}' is not supported (use {})",
-            FILTER_TYPE
-        ));
-    }
-    let entries = match filter.get("eventFilterMap") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(entries)) => entries,
-        Some(_) => return Err(Malformed),
-    };
-    let mut out = Vec::with_capacity(entries.len());
-    let mut filtered = HashSet::new();
-    for entry in entries {
-        let Value::Object(entry) = entry else {
-            return Err(Malformed);
-        };
-        let event = string(entry, "event")?.unwrap_or_default();
-        let expression = match object(entry, "condition")? {
-            Some(condition) => string(condition, "expression")?.unwrap_or_default(),
-            None => String::new(),
-        };
-        if event.is_empty() {
-            causes
-                .push("events.filter.eventFilterMap.event: The field cannot be left blank".into());
-            continue;
-        }
-        if !subscribed.contains(&event) {
-            causes.push(format!(
-                "events.filter.eventFilterMap.event: '{event}' is not one of the subscribed event types"
-            ));
-        }
-        if !filtered.insert(event.clone()) {
-            causes.push(format!(
-                "events.filter.eventFilterMap.event: '{event}' has more than one filter"
-            ));
-        }
-        if expression.trim().is_empty() {
-            causes.push(format!(
-                "events.filter.eventFilterMap.condition.expression: The filter for '{event}' cannot be left blank"
-            ));
-        }
-        out.push(FilterEntry { event, expression });
-    }
-    Ok(out)
+fn channel(channel: &Map<String, Value>) -> Field<ChannelView<'_>> {
+    Ok(ChannelView {
+        type_: string(channel, "type")?,
+        version: string(channel, "version")?,
+        config: object(channel, "config")?.map(config).transpose()?,
+    })
 }
 
-fn channel(
-    channel: &Map<String, Value>,
-    allow_http_loopback: bool,
-    causes: &mut Vec<String>,
-) -> Field<Option<Channel>> {
-    let type_ = string(channel, "type")?;
-    match type_.as_deref() {
-        Some("HTTP") => {}
-        None => causes.push("channel.type: The field cannot be left blank".into()),
-        Some(other) => causes.push(format!(
-            "channel.type: '{other}' is not a supported channel type (use HTTP)"
-        )),
-    }
-    let version = string(channel, "version")?;
-    match version.as_deref() {
-        Some(CHANNEL_VERSION) => {}
-        None => causes.push("channel.version: The field cannot be left blank".into()),
-        Some(other) => causes.push(format!(
-            "channel.version: '{other}' is not supported (use {})",
-            CHANNEL_VERSION
-        )),
-    }
-    let Some(config) = object(channel, "config")? else {
-        causes.push("channel.config: The field cannot be left blank".into());
-        return Ok(None);
-    };
-    let uri = string(config, "uri")?.unwrap_or_default();
-    check_uri(&uri, allow_http_loopback, causes);
+fn config(config: &Map<String, Value>) -> Field<ConfigView<'_>> {
     let mut headers = Vec::new();
-    let mut seen = HashSet::new();
-    match config.get("headers") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(list)) => {
-            for header in list {
-                let header = match header {
-                    Value::Null => continue,
-                    Value::Object(h) => h,
-                    _ => return Err(Malformed),
-                };
-                let key = string(header, "key")?.unwrap_or_default();
-                let value = string(header, "value")?.unwrap_or_default();
-                check_header_name(&key, "channel.config.headers.key", causes);
-                check_header_value(&key, &value, "channel.config.headers.value", causes);
-                if !key.is_empty() && !seen.insert(key.to_ascii_lowercase()) {
-                    causes.push(format!(
-                        "channel.config.headers.key: The header '{key}' is given more than once"
-                    ));
-                }
-                headers.push(Header {
-                    key,
-                    value: Secret::new(value),
-                });
-            }
+    for header in array(config, "headers")? {
+        match header {
+            // The header schema is nullable.
+            Value::Null => continue,
+            Value::Object(header) => headers.push(HeaderView {
+                key: string(header, "key")?,
+                value: string(header, "value")?,
+            }),
+            _ => return Err(Malformed),
         }
-        Some(_) => return Err(Malformed),
     }
     let auth_scheme = match object(config, "authScheme")? {
         None => None,
-        Some(scheme) => {
-            let type_ = string(scheme, "type")?.unwrap_or_default();
-            if type_ != "HEADER" {
-                causes.push(format!(
-                    "channel.config.authScheme.type: '{type_}' is not supported (use HEADER)"
-                ));
-            }
-            let key = string(scheme, "key")?.unwrap_or_default();
-            check_header_name(&key, "channel.config.authScheme.key", causes);
-            if seen.contains(&key.to_ascii_lowercase()) {
-                causes.push(format!(
-                    "channel.config.authScheme.key: '{key}' is also a custom header"
-                ));
-            }
-            let value = string(scheme, "value")?;
-            if let Some(value) = &value {
-                check_header_value(&key, value, "channel.config.authScheme.value", causes);
-            }
-            Some(AuthScheme {
-                type_,
-                key,
-                value: value.filter(|v| !v.is_empty()).map(Secret::new),
-            })
-        }
+        Some(scheme) => Some(AuthSchemeView {
+            type_: string(scheme, "type")?,
+            key: string(scheme, "key")?,
+            value: string(scheme, "value")?,
+        }),
     };
-    Ok(Some(Channel {
-        type_: type_.unwrap_or_default(),
-        version: version.unwrap_or_default(),
-        uri,
+    Ok(ConfigView {
+        uri: string(config, "uri")?,
         headers,
         auth_scheme,
-    }))
+    })
 }
 
-fn check_uri(uri: &str, allow_http_loopback: bool, causes: &mut Vec<String>) {
-    const FIELD: &str = "channel.config.uri";
-    if uri.is_empty() {
-        causes.push(format!("{FIELD}: The field cannot be left blank"));
-        return;
-    }
-    if uri.chars().count() > MAX_URI_CHARS {
-        causes.push(format!(
-            "{FIELD}: The URI cannot exceed {MAX_URI_CHARS} characters"
-        ));
-        return;
-    }
-    if uri.chars().any(char::is_whitespace) {
-        causes.push(format!("{FIELD}: The URI cannot contain whitespace"));
-        return;
-    }
-    let Ok(parsed) = url::Url::parse(uri) else {
-        causes.push(format!("{FIELD}: The URI is not valid"));
-        return;
-    };
-    let Some(host) = parsed.host() else {
-        causes.push(format!("{FIELD}: The URI is not valid"));
-        return;
-    };
-    let loopback = match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-    };
-    match parsed.scheme() {
-        "https" => {}
-        "http" if loopback && allow_http_loopback => {}
-        _ => causes.push(format!("{FIELD}: The URI must use HTTPS")),
-    }
-}
-
-fn check_header_name(name: &str, field: &str, causes: &mut Vec<String>) {
-    if name.is_empty() {
-        causes.push(format!("{field}: The field cannot be left blank"));
-        return;
-    }
-    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if !name.chars().all(token) {
-        causes.push(format!("{field}: '{name}' is not a valid header name"));
-    } else if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-        causes.push(format!("{field}: '{name}' is a reserved header"));
-    }
-}
-
-/// Names the header, never the value (it may be a secret).
-fn check_header_value(name: &str, value: &str, field: &str, causes: &mut Vec<String>) {
-    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
-        causes.push(format!(
-            "{field}: The value of header '{name}' contains control characters"
-        ));
+/// The stored form of a hook that follows the rules (so every required part is there).
+fn input(hook: HookView<'_>, description: Option<&str>, status: Option<Status>) -> HookInput {
+    let owned = |s: Option<&str>| s.unwrap_or_default().to_owned();
+    let events = hook.events.unwrap_or_default();
+    let channel = hook.channel.unwrap_or_default();
+    let config = channel.config.unwrap_or_default();
+    HookInput {
+        name: owned(hook.name),
+        description: description.map(str::to_owned),
+        status,
+        events: Subscriptions {
+            items: events.items.iter().map(|&item| item.to_owned()).collect(),
+            filter: events.filter.map(|filter| {
+                let entries = filter.entries.iter();
+                entries
+                    .map(|entry| FilterEntry {
+                        event: owned(entry.event),
+                        expression: owned(entry.expression),
+                    })
+                    .collect()
+            }),
+        },
+        channel: Channel {
+            type_: owned(channel.type_),
+            version: owned(channel.version),
+            uri: owned(config.uri),
+            headers: config
+                .headers
+                .iter()
+                .map(|header| Header {
+                    key: owned(header.key),
+                    value: Secret::new(owned(header.value)),
+                })
+                .collect(),
+            auth_scheme: config.auth_scheme.map(|scheme| AuthScheme {
+                type_: owned(scheme.type_),
+                key: owned(scheme.key),
+                value: scheme.value.map(Secret::new),
+            }),
+        },
     }
 }
 
 /// An optional string field; `null` counts as absent; another type is malformed.
-fn string(map: &Map<String, Value>, key: &str) -> Field<Option<String>> {
+fn string<'a>(map: &'a Map<String, Value>, key: &str) -> Field<Option<&'a str>> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(Malformed),
     }
 }
@@ -354,5 +204,157 @@ fn object<'a>(map: &'a Map<String, Value>, key: &str) -> Field<Option<&'a Map<St
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(o)) => Ok(Some(o)),
         Some(_) => Err(Malformed),
+    }
+}
+
+/// An optional array field; `null` counts as empty; another type is malformed.
+fn array<'a>(map: &'a Map<String, Value>, key: &str) -> Field<&'a [Value]> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(_) => Err(Malformed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn body() -> Value {
+        json!({
+            "name": "Audit sink",
+            "description": "Forwards events",
+            "events": {"type": "EVENT_TYPE", "items": ["user.lifecycle.create", "user.session.start"]},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {
+                "uri": "https://hooks.example.com/okta",
+                "headers": [{"key": "X-Source", "value": "header-secret"}],
+                "authScheme": {"type": "HEADER", "key": "Authorization", "value": "auth-secret"}
+            }}
+        })
+    }
+
+    fn causes(body: &Value, allow_http_loopback: bool) -> Vec<String> {
+        match parse(body.to_string().as_bytes(), allow_http_loopback) {
+            Err(Failure::Validation(causes)) => causes,
+            other => panic!("expected E0000001, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_broken_rule_is_a_cause() {
+        let mut bad = body();
+        bad["name"] = json!(" ");
+        bad["events"]["items"] = json!(["user.session.start", "bad type"]);
+        bad["events"]["filter"] =
+            json!({"type": "SQL", "eventFilterMap": [{"event": "user.account.lock"}]});
+        bad["channel"]["version"] = json!("2.0.0");
+        bad["channel"]["config"]["uri"] = json!("http://hooks.example.com/okta");
+        bad["channel"]["config"]["headers"][0]["key"] = json!("Authorization");
+        bad["channel"]["config"]["headers"][0]["value"] = json!("header-secret\r\n");
+        assert_eq!(
+            causes(&bad, true),
+            [
+                "name: The field cannot be left blank",
+                "events.items: Event type \"bad type\" is empty or contains whitespace",
+                "events.filter.type: \"SQL\" is not supported; use EXPRESSION_LANGUAGE",
+                "events.filter.eventFilterMap.event: A filter is given for event type \"user.account.lock\", which the hook does not subscribe to",
+                "events.filter.eventFilterMap.condition.expression: The filter for event type \"user.account.lock\" has an empty expression",
+                "channel.version: \"2.0.0\" is not supported; use 1.0.0",
+                "channel.config.uri: The URI \"http://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
+                "channel.config.headers.value: The value of header \"Authorization\" contains a control character (such as a line break or NUL)",
+                "channel.config.authScheme.key: \"Authorization\" is also set as a custom header",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_causes_not_malformed() {
+        assert_eq!(
+            causes(&json!({}), false),
+            [
+                "name: The field cannot be left blank",
+                "events: The field cannot be left blank",
+                "channel: The field cannot be left blank",
+            ]
+        );
+        let mut bare = body();
+        bare["events"] = json!({"items": null});
+        bare["channel"] = json!({"config": {"authScheme": {}}});
+        assert_eq!(
+            causes(&bare, false),
+            [
+                "events.type: The field cannot be left blank",
+                "events.items: The hook subscribes to no event types; give at least one",
+                "channel.type: The field cannot be left blank",
+                "channel.version: The field cannot be left blank",
+                "channel.config.uri: The field cannot be left blank",
+                "channel.config.authScheme.type: The field cannot be left blank",
+                "channel.config.authScheme.key: The field cannot be left blank",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_json_type_is_malformed_even_with_broken_rules() {
+        for (path, wrong) in [
+            ("/name", json!(5)),
+            ("/description", json!(["x"])),
+            ("/events/items", json!([1])),
+            ("/channel/config/headers", json!([true])),
+            ("/channel/config", json!("https://hooks.example.com")),
+        ] {
+            let mut bad = body();
+            bad["channel"]["version"] = json!("2.0.0");
+            *bad.pointer_mut(path).unwrap() = wrong;
+            let parsed = parse(bad.to_string().as_bytes(), false);
+            assert!(
+                matches!(parsed, Err(Failure::Malformed)),
+                "{path}: {parsed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_secret_is_refused_and_a_missing_one_accepted() {
+        let mut empty = body();
+        empty["channel"]["config"]["authScheme"]["value"] = json!("");
+        assert_eq!(
+            causes(&empty, false),
+            [
+                "channel.config.authScheme.value: The secret of the auth header \"Authorization\" is empty"
+            ]
+        );
+        let mut fetched = body();
+        fetched["channel"]["config"]["authScheme"]["value"] = json!(null);
+        let input = parse(fetched.to_string().as_bytes(), false).unwrap();
+        assert!(input.channel.auth_scheme.unwrap().value.is_none());
+    }
+
+    #[test]
+    fn http_loopback_only_when_allowed() {
+        let mut local = body();
+        local["channel"]["config"]["uri"] = json!("http://127.0.0.1:9000/hook");
+        assert!(parse(local.to_string().as_bytes(), true).is_ok());
+        assert_eq!(causes(&local, false).len(), 1);
+    }
+
+    #[test]
+    fn a_valid_body_is_stored_as_given_with_duplicate_types_collapsed() {
+        let mut good = body();
+        good["events"]["items"] = json!(["b.type", "a.type", "b.type"]);
+        good["channel"]["config"]["headers"] =
+            json!([null, {"key": "X-Source", "value": "header-secret"}]);
+        good["status"] = json!("INACTIVE");
+        let input = parse(good.to_string().as_bytes(), false).unwrap();
+        assert_eq!(input.name, "Audit sink");
+        assert_eq!(input.description.as_deref(), Some("Forwards events"));
+        assert_eq!(input.status, Some(Status::Inactive));
+        assert_eq!(input.events.items, ["b.type", "a.type"]);
+        assert_eq!(input.events.filter, None);
+        let auth = input.channel.auth_scheme.unwrap();
+        assert_eq!(auth.value.unwrap().expose(), "auth-secret");
+        assert_eq!(input.channel.headers[0].value.expose(), "header-secret");
     }
 }

@@ -71,9 +71,10 @@
 //! | `status` in a PUT body | applied (observed on the live service); ignored on create (a new hook is always ACTIVE) |
 //! | what "changing the channel" means | any difference in `uri`, `headers`, `authScheme.key` or `authScheme.value` |
 //! | `authScheme` without `value` (e.g. a fetched hook sent back) | accepted; the hook then has no secret, and no auth header is sent to it |
+//! | `authScheme.value` of `""` | 400 `E0000001`, cause `channel.config.authScheme.value: The secret of the auth header "<key>" is empty` (the SDK's rule) |
 //! | the 25-hook limit | counts ACTIVE hooks; creating, activating or PUT-activating past it is 400 `E0000001` with cause `eventHook: The maximum number of active event hooks (25) has been reached` |
 //! | duplicate names (the old reference says names are unique) | 400 `E0000001`, cause `name: An event hook with the name '<name>' already exists` |
-//! | validation cause texts | `<field path>: <message>` like Okta's other validation errors, e.g. `channel.config.uri: The URI must use HTTPS` |
+//! | validation cause texts | `<field path>: <message>` like Okta's other validation errors, one per broken rule of [`okta_eventhooks::rules`], e.g. `name: The field cannot be left blank` or `channel.version: "2.0.0" is not supported; use 1.0.0` |
 //! | wrong JSON types (e.g. `"name": 5`) or a non-object body | 400 `E0000003` |
 //! | duplicate `events.items` | collapsed (the list is a set), first position kept |
 //! | event-type eligibility | any non-empty type without whitespace (the emulator has no catalog) |

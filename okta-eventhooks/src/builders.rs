@@ -1,21 +1,17 @@
 //! Ergonomic, validating builders for the parts of a hook people get wrong.
 
-use crate::Secret;
 use crate::error::{Error, Result};
+use crate::hook::{HTTP_URIS, refuse_first};
 use crate::open_enums::{
     EventHookChannelConfigAuthSchemeType, EventHookChannelType, EventSubscriptionType,
 };
+use crate::rules::{self, CHANNEL_VERSION, ChannelView, EventsView};
+use crate::secret::Secret;
 use crate::types::{
     EventHook, EventHookChannel, EventHookChannelConfig, EventHookChannelConfigAuthScheme,
     EventHookChannelConfigHeader, EventHookFilterMapObject, EventHookFilterMapObjectCondition,
     EventHookFilters, EventSubscriptions,
 };
-use crate::validate;
-
-/// The only channel version Okta accepts.
-pub const CHANNEL_VERSION: &str = "1.0.0";
-/// The only filter type Okta accepts (read-only: the SDK never sends it).
-pub const FILTER_TYPE: &str = "EXPRESSION_LANGUAGE";
 
 impl EventHook {
     /// Starts a hook with a display name.
@@ -43,87 +39,6 @@ impl EventHook {
             description: None,
             channel: None,
             events: None,
-        }
-    }
-
-    /// Checks the hook against Okta's rules (name, URI, headers, auth scheme, events, filters)
-    /// and says exactly what is wrong. Create and replace call this before sending.
-    pub fn validate(&self) -> Result<()> {
-        validate::hook(self)
-    }
-
-    /// Sets (or replaces) the shared secret Okta sends in the auth header. Okta never returns
-    /// it, so a fetched hook must get it again before a replace. The header name stays as it
-    /// was (`Authorization` when the hook had none).
-    pub fn set_auth_secret(&mut self, secret: impl Into<Secret>) -> Result<()> {
-        let config = &mut self.channel.config;
-        let scheme = config
-            .auth_scheme
-            .get_or_insert_with(|| EventHookChannelConfigAuthScheme {
-                key: Some("Authorization".into()),
-                type_: Some(EventHookChannelConfigAuthSchemeType::Header),
-                value: None,
-            });
-        scheme.value = Some(secret.into());
-        validate::hook(self)
-    }
-
-    /// Whether the hook has an auth scheme whose secret is not known here (as on every hook
-    /// Okta returns): sending it back as is would drop the secret.
-    pub fn auth_secret_missing(&self) -> bool {
-        self.channel
-            .config
-            .auth_scheme
-            .as_ref()
-            .is_some_and(|s| s.value.is_none())
-    }
-
-    /// A copy with only the fields Okta lets clients write: no `id`, `status`,
-    /// `verificationStatus`, `created`, `createdBy`, `lastUpdated`, `_links`,
-    /// `channel.config.method`, `filter.type` or `condition.version`.
-    pub fn to_request_body(&self) -> EventHook {
-        let filter = self.events.filter.as_ref().map(|f| EventHookFilters {
-            type_: None,
-            event_filter_map: f
-                .event_filter_map
-                .iter()
-                .map(|m| EventHookFilterMapObject {
-                    event: m.event.clone(),
-                    condition: m
-                        .condition
-                        .as_ref()
-                        .map(|c| EventHookFilterMapObjectCondition {
-                            expression: c.expression.clone(),
-                            version: None,
-                        }),
-                })
-                .collect(),
-        });
-        EventHook {
-            id: None,
-            status: None,
-            verification_status: None,
-            created: None,
-            created_by: None,
-            last_updated: None,
-            links: None,
-            name: self.name.clone(),
-            description: self.description.clone(),
-            events: EventSubscriptions {
-                type_: self.events.type_.clone(),
-                items: self.events.items.clone(),
-                filter,
-            },
-            channel: EventHookChannel {
-                type_: self.channel.type_.clone(),
-                version: self.channel.version.clone(),
-                config: EventHookChannelConfig {
-                    uri: self.channel.config.uri.clone(),
-                    headers: self.channel.config.headers.clone(),
-                    auth_scheme: self.channel.config.auth_scheme.clone(),
-                    method: None,
-                },
-            },
         }
     }
 }
@@ -178,7 +93,7 @@ impl EventHookBuilder {
             last_updated: None,
             links: None,
         };
-        validate::hook(&hook)?;
+        hook.validate()?;
         Ok(hook)
     }
 }
@@ -197,7 +112,7 @@ impl Channel {
     /// loopback hosts, for local emulators; Okta itself rejects it.
     pub fn https(uri: impl Into<String>) -> Result<Self> {
         let uri = uri.into();
-        validate::uri(&uri)?;
+        refuse_first(rules::uri_violation(&uri, HTTP_URIS))?;
         Ok(Self {
             uri,
             headers: Vec::new(),
@@ -244,7 +159,7 @@ impl Channel {
                 method: None,
             },
         };
-        validate::channel(&channel)?;
+        refuse_first(ChannelView::from(&channel).violations(HTTP_URIS))?;
         Ok(channel)
     }
 }
@@ -298,7 +213,7 @@ impl Events {
             items: self.types,
             filter,
         };
-        validate::events(&events)?;
+        refuse_first(EventsView::from(&events).violations())?;
         Ok(events)
     }
 }

@@ -5,10 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use okta_eventhooks::types::{
-    EventHookChannelConfigHeader, EventHookFilterMapObject, EventHookFilterMapObjectCondition,
-    EventHookFilters,
-};
 use okta_eventhooks::{Channel, EventHook, Events, Secret};
 
 use crate::cmd::lifecycle::{hook_url, verify};
@@ -218,7 +214,8 @@ impl HookFlags {
         Ok(builder.build()?)
     }
 
-    /// Applies every given flag to `hook`, leaving the rest as it is.
+    /// Applies every given flag to `hook`, leaving the rest as it is. The SDK's editing helpers
+    /// refuse a header, secret or filter that breaks Okta's rules.
     fn apply(&self, hook: &mut EventHook, secret: Option<Secret>) -> Result<()> {
         if let Some(name) = &self.name {
             hook.name = name.clone();
@@ -229,47 +226,27 @@ impl HookFlags {
         if let Some(uri) = &self.uri {
             hook.channel.config.uri = uri.clone();
         }
-        let headers = &mut hook.channel.config.headers;
-        for (key, value) in &self.headers {
-            let existing = headers.iter_mut().find(|h| {
-                h.key
-                    .as_deref()
-                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
-            });
-            match existing {
-                Some(header) => header.value = Some(Secret::from(value.as_str())),
-                None => headers.push(EventHookChannelConfigHeader {
-                    key: Some(key.clone()),
-                    value: Some(Secret::from(value.as_str())),
-                }),
+        // The auth header before the custom ones, so that a custom header can take the name
+        // the auth header leaves.
+        if let Some(secret) = secret {
+            match &self.auth_key {
+                Some(key) => hook.set_auth_header(key.as_str(), secret)?,
+                None => hook.set_auth_secret(secret)?,
             }
         }
-        if let Some(secret) = secret {
-            hook.set_auth_secret(secret)?;
-            if let (Some(key), Some(scheme)) =
-                (&self.auth_key, hook.channel.config.auth_scheme.as_mut())
-            {
-                scheme.key = Some(key.clone());
-            }
+        for (key, value) in &self.headers {
+            hook.set_header(key.as_str(), value.as_str())?;
+        }
+        // --filter replaces the filters: the old ones go before the event types change, so that
+        // none is left for a type no longer subscribed.
+        if !self.filters.is_empty() {
+            hook.events.filter = None;
         }
         if !self.events.is_empty() {
             hook.events.items = self.events.clone();
         }
-        if !self.filters.is_empty() {
-            hook.events.filter = Some(EventHookFilters {
-                type_: None,
-                event_filter_map: self
-                    .filters
-                    .iter()
-                    .map(|(event, expression)| EventHookFilterMapObject {
-                        event: Some(event.clone()),
-                        condition: Some(EventHookFilterMapObjectCondition {
-                            expression: Some(expression.clone()),
-                            version: None,
-                        }),
-                    })
-                    .collect(),
-            });
+        for (event, expression) in &self.filters {
+            hook.set_filter(event.as_str(), expression.as_str())?;
         }
         Ok(())
     }
@@ -408,16 +385,10 @@ impl Replace {
             hook.events = file.events;
             hook.channel = file.channel;
         }
-        flags.apply(&mut hook, secret)?;
-        let headers = &mut hook.channel.config.headers;
+        // Removals first, so that a header name they free can be set again (e.g. a custom header
+        // moved to the auth header).
         for key in &self.remove_header {
-            let before = headers.len();
-            headers.retain(|h| {
-                !h.key
-                    .as_deref()
-                    .is_some_and(|k| k.eq_ignore_ascii_case(key))
-            });
-            if headers.len() == before {
+            if !hook.remove_header(key) {
                 return Err(CliError::Usage(format!(
                     "--remove-header {key}: the hook has no such header"
                 )));
@@ -429,6 +400,7 @@ impl Replace {
         if self.clear_filters {
             hook.events.filter = None;
         }
+        flags.apply(&mut hook, secret)?;
         if hook.auth_secret_missing() {
             return Err(CliError::Refused(format!(
                 "event hook {id} has an auth header ({}), and Okta never returns its secret: sending the hook back without it would drop the secret; nothing was changed",

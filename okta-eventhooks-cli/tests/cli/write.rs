@@ -442,3 +442,71 @@ async fn replace_from_a_file_sends_the_files_hook_and_warns_about_auth() {
         out.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_swaps_header_names_and_replaces_events_with_their_filters() {
+    let server = MockServer::start().await;
+    mount_current(&server).await;
+    // The custom header X-Source becomes the auth header, and Authorization a custom header.
+    let expected = json!({
+        "name": "Audit sink",
+        "description": "Forwards user lifecycle events",
+        "events": {
+            "type": "EVENT_TYPE",
+            "items": ["user.session.start", "user.account.lock"],
+            "filter": {"eventFilterMap": [{
+                "event": "user.account.lock",
+                "condition": {"expression": "event.outcome.result eq 'SUCCESS'"}
+            }]}
+        },
+        "channel": {"type": "HTTP", "version": "1.0.0", "config": {
+            "uri": "https://hooks.example.com/okta/events",
+            "headers": [{"key": "Authorization", "value": HEADER_VALUE}],
+            "authScheme": {"type": "HEADER", "key": "X-Source", "value": HOOK_SECRET}
+        }}
+    });
+    Mock::given(method("PUT"))
+        .and(path(format!("/api/v1/eventHooks/{ID}")))
+        .and(body_json(&expected))
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+            ID,
+            "Audit sink",
+            "ACTIVE",
+            "UNVERIFIED",
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cmd = cli(&server);
+    cmd.args(["replace", ID, "--remove-header", "X-Source"])
+        .args(["--auth-key", "X-Source", "--auth-value-env", "S"])
+        .args(["--header", &format!("Authorization={HEADER_VALUE}")])
+        .args(["--event", "user.session.start,user.account.lock"])
+        .args([
+            "--filter",
+            "user.account.lock=event.outcome.result eq 'SUCCESS'",
+        ])
+        .env("S", HOOK_SECRET);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replace_refuses_a_header_okta_would_refuse_before_sending() {
+    let server = MockServer::start().await;
+    mount_current(&server).await;
+    let mut cmd = cli(&server);
+    cmd.args(["replace", ID, "--header", "Accept=text/plain"])
+        .args(["--auth-value-env", "S"])
+        .env("S", HOOK_SECRET);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("channel.config.headers.key: \"Accept\" is reserved"),
+        "{}",
+        out.stderr
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| r.method.as_str() == "GET"));
+}

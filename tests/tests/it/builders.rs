@@ -27,11 +27,11 @@ fn names() {
     assert_eq!(build(&"x".repeat(255), channel(), events()), "ok");
     assert_eq!(
         build("  ", channel(), events()),
-        "invalid input: the hook name is empty"
+        "invalid input: name: The field cannot be left blank"
     );
     assert_eq!(
         build(&"é".repeat(256), channel(), events()),
-        "invalid input: the hook name is 256 characters long; Okta allows at most 255"
+        "invalid input: name: The name is 256 characters long; Okta allows at most 255"
     );
 }
 
@@ -69,7 +69,7 @@ fn uris() {
 fn event_types_and_filters() {
     assert_eq!(
         build("n", channel(), Events::types(Vec::<String>::new())),
-        "invalid input: the hook subscribes to no event types; give at least one"
+        "invalid input: events.items: The hook subscribes to no event types; give at least one"
     );
     let many: Vec<String> = (0..301).map(|i| format!("custom.event{i}")).collect();
     assert_eq!(
@@ -78,11 +78,11 @@ fn event_types_and_filters() {
     );
     assert_eq!(
         build("n", channel(), Events::types(many)),
-        "invalid input: the hook subscribes to 301 event types; Okta allows at most 300"
+        "invalid input: events.items: The hook subscribes to 301 event types; Okta allows at most 300"
     );
     assert_eq!(
         build("n", channel(), Events::types(["a.b", "a.b"])),
-        "invalid input: event type \"a.b\" is listed twice"
+        "invalid input: events.items: Event type \"a.b\" is listed more than once"
     );
     assert_eq!(
         build(
@@ -90,7 +90,7 @@ fn event_types_and_filters() {
             channel(),
             events().filter("user.session.start", "true")
         ),
-        "invalid input: a filter is given for event type \"user.session.start\", which the hook does not subscribe to"
+        "invalid input: events.filter.eventFilterMap.event: A filter is given for event type \"user.session.start\", which the hook does not subscribe to"
     );
     assert_eq!(
         build(
@@ -98,7 +98,7 @@ fn event_types_and_filters() {
             channel(),
             events().filter("user.lifecycle.create", " ")
         ),
-        "invalid input: the filter for event type \"user.lifecycle.create\" has an empty expression"
+        "invalid input: events.filter.eventFilterMap.condition.expression: The filter for event type \"user.lifecycle.create\" has an empty expression"
     );
     assert_eq!(
         build(
@@ -108,7 +108,7 @@ fn event_types_and_filters() {
                 .filter("user.lifecycle.create", "a")
                 .filter("user.lifecycle.create", "b")
         ),
-        "invalid input: event type \"user.lifecycle.create\" has more than one filter"
+        "invalid input: events.filter.eventFilterMap.event: Event type \"user.lifecycle.create\" has more than one filter"
     );
 }
 
@@ -122,20 +122,20 @@ fn headers() {
         ),
         (
             channel().header("", "v"),
-            "a custom header has an empty name",
+            "channel.config.headers.key: The field cannot be left blank",
         ),
         (
             channel().header("X-Evil", "a\r\nInjected: yes"),
-            "contains a line break or NUL",
+            "contains a control character",
         ),
         (
             channel().header("Accept", "text/plain"),
-            "the custom header name \"Accept\" is reserved",
+            "channel.config.headers.key: \"Accept\" is reserved",
         ),
         (channel().header("content-type", "x"), "is reserved"),
         (
             channel().header("X-A", "1").header("x-a", "2"),
-            "the custom header \"x-a\" is given twice",
+            "channel.config.headers.key: \"x-a\" is given more than once",
         ),
         (channel().auth_header("Authorization", "s"), "ok"),
         (channel().auth_header("Authorization", ""), "is empty"),

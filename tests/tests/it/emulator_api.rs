@@ -317,8 +317,8 @@ async fn errors_are_okta_errors() {
         causes,
         [
             "name: The field cannot be left blank",
-            "channel.version: '2.0.0' is not supported (use 1.0.0)",
-            "channel.config.uri: The URI must use HTTPS",
+            "channel.version: \"2.0.0\" is not supported; use 1.0.0",
+            "channel.config.uri: The URI \"http://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
         ]
     );
     assert!(!err.to_string().contains("top-secret"));

@@ -6,6 +6,7 @@ mod auth_server;
 mod builders;
 mod config;
 mod demo;
+mod editing;
 mod emulator_api;
 mod emulator_hooks;
 mod emulator_interop;

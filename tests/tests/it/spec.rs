@@ -1,6 +1,11 @@
-//! The spec is the source of truth for the wire: it must describe all eight operations.
+//! The spec is the source of truth for the wire: it must describe all eight operations, and its
+//! `readOnly` flags say which fields the SDK never sends.
 
+use std::collections::BTreeSet;
+
+use okta_eventhooks::EventHook;
 use openapiv3::{OpenAPI, ReferenceOr};
+use serde_json::{Value, json};
 
 fn spec() -> OpenAPI {
     let text = std::fs::read_to_string(concat!(
@@ -123,18 +128,8 @@ fn schemas_flags_and_security() {
     assert!(components.security_schemes.contains_key("apiToken"));
     let text = serde_json::to_string(&components.security_schemes["oauth2"]).unwrap();
     assert!(text.contains("okta.eventHooks.read") && text.contains("okta.eventHooks.manage"));
-    // The write-only secret and the read-only fields are flagged.
+    // The write-only secret is flagged (the read-only fields: see below).
     let hook = serde_json::to_value(&components.schemas["EventHook"]).unwrap();
-    for field in [
-        "id",
-        "status",
-        "verificationStatus",
-        "created",
-        "createdBy",
-        "lastUpdated",
-    ] {
-        assert_eq!(hook["properties"][field]["readOnly"], true, "{field}");
-    }
     assert_eq!(hook["properties"]["description"]["nullable"], true);
     assert_eq!(
         hook["required"],
@@ -145,4 +140,167 @@ fn schemas_flags_and_security() {
     assert_eq!(scheme["properties"]["value"]["writeOnly"], true);
     let subs = serde_json::to_value(&components.schemas["EventSubscriptions"]).unwrap();
     assert_eq!(subs["properties"]["filter"]["nullable"], true);
+}
+
+/// Every field of an `EventHook` the spec marks `readOnly`, as a JSON path such as
+/// `channel.config.method` (array entries add no segment; a read-only object's own fields are
+/// not listed).
+pub fn read_only_paths() -> BTreeSet<String> {
+    let components = spec().components.unwrap();
+    let schemas = serde_json::to_value(&components.schemas).unwrap();
+    let mut paths = BTreeSet::new();
+    collect_read_only(&schemas, &schemas["EventHook"], "", &mut paths);
+    paths
+}
+
+fn collect_read_only(schemas: &Value, schema: &Value, path: &str, out: &mut BTreeSet<String>) {
+    let parts = with_referenced(schemas, schema);
+    if parts.iter().any(|part| part["readOnly"] == true) {
+        out.insert(path.to_owned());
+        return;
+    }
+    for part in parts {
+        for (name, property) in part["properties"].as_object().into_iter().flatten() {
+            let path = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            collect_read_only(schemas, property, &path, out);
+        }
+        if let Some(items) = part.get("items") {
+            collect_read_only(schemas, items, path, out);
+        }
+    }
+}
+
+/// A schema and every schema it is made of through `$ref` and `allOf`.
+fn with_referenced<'a>(schemas: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+    let mut parts = vec![schema];
+    if let Some(name) = schema["$ref"].as_str() {
+        let name = name.trim_start_matches("#/components/schemas/");
+        parts.extend(with_referenced(schemas, &schemas[name]));
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        parts.extend(with_referenced(schemas, part));
+    }
+    parts
+}
+
+/// The read-only fields (see [`read_only_paths`]) present in a JSON hook.
+pub fn read_only_fields_in(hook: &Value) -> BTreeSet<String> {
+    let read_only = read_only_paths();
+    leaf_paths(hook)
+        .iter()
+        .filter_map(|leaf| read_only.iter().find(|r| is_within(leaf, r)).cloned())
+        .collect()
+}
+
+fn is_within(path: &str, field: &str) -> bool {
+    path.strip_prefix(field)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// The path of every value in a JSON document that is neither an object nor an array.
+fn leaf_paths(value: &Value) -> BTreeSet<String> {
+    fn walk(value: &Value, path: &str, out: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    let path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    walk(value, &path, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| walk(item, path, out)),
+            _ => {
+                out.insert(path.to_owned());
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(value, "", &mut out);
+    out
+}
+
+#[test]
+fn read_only_fields_come_from_the_spec() {
+    let paths = read_only_paths();
+    // Spot checks of the derivation: a field flagged itself, through `allOf`, through a
+    // read-only schema, and inside an array.
+    for path in [
+        "id",
+        "status",
+        "_links",
+        "events.filter.eventFilterMap.condition.version",
+    ] {
+        assert!(paths.contains(path), "{path} in {paths:?}");
+    }
+    assert!(!paths.iter().any(|p| p.starts_with("_links.")), "{paths:?}");
+    assert!(!paths.contains("name") && !paths.contains("channel.config.uri"));
+}
+
+#[test]
+fn the_request_body_is_every_field_but_the_read_only_ones() {
+    // Every field set, read-only ones and the write-only secret included.
+    let full = json!({
+        "id": "whokwr4rnwl1qMMuk1d7",
+        "status": "ACTIVE",
+        "verificationStatus": "VERIFIED",
+        "name": "Audit sink",
+        "description": "Forwards audit events",
+        "created": "2025-03-13T23:36:13.000Z",
+        "createdBy": "00u1a2b3c4d5e6f7g8h9",
+        "lastUpdated": "2025-03-13T23:36:14.000Z",
+        "events": {
+            "type": "EVENT_TYPE",
+            "items": ["user.session.start"],
+            "filter": {
+                "type": "EXPRESSION_LANGUAGE",
+                "eventFilterMap": [{
+                    "event": "user.session.start",
+                    "condition": {"expression": "event.outcome.result eq 'FAILURE'", "version": "1"}
+                }]
+            }
+        },
+        "channel": {
+            "type": "HTTP",
+            "version": "1.0.0",
+            "config": {
+                "uri": "https://hooks.example.com/okta",
+                "headers": [{"key": "X-Source", "value": "okta"}],
+                "method": "POST",
+                "authScheme": {"type": "HEADER", "key": "Authorization", "value": "s3cret"}
+            }
+        },
+        "_links": {"self": {"href": "https://acme.okta.com/api/v1/eventHooks/whokwr4rnwl1qMMuk1d7"}}
+    });
+    let hook: EventHook = serde_json::from_value(full.clone()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&hook).unwrap(),
+        full,
+        "the fixture round-trips"
+    );
+    let body = serde_json::to_value(hook.to_request_body()).unwrap();
+    assert_eq!(
+        read_only_fields_in(&full),
+        read_only_paths(),
+        "the fixture has them all"
+    );
+    assert_eq!(read_only_fields_in(&body), BTreeSet::new(), "none is sent");
+    let writable = |value: &Value| -> BTreeSet<String> {
+        let read_only = read_only_paths();
+        leaf_paths(value)
+            .into_iter()
+            .filter(|leaf| !read_only.iter().any(|r| is_within(leaf, r)))
+            .collect()
+    };
+    assert_eq!(
+        writable(&body),
+        writable(&full),
+        "every other field is sent"
+    );
 }
