@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 /// Connections the server accepted: both clients should reuse one connection.
 static CONNECTIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-const HOOK: &str = include_str!("../tests/it/fixtures/hook-active.json");
+const HOOK: &str = okta_eventhooks_tests::fixtures::ACTIVE;
 const TOKEN: &str = "bench-token";
 
 /// A tiny HTTP/1.1 server that answers every request with the same hook, keeping connections
