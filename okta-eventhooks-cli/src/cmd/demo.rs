@@ -272,3 +272,43 @@ impl Step {
 fn millis(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::Exit;
+    use crate::output::OutputFormat;
+
+    #[tokio::test]
+    async fn a_check_that_does_not_hold_fails_the_step_as_an_internal_error() {
+        let (printer, printed) = Printer::captured(OutputFormat::Json);
+        let mut world = World::default();
+        let step = Step::new("start emulator", Action::StartEmulator).check("the moon", |_| false);
+        let err = step.run(1, &mut world, &printer).await.unwrap_err();
+        assert_eq!(err.to_string(), "demo check failed: expected the moon");
+        assert_eq!(err.exit(), Exit::Output);
+        let record: serde_json::Value =
+            serde_json::from_str(printed.lock().unwrap().trim_end()).unwrap();
+        assert_eq!(record["action"], "start emulator");
+        assert_eq!(record["ok"], false);
+        assert_eq!(
+            record["result"],
+            "FAILED: demo check failed: expected the moon"
+        );
+        world.shutdown().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_step_before_the_one_it_needs_is_a_script_error() {
+        let (printer, _) = Printer::captured(OutputFormat::Table);
+        let err = Step::new("create hook", Action::CreateHook)
+            .run(1, &mut World::default(), &printer)
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit(), Exit::Output);
+        assert!(
+            err.to_string().contains("needs `start receiver` first"),
+            "{err}"
+        );
+    }
+}
