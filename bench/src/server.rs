@@ -20,7 +20,7 @@ pub const DEFAULT_TOKEN: &str = "bench-token";
 /// The id in the default fixture.
 pub const FIXTURE_HOOK_ID: &str = "whokwr4rnwl1qMMuk1d7";
 /// The same hook the workspace tests and `client_overhead` bench use.
-const FIXTURE: &str = include_str!("../../tests/tests/it/fixtures/hook-active.json");
+const FIXTURE: &str = include_str!("../../tests/src/fixtures/hook-active.json");
 /// Path of the counters, outside the Okta API so it never collides with a real route.
 const STATS_PATH: &str = "/__bench/stats";
 const HOOKS_PREFIX: &str = "/api/v1/eventHooks/";

@@ -28,8 +28,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
-    /// Time limit for one request, e.g. 10s, 500ms, 2m.
-    #[arg(long, global = true, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    /// Time limit for one request: seconds (30), or with a unit (500ms, 10s, 2m).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::duration::parse)]
     pub timeout: Option<Duration>,
 
     /// Retries after a rate limit (429) or a transient failure; 0 turns retries off.

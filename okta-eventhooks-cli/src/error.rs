@@ -31,6 +31,10 @@ pub enum CliError {
     /// Writing the results failed (other than a closed pipe).
     #[error("cannot write the output: {0}")]
     Output(#[source] io::Error),
+    /// A fault of the CLI itself (a result it cannot encode, a runtime that cannot start, a demo
+    /// check that failed), not of the input, the configuration or Okta.
+    #[error("{0}")]
+    Internal(String),
     /// The reader of stdout went away (`| head`): the command ends quietly.
     #[error("the output was closed")]
     BrokenPipe,
@@ -80,23 +84,20 @@ impl CliError {
 
     /// The documented exit code for this error.
     pub fn exit(&self) -> Exit {
-        match self.root() {
+        match self {
+            Self::Hinted { error, .. } => error.exit(),
             Self::Usage(_) => Exit::Usage,
             Self::Config(_) => Exit::Config,
             Self::Refused(_) => Exit::Refused,
             Self::NoSuchHook(_) => Exit::Api,
-            Self::Output(_) | Self::BrokenPipe => Exit::Refused,
+            Self::Output(_) | Self::Internal(_) => Exit::Output,
+            // `| head` stopped reading: that is how such a pipeline ends.
+            Self::BrokenPipe => Exit::Success,
             Self::Okta(e) => sdk_exit(e),
             Self::Receiver(e) => receiver_exit(e),
             Self::Emulator(e) => emulator_exit(e),
-            Self::Hinted { .. } => unreachable_hinted(),
         }
     }
-}
-
-/// `root()` never returns `Hinted`; kept as a function so the match stays exhaustive.
-fn unreachable_hinted() -> Exit {
-    Exit::Refused
 }
 
 fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
@@ -138,11 +139,36 @@ fn emulator_exit(e: &okta_eventhooks_emulator::Error) -> Exit {
     }
 }
 
+/// A result that could not be encoded: a fault of the CLI, not of what the user gave it.
+pub fn encode_error(format: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::Internal(format!("cannot encode the output as {format}: {e}"))
+}
+
 /// Maps an I/O error while writing results: a closed pipe is not a failure.
 pub fn output_error(e: io::Error) -> CliError {
     if e.kind() == io::ErrorKind::BrokenPipe {
         CliError::BrokenPipe
     } else {
         CliError::Output(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_failures_are_not_usage_errors_or_refusals() {
+        let full = output_error(io::Error::from(io::ErrorKind::StorageFull));
+        assert_eq!(full.exit(), Exit::Output);
+        assert_eq!(
+            encode_error("JSON", "key must be a string").exit(),
+            Exit::Output
+        );
+        // A hint does not change what the error means.
+        assert_eq!(full.with_hint("free some space").exit(), Exit::Output);
+        let closed = output_error(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(matches!(closed, CliError::BrokenPipe));
+        assert_eq!(closed.exit(), Exit::Success);
     }
 }

@@ -22,6 +22,10 @@ pub enum Exit {
     Network = 6,
     /// 7: Okta failed (5xx) or answered with something that is not the API's shape. Try again later.
     Server = 7,
+    /// 8: the output could not be written (stdout failed; a closed pipe is not a failure), or an
+    /// internal error: a result could not be encoded as JSON/YAML, the async runtime could not
+    /// start, or a demo check failed. What was asked may already be done: check before retrying.
+    Output = 8,
 }
 
 impl From<Exit> for ExitCode {
@@ -30,7 +34,8 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// The exit-code table shown at the end of `--help` (keep in step with the README).
+/// The exit-code table shown at the end of `--help` (the READMEs repeat it; a test in
+/// `tests/cli/exit_codes.rs` keeps them in step).
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
@@ -40,4 +45,35 @@ Exit codes:
   4  Okta rejected the request: 400, 401, 403, 404... (retrying will not help)
   5  rate limited: HTTP 429 after the retries (retry after the reset)
   6  network failure or timeout (retry)
-  7  Okta server error (5xx) or a malformed response (retry later)";
+  7  Okta server error (5xx) or a malformed response (retry later)
+  8  internal or output error: the output could not be written or encoded,
+     or a demo check failed (a change may already be made; look, then retry)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code, so that the tests below notice a new one.
+    const ALL: [Exit; 9] = [
+        Exit::Success,
+        Exit::Refused,
+        Exit::Usage,
+        Exit::Config,
+        Exit::Api,
+        Exit::RateLimited,
+        Exit::Network,
+        Exit::Server,
+        Exit::Output,
+    ];
+
+    #[test]
+    fn every_code_is_in_the_help_table_once_and_in_order() {
+        let documented: Vec<u8> = EXIT_CODES_HELP
+            .lines()
+            .filter_map(|line| line.strip_prefix("  "))
+            .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+            .collect();
+        let codes: Vec<u8> = ALL.iter().map(|e| *e as u8).collect();
+        assert_eq!(documented, codes);
+    }
+}

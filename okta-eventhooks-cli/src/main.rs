@@ -11,11 +11,11 @@
 
 mod cmd;
 mod context;
+mod duration;
 mod error;
 mod exit;
 mod output;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -83,7 +83,7 @@ impl Command {
             Self::Completions(c) => c.run(ctx),
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
-            Self::Emulator(c) => c.run(&mut std::io::stdout()).await,
+            Self::Emulator(c) => c.run(ctx.printer()).await,
         }
     }
 }
@@ -93,27 +93,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     context::init_tracing(cli.global.verbose);
     let ctx = Context::new(cli.global);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: cannot start the async runtime: {e}"
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    // Keeps the last response body so that `-o json|yaml` prints exactly what Okta returned.
-    let outcome = runtime.block_on(okta_eventhooks::keep_response_bodies(cli.command.run(&ctx)));
+        .map_err(|e| CliError::Internal(format!("cannot start the async runtime: {e}")))
+        .and_then(|runtime| {
+            // Keeps the last response body so that `-o json|yaml` prints exactly what Okta returned.
+            runtime.block_on(okta_eventhooks::keep_response_bodies(cli.command.run(&ctx)))
+        });
     match outcome {
         Ok(()) => Exit::Success.into(),
-        // `| head` closed the pipe: that is how such pipelines end, not a failure.
-        Err(CliError::BrokenPipe) => Exit::Success.into(),
         Err(e) => {
-            ctx.printer().error(&e, &ctx.hints_for(&e));
+            // A closed pipe (`| head`) ends quietly; its exit code is success.
+            if !matches!(e.root(), CliError::BrokenPipe) {
+                ctx.printer().error(&e, &ctx.hints_for(&e));
+            }
             e.exit().into()
         }
     }

@@ -10,7 +10,7 @@ use std::io::{self, IsTerminal, Write};
 use okta_eventhooks::{EventHook, EventHookVerificationStatus, REDACTED};
 use serde::Serialize;
 
-use crate::error::{CliError, Result, output_error};
+use crate::error::{CliError, Result, encode_error, output_error};
 
 /// `-o/--output`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -43,7 +43,7 @@ impl PlannedRequest {
             .map(|hook| {
                 serde_json::to_value(hook)
                     .map(redact_hook_json)
-                    .map_err(|e| CliError::Usage(format!("cannot encode the hook: {e}")))
+                    .map_err(|e| encode_error("JSON", e))
             })
             .transpose()?;
         Ok(Self { method, url, body })
@@ -78,6 +78,17 @@ pub struct Printer {
     quiet: bool,
     colour: bool,
     width: usize,
+    stdout: Stdout,
+}
+
+/// Where results go.
+#[derive(Debug)]
+enum Stdout {
+    /// The process's stdout.
+    Process,
+    /// A buffer a unit test reads (also while a command is still running).
+    #[cfg(test)]
+    Captured(std::sync::Arc<std::sync::Mutex<String>>),
 }
 
 /// Whether colour may be used on a stream: a terminal, and `NO_COLOR` unset or empty.
@@ -103,12 +114,22 @@ impl Printer {
             quiet,
             colour: colour_allowed(io::stdout().is_terminal()),
             width,
+            stdout: Stdout::Process,
         }
     }
 
-    /// The chosen `-o/--output` format (for commands that stream their own records).
-    pub fn format(&self) -> OutputFormat {
-        self.format
+    /// A quiet printer whose results a unit test can read from the returned buffer.
+    #[cfg(test)]
+    pub fn captured(format: OutputFormat) -> (Self, std::sync::Arc<std::sync::Mutex<String>>) {
+        let buffer = std::sync::Arc::default();
+        let printer = Self {
+            format,
+            quiet: true,
+            colour: false,
+            width: 80,
+            stdout: Stdout::Captured(std::sync::Arc::clone(&buffer)),
+        };
+        (printer, buffer)
     }
 
     /// Prints a list of hooks (`list`).
@@ -144,17 +165,12 @@ impl Printer {
     fn raw(&self, body: &[u8]) -> Result<()> {
         match self.format {
             OutputFormat::Yaml => {
-                let value: serde_json::Value = serde_json::from_slice(body)
-                    .map_err(|e| CliError::Usage(format!("cannot decode Okta's JSON: {e}")))?;
+                // The SDK already decoded this body, so it is JSON.
+                let value: serde_json::Value =
+                    serde_json::from_slice(body).map_err(|e| encode_error("YAML", e))?;
                 self.structured(&value)
             }
-            _ => {
-                let mut text = String::from_utf8_lossy(body).into_owned();
-                if !text.ends_with('\n') {
-                    text.push('\n');
-                }
-                self.write_stdout(&text)
-            }
+            _ => self.write_stdout(&with_newline(&String::from_utf8_lossy(body))),
         }
     }
 
@@ -167,7 +183,7 @@ impl Printer {
                     text.push_str(&format!("{} {}\n", request.method, request.url));
                     if let Some(body) = &request.body {
                         let json = serde_json::to_string_pretty(body)
-                            .map_err(|e| CliError::Usage(format!("cannot encode the hook: {e}")))?;
+                            .map_err(|e| encode_error("JSON", e))?;
                         text.push_str(&json);
                         text.push('\n');
                     }
@@ -220,24 +236,78 @@ impl Printer {
         let _ = io::stderr().lock().write_all(text.as_bytes());
     }
 
-    fn structured<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+    /// One result that is not a hook (`emulator fire`): `table` is its text, `json`/`yaml` print
+    /// `value` as one document.
+    pub fn result<T: Serialize + ?Sized>(&self, table: &str, value: &T) -> Result<()> {
+        match self.format {
+            OutputFormat::Table => self.write_stdout(&with_newline(table)),
+            _ => self.structured(value),
+        }
+    }
+
+    /// One item of a stream (a demo step, a received event, the emulator's status), printed as
+    /// soon as it happens: `table` is its text, `json` one JSON object per line (for `jq` and
+    /// line-by-line readers), `yaml` one YAML document.
+    pub fn record<T: Serialize + ?Sized>(&self, table: &str, value: &T) -> Result<()> {
         let text = match self.format {
-            OutputFormat::Yaml => yaml_serde::to_string(value)
-                .map_err(|e| CliError::Usage(format!("cannot encode YAML: {e}")))?,
-            _ => {
-                let mut json = serde_json::to_string_pretty(value)
-                    .map_err(|e| CliError::Usage(format!("cannot encode JSON: {e}")))?;
-                json.push('\n');
-                json
+            OutputFormat::Table => with_newline(table),
+            OutputFormat::Json => {
+                with_newline(&serde_json::to_string(value).map_err(|e| encode_error("JSON", e))?)
+            }
+            OutputFormat::Yaml => {
+                let yaml = yaml_serde::to_string(value).map_err(|e| encode_error("YAML", e))?;
+                format!("---\n{}\n", yaml.trim_end())
             }
         };
         self.write_stdout(&text)
     }
 
+    /// Text only the table view shows (the event lines under a demo step).
+    pub fn table_only(&self, text: &str) -> Result<()> {
+        match self.format {
+            OutputFormat::Table => self.write_stdout(text),
+            _ => Ok(()),
+        }
+    }
+
+    /// Text printed as it is whatever the format (a completion script).
+    pub fn verbatim(&self, text: &str) -> Result<()> {
+        self.write_stdout(text)
+    }
+
+    /// A question on stderr, without a newline: the answer is typed after it.
+    pub fn prompt(&self, question: &str) {
+        let mut stderr = io::stderr().lock();
+        let _ = stderr.write_all(printable(question).as_bytes());
+        let _ = stderr.flush();
+    }
+
+    fn structured<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
+        let text = match self.format {
+            OutputFormat::Yaml => {
+                yaml_serde::to_string(value).map_err(|e| encode_error("YAML", e))?
+            }
+            _ => with_newline(
+                &serde_json::to_string_pretty(value).map_err(|e| encode_error("JSON", e))?,
+            ),
+        };
+        self.write_stdout(&text)
+    }
+
+    /// Every result goes through here, so one place decides what a failed write means.
     fn write_stdout(&self, text: &str) -> Result<()> {
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes()).map_err(output_error)?;
-        out.flush().map_err(output_error)
+        match &self.stdout {
+            Stdout::Process => {
+                let mut out = io::stdout().lock();
+                out.write_all(text.as_bytes()).map_err(output_error)?;
+                out.flush().map_err(output_error)
+            }
+            #[cfg(test)]
+            Stdout::Captured(buffer) => {
+                buffer.lock().unwrap().push_str(text);
+                Ok(())
+            }
+        }
     }
 
     fn hooks_table(&self, hooks: &[EventHook]) -> String {
@@ -402,6 +472,14 @@ fn status_colour(value: &str) -> &'static str {
     }
 }
 
+fn with_newline(text: &str) -> String {
+    let mut text = text.to_owned();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
 /// One line on stderr. Unlike `eprintln!`, a closed stderr is ignored instead of panicking.
 fn stderr_line(text: &str) {
     let mut stderr = io::stderr().lock();
@@ -464,6 +542,68 @@ mod tests {
     fn fit_marks_cuts() {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
+    }
+
+    /// A value whose serialization fails, as a serializer does on a value it cannot express.
+    struct Unencodable;
+
+    impl Serialize for Unencodable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("this value cannot be encoded"))
+        }
+    }
+
+    #[test]
+    fn an_encoding_failure_is_an_output_error_not_a_usage_error() {
+        for format in [OutputFormat::Json, OutputFormat::Yaml] {
+            let (printer, printed) = Printer::captured(format);
+            for outcome in [
+                printer.result("-", &Unencodable),
+                printer.record("-", &Unencodable),
+            ] {
+                let err = outcome.unwrap_err();
+                assert!(matches!(err, CliError::Internal(_)), "{format:?}: {err}");
+                assert_eq!(err.exit(), crate::exit::Exit::Output);
+                assert!(
+                    err.to_string().starts_with("cannot encode the output as "),
+                    "{err}"
+                );
+            }
+            assert_eq!(*printed.lock().unwrap(), "");
+        }
+    }
+
+    #[test]
+    fn records_are_lines_documents_or_text() {
+        #[derive(Serialize)]
+        struct Step {
+            step: u8,
+            ok: bool,
+        }
+        let value = Step { step: 1, ok: true };
+        let print = |format| {
+            let (printer, printed) = Printer::captured(format);
+            printer.record("1. first", &value).unwrap();
+            printer.record("2. second\n", &value).unwrap();
+            printer.table_only("   detail\n").unwrap();
+            drop(printer);
+            std::sync::Arc::into_inner(printed)
+                .unwrap()
+                .into_inner()
+                .unwrap()
+        };
+        assert_eq!(
+            print(OutputFormat::Table),
+            "1. first\n2. second\n   detail\n"
+        );
+        assert_eq!(
+            print(OutputFormat::Json),
+            "{\"step\":1,\"ok\":true}\n{\"step\":1,\"ok\":true}\n"
+        );
+        assert_eq!(
+            print(OutputFormat::Yaml),
+            "---\nstep: 1\nok: true\n---\nstep: 1\nok: true\n"
+        );
     }
 
     #[test]

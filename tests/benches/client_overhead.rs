@@ -21,7 +21,7 @@ use okta_eventhooks::EventHook;
 /// Connections the server accepted: each client should reuse its connections.
 static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
 
-const HOOK: &str = include_str!("../tests/it/fixtures/hook-active.json");
+const HOOK: &str = okta_eventhooks_tests::fixtures::ACTIVE;
 const TOKEN: &str = "bench-token";
 const HOOK_ID: &str = "whokwr4rnwl1qMMuk1d7";
 const CONCURRENT: usize = 16;

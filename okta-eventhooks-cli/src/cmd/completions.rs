@@ -4,7 +4,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use crate::context::Context;
-use crate::error::{Result, output_error};
+use crate::error::{Result, encode_error};
 
 /// Print a completion script for a shell.
 ///
@@ -26,13 +26,11 @@ pub struct Completions {
 
 impl Completions {
     /// Writes the script to stdout.
-    pub fn run(self, _ctx: &Context) -> Result<()> {
+    pub fn run(self, ctx: &Context) -> Result<()> {
         let mut command = crate::Cli::command();
         let mut script = Vec::new();
         clap_complete::generate(self.shell, &mut command, "okta-eventhooks", &mut script);
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(&script).map_err(output_error)?;
-        out.flush().map_err(output_error)
+        let script = String::from_utf8(script).map_err(|e| encode_error("a shell script", e))?;
+        ctx.printer().verbatim(&script)
     }
 }

@@ -1,376 +1,199 @@
 //! `demo`: the whole event-hook loop on this machine, with no Okta org and no network.
 //!
-//! Starts the emulator and two receivers in-process on free loopback ports, then drives the
-//! SDK through a hook's life: create (auth secret, custom header, filter), get, verify, fire
-//! events (one kind dropped by the filter), show what the receiver got, move the hook to a new
-//! endpoint (verification resets), re-verify, deactivate, delete, list. Every step prints one
-//! line with its result and time, and checks its result: a surprise fails the command.
+//! The demo is a table of steps ([`script`]), each with a name, an action and a check: start
+//! the emulator and a receiver, create a hook (auth secret, custom header, filter), get it,
+//! verify it, fire events (one kind dropped by the filter), look at what the receiver got, move
+//! the hook to a second receiver (verification resets), verify again, deactivate, delete,
+//! list. Every step prints one line with its result and time; a check that does not hold
+//! fails the command.
 
-use std::fmt::Display;
-use std::io::{self, Write};
+mod world;
+
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use okta_eventhooks::events::Delivery;
-use okta_eventhooks::{
-    Channel, Client, EventHook, EventHookVerificationStatus, Events, LifecycleStatus, Secret,
-};
-use okta_eventhooks_emulator::{Emulator, FireRequest, FireSummary};
-use okta_eventhooks_receiver::{Receiver, RunningReceiver};
+use okta_eventhooks::{EventHookVerificationStatus, LifecycleStatus};
+use okta_eventhooks_emulator::FireRequest;
 use serde::Serialize;
-use tokio::sync::mpsc;
 
-use crate::cmd::listen::event_line;
 use crate::context::Context;
-use crate::error::{CliError, Result, output_error};
-use crate::output::OutputFormat;
+use crate::error::{CliError, Result};
+use crate::output::Printer;
 
-/// The emulator's API token; it lives only as long as the demo.
-const TOKEN: &str = "demo-api-token";
-const HOOK_NAME: &str = "okta-eventhooks demo";
-const AUTH_KEY: &str = "Authorization";
-const CUSTOM_HEADER: &str = "X-Demo-Source";
-const SUBSCRIBED: [&str; 3] = [
-    "user.lifecycle.create",
-    "user.session.start",
-    "user.account.lock",
-];
-const FILTERED_TYPE: &str = "user.session.start";
-const FILTER: &str = "event.outcome.result eq 'FAILURE'";
+use self::world::{FILTERED_TYPE, FIRST, SECOND, World};
 
 /// `demo`
 #[derive(Debug, Args)]
 pub struct Demo {}
 
 impl Demo {
-    /// Runs the loop; fails (non-zero exit) on the first step whose result is not as expected.
+    /// Runs the steps; fails (non-zero exit) on the first one that fails or whose check does
+    /// not hold.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
         printer.note(
             "okta-eventhooks demo: the event-hook loop against the built-in emulator (no Okta org, no network)",
         );
-        let mut steps = Steps::new(printer.format());
         let started = Instant::now();
-
-        let emulator = steps
-            .run("start emulator", async {
-                let emu = Emulator::builder()
-                    .token(TOKEN)
-                    .allow_http_loopback(true)
-                    .start("127.0.0.1:0")
-                    .await?;
-                let line = format!("Okta API emulator at {}", emu.url());
-                Ok((emu, line))
-            })
-            .await?;
-        let client = Client::builder()
-            .org_url(emulator.url())
-            .api_token(TOKEN)
-            .build()?;
-
-        let secret_v1 = Secret::from(random_secret());
-        let (receiver, mut inbox) = steps
-            .run("start receiver", start_receiver("/okta/events", &secret_v1))
-            .await?;
-
-        // create
-        let hook = EventHook::builder(HOOK_NAME)
-            .description("Created by `okta-eventhooks demo`")
-            .channel(
-                Channel::https(receiver.url())?
-                    .header(CUSTOM_HEADER, "okta-eventhooks-demo")
-                    .auth_header(AUTH_KEY, secret_v1.clone()),
-            )
-            .events(Events::types(SUBSCRIBED).filter(FILTERED_TYPE, FILTER))
-            .build()?;
-        let created = steps
-            .run("create hook", async {
-                let created = client.create_event_hook(&hook).await?;
-                check(
-                    created.status == Some(LifecycleStatus::Active)
-                        && created.verification_status
-                            == Some(EventHookVerificationStatus::Unverified),
-                    "a new hook is ACTIVE and UNVERIFIED",
-                )?;
-                let line = format!(
-                    "{} {:?}: {}, {}; {} event types, filter on {FILTERED_TYPE}",
-                    created.id.as_deref().unwrap_or("-"),
-                    created.name,
-                    show(&created.status),
-                    show(&created.verification_status),
-                    created.events.items.len(),
-                );
-                Ok((created, line))
-            })
-            .await?;
-        let id = created
-            .id
-            .clone()
-            .ok_or_else(|| CliError::Refused("the created hook has no id".into()))?;
-
-        // get
-        let fetched = steps
-            .run("get hook", async {
-                let hook = client.get_event_hook(&id).await?;
-                let config = &hook.channel.config;
-                let auth = config.auth_scheme.as_ref();
-                check(
-                    auth.is_some_and(|a| a.value.is_none()),
-                    "the auth secret is write-only (never returned)",
-                )?;
-                let headers: Vec<&str> = config
-                    .headers
-                    .iter()
-                    .filter_map(|h| h.key.as_deref())
-                    .collect();
-                let line = format!(
-                    "uri {}, headers [{}], auth header {} (secret not returned: write-only)",
-                    config.uri,
-                    headers.join(", "),
-                    auth.and_then(|a| a.key.as_deref()).unwrap_or("-"),
-                );
-                Ok((hook, line))
-            })
-            .await?;
-
-        // verify
-        steps
-            .run("verify hook", verify(&client, &id, &receiver))
-            .await?;
-
-        // fire
-        let fires = [
-            (FireRequest::new("user.lifecycle.create", 2), 2, ""),
-            (
-                FireRequest::new(FILTERED_TYPE, 3),
-                0,
-                "; the filter dropped them (outcome SUCCESS)",
-            ),
-            (
-                FireRequest::new(FILTERED_TYPE, 1)
-                    .patch(serde_json::json!({"outcome": {"result": "FAILURE"}})),
-                1,
-                "; the filter lets failures through",
-            ),
-            (FireRequest::new("user.account.lock", 1), 1, ""),
-        ];
-        let mut expected_events = 0;
-        for (request, expected, note) in fires {
-            let label = format!("fire {} x{}", request.event_type, request.count);
-            steps
-                .run(&label, fire(&emulator, request, expected, note))
-                .await?;
-            expected_events += expected;
+        let steps = script();
+        let mut world = World::default();
+        let mut outcome = Ok(());
+        for (number, step) in (1..).zip(&steps) {
+            outcome = step.run(number, &mut world, printer).await;
+            if outcome.is_err() {
+                break;
+            }
         }
-
-        // what the receiver got
-        let got = drain(&mut inbox);
-        let events: Vec<_> = got.iter().flat_map(|d| &d.data.events).collect();
-        steps
-            .run("receiver got", async {
-                check(
-                    events.len() == expected_events,
-                    &format!("the receiver got {expected_events} events"),
-                )?;
-                let stats = receiver.stats();
-                let line = format!(
-                    "{} events in {} deliveries ({} refused, {} duplicates)",
-                    events.len(),
-                    got.len(),
-                    stats.unauthorized + stats.malformed + stats.too_large,
-                    stats.duplicates,
-                );
-                Ok(((), line))
-            })
-            .await?;
-        steps.details(events.iter().map(|e| event_line(e)))?;
-
-        // replace the channel: move to a new endpoint with a rotated secret
-        let secret_v2 = Secret::from(random_secret());
-        let (receiver_v2, mut inbox_v2) = steps
-            .run(
-                "start second receiver",
-                start_receiver("/okta/v2", &secret_v2),
-            )
-            .await?;
-        steps
-            .run("replace channel", async {
-                let mut next = fetched.to_request_body();
-                next.channel.config.uri = receiver_v2.url();
-                next.set_auth_secret(secret_v2.clone())?;
-                let replaced = client.replace_event_hook(&id, &next).await?;
-                check(
-                    replaced.verification_status == Some(EventHookVerificationStatus::Unverified),
-                    "a new channel resets verification",
-                )?;
-                let line = format!(
-                    "uri {} with a rotated secret: {} (a new channel must be verified again)",
-                    replaced.channel.config.uri,
-                    show(&replaced.verification_status),
-                );
-                Ok(((), line))
-            })
-            .await?;
-        steps
-            .run("verify again", verify(&client, &id, &receiver_v2))
-            .await?;
-        steps
-            .run(
-                "fire user.lifecycle.create x1",
-                fire(
-                    &emulator,
-                    FireRequest::new("user.lifecycle.create", 1),
-                    1,
-                    " to the new endpoint",
-                ),
-            )
-            .await?;
-        steps
-            .run("second receiver got", async {
-                let moved: usize = drain(&mut inbox_v2)
-                    .iter()
-                    .map(|d| d.data.events.len())
-                    .sum();
-                let left = drain(&mut inbox).len();
-                check(
-                    moved == 1 && left == 0,
-                    "events go to the new endpoint only",
-                )?;
-                Ok(((), format!("{moved} event; the old endpoint got none")))
-            })
-            .await?;
-
-        // retire
-        steps
-            .run("deactivate hook", async {
-                let hook = client.deactivate_event_hook(&id).await?;
-                check(
-                    hook.status == Some(LifecycleStatus::Inactive),
-                    "the hook is INACTIVE",
-                )?;
-                Ok(((), show(&hook.status)))
-            })
-            .await?;
-        steps
-            .run("delete hook", async {
-                client.delete_event_hook(&id).await?;
-                Ok(((), format!("{id} deleted")))
-            })
-            .await?;
-        steps
-            .run("list hooks", async {
-                let hooks = client.list_event_hooks().await?;
-                check(
-                    hooks.iter().all(|h| h.id.as_deref() != Some(id.as_str())),
-                    "the deleted hook is gone",
-                )?;
-                Ok(((), format!("{} hooks: the demo hook is gone", hooks.len())))
-            })
-            .await?;
-
-        let stopped = receiver.shutdown().await.and(receiver_v2.shutdown().await);
-        emulator.shutdown().await;
+        let stopped = world.shutdown().await;
+        outcome?;
         stopped?;
         printer.note(&format!(
             "demo finished: {} steps in {}",
-            steps.count,
+            steps.len(),
             millis(started.elapsed())
         ));
         Ok(())
     }
 }
 
-/// Starts a receiver on a free loopback port that requires `secret` in the auth header.
-async fn start_receiver(
-    path: &str,
-    secret: &Secret,
-) -> Result<((RunningReceiver, mpsc::Receiver<Delivery>), String)> {
-    let (receiver, inbox) = Receiver::builder()
-        .path(path)
-        .auth_header(AUTH_KEY, secret.clone())
-        .build()?;
-    let running = receiver.serve("127.0.0.1:0").await?;
-    let line = format!("{} (requires the {AUTH_KEY} secret)", running.url());
-    Ok(((running, inbox), line))
-}
-
-async fn verify(client: &Client, id: &str, receiver: &RunningReceiver) -> Result<((), String)> {
-    let before = receiver.stats().verifications;
-    let hook = client.verify_event_hook(id).await?;
-    let answered = receiver.stats().verifications - before;
-    check(
-        hook.verification_status == Some(EventHookVerificationStatus::Verified) && answered >= 1,
-        "the receiver answered the challenge and the hook is VERIFIED",
-    )?;
-    Ok((
-        (),
-        format!(
-            "{}: the receiver answered the challenge",
-            show(&hook.verification_status)
+/// The demo, in order.
+fn script() -> Vec<Step> {
+    // (request, events the filter lets through, what the line adds)
+    let fires = [
+        (FireRequest::new("user.lifecycle.create", 2), 2, ""),
+        (
+            FireRequest::new(FILTERED_TYPE, 3),
+            0,
+            "; the filter dropped them (outcome SUCCESS)",
         ),
-    ))
-}
+        (
+            FireRequest::new(FILTERED_TYPE, 1)
+                .patch(serde_json::json!({"outcome": {"result": "FAILURE"}})),
+            1,
+            "; the filter lets failures through",
+        ),
+        (FireRequest::new("user.account.lock", 1), 1, ""),
+    ];
+    let delivered: usize = fires.iter().map(|(_, expected, _)| expected).sum();
 
-async fn fire(
-    emulator: &Emulator,
-    request: FireRequest,
-    expected: usize,
-    note: &str,
-) -> Result<((), String)> {
-    let count = request.count;
-    let summary: FireSummary = emulator.fire_with(request).await?;
-    let filtered: usize = summary.hooks.iter().map(|h| h.filtered_out).sum();
-    let failed: usize = summary.hooks.iter().map(|h| h.failed).sum();
-    check(
-        summary.delivered() == expected && failed == 0 && filtered == count - expected,
-        &format!("{expected} of {count} events delivered"),
-    )?;
-    Ok((
-        (),
-        format!("{} of {count} delivered{note}", summary.delivered()),
-    ))
-}
-
-fn drain(inbox: &mut mpsc::Receiver<Delivery>) -> Vec<Delivery> {
-    // `fire` returns after the receiver acknowledged, and it queues before acknowledging.
-    std::iter::from_fn(|| inbox.try_recv().ok()).collect()
-}
-
-fn check(ok: bool, expectation: &str) -> Result<()> {
-    if ok {
-        Ok(())
-    } else {
-        Err(CliError::Refused(format!(
-            "demo check failed: expected {expectation}"
-        )))
+    let mut steps = vec![
+        Step::new("start emulator", Action::StartEmulator),
+        Step::new("start receiver", Action::StartReceiver("/okta/events")),
+        Step::new("create hook", Action::CreateHook).check(
+            "a new hook is ACTIVE and UNVERIFIED",
+            |w| {
+                w.status() == Some(&LifecycleStatus::Active)
+                    && w.verification() == Some(&EventHookVerificationStatus::Unverified)
+            },
+        ),
+        Step::new("get hook", Action::GetHook).check(
+            "the auth secret is write-only (never returned)",
+            World::auth_secret_hidden,
+        ),
+        Step::new("verify hook", Action::Verify(FIRST)).check(
+            "the receiver answered the challenge and the hook is VERIFIED",
+            World::verified_by_receiver,
+        ),
+    ];
+    for (request, expected, note) in fires {
+        steps.push(fire(request, expected, note));
     }
+    steps.extend([
+        Step::new("receiver got", Action::ShowReceived)
+            .check(format!("the receiver got {delivered} events"), move |w| {
+                w.events_received() == delivered
+            }),
+        Step::new("start second receiver", Action::StartReceiver("/okta/v2")),
+        Step::new("replace channel", Action::ReplaceChannel)
+            .check("a new channel resets verification", |w| {
+                w.verification() == Some(&EventHookVerificationStatus::Unverified)
+            }),
+        Step::new("verify again", Action::Verify(SECOND)).check(
+            "the receiver answered the challenge and the hook is VERIFIED",
+            World::verified_by_receiver,
+        ),
+        fire(
+            FireRequest::new("user.lifecycle.create", 1),
+            1,
+            " to the new endpoint",
+        ),
+        Step::new("second receiver got", Action::ShowMoved)
+            .check("events go to the new endpoint only", |w| {
+                w.events_received() == 1 && w.left_behind() == 0
+            }),
+        Step::new("deactivate hook", Action::Deactivate).check("the hook is INACTIVE", |w| {
+            w.status() == Some(&LifecycleStatus::Inactive)
+        }),
+        Step::new("delete hook", Action::Delete),
+        Step::new("list hooks", Action::List).check("the deleted hook is gone", World::hook_gone),
+    ]);
+    steps
 }
 
-fn show<T: Display>(value: &Option<T>) -> String {
-    value.as_ref().map_or_else(|| "-".to_owned(), T::to_string)
-}
-
-fn millis(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// A throwaway secret for loopback endpoints that live for a second. `RandomState` is seeded
-/// randomly per process: not a cryptographic generator, but no constant an attacker could know.
-fn random_secret() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::BuildHasher;
-    let seed = RandomState::new();
-    format!(
-        "demo-secret-{:016x}{:016x}",
-        seed.hash_one(1u8),
-        seed.hash_one(2u8)
+/// A step that fires `request` and expects `expected` of its events to be delivered.
+fn fire(request: FireRequest, expected: usize, note: &'static str) -> Step {
+    let count = request.count;
+    let name = format!("fire {} x{count}", request.event_type);
+    Step::new(&name, Action::Fire(request, note)).check(
+        format!("{expected} of {count} events delivered"),
+        move |w| w.fired_as_expected(expected),
     )
 }
 
-/// Numbers, times and prints the steps.
-struct Steps {
-    format: OutputFormat,
-    count: usize,
+/// What a step does; [`World::perform`] carries it out.
+enum Action {
+    /// Start the emulator on a free loopback port.
+    StartEmulator,
+    /// Start a receiver at this path that requires its own random secret.
+    StartReceiver(&'static str),
+    /// Create the demo hook, aimed at the first receiver.
+    CreateHook,
+    /// Read the hook back.
+    GetHook,
+    /// Verify the hook; the receiver with this number answers the challenge.
+    Verify(usize),
+    /// Fire events at the emulator; the text is appended to the result line.
+    Fire(FireRequest, &'static str),
+    /// What the first receiver got, one detail line per event.
+    ShowReceived,
+    /// What the second receiver got since the hook moved, and that the first got nothing.
+    ShowMoved,
+    /// Move the hook to the second receiver with a rotated secret.
+    ReplaceChannel,
+    /// Deactivate the hook.
+    Deactivate,
+    /// Delete the hook.
+    Delete,
+    /// List the hooks.
+    List,
+}
+
+/// One step of the demo: its name, what it does, and what must then be true.
+struct Step {
+    name: String,
+    action: Action,
+    check: Option<Check>,
+}
+
+/// What must be true after a step; a surprise fails the demo.
+struct Check {
+    expectation: String,
+    holds: Box<dyn Fn(&World) -> bool>,
+}
+
+/// A step's result line, and detail lines under it (table output only).
+struct Done {
+    line: String,
+    details: Vec<String>,
+}
+
+impl Done {
+    fn line(line: impl Into<String>) -> Self {
+        Self {
+            line: line.into(),
+            details: Vec::new(),
+        }
+    }
 }
 
 /// One step as a JSON line (`-o json`).
@@ -383,66 +206,109 @@ struct StepRecord<'a> {
     ms: f64,
 }
 
-impl Steps {
-    fn new(format: OutputFormat) -> Self {
-        Self { format, count: 0 }
+impl Step {
+    fn new(name: &str, action: Action) -> Self {
+        Self {
+            name: name.to_owned(),
+            action,
+            check: None,
+        }
     }
 
-    /// Runs one step and prints its line, also when it fails.
-    async fn run<T>(
-        &mut self,
-        action: &str,
-        step: impl Future<Output = Result<(T, String)>>,
-    ) -> Result<T> {
-        self.count += 1;
+    fn check(
+        mut self,
+        expectation: impl Into<String>,
+        holds: impl Fn(&World) -> bool + 'static,
+    ) -> Self {
+        self.check = Some(Check {
+            expectation: expectation.into(),
+            holds: Box::new(holds),
+        });
+        self
+    }
+
+    /// Does the step, checks it and prints its line (also when it fails).
+    async fn run(&self, number: usize, world: &mut World, printer: &Printer) -> Result<()> {
         let started = Instant::now();
-        let outcome = step.await;
+        let outcome = world
+            .perform(&self.action)
+            .await
+            .and_then(|done| match &self.check {
+                Some(check) if !(check.holds)(world) => Err(CliError::Internal(format!(
+                    "demo check failed: expected {}",
+                    check.expectation
+                ))),
+                _ => Ok(done),
+            });
         let elapsed = started.elapsed();
         let (ok, result) = match &outcome {
-            Ok((_, line)) => (true, line.clone()),
+            Ok(done) => (true, done.line.clone()),
             Err(e) => (false, format!("FAILED: {e}")),
         };
-        self.print(action, ok, &result, elapsed)?;
-        outcome.map(|(value, _)| value)
-    }
-
-    fn print(&self, action: &str, ok: bool, result: &str, elapsed: Duration) -> Result<()> {
-        let line = match self.format {
-            OutputFormat::Table => format!(
-                "{:>2}. {action:<30} {} {result}  ({})\n",
-                self.count,
-                if ok { "ok  " } else { "FAIL" },
-                millis(elapsed)
-            ),
-            _ => {
-                let record = StepRecord {
-                    step: self.count,
-                    action,
-                    ok,
-                    result,
-                    ms: (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
-                };
-                let mut json = serde_json::to_string(&record)
-                    .map_err(|e| CliError::Usage(format!("cannot encode JSON: {e}")))?;
-                json.push('\n');
-                json
-            }
+        let line = format!(
+            "{number:>2}. {:<30} {} {result}  ({})",
+            self.name,
+            if ok { "ok  " } else { "FAIL" },
+            millis(elapsed)
+        );
+        let record = StepRecord {
+            step: number,
+            action: &self.name,
+            ok,
+            result: &result,
+            ms: (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
         };
-        write_stdout(&line)
-    }
-
-    /// Indented detail lines under the last step (table output only).
-    fn details(&self, lines: impl Iterator<Item = String>) -> Result<()> {
-        if self.format != OutputFormat::Table {
-            return Ok(());
-        }
-        let text: String = lines.map(|l| format!("      {l}\n")).collect();
-        write_stdout(&text)
+        printer.record(&line, &record)?;
+        let done = outcome?;
+        let details: String = done
+            .details
+            .iter()
+            .map(|l| format!("      {l}\n"))
+            .collect();
+        printer.table_only(&details)
     }
 }
 
-fn write_stdout(text: &str) -> Result<()> {
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes()).map_err(output_error)?;
-    out.flush().map_err(output_error)
+fn millis(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::Exit;
+    use crate::output::OutputFormat;
+
+    #[tokio::test]
+    async fn a_check_that_does_not_hold_fails_the_step_as_an_internal_error() {
+        let (printer, printed) = Printer::captured(OutputFormat::Json);
+        let mut world = World::default();
+        let step = Step::new("start emulator", Action::StartEmulator).check("the moon", |_| false);
+        let err = step.run(1, &mut world, &printer).await.unwrap_err();
+        assert_eq!(err.to_string(), "demo check failed: expected the moon");
+        assert_eq!(err.exit(), Exit::Output);
+        let record: serde_json::Value =
+            serde_json::from_str(printed.lock().unwrap().trim_end()).unwrap();
+        assert_eq!(record["action"], "start emulator");
+        assert_eq!(record["ok"], false);
+        assert_eq!(
+            record["result"],
+            "FAILED: demo check failed: expected the moon"
+        );
+        world.shutdown().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_step_before_the_one_it_needs_is_a_script_error() {
+        let (printer, _) = Printer::captured(OutputFormat::Table);
+        let err = Step::new("create hook", Action::CreateHook)
+            .run(1, &mut World::default(), &printer)
+            .await
+            .unwrap_err();
+        assert_eq!(err.exit(), Exit::Output);
+        assert!(
+            err.to_string().contains("needs `start receiver` first"),
+            "{err}"
+        );
+    }
 }

@@ -1,16 +1,17 @@
 //! `okta-eventhooks emulator`: run the local Okta event-hook emulator, or fire events at a
 //! running one.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use okta_eventhooks::Secret;
 use okta_eventhooks_emulator::{
     ControlClient, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, Emulator, FireRequest, FireSummary,
 };
+use serde::Serialize;
 
 use crate::error::CliError;
+use crate::output::Printer;
 
 /// Port the emulator listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8180;
@@ -77,8 +78,9 @@ pub enum EmulatorCommand {
 }
 
 impl EmulatorArgs {
-    /// Runs the command, writing results to `out`. Serving runs until Ctrl-C or SIGTERM.
-    pub async fn run(self, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    /// Runs the command. Serving runs until Ctrl-C or SIGTERM. It needs no Okta configuration,
+    /// only the printer.
+    pub async fn run(self, printer: &Printer) -> Result<(), CliError> {
         let token = self.token()?;
         match self.command {
             None => {
@@ -89,7 +91,7 @@ impl EmulatorArgs {
                     allow_http_loopback: self.allow_http_loopback,
                     rate_limit: self.rate_limit,
                 };
-                serve(options, out, stopped()).await
+                serve(options, printer, stopped()).await
             }
             Some(EmulatorCommand::Fire {
                 event_type,
@@ -105,8 +107,7 @@ impl EmulatorArgs {
                     request = request.patch(patch);
                 }
                 let summary = ControlClient::new(url, token)?.fire(&request).await?;
-                print_summary(&summary, out);
-                Ok(())
+                printer.result(&summary_text(&summary), &summary)
             }
         }
     }
@@ -137,13 +138,59 @@ struct ServeOptions {
     rate_limit: u32,
 }
 
+/// What serving prints (`-o json`: one JSON line each), so a script can wait for the URL.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum ServeStatus<'a> {
+    /// Ready: clients may call `url` with `authorization`.
+    Listening {
+        url: &'a str,
+        authorization: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        state_file: Option<&'a Path>,
+    },
+    /// Ctrl-C or SIGTERM arrived; the emulator shuts down.
+    Stopping,
+}
+
+impl ServeStatus<'_> {
+    fn text(&self) -> String {
+        match self {
+            Self::Listening {
+                url,
+                authorization,
+                state_file,
+            } => {
+                let mut text = format!(
+                    "emulator listening on {url}\nauthenticate with: Authorization: {authorization}"
+                );
+                if let Some(path) = state_file {
+                    text.push_str(&format!("\nstate file: {}", path.display()));
+                }
+                text
+            }
+            Self::Stopping => "stopping".to_owned(),
+        }
+    }
+
+    /// Prints the status. A failed write is ignored: a closed stdout must not stop the server.
+    fn print(&self, printer: &Printer) {
+        let _ = printer.record(&self.text(), self);
+    }
+}
+
 /// Serves until `stop` completes.
 async fn serve(
     options: ServeOptions,
-    out: &mut (dyn Write + Send),
+    printer: &Printer,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), CliError> {
-    let default_token = options.token.expose() == DEFAULT_TOKEN;
+    // Only the well-known development token is shown; a chosen one is the user's secret.
+    let authorization = if options.token.expose() == DEFAULT_TOKEN {
+        format!("SSWS {DEFAULT_TOKEN}")
+    } else {
+        "SSWS <your token>".to_owned()
+    };
     let mut builder = Emulator::builder()
         .token(options.token)
         .allow_http_loopback(options.allow_http_loopback)
@@ -153,23 +200,14 @@ async fn serve(
     }
     let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, options.port));
     let emu = builder.start(addr).await?;
-    // Output errors are ignored: a closed stdout must not stop the server.
-    let _ = writeln!(out, "emulator listening on {}", emu.url());
-    let _ = writeln!(
-        out,
-        "authenticate with: Authorization: SSWS {}",
-        if default_token {
-            DEFAULT_TOKEN
-        } else {
-            "<your token>"
-        }
-    );
-    if let Some(path) = &options.state {
-        let _ = writeln!(out, "state file: {}", path.display());
+    ServeStatus::Listening {
+        url: emu.url(),
+        authorization: &authorization,
+        state_file: options.state.as_deref(),
     }
-    let _ = out.flush();
+    .print(printer);
     stop.await;
-    let _ = writeln!(out, "stopping");
+    ServeStatus::Stopping.print(printer);
     emu.shutdown().await;
     Ok(())
 }
@@ -197,17 +235,16 @@ async fn stopped() {
     }
 }
 
-fn print_summary(summary: &FireSummary, out: &mut (dyn Write + Send)) {
-    let _ = writeln!(
-        out,
-        "fired {} {} event(s); {} delivered",
+/// The table view of a fire: one line for the whole, one per hook.
+fn summary_text(summary: &FireSummary) -> String {
+    let mut text = format!(
+        "fired {} {} event(s); {} delivered\n",
         summary.events.len(),
         summary.event_type,
         summary.delivered()
     );
     for hook in &summary.hooks {
-        let _ = write!(
-            out,
+        text.push_str(&format!(
             "  {} ({}): delivered {}, filtered out {}, failed {}, requests {}",
             hook.hook_id,
             hook.hook_name,
@@ -215,23 +252,24 @@ fn print_summary(summary: &FireSummary, out: &mut (dyn Write + Send)) {
             hook.filtered_out,
             hook.failed,
             hook.requests
-        );
+        ));
         if let Some(error) = &hook.filter_error {
-            let _ = write!(out, "; filter not evaluated: {error}");
+            text.push_str(&format!("; filter not evaluated: {error}"));
         }
-        let _ = writeln!(out);
+        text.push('\n');
     }
     for id in &summary.ineligible_hook_ids {
-        let _ = writeln!(
-            out,
-            "  {id}: subscribed but not ACTIVE and VERIFIED, skipped"
-        );
+        text.push_str(&format!(
+            "  {id}: subscribed but not ACTIVE and VERIFIED, skipped\n"
+        ));
     }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::OutputFormat;
     use clap::Parser;
 
     #[derive(Debug, Parser)]
@@ -271,24 +309,9 @@ mod tests {
         assert!(Cli::try_parse_from(["x", "--token", "a", "--token-env", "B"]).is_err());
     }
 
-    /// A writer whose bytes the test can read while the server runs.
-    #[derive(Clone, Default)]
-    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[tokio::test]
     async fn serve_answers_okta_calls_keeps_state_and_stops() {
-        let dir = std::env::temp_dir().join(format!("oeh-cli-serve-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = okta_eventhooks_tests::scratch::tempdir("cli-serve");
         let state = dir.join("state.json");
         let options = ServeOptions {
             port: 0,
@@ -297,19 +320,16 @@ mod tests {
             allow_http_loopback: false,
             rate_limit: 50,
         };
-        let out = Shared::default();
+        let (printer, out) = Printer::captured(OutputFormat::Table);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn({
-            let mut out = out.clone();
-            async move {
-                serve(options, &mut out, async {
-                    let _ = stopped.await;
-                })
-                .await
-            }
+        let server = tokio::spawn(async move {
+            serve(options, &printer, async {
+                let _ = stopped.await;
+            })
+            .await
         });
         let url = loop {
-            let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+            let text = out.lock().unwrap().clone();
             if let Some(line) = text
                 .lines()
                 .find(|l| l.starts_with("emulator listening on "))
@@ -332,7 +352,7 @@ mod tests {
         assert_eq!(client.rate_limit().unwrap().limit, Some(50));
         stop.send(()).unwrap();
         server.await.unwrap().unwrap();
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let text = out.lock().unwrap().clone();
         assert!(
             text.contains("SSWS emulator-token") && text.ends_with("stopping\n"),
             "{text}"
@@ -346,7 +366,8 @@ mod tests {
     async fn token_env_reads_the_variable_and_refuses_an_unset_one() {
         let cli =
             Cli::try_parse_from(["x", "--token-env", "OKTA_EVENTHOOKS_TEST_SURELY_UNSET"]).unwrap();
-        let err = cli.args.run(&mut Vec::new()).await.unwrap_err();
+        let (printer, _) = Printer::captured(OutputFormat::Table);
+        let err = cli.args.run(&printer).await.unwrap_err();
         assert!(
             err.to_string()
                 .contains("OKTA_EVENTHOOKS_TEST_SURELY_UNSET"),
@@ -376,16 +397,16 @@ mod tests {
             emu.url(),
         ])
         .unwrap();
-        let mut out = Vec::new();
-        cli.args.run(&mut out).await.unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let (printer, out) = Printer::captured(OutputFormat::Table);
+        cli.args.run(&printer).await.unwrap();
+        let text = out.lock().unwrap().clone();
         assert!(
             text.starts_with("fired 1 user.session.start event(s); 0 delivered"),
             "{text}"
         );
         let bad = Cli::try_parse_from(["x", "--token", "wrong", "fire", "a.b", "--url", emu.url()])
             .unwrap();
-        let err = bad.args.run(&mut Vec::new()).await.unwrap_err();
+        let err = bad.args.run(&printer).await.unwrap_err();
         assert!(
             matches!(
                 err,

@@ -1,6 +1,6 @@
 //! `activate`, `deactivate`, `delete` and `verify`: the lifecycle of an existing hook.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
 use clap::Args;
@@ -9,7 +9,7 @@ use okta_eventhooks::{Client, EventHook, LifecycleStatus};
 use crate::cmd::target::Target;
 use crate::context::Context;
 use crate::error::{CliError, Result};
-use crate::output::PlannedRequest;
+use crate::output::{PlannedRequest, Printer};
 
 /// The URL of a hook (or one of its lifecycle operations), as the SDK would call it.
 pub fn hook_url(client: &Client, id: &str, suffix: &str) -> String {
@@ -128,7 +128,7 @@ impl Delete {
                 "pass --force to deactivate and then delete it, or run `okta-eventhooks deactivate {id}` first"
             )));
         }
-        if !self.yes && std::io::stdin().is_terminal() && !confirm(&hook, active)? {
+        if !self.yes && std::io::stdin().is_terminal() && !confirm(ctx.printer(), &hook, active)? {
             return Err(CliError::Refused("not deleted".into()));
         }
         if active {
@@ -143,16 +143,13 @@ impl Delete {
 }
 
 /// Asks on the terminal; anything but y/yes declines.
-fn confirm(hook: &EventHook, active: bool) -> Result<bool> {
+fn confirm(printer: &Printer, hook: &EventHook, active: bool) -> Result<bool> {
     let id = hook.id.as_deref().unwrap_or("?");
-    let mut stderr = std::io::stderr().lock();
     let first = if active { "deactivate and " } else { "" };
-    let _ = write!(
-        stderr,
+    printer.prompt(&format!(
         "{first}delete event hook {id} ({:?})? This cannot be undone. [y/N] ",
         hook.name
-    );
-    let _ = stderr.flush();
+    ));
     let mut answer = String::new();
     std::io::stdin()
         .lock()
@@ -172,10 +169,10 @@ pub struct Verify {
     /// Keep trying until the endpoint answers or this much time has passed (default 60s), and
     /// explain a failure in plain words.
     #[arg(long, value_name = "DURATION", num_args = 0..=1, default_missing_value = "60s",
-          value_parser = humantime::parse_duration)]
+          value_parser = crate::duration::parse)]
     wait: Option<Duration>,
     /// Pause between attempts with --wait.
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = crate::duration::parse)]
     interval: Duration,
     /// Print the request instead of sending it.
     #[arg(long)]

@@ -1,7 +1,6 @@
 //! `listen`: a local receiver that answers Okta's verification challenge and prints every
 //! delivered event, one line each (or JSON lines with `-o json`).
 
-use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -11,8 +10,8 @@ use okta_eventhooks::events::{Delivery, LogEvent, LogTarget};
 use okta_eventhooks_receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
 
 use crate::context::Context;
-use crate::error::{CliError, Result, output_error};
-use crate::output::OutputFormat;
+use crate::error::{CliError, Result};
+use crate::output::Printer;
 
 /// `listen`
 #[derive(Debug, Args)]
@@ -40,7 +39,7 @@ pub struct Listen {
     auth_value_env: Option<String>,
 
     /// Drop a delivery whose eventId was seen within this time (e.g. 10m; 0s turns it off).
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::parse)]
     dedupe_window: Duration,
 
     /// Largest delivery body accepted, in bytes (larger ones get 413).
@@ -89,7 +88,7 @@ impl Listen {
         ));
 
         let mut events_out = EventPrinter {
-            format: printer.format(),
+            printer,
             printed: 0,
             limit: self.count,
         };
@@ -127,13 +126,13 @@ impl Listen {
 }
 
 /// Prints events until an optional limit.
-struct EventPrinter {
-    format: OutputFormat,
+struct EventPrinter<'a> {
+    printer: &'a Printer,
     printed: u64,
     limit: Option<u64>,
 }
 
-impl EventPrinter {
+impl EventPrinter<'_> {
     fn done(&self) -> bool {
         self.limit.is_some_and(|limit| self.printed >= limit)
     }
@@ -144,8 +143,11 @@ impl EventPrinter {
         let take = usize::try_from(remaining)
             .unwrap_or(usize::MAX)
             .min(events.len());
-        print_events(self.format, events[..take].iter())?;
-        self.printed += take as u64;
+        for event in &events[..take] {
+            // One line each, or one JSON line / YAML document with every field Okta sent.
+            self.printer.record(&event_line(event), event)?;
+            self.printed += 1;
+        }
         Ok(())
     }
 }
@@ -160,35 +162,6 @@ fn read_secret_env(var: &str) -> Result<Secret> {
             "environment variable {var} (--auth-value-env) is not set"
         ))),
     }
-}
-
-/// Prints events in the chosen format, one line (or YAML document) each.
-fn print_events<'a>(
-    format: OutputFormat,
-    events: impl Iterator<Item = &'a LogEvent>,
-) -> Result<()> {
-    let mut text = String::new();
-    for event in events {
-        match format {
-            OutputFormat::Table => text.push_str(&event_line(event)),
-            OutputFormat::Json => text.push_str(
-                &serde_json::to_string(event)
-                    .map_err(|e| CliError::Usage(format!("cannot encode JSON: {e}")))?,
-            ),
-            OutputFormat::Yaml => {
-                text.push_str("---\n");
-                text.push_str(
-                    yaml_serde::to_string(event)
-                        .map_err(|e| CliError::Usage(format!("cannot encode YAML: {e}")))?
-                        .trim_end(),
-                );
-            }
-        }
-        text.push('\n');
-    }
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes()).map_err(output_error)?;
-    out.flush().map_err(output_error)
 }
 
 /// One readable line: time, event type, actor, targets, outcome. Control characters from the

@@ -1,61 +1,38 @@
-//! The whole event-hook lifecycle through the CLI against the SDK's Okta emulator, with a
-//! wiremock endpoint that answers the verification challenge like a real receiver.
+//! The CLI against the Okta emulator: the whole event-hook lifecycle, with a wiremock
+//! endpoint that answers the verification challenge like a real receiver; and the `emulator`
+//! command itself.
 
-use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use serde_json::Value;
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use okta_eventhooks_emulator::Emulator;
+use okta_eventhooks_tests::emulator::{self, verified_hook};
+use okta_eventhooks_tests::endpoint::endpoint;
+use okta_eventhooks_tests::fixtures::new_hook;
+use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
 
 use crate::support::*;
 
-const EMU_TOKEN: &str = "emulator-token-never-printed-1212";
-
-/// Answers Okta's verification GET with the challenge, as a receiver must.
-struct Echo;
-
-impl Respond for Echo {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let challenge = request
-            .headers
-            .get("x-okta-verification-challenge")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        ResponseTemplate::new(200).set_body_json(json!({ "verification": challenge }))
-    }
-}
-
-fn emu_cli(emu: &Emulator) -> assert_cmd::Command {
+/// Runs the CLI against the emulator (`run` fails the test if the token shows up).
+async fn emu_run(emu: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Outcome {
     let mut cmd = bare();
     cmd.env("OKTA_CLIENT_ORGURL", emu.url())
-        .env("OKTA_CLIENT_TOKEN", EMU_TOKEN);
-    cmd
-}
-
-async fn emu_run(emu: &Emulator, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-    let mut cmd = emu_cli(emu);
-    cmd.args(args);
+        .env("OKTA_CLIENT_TOKEN", TOKEN)
+        .args(args);
     for (key, value) in env {
         cmd.env(key, value);
     }
-    let out = run(cmd).await;
-    assert!(!out.stdout.contains(EMU_TOKEN) && !out.stderr.contains(EMU_TOKEN));
-    out
+    run(cmd).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lifecycle_against_the_emulator() {
-    let emu = Emulator::builder()
-        .token(EMU_TOKEN)
-        .allow_http_loopback(true)
-        .start("127.0.0.1:0")
-        .await
-        .unwrap();
-    let endpoint = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(Echo)
-        .mount(&endpoint)
-        .await;
+    let emu = emulator::start().await;
+    let endpoint = endpoint().await;
     let uri = format!("{}/okta/events", endpoint.uri());
     let secret = [("HOOK_SECRET", HOOK_SECRET)];
 
@@ -153,9 +130,7 @@ async fn lifecycle_against_the_emulator() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_verification_against_the_emulator_is_explained() {
-    let emu = Emulator::builder()
-        .token(EMU_TOKEN)
-        .allow_http_loopback(true)
+    let emu = emulator::builder()
         .hook_timeout(std::time::Duration::from_millis(300))
         .start("127.0.0.1:0")
         .await
@@ -194,4 +169,89 @@ async fn failed_verification_against_the_emulator_is_explained() {
         out.stderr
     );
     emu.shutdown().await;
+}
+
+/// A child process that is killed if the test ends early.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `-o json` on `emulator`: the serve status lines and the fire summary are JSON, so a script
+/// can read the URL and the delivery counts.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_command_honours_output_json() {
+    let mut serve = std_bare();
+    serve
+        .args([
+            "-o",
+            "json",
+            "emulator",
+            "--port",
+            "0",
+            "--allow-http-loopback",
+        ])
+        .args(["--token-env", "EMULATOR_TOKEN"])
+        .env("EMULATOR_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut serve = Running(serve.spawn().unwrap());
+    let mut lines = BufReader::new(serve.0.stdout.take().unwrap()).lines();
+    let (first, lines) = tokio::task::spawn_blocking(move || {
+        let first = lines.next().unwrap().unwrap();
+        (first, lines)
+    })
+    .await
+    .unwrap();
+    let listening: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(listening["status"], "listening", "{first}");
+    // A token of the user's own is never printed.
+    assert_eq!(listening["authorization"], "SSWS <your token>", "{first}");
+    let url = listening["url"].as_str().unwrap();
+
+    let client = okta_eventhooks::Client::builder()
+        .org_url(url)
+        .api_token(TOKEN)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let endpoint = endpoint().await;
+    let hook = new_hook("fired at", &endpoint.uri(), &["user.session.start"]);
+    verified_hook(&client, &hook).await;
+    let mut fire = bare();
+    fire.args(["-o", "json", "emulator", "fire", "user.session.start"])
+        .args([
+            "--count",
+            "2",
+            "--url",
+            url,
+            "--token-env",
+            "EMULATOR_TOKEN",
+        ])
+        .env("EMULATOR_TOKEN", TOKEN);
+    let out = run(fire).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let summary: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(summary["eventType"], "user.session.start");
+    assert_eq!(summary["events"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["hooks"][0]["hookName"], "fired at");
+    assert_eq!(summary["hooks"][0]["delivered"], 2, "{summary}");
+
+    let pid = serve.0.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let rest: Vec<String> =
+        tokio::task::spawn_blocking(move || lines.map(Result::unwrap).collect())
+            .await
+            .unwrap();
+    assert_eq!(rest, [r#"{"status":"stopping"}"#]);
+    assert_eq!(serve.0.wait().unwrap().code(), Some(0));
 }

@@ -3,6 +3,10 @@
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::scratch::tempdir;
+use okta_eventhooks_tests::secrets::*;
+
 use crate::support::*;
 
 /// Mounts one error answer for `GET /api/v1/eventHooks/{ID}` and runs `get ID`.
@@ -135,6 +139,37 @@ async fn timeout_exits_6_with_a_hint() {
         out.stderr
     );
     assert!(out.stderr.contains("raise --timeout"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bare_timeout_is_seconds_as_in_okta_yaml() {
+    // The answer takes 300 ms: within 30 s, far beyond 30 ms or 0.1 s.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(Vec::<u8>::new())
+                .set_delay(std::time::Duration::from_millis(300)),
+        )
+        .mount(&server)
+        .await;
+    let mut cmd = cli(&server);
+    cmd.args(["list", "--timeout", "30"]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.ends_with("(no event hooks)\n"), "{}", out.stdout);
+
+    let mut cmd = cli(&server);
+    cmd.args(["list", "--timeout", "0.1"]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: timed out: the request timeout"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

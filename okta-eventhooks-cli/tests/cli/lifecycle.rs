@@ -4,6 +4,8 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use okta_eventhooks_tests::fixtures::*;
+
 use crate::support::*;
 
 async fn mount(server: &MockServer, verb: &str, url: String, status: u16, body: Option<Value>) {
@@ -34,7 +36,7 @@ async fn activate_and_deactivate_in_table_and_json() {
         "POST",
         format!("{base}/activate"),
         200,
-        Some(hook(ID, "Audit sink", "ACTIVE", "VERIFIED")),
+        Some(hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED")),
     )
     .await;
     mount(
@@ -42,7 +44,7 @@ async fn activate_and_deactivate_in_table_and_json() {
         "POST",
         format!("{base}/deactivate"),
         200,
-        Some(hook(ID, "Audit sink", "INACTIVE", "VERIFIED")),
+        Some(hook_json(ID, "Audit sink", "INACTIVE", "VERIFIED")),
     )
     .await;
     for (command, status) in [("activate", "ACTIVE"), ("deactivate", "INACTIVE")] {
@@ -111,7 +113,7 @@ async fn delete_refuses_an_active_hook_without_force() {
         "GET",
         format!("/api/v1/eventHooks/{ID}"),
         200,
-        Some(hook(ID, "Audit sink", "ACTIVE", "VERIFIED")),
+        Some(hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED")),
     )
     .await;
     let mut cmd = cli(&server);
@@ -138,7 +140,7 @@ async fn delete_force_deactivates_then_deletes() {
         "GET",
         url.clone(),
         200,
-        Some(hook(ID, "Audit sink", "ACTIVE", "VERIFIED")),
+        Some(hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED")),
     )
     .await;
     mount(
@@ -146,7 +148,7 @@ async fn delete_force_deactivates_then_deletes() {
         "POST",
         format!("{url}/lifecycle/deactivate"),
         200,
-        Some(hook(ID, "Audit sink", "INACTIVE", "VERIFIED")),
+        Some(hook_json(ID, "Audit sink", "INACTIVE", "VERIFIED")),
     )
     .await;
     mount(&server, "DELETE", url.clone(), 204, None).await;
@@ -183,8 +185,8 @@ async fn delete_by_name_of_an_inactive_hook() {
         "/api/v1/eventHooks".into(),
         200,
         Some(serde_json::json!([
-            hook(ID, "Audit sink", "INACTIVE", "VERIFIED"),
-            hook(ID2, "Other", "ACTIVE", "VERIFIED"),
+            hook_json(ID, "Audit sink", "INACTIVE", "VERIFIED"),
+            hook_json(ID2, "Other", "ACTIVE", "VERIFIED"),
         ])),
     )
     .await;
@@ -220,8 +222,8 @@ async fn two_hooks_with_one_name_is_an_error_listing_both_ids() {
         "/api/v1/eventHooks".into(),
         200,
         Some(serde_json::json!([
-            hook(ID, "Twin", "ACTIVE", "VERIFIED"),
-            hook(ID2, "Twin", "ACTIVE", "VERIFIED"),
+            hook_json(ID, "Twin", "ACTIVE", "VERIFIED"),
+            hook_json(ID2, "Twin", "ACTIVE", "VERIFIED"),
         ])),
     )
     .await;
@@ -263,7 +265,7 @@ async fn verify_failure_is_explained() {
         "GET",
         url,
         200,
-        Some(hook(ID, "Audit sink", "ACTIVE", "UNVERIFIED")),
+        Some(hook_json(ID, "Audit sink", "ACTIVE", "UNVERIFIED")),
     )
     .await;
     let mut cmd = cli(&server);
@@ -294,7 +296,7 @@ async fn verify_wait_tries_again_until_verified() {
         "POST",
         verify_url.clone(),
         200,
-        Some(hook(ID, "Audit sink", "ACTIVE", "VERIFIED")),
+        Some(hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED")),
     )
     .await;
     let mut cmd = cli(&server);
@@ -340,7 +342,7 @@ async fn verify_wait_gives_up_with_the_explanation() {
         "GET",
         url,
         200,
-        Some(hook(ID, "Audit sink", "INACTIVE", "UNVERIFIED")),
+        Some(hook_json(ID, "Audit sink", "INACTIVE", "UNVERIFIED")),
     )
     .await;
     let mut cmd = cli(&server);

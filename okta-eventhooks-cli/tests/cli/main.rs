@@ -1,8 +1,12 @@
-//! End-to-end tests of the `okta-eventhooks` binary against a real HTTP mock of Okta.
+//! End-to-end tests of the `okta-eventhooks` binary cargo built for this test run: against a
+//! wiremock stand-in for Okta, against the Okta emulator, and as a receiver (`listen`).
 
+mod demo;
 mod emulator;
 mod errors;
+mod exit_codes;
 mod lifecycle;
+mod listen;
 mod misc;
 mod read;
 mod support;

@@ -6,6 +6,9 @@ use std::process::Stdio;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::secrets::*;
+
 use crate::support::*;
 
 const COMMANDS: &[&str] = &[
@@ -20,6 +23,8 @@ const COMMANDS: &[&str] = &[
     "completions",
     "listen",
     "demo",
+    "emulator",
+    "emulator fire",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -31,10 +36,10 @@ async fn help_snapshots() {
     insta::assert_snapshot!("help", out.stdout);
     for command in COMMANDS {
         let mut cmd = bare();
-        cmd.args([command, "--help"]);
+        cmd.args(command.split(' ')).arg("--help");
         let out = run(cmd).await;
         assert_eq!(out.code, 0, "{command}");
-        insta::assert_snapshot!(format!("help_{command}"), out.stdout);
+        insta::assert_snapshot!(format!("help_{}", command.replace(' ', "_")), out.stdout);
     }
 }
 
@@ -54,7 +59,7 @@ async fn org_with_many_hooks(count: usize) -> MockServer {
     let server = MockServer::start().await;
     let hooks: Vec<_> = (0..count)
         .map(|i| {
-            hook(
+            hook_json(
                 &format!("who{i:017}"),
                 &format!("Hook {i}"),
                 "ACTIVE",
@@ -163,7 +168,7 @@ async fn verbose_logging_never_shows_secrets() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/eventHooks"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -182,7 +187,7 @@ async fn verbose_logging_never_shows_secrets() {
         "--event",
         "user.lifecycle.create",
         "--header",
-        &format!("X-Source={HEADER_VALUE}"),
+        &format!("X-Source={HEADER_SECRET}"),
         "--auth-value-stdin",
     ])
     .write_stdin(HOOK_SECRET);
@@ -194,7 +199,7 @@ async fn verbose_logging_never_shows_secrets() {
         "logging is on: {}",
         out.stderr
     );
-    assert!(!out.stderr.contains(HEADER_VALUE));
+    assert!(!out.stderr.contains(HEADER_SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -203,7 +208,7 @@ async fn delete_asks_on_a_terminal() {
     let url = format!("/api/v1/eventHooks/{ID}");
     Mock::given(method("GET"))
         .and(path(url.clone()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "INACTIVE",

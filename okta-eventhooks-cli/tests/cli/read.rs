@@ -4,6 +4,9 @@ use serde_json::Value;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::secrets::*;
+
 use crate::support::*;
 
 async fn org_with_two_hooks() -> MockServer {
@@ -12,8 +15,8 @@ async fn org_with_two_hooks() -> MockServer {
         .and(path("/api/v1/eventHooks"))
         .and(header("authorization", format!("SSWS {TOKEN}").as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(vec![
-            hook(ID, "Audit sink", "ACTIVE", "VERIFIED"),
-            hook(
+            hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED"),
+            hook_json(
                 ID2,
                 "A hook with a rather long name that will not fit",
                 "INACTIVE",
@@ -40,7 +43,7 @@ async fn list_json_is_the_api_array() {
     assert_eq!(listed[1]["status"], "INACTIVE");
     assert_eq!(
         listed[0]["channel"]["config"]["headers"][0]["value"],
-        HEADER_VALUE
+        HEADER_SECRET
     );
 }
 
@@ -54,7 +57,7 @@ async fn list_table_snapshot() {
     })
     .await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(!out.stdout.contains(HEADER_VALUE));
+    assert!(!out.stdout.contains(HEADER_SECRET));
     assert!(out.stdout.lines().all(|l| l.chars().count() <= 80));
     assert!(
         !out.stdout.contains('\x1b'),
@@ -68,7 +71,7 @@ async fn get_by_id_table_and_json() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/api/v1/eventHooks/{ID}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -84,7 +87,7 @@ async fn get_by_id_table_and_json() {
     })
     .await;
     assert_eq!(table.code, 0, "{}", table.stderr);
-    assert!(!table.stdout.contains(HEADER_VALUE));
+    assert!(!table.stdout.contains(HEADER_SECRET));
     insta::assert_snapshot!(table.stdout);
     let json = run({
         let mut c = cli(&server);
@@ -93,12 +96,12 @@ async fn get_by_id_table_and_json() {
     })
     .await;
     // Exactly what Okta sent, `null`s included, byte for byte.
-    let sent = hook(ID, "Audit sink", "ACTIVE", "VERIFIED");
+    let sent = hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED");
     assert_eq!(json.stdout, format!("{sent}\n"));
     let got: Value = serde_json::from_str(&json.stdout).unwrap();
     assert!(got["events"]["filter"]["eventFilterMap"][0]["condition"]["version"].is_null());
     assert!(
-        json.stdout.contains(HEADER_VALUE),
+        json.stdout.contains(HEADER_SECRET),
         "json shows what Okta returned"
     );
 }
@@ -127,7 +130,7 @@ async fn list_yaml_holds_the_same_data_as_json() {
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_values_and_control_characters_are_shown_safely() {
     let server = MockServer::start().await;
-    let mut odd = hook(ID, "evil\u{1b}[2Jname", "SUSPENDED", "PENDING");
+    let mut odd = hook_json(ID, "evil\u{1b}[2Jname", "SUSPENDED", "PENDING");
     odd["someFutureField"] = serde_json::json!({"nested": true});
     Mock::given(method("GET"))
         .and(path("/api/v1/eventHooks"))

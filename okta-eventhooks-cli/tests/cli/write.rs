@@ -4,6 +4,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::scratch::tempdir;
+use okta_eventhooks_tests::secrets::*;
+
 use crate::support::*;
 
 /// The request body `create` must send for the flags used below.
@@ -21,7 +25,7 @@ fn expected_create_body() -> Value {
         },
         "channel": {"type": "HTTP", "version": "1.0.0", "config": {
             "uri": "https://hooks.example.com/okta/events",
-            "headers": [{"key": "X-Source", "value": HEADER_VALUE}],
+            "headers": [{"key": "X-Source", "value": HEADER_SECRET}],
             "authScheme": {"type": "HEADER", "key": "Authorization", "value": HOOK_SECRET}
         }}
     })
@@ -48,7 +52,7 @@ async fn mount_create(server: &MockServer) {
         .and(path("/api/v1/eventHooks"))
         .and(header("authorization", format!("SSWS {TOKEN}").as_str()))
         .and(body_json(expected_create_body()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -65,7 +69,7 @@ async fn create_from_flags_with_secret_from_stdin() {
     mount_create(&server).await;
     let mut cmd = cli(&server);
     cmd.args(CREATE_FLAGS)
-        .args(["--header", &format!("X-Source={HEADER_VALUE}")])
+        .args(["--header", &format!("X-Source={HEADER_SECRET}")])
         .args(["--auth-value-stdin", "-o", "json"])
         .write_stdin(format!("{HOOK_SECRET}\n"));
     let out = run(cmd).await;
@@ -84,13 +88,13 @@ async fn create_from_env_secret_table_output() {
     mount_create(&server).await;
     let mut cmd = cli(&server);
     cmd.args(CREATE_FLAGS)
-        .args(["--header", &format!("X-Source={HEADER_VALUE}")])
+        .args(["--header", &format!("X-Source={HEADER_SECRET}")])
         .args(["--auth-value-env", "HOOK_SECRET"])
         .env("HOOK_SECRET", HOOK_SECRET);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("ID            who8vt36qfNpCGz9H1e6"));
-    assert!(!out.stdout.contains(HEADER_VALUE));
+    assert!(!out.stdout.contains(HEADER_SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -106,7 +110,7 @@ async fn create_from_yaml_file_with_secret_file() {
              description: Forwards user lifecycle events\n\
              events:\n  type: EVENT_TYPE\n  items: [user.lifecycle.create, user.session.start]\n\
              \x20 filter:\n    eventFilterMap:\n      - event: user.session.start\n        condition:\n          expression: \"event.outcome.result eq 'FAILURE'\"\n\
-             channel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://hooks.example.com/okta/events\n    headers:\n      - key: X-Source\n        value: {HEADER_VALUE}\n    authScheme:\n      type: HEADER\n      key: Authorization\n\
+             channel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://hooks.example.com/okta/events\n    headers:\n      - key: X-Source\n        value: {HEADER_SECRET}\n    authScheme:\n      type: HEADER\n      key: Authorization\n\
              unknownFutureField: true\n"
         ),
     )
@@ -139,13 +143,13 @@ async fn create_dry_run_sends_nothing_and_redacts() {
     let server = MockServer::start().await;
     let mut cmd = cli(&server);
     cmd.args(CREATE_FLAGS)
-        .args(["--header", &format!("X-Source={HEADER_VALUE}")])
+        .args(["--header", &format!("X-Source={HEADER_SECRET}")])
         .args(["--auth-value-env", "HOOK_SECRET", "--dry-run"])
         .env("HOOK_SECRET", HOOK_SECRET);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
-    assert!(!out.stdout.contains(HEADER_VALUE));
+    assert!(!out.stdout.contains(HEADER_SECRET));
     insta::assert_snapshot!(scrub(&out.stdout, &server));
     assert!(out.stderr.contains("dry run: nothing was sent"));
 }
@@ -218,7 +222,7 @@ async fn create_verify_verifies_right_after() {
     mount_create(&server).await;
     Mock::given(method("POST"))
         .and(path(format!("/api/v1/eventHooks/{ID}/lifecycle/verify")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -229,7 +233,7 @@ async fn create_verify_verifies_right_after() {
         .await;
     let mut cmd = cli(&server);
     cmd.args(CREATE_FLAGS)
-        .args(["--header", &format!("X-Source={HEADER_VALUE}")])
+        .args(["--header", &format!("X-Source={HEADER_SECRET}")])
         .args(["--auth-value-env", "S", "--verify", "-o", "json"])
         .env("S", HOOK_SECRET);
     let out = run(cmd).await;
@@ -241,7 +245,7 @@ async fn create_verify_verifies_right_after() {
 async fn mount_current(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path(format!("/api/v1/eventHooks/{ID}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -273,7 +277,7 @@ async fn replace_changes_only_what_was_given() {
     mount_current(&server).await;
     // Everything of the current hook except read-only fields, with the new description and
     // the secret from stdin.
-    let mut expected = hook(ID, "Audit sink", "ACTIVE", "VERIFIED");
+    let mut expected = hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED");
     for field in [
         "id",
         "status",
@@ -296,7 +300,7 @@ async fn replace_changes_only_what_was_given() {
     Mock::given(method("PUT"))
         .and(path(format!("/api/v1/eventHooks/{ID}")))
         .and(body_json(&expected))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -328,12 +332,12 @@ async fn replace_by_name_with_remove_auth_and_new_uri_table() {
     Mock::given(method("GET"))
         .and(path("/api/v1/eventHooks"))
         .respond_with(ResponseTemplate::new(200).set_body_json(vec![
-            hook(ID, "Audit sink", "ACTIVE", "VERIFIED"),
-            hook(ID2, "Other", "ACTIVE", "VERIFIED"),
+            hook_json(ID, "Audit sink", "ACTIVE", "VERIFIED"),
+            hook_json(ID2, "Other", "ACTIVE", "VERIFIED"),
         ]))
         .mount(&server)
         .await;
-    let mut answer = hook(ID, "Audit sink", "ACTIVE", "UNVERIFIED");
+    let mut answer = hook_json(ID, "Audit sink", "ACTIVE", "UNVERIFIED");
     answer["channel"]["config"]["uri"] = json!("https://new.example.com/hook");
     Mock::given(method("PUT"))
         .and(path(format!("/api/v1/eventHooks/{ID}")))
@@ -398,7 +402,7 @@ async fn replace_dry_run_reads_but_writes_nothing() {
         planned[0]["body"]["channel"]["config"]["authScheme"]["value"],
         "[REDACTED]"
     );
-    assert!(!out.stdout.contains(HEADER_VALUE));
+    assert!(!out.stdout.contains(HEADER_SECRET));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -418,7 +422,7 @@ async fn replace_from_a_file_sends_the_files_hook_and_warns_about_auth() {
     mount_current(&server).await;
     Mock::given(method("PUT"))
         .and(path(format!("/api/v1/eventHooks/{ID}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "From file",
             "ACTIVE",
@@ -461,14 +465,14 @@ async fn replace_swaps_header_names_and_replaces_events_with_their_filters() {
         },
         "channel": {"type": "HTTP", "version": "1.0.0", "config": {
             "uri": "https://hooks.example.com/okta/events",
-            "headers": [{"key": "Authorization", "value": HEADER_VALUE}],
+            "headers": [{"key": "Authorization", "value": HEADER_SECRET}],
             "authScheme": {"type": "HEADER", "key": "X-Source", "value": HOOK_SECRET}
         }}
     });
     Mock::given(method("PUT"))
         .and(path(format!("/api/v1/eventHooks/{ID}")))
         .and(body_json(&expected))
-        .respond_with(ResponseTemplate::new(200).set_body_json(hook(
+        .respond_with(ResponseTemplate::new(200).set_body_json(hook_json(
             ID,
             "Audit sink",
             "ACTIVE",
@@ -480,7 +484,7 @@ async fn replace_swaps_header_names_and_replaces_events_with_their_filters() {
     let mut cmd = cli(&server);
     cmd.args(["replace", ID, "--remove-header", "X-Source"])
         .args(["--auth-key", "X-Source", "--auth-value-env", "S"])
-        .args(["--header", &format!("Authorization={HEADER_VALUE}")])
+        .args(["--header", &format!("Authorization={HEADER_SECRET}")])
         .args(["--event", "user.session.start,user.account.lock"])
         .args([
             "--filter",

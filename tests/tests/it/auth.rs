@@ -245,7 +245,9 @@ async fn a_401_clears_the_token_and_the_call_is_sent_once_more() {
     Mock::given(method("POST"))
         .and(path(format!("{HOOKS}/who1/lifecycle/verify")))
         .and(header("authorization", "Bearer tok-2"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(crate::support::ACTIVE))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(okta_eventhooks_tests::fixtures::ACTIVE),
+        )
         .mount(&server)
         .await;
 
@@ -286,7 +288,7 @@ async fn a_static_token_401_is_not_resent() {
         .respond_with(invalid_token())
         .mount(&server)
         .await;
-    let client = crate::support::client(&server);
+    let client = okta_eventhooks_tests::mock_org::client(&server);
     assert!(
         client
             .list_event_hooks()

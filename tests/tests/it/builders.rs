@@ -184,7 +184,8 @@ fn missing_parts_are_named() {
 
 #[test]
 fn set_auth_secret_on_a_fetched_hook() {
-    let mut hook: EventHook = serde_json::from_str(crate::support::INACTIVE_FILTERED).unwrap();
+    let mut hook: EventHook =
+        serde_json::from_str(okta_eventhooks_tests::fixtures::INACTIVE_FILTERED).unwrap();
     assert!(!hook.auth_secret_missing(), "no auth scheme at all");
     hook.set_auth_secret("s3cret").unwrap();
     let scheme = hook.channel.config.auth_scheme.as_ref().unwrap();

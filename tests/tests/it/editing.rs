@@ -3,7 +3,7 @@
 
 use okta_eventhooks::{EventHook, Violation};
 
-use crate::support::{ACTIVE, INACTIVE_FILTERED};
+use okta_eventhooks_tests::fixtures::{ACTIVE, INACTIVE_FILTERED};
 
 fn fetched() -> EventHook {
     serde_json::from_str(ACTIVE).unwrap()

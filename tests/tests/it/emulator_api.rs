@@ -9,7 +9,11 @@ use okta_eventhooks_emulator::{ControlClient, Emulator, Faults};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::emulator_support::*;
+use okta_eventhooks_tests::emulator::*;
+use okta_eventhooks_tests::endpoint::*;
+use okta_eventhooks_tests::fixtures::new_hook;
+use okta_eventhooks_tests::http;
+use okta_eventhooks_tests::secrets::*;
 
 #[tokio::test]
 async fn sdk_runs_the_eight_operations() {
@@ -124,7 +128,7 @@ async fn sdk_runs_the_eight_operations() {
 }
 
 async fn raw_create(emu: &Emulator, body: &Value) -> reqwest::Response {
-    raw()
+    http::client()
         .post(format!("{}/api/v1/eventHooks", emu.url()))
         .header("Authorization", ssws())
         .json(body)
@@ -216,7 +220,7 @@ async fn wire_shape_matches_okta() {
     assert!(links_text.find("\"self\"") < links_text.find("\"verify\""));
     assert!(links_text.find("\"verify\"") < links_text.find("\"deactivate\""));
 
-    let response = raw()
+    let response = http::client()
         .post(format!("{me}/lifecycle/deactivate"))
         .header("Authorization", ssws())
         .header("Content-Length", "0")
@@ -238,7 +242,7 @@ async fn wire_shape_matches_okta() {
     assert!(links_text.find("\"activate\"") < links_text.find("\"self\""));
     assert!(links_text.find("\"self\"") < links_text.find("\"delete\""));
 
-    let response = raw()
+    let response = http::client()
         .delete(&me)
         .header("Authorization", ssws())
         .send()
@@ -268,7 +272,7 @@ async fn errors_are_okta_errors() {
         Some("Basic dGVzdA=="),
         Some(TOKEN),
     ] {
-        let mut request = raw().get(&url);
+        let mut request = http::client().get(&url);
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
@@ -280,12 +284,17 @@ async fn errors_are_okta_errors() {
         assert!(body["errorId"].as_str().unwrap().starts_with("oae"));
         assert_eq!(body["errorCauses"], json!([]));
     }
-    let bearer = raw().get(&url).bearer_auth(TOKEN).send().await.unwrap();
+    let bearer = http::client()
+        .get(&url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bearer.status(), 200);
 
     // Malformed JSON and wrong JSON types: E0000003.
     for body in ["{not json", "[1,2]", r#"{"name": 5}"#] {
-        let response = raw()
+        let response = http::client()
             .post(&url)
             .header("Authorization", ssws())
             .header("Content-Type", "application/json")
@@ -344,16 +353,16 @@ async fn errors_are_okta_errors() {
     let missing = "whoDoesNotExist00001";
     let me = format!("{url}/{missing}");
     let calls = [
-        raw().get(&me),
-        raw().put(&me).json(&minimal_body("x")),
-        raw().delete(&me),
-        raw()
+        http::client().get(&me),
+        http::client().put(&me).json(&minimal_body("x")),
+        http::client().delete(&me),
+        http::client()
             .post(format!("{me}/lifecycle/activate"))
             .header("Content-Length", "0"),
-        raw()
+        http::client()
             .post(format!("{me}/lifecycle/deactivate"))
             .header("Content-Length", "0"),
-        raw()
+        http::client()
             .post(format!("{me}/lifecycle/verify"))
             .header("Content-Length", "0"),
     ];
@@ -370,7 +379,7 @@ async fn errors_are_okta_errors() {
 
     // Wrong verb: 405 E0000022.
     let (status, err) = error_of(
-        raw()
+        http::client()
             .patch(&url)
             .header("Authorization", ssws())
             .send()
@@ -389,7 +398,7 @@ async fn errors_are_okta_errors() {
         .unwrap();
     let id = created["id"].as_str().unwrap();
     let (status, err) = error_of(
-        raw()
+        http::client()
             .delete(format!("{url}/{id}"))
             .header("Authorization", ssws())
             .send()
@@ -405,7 +414,7 @@ async fn errors_are_okta_errors() {
             .unwrap()
             .contains("ACTIVE")
     );
-    let still = raw()
+    let still = http::client()
         .get(format!("{url}/{id}"))
         .header("Authorization", ssws())
         .send()
@@ -457,14 +466,14 @@ async fn active_hook_limit_is_25() {
     let client = client(&emu);
     let mut ids = Vec::new();
     for i in 0..25 {
-        let hook = hook(
+        let hook = new_hook(
             &format!("hook {i}"),
             "https://hooks.example.com/x",
             &["user.session.start"],
         );
         ids.push(client.create_event_hook(&hook).await.unwrap().id.unwrap());
     }
-    let extra = hook(
+    let extra = new_hook(
         "hook 25",
         "https://hooks.example.com/x",
         &["user.session.start"],
@@ -488,7 +497,7 @@ async fn lifecycle_repeats_and_put_status() {
     let emu = start().await;
     let client = client(&emu);
     let created = client
-        .create_event_hook(&hook(
+        .create_event_hook(&new_hook(
             "repeat",
             "https://hooks.example.com/x",
             &["user.session.start"],
@@ -511,7 +520,7 @@ async fn lifecycle_repeats_and_put_status() {
     let url = format!("{}/api/v1/eventHooks/{id}", emu.url());
     let mut body = minimal_body("repeat");
     body["status"] = json!("ACTIVE");
-    let response = raw()
+    let response = http::client()
         .put(&url)
         .header("Authorization", ssws())
         .json(&body)
@@ -522,7 +531,7 @@ async fn lifecycle_repeats_and_put_status() {
     let hook: Value = response.json().await.unwrap();
     assert_eq!(hook["status"], "ACTIVE");
     body["status"] = json!("INACTIVE");
-    let hook: Value = raw()
+    let hook: Value = http::client()
         .put(&url)
         .header("Authorization", ssws())
         .json(&body)
@@ -547,7 +556,7 @@ async fn rate_limit_answers_429_with_headers() {
     let mut remaining = Vec::new();
     let mut resets = Vec::new();
     for _ in 0..3 {
-        let response = raw()
+        let response = http::client()
             .get(&url)
             .header("Authorization", ssws())
             .send()
@@ -569,7 +578,7 @@ async fn rate_limit_answers_429_with_headers() {
         );
     }
     assert_eq!(remaining, ["2", "1", "0"]);
-    let response = raw()
+    let response = http::client()
         .get(&url)
         .header("Authorization", ssws())
         .send()
@@ -643,7 +652,7 @@ async fn injected_faults_fail_calls_then_clear() {
     assert!(impatient.list_event_hooks().await.is_ok());
 
     // Bad fault specs are refused.
-    let response = raw()
+    let response = http::client()
         .post(format!("{}/emulator/faults", emu.url()))
         .header("Authorization", ssws())
         .json(&json!({"failNext": 1, "status": 99}))
@@ -652,7 +661,7 @@ async fn injected_faults_fail_calls_then_clear() {
         .unwrap();
     assert_eq!(response.status(), 400);
     // The control API needs the token.
-    let response = raw()
+    let response = http::client()
         .get(format!("{}/emulator/deliveries", emu.url()))
         .send()
         .await
@@ -677,7 +686,7 @@ async fn secrets_never_show_in_debug_or_deliveries() {
     let endpoint = endpoint().await;
     let id = verified_hook(
         &client,
-        &hook("secret", &endpoint.uri(), &["user.session.start"]),
+        &new_hook("secret", &endpoint.uri(), &["user.session.start"]),
     )
     .await;
     emu.fire("user.session.start", 1).await.unwrap();
@@ -686,7 +695,7 @@ async fn secrets_never_show_in_debug_or_deliveries() {
         records.contains("authorization"),
         "header names are recorded: {records}"
     );
-    assert!(!records.contains("hook-secret-value") && !records.contains("custom-value"));
+    assert!(!records.contains(HOOK_SECRET) && !records.contains(HEADER_SECRET));
     let fetched = client.get_event_hook(&id).await.unwrap();
     assert!(fetched.auth_secret_missing());
     emu.shutdown().await;
@@ -743,7 +752,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
     let client = client(&emu);
     let (uri, arrived, release) = held_endpoint().await;
     let id = client
-        .create_event_hook(&hook("slow", &uri, &["user.session.start"]))
+        .create_event_hook(&new_hook("slow", &uri, &["user.session.start"]))
         .await
         .unwrap()
         .id
@@ -760,7 +769,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
             let client = client.clone();
             tokio::spawn(async move {
                 client
-                    .create_event_hook(&hook(
+                    .create_event_hook(&new_hook(
                         &format!("c{i}"),
                         "https://hooks.example.com/x",
                         &["a.b"],

@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::emulator_support::*;
+use okta_eventhooks_tests::emulator::*;
+use okta_eventhooks_tests::endpoint::*;
+use okta_eventhooks_tests::fixtures::new_hook;
+use okta_eventhooks_tests::secrets::*;
 
 #[tokio::test]
 async fn verification_sends_the_challenge_with_auth_and_custom_headers() {
@@ -17,15 +20,15 @@ async fn verification_sends_the_challenge_with_auth_and_custom_headers() {
     let endpoint = endpoint().await;
     let id = verified_hook(
         &client,
-        &hook("verify me", &endpoint.uri(), &["user.session.start"]),
+        &new_hook("verify me", &endpoint.uri(), &["user.session.start"]),
     )
     .await;
     let gets = received(&endpoint, "GET").await;
     assert_eq!(gets.len(), 1);
     let h = &gets[0].headers;
     assert!(h["x-okta-verification-challenge"].to_str().unwrap().len() >= 20);
-    assert_eq!(h["authorization"], "hook-secret-value");
-    assert_eq!(h["x-custom"], "custom-value");
+    assert_eq!(h["authorization"], HOOK_SECRET);
+    assert_eq!(h["x-custom"], HEADER_SECRET);
     assert_eq!(h["accept"], "application/json");
     assert_eq!(h["user-agent"], HOOK_USER_AGENT);
     assert!(h.contains_key("x-okta-request-id"));
@@ -60,7 +63,11 @@ async fn verification_retries_once_after_a_slow_answer() {
         .mount(&endpoint)
         .await;
     let id = client
-        .create_event_hook(&hook("slow once", &endpoint.uri(), &["user.session.start"]))
+        .create_event_hook(&new_hook(
+            "slow once",
+            &endpoint.uri(),
+            &["user.session.start"],
+        ))
         .await
         .unwrap()
         .id
@@ -110,7 +117,7 @@ async fn failing_verification_is_400_with_okta_cause() {
             .mount(&endpoint)
             .await;
         let id = client
-            .create_event_hook(&hook(name, &endpoint.uri(), &["user.session.start"]))
+            .create_event_hook(&new_hook(name, &endpoint.uri(), &["user.session.start"]))
             .await
             .unwrap()
             .id
@@ -150,13 +157,13 @@ async fn delivery_posts_okta_envelope_with_headers_to_eligible_hooks_only() {
     let target = endpoint().await;
     let id = verified_hook(
         &client,
-        &hook("target", &target.uri(), &["user.session.start"]),
+        &new_hook("target", &target.uri(), &["user.session.start"]),
     )
     .await;
     // Not eligible: unverified; verified but inactive; verified but other type.
     let unverified = endpoint().await;
     let unverified_id = client
-        .create_event_hook(&hook(
+        .create_event_hook(&new_hook(
             "unverified",
             &unverified.uri(),
             &["user.session.start"],
@@ -168,14 +175,14 @@ async fn delivery_posts_okta_envelope_with_headers_to_eligible_hooks_only() {
     let inactive = endpoint().await;
     let inactive_id = verified_hook(
         &client,
-        &hook("inactive", &inactive.uri(), &["user.session.start"]),
+        &new_hook("inactive", &inactive.uri(), &["user.session.start"]),
     )
     .await;
     client.deactivate_event_hook(&inactive_id).await.unwrap();
     let other = endpoint().await;
     verified_hook(
         &client,
-        &hook("other", &other.uri(), &["user.lifecycle.create"]),
+        &new_hook("other", &other.uri(), &["user.lifecycle.create"]),
     )
     .await;
 
@@ -201,8 +208,8 @@ async fn delivery_posts_okta_envelope_with_headers_to_eligible_hooks_only() {
     let h = &posts[0].headers;
     assert_eq!(h["content-type"], "application/json");
     assert_eq!(h["accept"], "application/json");
-    assert_eq!(h["authorization"], "hook-secret-value");
-    assert_eq!(h["x-custom"], "custom-value");
+    assert_eq!(h["authorization"], HOOK_SECRET);
+    assert_eq!(h["x-custom"], HEADER_SECRET);
     let envelope: Value = posts[0].body_json().unwrap();
     assert_eq!(envelope["eventType"], "com.okta.event_hook");
     assert_eq!(envelope["eventTypeVersion"], "1.0");
@@ -346,7 +353,7 @@ async fn hook_answering(
     }
     let id = verified_hook(
         emu_client,
-        &hook(name, &server.uri(), &["user.session.start"]),
+        &new_hook(name, &server.uri(), &["user.session.start"]),
     )
     .await;
     (server, id)
@@ -423,7 +430,7 @@ async fn events_are_batched_and_fire_works_over_http() {
     let endpoint = endpoint().await;
     let id = verified_hook(
         &client,
-        &hook("batched", &endpoint.uri(), &["user.lifecycle.create"]),
+        &new_hook("batched", &endpoint.uri(), &["user.lifecycle.create"]),
     )
     .await;
 

@@ -2,26 +2,21 @@
 //! never leaves a corrupt file.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use okta_eventhooks::{EventHookVerificationStatus, LifecycleStatus};
 use okta_eventhooks_emulator::Emulator;
 use serde_json::Value;
 
-use crate::emulator_support::*;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("emulator-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use okta_eventhooks_tests::emulator::*;
+use okta_eventhooks_tests::endpoint::*;
+use okta_eventhooks_tests::fixtures::new_hook;
+use okta_eventhooks_tests::scratch::tempdir;
+use okta_eventhooks_tests::secrets::*;
 
 #[tokio::test]
 async fn restart_resumes_from_the_state_file() {
-    let dir = temp_dir("restart");
+    let dir = tempdir("restart");
     let path = dir.join("state.json");
     let endpoint = endpoint().await;
 
@@ -33,18 +28,22 @@ async fn restart_resumes_from_the_state_file() {
     let client = client(&emu);
     let kept = verified_hook(
         &client,
-        &hook("kept", &endpoint.uri(), &["user.session.start"]),
+        &new_hook("kept", &endpoint.uri(), &["user.session.start"]),
     )
     .await;
     let paused = client
-        .create_event_hook(&hook("paused", &endpoint.uri(), &["user.session.start"]))
+        .create_event_hook(&new_hook(
+            "paused",
+            &endpoint.uri(),
+            &["user.session.start"],
+        ))
         .await
         .unwrap()
         .id
         .unwrap();
     client.deactivate_event_hook(&paused).await.unwrap();
     let gone = client
-        .create_event_hook(&hook("gone", &endpoint.uri(), &["user.session.start"]))
+        .create_event_hook(&new_hook("gone", &endpoint.uri(), &["user.session.start"]))
         .await
         .unwrap()
         .id
@@ -99,17 +98,14 @@ async fn restart_resumes_from_the_state_file() {
     let summary = emu.fire("user.session.start", 1).await.unwrap();
     assert_eq!(summary.delivered(), 1);
     let posts = received(&endpoint, "POST").await;
-    assert_eq!(
-        posts.last().unwrap().headers["authorization"],
-        "hook-secret-value"
-    );
+    assert_eq!(posts.last().unwrap().headers["authorization"], HOOK_SECRET);
     emu.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn a_corrupt_state_file_is_refused_not_overwritten() {
-    let dir = temp_dir("corrupt");
+    let dir = tempdir("corrupt");
     let path = dir.join("state.json");
     std::fs::write(&path, b"{\"format\": 1, \"hooks\": [").unwrap();
     let err = builder()
@@ -160,7 +156,7 @@ fn child_emulator() {
 
 #[tokio::test]
 async fn kill_9_during_writes_loses_no_acknowledged_change() {
-    let dir = temp_dir("kill");
+    let dir = tempdir("kill");
     let path = dir.join("state.json");
     let mut child = KillOnDrop(
         Command::new(std::env::current_exe().unwrap())
@@ -207,7 +203,7 @@ async fn kill_9_during_writes_loses_no_acknowledged_change() {
         let acknowledged = std::sync::Arc::clone(&acknowledged);
         writers.push(tokio::spawn(async move {
             for i in 0.. {
-                let hook = hook(
+                let hook = new_hook(
                     &format!("w{w}-{i}"),
                     "https://hooks.example.com/x",
                     &["a.b"],
@@ -269,7 +265,7 @@ async fn kill_9_during_writes_loses_no_acknowledged_change() {
 
 #[tokio::test]
 async fn a_failed_state_write_is_a_500_and_changes_nothing() {
-    let dir = temp_dir("failing");
+    let dir = tempdir("failing");
     let path = dir.join("state.json");
     let emu = builder()
         .state_file(&path)
@@ -278,13 +274,13 @@ async fn a_failed_state_write_is_a_500_and_changes_nothing() {
         .unwrap();
     let client = client(&emu);
     let kept = client
-        .create_event_hook(&hook("kept", "https://hooks.example.com/x", &["a.b"]))
+        .create_event_hook(&new_hook("kept", "https://hooks.example.com/x", &["a.b"]))
         .await
         .unwrap();
     // The directory disappears: the next write cannot create its temp file.
     std::fs::remove_dir_all(&dir).unwrap();
     let err = client
-        .create_event_hook(&hook("lost", "https://hooks.example.com/x", &["a.b"]))
+        .create_event_hook(&new_hook("lost", "https://hooks.example.com/x", &["a.b"]))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(500), "{err}");
@@ -295,7 +291,7 @@ async fn a_failed_state_write_is_a_500_and_changes_nothing() {
     // Once the disk is back, writes work again and the refused change stays refused.
     std::fs::create_dir_all(&dir).unwrap();
     client
-        .create_event_hook(&hook("after", "https://hooks.example.com/x", &["a.b"]))
+        .create_event_hook(&new_hook("after", "https://hooks.example.com/x", &["a.b"]))
         .await
         .unwrap();
     let names: Vec<String> = client

@@ -5,17 +5,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::*;
-
-fn okta_error(code: &str, summary: &str, causes: &[&str]) -> serde_json::Value {
-    json!({
-        "errorCode": code,
-        "errorSummary": summary,
-        "errorLink": code,
-        "errorId": "oaeEtd4rIIYRoqo6aPGIUJnjg",
-        "errorCauses": causes.iter().map(|c| json!({"errorSummary": c})).collect::<Vec<_>>(),
-    })
-}
+use okta_eventhooks_tests::fixtures::okta_error;
+use okta_eventhooks_tests::mock_org::{builder, client};
+use okta_eventhooks_tests::secrets::TOKEN;
 
 async fn get_with(response: ResponseTemplate) -> Error {
     let server = MockServer::start().await;

@@ -4,7 +4,9 @@
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::*;
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::mock_org::*;
+use okta_eventhooks_tests::secrets::*;
 
 #[tokio::test]
 async fn explicit_proxy_receives_the_requests_with_its_credentials() {

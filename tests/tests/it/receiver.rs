@@ -8,40 +8,9 @@ use okta_eventhooks_receiver::{Receiver, ReceiverBuilder, RunningReceiver};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-const SECRET: &str = "s3cret-hook-value";
-
-/// Guards against a hang (a receiver that waits for user code); never reached when correct.
-const HANG_GUARD: Duration = Duration::from_secs(20);
-
-fn delivery(event_id: &str, event_types: &[&str]) -> Value {
-    let events: Vec<Value> = event_types
-        .iter()
-        .map(|t| {
-            json!({
-                "uuid": format!("uuid-{event_id}-{t}"),
-                "published": "2026-11-26T13:00:00.000Z",
-                "eventType": t,
-                "version": "0",
-                "severity": "INFO",
-                "displayMessage": "Create Okta user",
-                "actor": {"id": "00u1", "type": "User", "alternateId": "admin@acme.com", "displayName": "Ada"},
-                "outcome": {"result": "SUCCESS"},
-                "target": [{"id": "00u2", "type": "User", "alternateId": "bob@acme.com", "displayName": "Bob"}],
-                "futureField": {"kept": true}
-            })
-        })
-        .collect();
-    json!({
-        "eventType": "com.okta.event_hook",
-        "eventTypeVersion": "1.0",
-        "cloudEventsVersion": "0.1",
-        "source": "http://127.0.0.1/api/v1/eventHooks/whoTEST0000000000000",
-        "eventId": event_id,
-        "eventTime": "2026-11-26T13:00:01.000Z",
-        "contentType": "application/json",
-        "data": {"events": events}
-    })
-}
+use okta_eventhooks_tests::fixtures::delivery;
+use okta_eventhooks_tests::http::{self, HANG_GUARD, post_delivery};
+use okta_eventhooks_tests::secrets::HOOK_SECRET;
 
 async fn start(builder: ReceiverBuilder) -> (RunningReceiver, mpsc::Receiver<Delivery>) {
     let (receiver, deliveries) = builder.build().unwrap();
@@ -49,39 +18,19 @@ async fn start(builder: ReceiverBuilder) -> (RunningReceiver, mpsc::Receiver<Del
     (running, deliveries)
 }
 
-/// A plain HTTP client; reqwest is built without a bundled crypto provider, so pick ring.
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
-
 fn with_auth() -> ReceiverBuilder {
     Receiver::builder()
         .path("/okta/hook")
-        .auth_header("Authorization", SECRET)
-}
-
-async fn post(url: &str, auth: Option<&str>, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    let mut request = http()
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body);
-    if let Some(auth) = auth {
-        request = request.header("authorization", auth);
-    }
-    tokio::time::timeout(HANG_GUARD, request.send())
-        .await
-        .expect("receiver answered")
-        .unwrap()
+        .auth_header("Authorization", HOOK_SECRET)
 }
 
 #[tokio::test]
 async fn verification_challenge_is_echoed_as_json() {
     let (running, _rx) = start(with_auth()).await;
-    let response = http()
+    let response = http::client()
         .get(running.url())
         .header("X-Okta-Verification-Challenge", "chal-123_xyz")
-        .header("Authorization", SECRET)
+        .header("Authorization", HOOK_SECRET)
         .send()
         .await
         .unwrap();
@@ -91,9 +40,9 @@ async fn verification_challenge_is_echoed_as_json() {
     assert_eq!(body, json!({"verification": "chal-123_xyz"}));
 
     // Without the challenge header: a clear 400.
-    let response = http()
+    let response = http::client()
         .get(running.url())
-        .header("Authorization", SECRET)
+        .header("Authorization", HOOK_SECRET)
         .send()
         .await
         .unwrap();
@@ -114,11 +63,11 @@ async fn wrong_or_missing_auth_is_401_and_nothing_is_handed_over() {
     let (running, mut rx) = start(with_auth()).await;
     let body = delivery("e-auth", &["user.lifecycle.create"]).to_string();
     for auth in [None, Some("s3cret-hook-valuX"), Some("s3cret"), Some("")] {
-        let response = post(&running.url(), auth, body.clone()).await;
+        let response = post_delivery(&running.url(), auth, body.clone()).await;
         assert_eq!(response.status(), 401, "auth {auth:?}");
-        assert!(!response.text().await.unwrap().contains(SECRET));
+        assert!(!response.text().await.unwrap().contains(HOOK_SECRET));
     }
-    let response = http()
+    let response = http::client()
         .get(running.url())
         .header("X-Okta-Verification-Challenge", "c")
         .header("Authorization", "nope")
@@ -129,21 +78,31 @@ async fn wrong_or_missing_auth_is_401_and_nothing_is_handed_over() {
     assert_eq!(running.stats().unauthorized, 5);
     assert!(rx.try_recv().is_err(), "nothing reached user code");
     // The right secret still works afterwards.
-    assert_eq!(post(&running.url(), Some(SECRET), body).await.status(), 200);
+    assert_eq!(
+        post_delivery(&running.url(), Some(HOOK_SECRET), body)
+            .await
+            .status(),
+        200
+    );
     assert_eq!(rx.recv().await.unwrap().event_id.as_deref(), Some("e-auth"));
 }
 
 #[tokio::test]
 async fn a_rotation_accepts_the_previous_secret_too() {
     let (running, mut rx) = start(with_auth().accept_previous_secret("old-secret")).await;
-    for (i, auth) in [SECRET, "old-secret"].into_iter().enumerate() {
+    for (i, auth) in [HOOK_SECRET, "old-secret"].into_iter().enumerate() {
         let body = delivery(&format!("e-rot-{i}"), &["user.lifecycle.create"]).to_string();
-        assert_eq!(post(&running.url(), Some(auth), body).await.status(), 200);
+        assert_eq!(
+            post_delivery(&running.url(), Some(auth), body)
+                .await
+                .status(),
+            200
+        );
         assert!(rx.recv().await.is_some());
     }
     let body = delivery("e-rot-x", &["user.lifecycle.create"]).to_string();
     assert_eq!(
-        post(&running.url(), Some("older-secret"), body)
+        post_delivery(&running.url(), Some("older-secret"), body)
             .await
             .status(),
         401
@@ -153,9 +112,9 @@ async fn a_rotation_accepts_the_previous_secret_too() {
 #[tokio::test]
 async fn delivery_arrives_typed_with_unknown_fields_kept() {
     let (running, mut rx) = start(with_auth()).await;
-    let response = post(
+    let response = post_delivery(
         &running.url(),
-        Some(SECRET),
+        Some(HOOK_SECRET),
         delivery("e-1", &["user.lifecycle.create", "user.session.start"]).to_string(),
     )
     .await;
@@ -182,19 +141,21 @@ async fn oversized_body_is_413() {
     let (running, mut rx) = start(with_auth().max_body_bytes(1024)).await;
     let big = delivery("e-big", &["user.lifecycle.create"; 20]).to_string();
     assert!(big.len() > 1024);
-    let response = post(&running.url(), Some(SECRET), big).await;
+    let response = post_delivery(&running.url(), Some(HOOK_SECRET), big).await;
     assert_eq!(response.status(), 413);
     // Also when the body is streamed without a Content-Length.
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         (0..8).map(|_| Ok(vec![b' '; 512])).collect();
     let streamed = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
-    let response = post(&running.url(), Some(SECRET), streamed).await;
+    let response = post_delivery(&running.url(), Some(HOOK_SECRET), streamed).await;
     assert_eq!(response.status(), 413);
     assert_eq!(running.stats().too_large, 2);
     let small = delivery("e-small", &["user.lifecycle.create"]).to_string();
     assert!(small.len() < 1024);
     assert_eq!(
-        post(&running.url(), Some(SECRET), small).await.status(),
+        post_delivery(&running.url(), Some(HOOK_SECRET), small)
+            .await
+            .status(),
         200
     );
     assert_eq!(
@@ -213,7 +174,7 @@ async fn malformed_json_is_400_and_the_receiver_keeps_working() {
         r#"{"data":{"events":"not-a-list"}}"#.to_string(),
         "\u{0}\u{1}\u{2}".to_string(),
     ] {
-        let response = post(&running.url(), Some(SECRET), bad.clone()).await;
+        let response = post_delivery(&running.url(), Some(HOOK_SECRET), bad.clone()).await;
         assert_eq!(response.status(), 400, "{bad:?}");
         assert!(
             response
@@ -225,7 +186,12 @@ async fn malformed_json_is_400_and_the_receiver_keeps_working() {
     }
     assert_eq!(running.stats().malformed, 5);
     let ok = delivery("e-after", &["user.lifecycle.create"]).to_string();
-    assert_eq!(post(&running.url(), Some(SECRET), ok).await.status(), 200);
+    assert_eq!(
+        post_delivery(&running.url(), Some(HOOK_SECRET), ok)
+            .await
+            .status(),
+        200
+    );
     assert_eq!(
         rx.recv().await.unwrap().event_id.as_deref(),
         Some("e-after")
@@ -238,7 +204,7 @@ async fn duplicate_event_ids_are_acknowledged_but_handed_over_once() {
     let body = delivery("e-dup", &["user.lifecycle.create"]).to_string();
     for _ in 0..3 {
         assert_eq!(
-            post(&running.url(), Some(SECRET), body.clone())
+            post_delivery(&running.url(), Some(HOOK_SECRET), body.clone())
                 .await
                 .status(),
             200
@@ -246,7 +212,9 @@ async fn duplicate_event_ids_are_acknowledged_but_handed_over_once() {
     }
     let other = delivery("e-other", &["user.lifecycle.create"]).to_string();
     assert_eq!(
-        post(&running.url(), Some(SECRET), other).await.status(),
+        post_delivery(&running.url(), Some(HOOK_SECRET), other)
+            .await
+            .status(),
         200
     );
     assert_eq!(rx.recv().await.unwrap().event_id.as_deref(), Some("e-dup"));
@@ -265,7 +233,7 @@ async fn dedupe_can_be_turned_off() {
     let body = delivery("e-dup", &["user.lifecycle.create"]).to_string();
     for _ in 0..2 {
         assert_eq!(
-            post(&running.url(), Some(SECRET), body.clone())
+            post_delivery(&running.url(), Some(HOOK_SECRET), body.clone())
                 .await
                 .status(),
             200
@@ -293,7 +261,12 @@ async fn a_slow_handler_never_delays_the_acknowledgement() {
     let running = receiver.serve("127.0.0.1:0").await.unwrap();
     for i in 0..5 {
         let body = delivery(&format!("e-slow-{i}"), &["user.session.start"]).to_string();
-        assert_eq!(post(&running.url(), Some(SECRET), body).await.status(), 200);
+        assert_eq!(
+            post_delivery(&running.url(), Some(HOOK_SECRET), body)
+                .await
+                .status(),
+            200
+        );
     }
     release.send(true).unwrap();
     for i in 0..5 {
@@ -317,11 +290,13 @@ async fn a_full_queue_answers_503_and_the_retry_gets_through() {
     let first = delivery("e-q1", &["user.lifecycle.create"]).to_string();
     let second = delivery("e-q2", &["user.lifecycle.create"]).to_string();
     assert_eq!(
-        post(&running.url(), Some(SECRET), first).await.status(),
+        post_delivery(&running.url(), Some(HOOK_SECRET), first)
+            .await
+            .status(),
         200
     );
     assert_eq!(
-        post(&running.url(), Some(SECRET), second.clone())
+        post_delivery(&running.url(), Some(HOOK_SECRET), second.clone())
             .await
             .status(),
         503
@@ -330,7 +305,9 @@ async fn a_full_queue_answers_503_and_the_retry_gets_through() {
     assert_eq!(rx.recv().await.unwrap().event_id.as_deref(), Some("e-q1"));
     // Okta's retry repeats the eventId; it must not be taken for a duplicate.
     assert_eq!(
-        post(&running.url(), Some(SECRET), second).await.status(),
+        post_delivery(&running.url(), Some(HOOK_SECRET), second)
+            .await
+            .status(),
         200
     );
     assert_eq!(rx.recv().await.unwrap().event_id.as_deref(), Some("e-q2"));
@@ -341,7 +318,7 @@ async fn a_full_queue_answers_503_and_the_retry_gets_through() {
 async fn other_paths_and_methods_are_refused() {
     let (running, _rx) = start(with_auth()).await;
     let base = format!("http://{}", running.local_addr());
-    let client = http();
+    let client = http::client();
     let response = client
         .post(format!("{base}/elsewhere"))
         .send()
@@ -350,7 +327,7 @@ async fn other_paths_and_methods_are_refused() {
     assert_eq!(response.status(), 404);
     let response = client
         .put(running.url())
-        .header("authorization", SECRET)
+        .header("authorization", HOOK_SECRET)
         .send()
         .await
         .unwrap();
@@ -362,7 +339,7 @@ async fn shutdown_stops_the_server() {
     let (running, _rx) = start(with_auth()).await;
     let url = running.url();
     running.shutdown().await.unwrap();
-    let result = http().get(&url).send().await;
+    let result = http::client().get(&url).send().await;
     assert!(result.is_err(), "connection refused after shutdown");
 }
 
@@ -386,7 +363,7 @@ async fn throughput() {
     const CONCURRENCY: usize = 32;
     let (running, mut rx) = start(with_auth().channel_capacity(DELIVERIES)).await;
     let url = running.url();
-    let client = http();
+    let client = http::client();
     let bodies: Vec<String> = (0..DELIVERIES)
         .map(|i| delivery(&format!("tp-{i}"), &["user.session.start"]).to_string())
         .collect();
@@ -405,7 +382,7 @@ async fn throughput() {
                 };
                 let status = client
                     .post(&url)
-                    .header("authorization", SECRET)
+                    .header("authorization", HOOK_SECRET)
                     .body(body)
                     .send()
                     .await

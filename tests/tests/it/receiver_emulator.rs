@@ -7,7 +7,7 @@ use okta_eventhooks::{Channel, EventHook, EventHookVerificationStatus, Events};
 use okta_eventhooks_emulator::FireRequest;
 use okta_eventhooks_receiver::Receiver;
 
-use crate::emulator_support::{client, start};
+use okta_eventhooks_tests::emulator::{client, start};
 
 const SECRET: &str = "receiver-emulator-secret";
 

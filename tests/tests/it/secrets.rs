@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::*;
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::mock_org::*;
+use okta_eventhooks_tests::secrets::*;
 
 fn assert_clean(what: &str, text: &str) {
     for secret in [TOKEN, HOOK_SECRET, HEADER_SECRET] {

@@ -6,7 +6,8 @@ use okta_eventhooks::open_enums::{
 };
 use serde_json::{Value, json};
 
-use crate::support::*;
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::mock_org::*;
 
 #[test]
 fn active_and_inactive_hooks_round_trip() {

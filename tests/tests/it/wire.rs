@@ -5,7 +5,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::*;
+use okta_eventhooks_tests::fixtures::*;
+use okta_eventhooks_tests::mock_org::*;
+use okta_eventhooks_tests::secrets::*;
 
 const ID: &str = "whokwr4rnwl1qMMuk1d7";
 

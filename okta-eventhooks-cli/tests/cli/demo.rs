@@ -1,20 +1,14 @@
 //! `okta-eventhooks demo` runs the whole loop (emulator, receivers, SDK) and exits 0.
 
-use std::process::Command;
-
 use serde_json::Value;
 
-use crate::receiver_cli::cli_binary;
+use crate::support::std_bare;
 
 const STEPS: usize = 18;
 
 #[test]
 fn demo_runs_every_step_and_exits_zero() {
-    let out = Command::new(cli_binary())
-        .arg("demo")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = std_bare().arg("demo").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -68,10 +62,7 @@ fn demo_runs_every_step_and_exits_zero() {
 
 #[test]
 fn demo_json_output_is_one_record_per_step() {
-    let out = Command::new(cli_binary())
-        .args(["-o", "json", "demo"])
-        .output()
-        .unwrap();
+    let out = std_bare().args(["-o", "json", "demo"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()

@@ -1,0 +1,19 @@
+//! Tells the interop tests whether they can run, so that a test that cannot run is reported
+//! as ignored (with the reason) instead of passing without having checked anything.
+//!
+//! `interop_python` / `interop_node`: the interpreter's variable is set (`.ci/run` sets both).
+//! `ci`: running under CI (`CI` set), where a missing interpreter must fail, not be ignored.
+
+fn main() {
+    for (var, cfg) in [
+        ("OKTA_EVENTHOOKS_INTEROP_PYTHON", "interop_python"),
+        ("OKTA_EVENTHOOKS_INTEROP_NODE", "interop_node"),
+        ("CI", "ci"),
+    ] {
+        println!("cargo::rustc-check-cfg=cfg({cfg})");
+        println!("cargo::rerun-if-env-changed={var}");
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
+}
