@@ -562,16 +562,24 @@ impl Client {
         self.call(VERIFY, self.api.verify_event_hook(id)).await
     }
 
-    async fn call<T, F>(&self, operation: Operation, request: F) -> Result<T>
+    /// Runs one generated operation through the transport. Not `async`: the generated future
+    /// is large, so it is boxed here, before any wrapper holds it, and only a pointer moves
+    /// through the layers above it.
+    fn call<'a, T, F>(
+        &'a self,
+        operation: Operation,
+        request: F,
+    ) -> impl Future<Output = Result<T>> + 'a
     where
+        T: 'a,
         F: Future<
-            Output = std::result::Result<
-                progenitor_client::ResponseValue<T>,
-                generated::Error<crate::types::OktaError>,
-            >,
-        >,
+                Output = std::result::Result<
+                    progenitor_client::ResponseValue<T>,
+                    generated::Error<crate::types::OktaError>,
+                >,
+            > + 'a,
     {
-        transport::run(&self.api, operation, request).await
+        transport::run(&self.api, operation, Box::pin(request))
     }
 }
 

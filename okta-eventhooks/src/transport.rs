@@ -10,6 +10,7 @@
 //! over the stand-in response the generated code decoded.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -100,7 +101,7 @@ impl State {
 pub(crate) async fn run<T, F>(
     api: &generated::Client,
     operation: Operation,
-    request: F,
+    request: Pin<Box<F>>,
 ) -> Result<T>
 where
     F: Future<Output = std::result::Result<ResponseValue<T>, generated::Error<OktaError>>>,
@@ -113,9 +114,7 @@ where
         attempts = tracing::field::Empty,
         outcome = tracing::field::Empty
     );
-    // Boxed once: the generated future is large, and moving it through the wrappers below
-    // would copy it each time.
-    let call = Box::pin(CALL.scope(ctx.clone(), request));
+    let call = CALL.scope(ctx.clone(), request);
     let outcome = match deadline {
         Some(limit) => tokio::time::timeout(limit, call)
             .instrument(span.clone())
