@@ -155,6 +155,7 @@ impl Default for ClientBuilder {
                 deadline: None,
                 max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
                 pace: false,
+                timeout_per_request: false,
             },
             proxy: None,
             root_certificates: Vec::new(),
@@ -342,9 +343,14 @@ impl ClientBuilder {
                     .into(),
             )
         })?;
+        // Our own HTTP client applies the request timeout itself, which costs nothing per
+        // request; a client given to us gets it set on every request instead.
+        let mut limits = self.limits;
+        limits.timeout_per_request = self.http_client.is_some();
         let http = match self.http_client {
             Some(client) => client,
             None => build_http_client(
+                self.limits.request_timeout,
                 self.connect_timeout,
                 self.user_agent_extra.as_deref(),
                 self.proxy.as_ref(),
@@ -357,11 +363,11 @@ impl ClientBuilder {
             &credentials,
             &org_url,
             &http,
-            self.limits.retry,
-            self.limits.request_timeout,
+            limits.retry,
+            limits.request_timeout,
             &sleep,
         )?;
-        let state = State::new(auth, self.limits, sleep);
+        let state = State::new(auth, limits, sleep);
         let api = generated::Client::new_with_client(&org_url, http, ClientState(Arc::new(state)));
         Ok(Client { api: Arc::new(api) })
     }
@@ -392,6 +398,7 @@ pub fn user_agent() -> String {
 }
 
 fn build_http_client(
+    request_timeout: Duration,
     connect_timeout: Duration,
     user_agent_extra: Option<&str>,
     proxy: Option<&Secret>,
@@ -405,6 +412,7 @@ fn build_http_client(
     }
     let mut builder = reqwest::Client::builder()
         .user_agent(ua)
+        .timeout(request_timeout)
         .connect_timeout(connect_timeout)
         .pool_idle_timeout(Duration::from_secs(60));
     if let Some(proxy) = proxy {
@@ -563,8 +571,8 @@ impl Client {
     }
 
     /// Runs one generated operation through the transport. Not `async`: the generated future
-    /// is large, so it is boxed here, before any wrapper holds it, and only a pointer moves
-    /// through the layers above it.
+    /// is large (kilobytes), so it is boxed here, before any wrapper holds it; the futures above
+    /// it stay small, and only a pointer moves through the layers.
     fn call<'a, T, F>(
         &'a self,
         operation: Operation,

@@ -1,11 +1,7 @@
 //! Okta's rate-limit headers.
 
 use chrono::{DateTime, Utc};
-use http::{HeaderMap, HeaderName};
-
-const LIMIT: HeaderName = HeaderName::from_static("x-rate-limit-limit");
-const REMAINING: HeaderName = HeaderName::from_static("x-rate-limit-remaining");
-const RESET: HeaderName = HeaderName::from_static("x-rate-limit-reset");
+use http::HeaderMap;
 
 /// `X-Rate-Limit-Limit`, `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` of one response.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,11 +19,24 @@ impl RateLimit {
     /// Reads the headers. A repeated header (or a comma-joined one) counts by its smallest value,
     /// the conservative choice; unparsable values are ignored.
     pub fn from_headers(headers: &HeaderMap) -> Self {
+        // One pass over the response's few headers (this runs on every response), instead of
+        // a hash lookup per name.
+        let (mut limit, mut remaining, mut reset) = (None, None, None);
+        for (name, value) in headers {
+            let slot = match name.as_str().strip_prefix(PREFIX) {
+                Some("limit") => &mut limit,
+                Some("remaining") => &mut remaining,
+                Some("reset") => &mut reset,
+                _ => continue,
+            };
+            if let Some(n) = smallest(value.as_bytes()) {
+                *slot = Some(slot.map_or(n, |old: u64| old.min(n)));
+            }
+        }
         Self {
-            limit: smallest(headers, &LIMIT),
-            remaining: smallest(headers, &REMAINING),
-            reset: smallest(headers, &RESET)
-                .and_then(|secs| DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)),
+            limit,
+            remaining,
+            reset: reset.and_then(|secs| DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)),
         }
     }
 
@@ -37,26 +46,15 @@ impl RateLimit {
     }
 }
 
-fn smallest(headers: &HeaderMap, name: &HeaderName) -> Option<u64> {
-    let mut values = headers.get_all(name).iter();
-    let first = values.next()?;
-    // The common case, one plain number, without splitting (this runs on every response).
-    if values.next().is_none()
-        && let Some(n) = parse_plain(first.as_bytes())
-    {
-        return Some(n);
-    }
-    headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+/// The names of Okta's three headers (`x-rate-limit-limit`, `-remaining`, `-reset`) start so.
+const PREFIX: &str = "x-rate-limit-";
+
+/// The smallest number in one header value (`60` or a comma-joined `30, 90`).
+fn smallest(value: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(value).ok()?;
+    text.split(',')
         .filter_map(|v| v.trim().parse::<u64>().ok())
         .min()
-}
-
-fn parse_plain(bytes: &[u8]) -> Option<u64> {
-    std::str::from_utf8(bytes).ok()?.parse().ok()
 }
 
 #[cfg(test)]

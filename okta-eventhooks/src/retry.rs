@@ -79,8 +79,9 @@ pub(crate) struct Attempt {
     pub(crate) idempotent: bool,
     /// Time left before the call's deadline, if it has one.
     pub(crate) time_left: Option<Duration>,
-    /// Where in 50-100 % of the full backoff this wait lands (jitter), in `0.0..=1.0`.
-    pub(crate) jitter: f64,
+    /// Where in 50-100 % of the full backoff a wait lands, in `0.0..=1.0`; called only when a
+    /// backoff is needed ([`jitter`] in production, a constant in tests).
+    pub(crate) jitter: fn() -> f64,
 }
 
 impl RetryPolicy {
@@ -89,7 +90,7 @@ impl RetryPolicy {
         if attempt.number > self.max_retries {
             return Decision::Stop;
         }
-        let backoff = || self.backoff(attempt.number, attempt.jitter);
+        let backoff = || self.backoff(attempt.number, (attempt.jitter)());
         let (wait, reason) = match outcome {
             Outcome::Transport { connect } if connect || attempt.idempotent => {
                 (backoff(), Reason::Transport)
@@ -200,7 +201,7 @@ mod tests {
             number,
             idempotent,
             time_left: None,
-            jitter: 1.0,
+            jitter: || 1.0,
         }
     }
 

@@ -57,6 +57,9 @@ pub(crate) struct Limits {
     pub(crate) deadline: Option<Duration>,
     pub(crate) max_response_bytes: usize,
     pub(crate) pace: bool,
+    /// Whether `request_timeout` must be set on each request (a `reqwest::Client` given by the
+    /// user); our own client applies it for every request at no cost per request.
+    pub(crate) timeout_per_request: bool,
 }
 
 /// State shared by every clone of a [`Client`](crate::Client); reachable from the generated
@@ -224,7 +227,8 @@ impl CallContext {
 #[derive(Clone, Debug)]
 struct ResponseMeta {
     status: u16,
-    request_id: Option<String>,
+    /// Kept as the header value (a cheap clone); made a `String` only for an error.
+    request_id: Option<HeaderValue>,
     rate_limit: RateLimit,
 }
 
@@ -243,7 +247,10 @@ impl ClientHooks<crate::ClientState> for generated::Client {
                 .headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
-        *request.timeout_mut() = Some(self.inner.0.limits.request_timeout);
+        let limits = &self.inner.0.limits;
+        if limits.timeout_per_request {
+            *request.timeout_mut() = Some(limits.request_timeout);
+        }
         Ok(())
     }
 
@@ -324,7 +331,7 @@ async fn execute(
             number: attempt - auth_resends,
             idempotent: ctx.operation.idempotent,
             time_left: ctx.remaining(),
-            jitter: retry::jitter(),
+            jitter: retry::jitter,
         };
 
         let response = match result {
@@ -344,9 +351,11 @@ async fn execute(
 
         let status = response.status();
         let headers = response.headers();
-        span.record("status", status.as_u16());
-        if let Some(id) = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
-            span.record("request_id", id);
+        if !span.is_disabled() {
+            span.record("status", status.as_u16());
+            if let Some(id) = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+                span.record("request_id", id);
+            }
         }
         let rate_limit = RateLimit::from_headers(headers);
         if !rate_limit.is_empty() {
@@ -380,6 +389,8 @@ async fn execute(
                 } else {
                     span.in_scope(|| tracing::debug!(wait_ms, "server error, retrying"));
                 }
+                // Not kept across the wait: the future of every call would carry it.
+                drop(response);
                 state.sleep.sleep(wait).await;
                 continue;
             }
@@ -394,57 +405,76 @@ async fn execute(
         }
         let meta = ResponseMeta {
             status: status.as_u16(),
-            request_id: request_id(response.headers()),
+            request_id: response.headers().get(REQUEST_ID).cloned(),
             rate_limit,
         };
-        return buffer(response, limits.max_response_bytes, ctx, meta).await;
+        return match check_size(response, limits.max_response_bytes, ctx, meta) {
+            Body::Ready(response) => Ok(response),
+            // Boxed: the rarer path, with a large future that every call would carry.
+            Body::Read(response) => {
+                Box::pin(read_body(response, limits.max_response_bytes, ctx)).await
+            }
+        };
     }
 }
 
-/// Refuses a body of more than `limit` bytes before the generated code reads it into memory.
-async fn buffer(
-    mut response: reqwest::Response,
+/// What to do with the final response before the generated code reads its body.
+enum Body {
+    /// Hand it over as it is (or a stand-in, when the context already holds the error).
+    Ready(reqwest::Response),
+    /// Read the body here first: it has no length to check, or it must be kept.
+    Read(reqwest::Response),
+}
+
+/// Refuses a body of more than `limit` bytes before anything reads it into memory.
+fn check_size(
+    response: reqwest::Response,
     limit: usize,
     ctx: &CallContext,
     meta: ResponseMeta,
+) -> Body {
+    ctx.record_response(meta);
+    let keep = response.status().is_success() && BODIES.try_with(|_| ()).is_ok();
+    match response.content_length() {
+        Some(len) if len > limit as u64 => Body::Ready(too_large(response.status(), limit, ctx)),
+        // hyper never reads past Content-Length: the generated code may read it as is.
+        Some(_) if !keep => Body::Ready(response),
+        _ => Body::Read(response),
+    }
+}
+
+/// Reads the whole body (stopping at `limit`) and hands over a response built from it.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    ctx: &CallContext,
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
-    let request_id = meta.request_id.clone();
-    ctx.record_response(meta);
-    let too_large = |ctx: &CallContext| {
-        ctx.fail(Error::Decode {
-            status: status.as_u16(),
-            message: format!("the response body is larger than the limit of {limit} bytes"),
-            excerpt: String::new(),
-            request_id: request_id.clone(),
-        })
-    };
-    let keep = status.is_success() && BODIES.try_with(|_| ()).is_ok();
-    match response.content_length() {
-        Some(len) if len > limit as u64 => {
-            too_large(ctx);
-            return Ok(synthetic(status));
-        }
-        // hyper never reads past Content-Length: the generated code may read it as is.
-        Some(_) if !keep => return Ok(response),
-        Some(_) => {
-            let headers = std::mem::take(response.headers_mut());
-            let body = response.bytes().await?;
-            return Ok(rebuilt(status, headers, body));
-        }
-        None => {}
-    }
-    // No length given (chunked): read it here, stopping at the limit.
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
-            too_large(ctx);
-            return Ok(synthetic(status));
-        }
-        body.extend_from_slice(&chunk);
-    }
     let headers = std::mem::take(response.headers_mut());
-    Ok(rebuilt(status, headers, Bytes::from(body)))
+    let body = if response.content_length().is_some() {
+        response.bytes().await?
+    } else {
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > limit {
+                return Ok(too_large(status, limit, ctx));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Bytes::from(body)
+    };
+    Ok(rebuilt(status, headers, body))
+}
+
+/// Records the size-limit error and gives the stand-in response that carries the call to it.
+fn too_large(status: reqwest::StatusCode, limit: usize, ctx: &CallContext) -> reqwest::Response {
+    ctx.fail(Error::Decode {
+        status: status.as_u16(),
+        message: format!("the response body is larger than the limit of {limit} bytes"),
+        excerpt: String::new(),
+        request_id: ctx.response().and_then(|m| text(m.request_id.as_ref())),
+    });
+    synthetic(status)
 }
 
 /// A response for the generated code to decode, from a body already read; with
@@ -506,10 +536,11 @@ async fn pace(state: &State, ctx: &CallContext) {
 }
 
 fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    text(headers.get(REQUEST_ID))
+}
+
+fn text(value: Option<&HeaderValue>) -> Option<String> {
+    value.and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 /// Turns the generated layer's error into the facade's, preferring what the context recorded.
@@ -547,7 +578,7 @@ async fn map_error(error: generated::Error<OktaError>, ctx: &CallContext) -> Err
                     e.to_string()
                 },
                 excerpt: excerpt(&body),
-                request_id: meta.request_id,
+                request_id: text(meta.request_id.as_ref()),
             }
         }
         G::UnexpectedResponse(response) => {
@@ -582,7 +613,7 @@ async fn map_error(error: generated::Error<OktaError>, ctx: &CallContext) -> Err
 fn meta_of(headers: &http::HeaderMap, status: u16) -> ResponseMeta {
     ResponseMeta {
         status,
-        request_id: request_id(headers),
+        request_id: headers.get(REQUEST_ID).cloned(),
         rate_limit: RateLimit::from_headers(headers),
     }
 }
@@ -596,7 +627,7 @@ fn api_error(
     Error::Api(Box::new(crate::error::ApiError {
         status: meta.status,
         error,
-        request_id: meta.request_id,
+        request_id: text(meta.request_id.as_ref()),
         body_excerpt,
         rate_limit: meta.rate_limit,
         attempts,

@@ -89,11 +89,13 @@ async fn measure<F: std::future::Future<Output = ()>>(work: F) -> Spent {
     }
 }
 
-/// The floor: one reqwest client, a prepared URL and header, decode into the same model.
+/// The floor: one reqwest client with a request timeout (as the SDK has), the URL of the hook
+/// formatted per call (any client fetching hooks by id does that), the token header, and the
+/// same typed decode.
 #[derive(Clone)]
 struct Raw {
     client: reqwest::Client,
-    target: String,
+    base: String,
     auth: String,
 }
 
@@ -102,7 +104,7 @@ impl Raw {
         for _ in 0..n {
             let body = self
                 .client
-                .get(&self.target)
+                .get(format!("{}/api/v1/eventHooks/{HOOK_ID}", self.base))
                 .header("authorization", &self.auth)
                 .header("accept", "application/json")
                 .send()
@@ -163,8 +165,11 @@ fn main() {
     let local = tokio::task::LocalSet::new();
     local.block_on(&runtime, async move {
         let raw = Raw {
-            client: reqwest::Client::new(),
-            target: format!("{url}/api/v1/eventHooks/{HOOK_ID}"),
+            client: reqwest::Client::builder()
+                .timeout(okta_eventhooks::DEFAULT_REQUEST_TIMEOUT)
+                .build()
+                .unwrap(),
+            base: url.clone(),
             auth: format!("SSWS {TOKEN}"),
         };
         let sdk = okta_eventhooks::Client::builder()

@@ -147,13 +147,20 @@ impl TokenSource {
 
     /// A usable access token: the cached one while it is fresh, else a new one.
     pub(crate) async fn token(&self) -> Result<Arc<Token>> {
-        let now = Instant::now();
         let cached = self.cached();
         if let Some(token) = &cached
-            && now < token.refresh_at
+            && Instant::now() < token.refresh_at
         {
             return Ok(token.clone());
         }
+        // Boxed: the refresh (token request, retries, DPoP) is a large future that every call
+        // would otherwise carry, though it runs about once an hour.
+        Box::pin(self.refresh(cached)).await
+    }
+
+    /// Fetches a new token, single-flight, unless a concurrent refresh already did.
+    async fn refresh(&self, cached: Option<Arc<Token>>) -> Result<Arc<Token>> {
+        let now = Instant::now();
         let seen = cached.as_ref().map(|t| t.generation);
         let guard = match self.refresh.try_lock() {
             Ok(guard) => guard,
@@ -282,7 +289,7 @@ impl TokenSource {
                 number: attempt,
                 idempotent: true,
                 time_left: None,
-                jitter: retry::jitter(),
+                jitter: retry::jitter,
             };
             let decision = match &result {
                 Err(Error::Transport {
