@@ -295,7 +295,7 @@ async fn execute(
         }
         // Bodies are JSON bytes, so a request can be cloned for every attempt; a streaming
         // body (never produced by the generated client) gets exactly one attempt.
-        let Some(mut req) = request.try_clone() else {
+        let Some(mut req) = copy(&request) else {
             let mut request = request;
             if let Err(e) = state.auth.authorize(&mut request).await {
                 return Ok(fail(ctx, e));
@@ -416,6 +416,22 @@ async fn execute(
             }
         };
     }
+}
+
+/// The request for one attempt. Without a body, copied by hand: `reqwest::Request::try_clone`
+/// also allocates an extension map on every call, even when there is nothing to put in it.
+/// (The generated requests carry no extension but the timeout that `pre` may set.)
+fn copy(request: &reqwest::Request) -> Option<reqwest::Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
 }
 
 /// What to do with the final response before the generated code reads its body.
