@@ -1,19 +1,27 @@
 //! How requests are authorized: SSWS API tokens, pre-issued Bearer tokens, and OAuth 2.0
 //! client credentials with `private_key_jwt` (optionally DPoP-bound).
 
+// OAuth 2.0 (`private_key_jwt`, DPoP): behind the default feature `oauth`, so that a build
+// for API tokens only compiles no RSA or EC signing.
+#[cfg(feature = "oauth")]
 mod dpop;
+#[cfg(feature = "oauth")]
 mod key;
+#[cfg(feature = "oauth")]
 mod oauth;
 
 use std::time::Duration;
 
-use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use http::{HeaderName, HeaderValue};
+#[cfg(feature = "oauth")]
+use http::HeaderName;
+use http::HeaderValue;
+use http::header::AUTHORIZATION;
 
 use crate::Secret;
 use crate::error::{Error, Result};
 
 /// `DPoP` request header (RFC 9449).
+#[cfg(feature = "oauth")]
 pub(crate) const DPOP: HeaderName = HeaderName::from_static("dpop");
 
 /// Scopes requested when none are configured: what the eight event-hook operations need.
@@ -123,25 +131,25 @@ impl PrivateKeyCredentials {
 #[derive(Debug)]
 pub(crate) enum Auth {
     Static(HeaderValue),
+    #[cfg(feature = "oauth")]
     OAuth(Box<oauth::TokenSource>),
 }
 
 /// What one attempt was authorized with, so that a rejection evicts the right token.
 #[derive(Debug, Clone, Copy, Default)]
+#[cfg_attr(not(feature = "oauth"), allow(dead_code))]
 pub(crate) struct Grant {
-    token_generation: Option<u64>,
+    pub(crate) token_generation: Option<u64>,
 }
 
 /// The re-sends one call may make for authorization reasons; they do not use up the
 /// retry budget for rate limits and server errors.
 #[derive(Debug, Default)]
+#[cfg_attr(not(feature = "oauth"), allow(dead_code))]
 pub(crate) struct AuthRetries {
-    reauthenticated: bool,
-    nonce_retries: u32,
+    pub(crate) reauthenticated: bool,
+    pub(crate) nonce_retries: u32,
 }
-
-/// How many times one call follows an API's `use_dpop_nonce`.
-const MAX_API_NONCE_RETRIES: u32 = 2;
 
 impl Auth {
     pub(crate) fn new(
@@ -155,6 +163,7 @@ impl Auth {
         let (scheme, secret) = match credentials {
             Credentials::ApiToken(s) => ("SSWS", s),
             Credentials::Bearer(s) => ("Bearer", s),
+            #[cfg(feature = "oauth")]
             Credentials::PrivateKey(c) => {
                 return Ok(Self::OAuth(Box::new(oauth::TokenSource::new(
                     c,
@@ -164,6 +173,11 @@ impl Auth {
                     request_timeout,
                     sleep.clone(),
                 )?)));
+            }
+            #[cfg(not(feature = "oauth"))]
+            Credentials::PrivateKey(_) => {
+                let _ = (org_url, http, retry, request_timeout, sleep);
+                return Err(Error::Config(NEEDS_OAUTH.into()));
             }
         };
         let secret = secret.expose().trim();
@@ -192,17 +206,18 @@ impl Auth {
                 request.headers_mut().insert(AUTHORIZATION, value.clone());
                 Ok(Grant::default())
             }
+            #[cfg(feature = "oauth")]
             Self::OAuth(source) => Ok(Grant {
                 token_generation: Some(source.authorize(request).await?),
             }),
         }
     }
 
-    /// Looks at an answer for authorization trouble that a re-send fixes: a DPoP nonce the
-    /// API asks for (`use_dpop_nonce`), or a 401 for an OAuth token that was revoked or
-    /// expired early (the token is evicted and the call re-sent once with a new one).
-    /// Returns whether to re-send. A 401 is never re-sent for static tokens: a new attempt
-    /// would carry the same rejected token.
+    /// Looks at an answer for authorization trouble that a re-send fixes (a DPoP nonce the
+    /// API asks for, or a 401 for an OAuth token that was revoked or expired early) and says
+    /// whether to re-send. A 401 is never re-sent for static tokens: a new attempt would carry
+    /// the same rejected token.
+    #[cfg_attr(not(feature = "oauth"), allow(unused_variables))]
     pub(crate) fn review(
         &self,
         grant: Grant,
@@ -210,40 +225,40 @@ impl Auth {
         headers: &http::HeaderMap,
         retries: &mut AuthRetries,
     ) -> bool {
-        let Self::OAuth(source) = self else {
-            return false;
-        };
-        if let Some(nonce) = headers.get(oauth::DPOP_NONCE) {
-            source.dpop.set_nonce(dpop::Server::Api, nonce);
+        match self {
+            Self::Static(_) => false,
+            #[cfg(feature = "oauth")]
+            Self::OAuth(source) => source.review(grant, status, headers, retries),
         }
-        if !matches!(status, 400 | 401) {
-            return false;
-        }
-        let wants_nonce = headers
-            .get_all(WWW_AUTHENTICATE)
-            .iter()
-            .any(|v| v.to_str().is_ok_and(|v| v.contains("use_dpop_nonce")));
-        if wants_nonce
-            && headers.contains_key(oauth::DPOP_NONCE)
-            && retries.nonce_retries < MAX_API_NONCE_RETRIES
-        {
-            retries.nonce_retries += 1;
-            tracing::debug!("the API asked for a DPoP nonce; re-sending with it");
-            return true;
-        }
-        if status == 401 && !retries.reauthenticated {
-            retries.reauthenticated = true;
-            if let Some(generation) = grant.token_generation {
-                source.invalidate(generation);
-            }
-            tracing::debug!("access token rejected (401); re-sending with a new token");
-            return true;
-        }
-        false
     }
 }
 
+/// Why OAuth settings are refused by a build without the `oauth` feature.
+#[cfg(not(feature = "oauth"))]
+const NEEDS_OAUTH: &str = "OAuth 2.0 (authorizationMode PrivateKey) needs the `oauth` feature of okta-eventhooks (on by default); this build has it off";
+
 /// Checks that a private key (PEM or JWK text) can sign, without keeping it.
 pub(crate) fn check_private_key(text: &str) -> Result<()> {
-    key::SigningKey::parse(text).map(|_| ())
+    #[cfg(feature = "oauth")]
+    return key::SigningKey::parse(text).map(|_| ());
+    #[cfg(not(feature = "oauth"))]
+    {
+        let _ = text;
+        Err(Error::Config(NEEDS_OAUTH.into()))
+    }
+}
+
+#[cfg(all(test, not(feature = "oauth")))]
+mod tests {
+    #[test]
+    fn private_key_credentials_need_the_oauth_feature() {
+        let err = crate::Client::builder()
+            .org_url("https://acme.okta.com")
+            .client_id("0oa1")
+            .private_key("-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("`oauth` feature"), "{err}");
+        assert!(super::check_private_key("{}").is_err());
+    }
 }

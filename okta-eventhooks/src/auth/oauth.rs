@@ -10,13 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, Method};
 use serde::{Deserialize, Serialize};
 
 use super::dpop::{self, Dpop, Server};
 use super::key::SigningKey;
-use super::{DPOP, PrivateKeyCredentials};
+use super::{AuthRetries, DPOP, Grant, PrivateKeyCredentials};
 use crate::Secret;
 use crate::error::{ApiError, Error, Result};
 use crate::rate_limit::RateLimit;
@@ -29,6 +29,8 @@ const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 const ASSERTION_LIFETIME_SECS: u64 = 300;
 /// Largest token-endpoint answer read; a token response is a few KiB.
 const MAX_TOKEN_RESPONSE: usize = 64 * 1024;
+/// How many times one API call follows `use_dpop_nonce`.
+const MAX_API_NONCE_RETRIES: u32 = 2;
 /// How many times one token fetch follows `use_dpop_nonce` before giving up.
 const MAX_NONCE_RETRIES: u32 = 2;
 
@@ -223,6 +225,47 @@ impl TokenSource {
             headers.insert(DPOP_MARKER.0, HeaderValue::from_static(DPOP_MARKER.1));
         }
         Ok(token.generation)
+    }
+
+    /// Looks at an API answer for authorization trouble that a re-send fixes: a DPoP nonce the
+    /// API asks for (`use_dpop_nonce`), or a 401 for an OAuth token that was revoked or
+    /// expired early (the token is evicted and the call re-sent once with a new one).
+    /// Returns whether to re-send. A 401 is never re-sent for static tokens: a new attempt
+    /// would carry the same rejected token.
+    pub(crate) fn review(
+        &self,
+        grant: Grant,
+        status: u16,
+        headers: &http::HeaderMap,
+        retries: &mut AuthRetries,
+    ) -> bool {
+        if let Some(nonce) = headers.get(DPOP_NONCE) {
+            self.dpop.set_nonce(Server::Api, nonce);
+        }
+        if !matches!(status, 400 | 401) {
+            return false;
+        }
+        let wants_nonce = headers
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|v| v.contains("use_dpop_nonce")));
+        if wants_nonce
+            && headers.contains_key(DPOP_NONCE)
+            && retries.nonce_retries < MAX_API_NONCE_RETRIES
+        {
+            retries.nonce_retries += 1;
+            tracing::debug!("the API asked for a DPoP nonce; re-sending with it");
+            return true;
+        }
+        if status == 401 && !retries.reauthenticated {
+            retries.reauthenticated = true;
+            if let Some(generation) = grant.token_generation {
+                self.invalidate(generation);
+            }
+            tracing::debug!("access token rejected (401); re-sending with a new token");
+            return true;
+        }
+        false
     }
 
     /// The signed client assertion (a secret: until it expires it can be exchanged for a token).
