@@ -9,24 +9,30 @@
 //! facade's own errors (deadline, oversized body, credential failures), which [`run`] prefers
 //! over the stand-in response the generated code decoded.
 
+mod body;
+mod errors;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::Method;
 use http::header::{CONTENT_LENGTH, HeaderName, HeaderValue};
 use progenitor_client::{ClientHooks, OperationInfo, ResponseValue};
 use tracing::Instrument;
 
 use crate::auth::{Auth, AuthRetries};
-use crate::error::{Error, Result, TimeoutKind, excerpt};
+use crate::error::{Error, Result, TimeoutKind};
 use crate::generated;
 use crate::rate_limit::RateLimit;
 use crate::retry::{self, Attempt, Decision, Outcome, Reason, RetryPolicy, Sleep};
 use crate::types::OktaError;
+
+use body::{Body, check_size, read_body, synthetic};
+pub use body::{keep_response_bodies, last_response_body};
+use errors::map_error;
 
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-okta-request-id");
@@ -35,7 +41,6 @@ const RETRY_COUNT: HeaderName = HeaderName::from_static("x-okta-retry-count");
 
 tokio::task_local! {
     static CALL: Arc<CallContext>;
-    static BODIES: Arc<Mutex<Option<Bytes>>>;
 }
 
 /// What the transport needs to know about one operation of the facade.
@@ -136,35 +141,6 @@ where
     };
     span.record("outcome", if result.is_ok() { "ok" } else { "error" });
     result
-}
-
-/// Runs `future` (any number of calls on any [`Client`](crate::Client)) so that, inside it,
-/// [`last_response_body`] returns the body of the most recent successful response byte for byte
-/// as Okta sent it: field order, `null`s and fields this SDK does not model included. For tools
-/// that must print exactly what the API returned (the CLI's `-o json`). Outside such a scope no
-/// body is kept.
-///
-/// ```no_run
-/// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
-/// okta_eventhooks::keep_response_bodies(async {
-///     let hook = client.get_event_hook("who8vt36qfNpCGz9H1e6").await?;
-///     let raw = okta_eventhooks::last_response_body().expect("a successful response");
-///     println!("{}", String::from_utf8_lossy(&raw));
-///     Ok(())
-/// })
-/// .await
-/// # }
-/// ```
-pub async fn keep_response_bodies<F: Future>(future: F) -> F::Output {
-    BODIES.scope(Arc::default(), future).await
-}
-
-/// The body of the most recent successful response inside [`keep_response_bodies`].
-pub fn last_response_body() -> Option<Bytes> {
-    BODIES
-        .try_with(|slot| slot.lock().unwrap_or_else(|e| e.into_inner()).clone())
-        .ok()
-        .flatten()
 }
 
 /// What one facade call learns while the generated code runs.
@@ -434,89 +410,6 @@ fn copy(request: &reqwest::Request) -> Option<reqwest::Request> {
     Some(copy)
 }
 
-/// What to do with the final response before the generated code reads its body.
-enum Body {
-    /// Hand it over as it is (or a stand-in, when the context already holds the error).
-    Ready(reqwest::Response),
-    /// Read the body here first: it has no length to check, or it must be kept.
-    Read(reqwest::Response),
-}
-
-/// Refuses a body of more than `limit` bytes before anything reads it into memory.
-fn check_size(
-    response: reqwest::Response,
-    limit: usize,
-    ctx: &CallContext,
-    meta: ResponseMeta,
-) -> Body {
-    ctx.record_response(meta);
-    let keep = response.status().is_success() && BODIES.try_with(|_| ()).is_ok();
-    match response.content_length() {
-        Some(len) if len > limit as u64 => Body::Ready(too_large(response.status(), limit, ctx)),
-        // hyper never reads past Content-Length: the generated code may read it as is.
-        Some(_) if !keep => Body::Ready(response),
-        _ => Body::Read(response),
-    }
-}
-
-/// Reads the whole body (stopping at `limit`) and hands over a response built from it.
-async fn read_body(
-    mut response: reqwest::Response,
-    limit: usize,
-    ctx: &CallContext,
-) -> reqwest::Result<reqwest::Response> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = if response.content_length().is_some() {
-        response.bytes().await?
-    } else {
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            if body.len() + chunk.len() > limit {
-                return Ok(too_large(status, limit, ctx));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Bytes::from(body)
-    };
-    Ok(rebuilt(status, headers, body))
-}
-
-/// Records the size-limit error and gives the stand-in response that carries the call to it.
-fn too_large(status: reqwest::StatusCode, limit: usize, ctx: &CallContext) -> reqwest::Response {
-    ctx.fail(Error::Decode {
-        status: status.as_u16(),
-        message: format!("the response body is larger than the limit of {limit} bytes"),
-        excerpt: String::new(),
-        request_id: ctx.response().and_then(|m| text(m.request_id.as_ref())),
-    });
-    synthetic(status)
-}
-
-/// A response for the generated code to decode, from a body already read; with
-/// [`keep_response_bodies`] in scope, the body is also kept (a cheap reference-counted clone).
-fn rebuilt(
-    status: reqwest::StatusCode,
-    headers: http::HeaderMap,
-    body: Bytes,
-) -> reqwest::Response {
-    if status.is_success() {
-        let _ = BODIES
-            .try_with(|slot| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(body.clone()));
-    }
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    reqwest::Response::from(response)
-}
-
-/// A stand-in response after the call context already holds the call's real error.
-fn synthetic(status: reqwest::StatusCode) -> reqwest::Response {
-    let mut response = http::Response::new(Bytes::new());
-    *response.status_mut() = status;
-    reqwest::Response::from(response)
-}
-
 fn fail(ctx: &CallContext, error: Error) -> reqwest::Response {
     ctx.fail(error);
     synthetic(reqwest::StatusCode::INTERNAL_SERVER_ERROR)
@@ -549,107 +442,4 @@ async fn pace(state: &State, ctx: &CallContext) {
             state.sleep.sleep(wait).await;
         }
     }
-}
-
-fn request_id(headers: &http::HeaderMap) -> Option<String> {
-    text(headers.get(REQUEST_ID))
-}
-
-fn text(value: Option<&HeaderValue>) -> Option<String> {
-    value.and_then(|v| v.to_str().ok()).map(str::to_owned)
-}
-
-/// Turns the generated layer's error into the facade's, preferring what the context recorded.
-async fn map_error(error: generated::Error<OktaError>, ctx: &CallContext) -> Error {
-    if let Some(failure) = ctx.take_failure() {
-        return failure;
-    }
-    let attempts = ctx.attempts().max(1);
-    use progenitor_client::Error as G;
-    match error {
-        G::InvalidRequest(message) => Error::InvalidInput(message),
-        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
-            transport(e, attempts)
-        }
-        G::ErrorResponse(value) => {
-            let status = value.status().as_u16();
-            let meta = meta_of(value.headers(), status);
-            api_error(meta, Some(value.into_inner()), None, attempts)
-        }
-        G::InvalidResponsePayload(body, e) => {
-            let meta = ctx.response().unwrap_or(ResponseMeta {
-                status: 200,
-                request_id: None,
-                rate_limit: RateLimit::default(),
-            });
-            if meta.status >= 400 {
-                // A documented error status whose body is not an Okta error object (a proxy's page).
-                return api_error(meta, None, Some(excerpt(&body)), attempts);
-            }
-            Error::Decode {
-                status: meta.status,
-                message: if body.is_empty() {
-                    "the body is empty".into()
-                } else {
-                    e.to_string()
-                },
-                excerpt: excerpt(&body),
-                request_id: text(meta.request_id.as_ref()),
-            }
-        }
-        G::UnexpectedResponse(response) => {
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = match response.bytes().await {
-                Ok(body) => body,
-                Err(e) => return transport(e, attempts),
-            };
-            if status < 400 {
-                return Error::Decode {
-                    status,
-                    message: format!("unexpected HTTP status {status}"),
-                    excerpt: excerpt(&body),
-                    request_id: request_id(&headers),
-                };
-            }
-            let okta = serde_json::from_slice::<OktaError>(&body)
-                .ok()
-                .filter(|e| e.error_code.is_some());
-            let raw = okta.is_none().then(|| excerpt(&body));
-            api_error(meta_of(&headers, status), okta, raw, attempts)
-        }
-        G::Custom(message) => Error::Transport {
-            message,
-            attempts,
-            source: None,
-        },
-    }
-}
-
-fn meta_of(headers: &http::HeaderMap, status: u16) -> ResponseMeta {
-    ResponseMeta {
-        status,
-        request_id: headers.get(REQUEST_ID).cloned(),
-        rate_limit: RateLimit::from_headers(headers),
-    }
-}
-
-fn api_error(
-    meta: ResponseMeta,
-    error: Option<OktaError>,
-    body_excerpt: Option<String>,
-    attempts: u32,
-) -> Error {
-    Error::Api(Box::new(crate::error::ApiError {
-        status: meta.status,
-        error,
-        request_id: text(meta.request_id.as_ref()),
-        body_excerpt,
-        rate_limit: meta.rate_limit,
-        attempts,
-    }))
-}
-
-fn transport(e: reqwest::Error, attempts: u32) -> Error {
-    Error::from_reqwest(e, attempts, None)
 }
