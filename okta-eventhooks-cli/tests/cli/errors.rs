@@ -116,18 +116,24 @@ async fn server_error_exits_7() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn timeout_exits_6_with_a_hint() {
+/// An org whose hook list (empty) comes after `delay`.
+async fn slow_empty_list(delay: std::time::Duration) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/eventHooks"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(Vec::<u8>::new())
-                .set_delay(std::time::Duration::from_secs(30)),
+                .set_delay(delay),
         )
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn timeout_exits_6_with_a_hint() {
+    let server = slow_empty_list(std::time::Duration::from_secs(30)).await;
     let mut cmd = cli(&server);
     cmd.args(["list", "--timeout", "150ms"]);
     let out = run(cmd).await;
@@ -144,16 +150,7 @@ async fn timeout_exits_6_with_a_hint() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bare_timeout_is_seconds_as_in_okta_yaml() {
     // The answer takes 300 ms: within 30 s, far beyond 30 ms or 0.1 s.
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/eventHooks"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(Vec::<u8>::new())
-                .set_delay(std::time::Duration::from_millis(300)),
-        )
-        .mount(&server)
-        .await;
+    let server = slow_empty_list(std::time::Duration::from_millis(300)).await;
     let mut cmd = cli(&server);
     cmd.args(["list", "--timeout", "30"]);
     let out = run(cmd).await;
