@@ -15,6 +15,7 @@ mod error;
 pub mod open_enums;
 // After `open_enums`: uses its `open_enum!` macro.
 pub mod events;
+pub mod filter;
 mod hook;
 mod org_url;
 mod rate_limit;

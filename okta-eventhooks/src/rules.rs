@@ -302,10 +302,17 @@ impl FilterView<'_> {
                     format!("Event type {event:?} has more than one filter"),
                 );
             }
-            if entry.expression.unwrap_or_default().trim().is_empty() {
+            const EXPRESSION: &str = "events.filter.eventFilterMap.condition.expression";
+            let expression = entry.expression.unwrap_or_default();
+            if expression.trim().is_empty() {
                 found.add(
-                    "events.filter.eventFilterMap.condition.expression",
+                    EXPRESSION,
                     format!("The filter for event type {event:?} has an empty expression"),
+                );
+            } else if let Err(e) = crate::filter::Filter::parse(expression) {
+                found.add(
+                    EXPRESSION,
+                    format!("The filter for event type {event:?} is not valid: {e}"),
                 );
             }
         }

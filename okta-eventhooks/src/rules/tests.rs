@@ -151,6 +151,11 @@ fn each_rule_names_its_field_and_problem() {
             "events.filter.eventFilterMap.condition.expression",
             "The filter for event type \"user.session.start\" has an empty expression",
         ),
+        (
+            |h| filter(h).expression = Some("event.outcome.result == 'FAILURE'"),
+            "events.filter.eventFilterMap.condition.expression",
+            "The filter for event type \"user.session.start\" is not valid: column 22: == is not supported in event hook filters; use eq",
+        ),
         (|h| h.channel = None, "channel", BLANK),
         (|h| channel(h).type_ = None, "channel.type", BLANK),
         (
