@@ -16,17 +16,6 @@ use super::reply::{self, Failure};
 
 type Shr = State<Arc<Shared>>;
 
-/// Okta accepts any expression; the emulator stores it too, and says at once (in its log)
-/// when it will not be able to evaluate it on delivery.
-fn warn_about_filters(hook: &Hook) {
-    for entry in hook.events.filter.iter().flatten() {
-        if let Err(e) = super::filter::check(&entry.expression) {
-            tracing::warn!(hook_id = %hook.id, event_type = %entry.event, error = %e,
-                "this filter is outside the emulator's Expression Language subset; its events will not be delivered");
-        }
-    }
-}
-
 fn ok(shared: &Shared, hook: &Hook) -> Response {
     reply::json(StatusCode::OK, &render::hook(hook, &shared.base_url))
 }
@@ -80,10 +69,7 @@ pub(crate) async fn create(State(shared): Shr, body: Bytes) -> Response {
         })
         .await;
     match result {
-        Ok(hook) => {
-            warn_about_filters(&hook);
-            ok(&shared, &hook)
-        }
+        Ok(hook) => ok(&shared, &hook),
         Err(failure) => failure.into_response(),
     }
 }
@@ -143,10 +129,7 @@ pub(crate) async fn replace(State(shared): Shr, Path(id): Path<String>, body: By
         })
         .await;
     match result {
-        Ok(hook) => {
-            warn_about_filters(&hook);
-            ok(&shared, &hook)
-        }
+        Ok(hook) => ok(&shared, &hook),
         Err(failure) => failure.into_response(),
     }
 }

@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
+use okta_eventhooks::events::LogEvent;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::Shared;
 use super::events;
-use super::filter;
 use super::records::{FireRequest, FireSummary, HookOutcome};
 
 /// Most events one `fire` may generate.
@@ -69,15 +70,20 @@ pub(crate) async fn fire(
             let mut kept = Vec::with_capacity(events.len());
             match hook.events.filter_for(&event_type) {
                 None => kept.extend(events.iter().cloned()),
-                Some(expression) => {
+                Some(Err(e)) => {
+                    tracing::warn!(hook_id = %hook.id, error = %e, "hook filter is not valid; events not delivered");
+                    outcome.failed += events.len();
+                    outcome.filter_error = Some(format!("the filter is not valid: {e}"));
+                }
+                Some(Ok(filter)) => {
                     for event in events.iter() {
-                        match filter::evaluate(expression, event) {
-                            Ok(true) => kept.push(event.clone()),
-                            Ok(false) => outcome.filtered_out += 1,
+                        // A patch can make an event something Okta never sends.
+                        match LogEvent::deserialize(event) {
+                            Ok(typed) if filter.matches(&typed) => kept.push(event.clone()),
+                            Ok(_) => outcome.filtered_out += 1,
                             Err(e) => {
-                                tracing::warn!(hook_id = %hook.id, error = %e, "hook filter not evaluated");
                                 outcome.failed += 1;
-                                outcome.filter_error = Some(e.to_string());
+                                outcome.filter_error = Some(format!("the event is not a LogEvent: {e}"));
                             }
                         }
                     }

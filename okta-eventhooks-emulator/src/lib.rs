@@ -48,9 +48,10 @@
 //!   (`com.okta.event_hook`, `eventTypeVersion` 1.0, `cloudEventsVersion` 0.1, `source`,
 //!   `eventId`, `eventTime`, `contentType`, `data.events`); realistic LogEvents; auth and
 //!   custom headers; 3 s timeout; one retry on timeout, connection error or 5xx; none on 4xx.
-//! - Filters: stored as given and evaluated with a subset of the Expression Language (see
-//!   [`filter`]); an expression outside the subset is reported in the [`FireSummary`]
-//!   (`filterError`) and in the log, and its events are not delivered.
+//! - Filters: Okta's filter language for event hooks, parsed and evaluated by the SDK's
+//!   [`okta_eventhooks::filter`] (the one implementation the SDK and the CLI use too); an
+//!   expression outside it is refused on create and replace, so it is never dropped silently
+//!   at delivery time.
 //! - State file: every acknowledged change is written (temp file, fsync, rename, directory
 //!   fsync) before the answer is sent; a failed write answers 500 and changes nothing; a crash
 //!   leaves the old or the new file, never a torn one. Restart resumes from it. The file holds
@@ -89,6 +90,8 @@
 //! | `User-Agent` of deliveries | `Okta-Integrations`, as on the verification GET |
 //! | `Authorization: SSWS<token>` without a space | accepted: Okta's Python SDK 3.x sends it so, and it works against Okta |
 //! | `_links` base URL | the emulator's own URL ([`Emulator::url`]) |
+//! | Okta's answer to an invalid filter | 400 `E0000001`, cause `events.filter.eventFilterMap.condition.expression: The filter for event type "<type>" is not valid: column <n>: <problem>` |
+//! | a state file holding a filter that does not parse (written before filters were checked) | the emulator starts and keeps the hook; each such filter is logged (warn) and listed by [`Emulator::state_warnings`]; `fire` delivers none of that type's events to the hook and reports them as failed with `filterError`, until the hook is replaced with a valid filter |
 
 #![warn(missing_docs)]
 
@@ -98,7 +101,6 @@ mod control_client;
 mod deliver;
 mod error;
 mod events;
-pub mod filter;
 mod ids;
 mod input;
 mod limits;
@@ -137,6 +139,12 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
 pub const MAX_ACTIVE_HOOKS: usize = 25;
 /// Default largest number of events in one delivery POST.
 pub const DEFAULT_MAX_BATCH: usize = 50;
+
+/// A LogEvent of `event_type` like the ones [`Emulator::fire`] delivers (actor, targets and
+/// outcome by event family), for trying filters offline.
+pub fn sample_event(event_type: &str) -> serde_json::Value {
+    events::log_event(event_type, &ids::user_id())
+}
 
 /// State shared by the server's handlers.
 pub(crate) struct Shared {
@@ -256,6 +264,10 @@ impl EmulatorBuilder {
             ));
         }
         let store = Arc::new(store::Store::open(self.state_file)?);
+        let state_warnings = store.snapshot().invalid_filters();
+        for warning in &state_warnings {
+            tracing::warn!("state file: {warning}");
+        }
         let listener = serve::bind(addr).await?;
         let addr = listener
             .local_addr()
@@ -284,6 +296,7 @@ impl EmulatorBuilder {
             shared,
             url,
             server,
+            state_warnings,
         })
     }
 }
@@ -294,6 +307,7 @@ pub struct Emulator {
     shared: Arc<Shared>,
     url: String,
     server: BackgroundServer,
+    state_warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -313,6 +327,12 @@ impl Emulator {
     /// The org URL to give clients, e.g. `http://127.0.0.1:41234`.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// What was wrong in the state file at start, one line each (a filter stored before
+    /// filters were checked that does not parse); the emulator runs anyway. Empty normally.
+    pub fn state_warnings(&self) -> &[String] {
+        &self.state_warnings
     }
 
     /// The bound address.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use okta_eventhooks::Secret;
+use okta_eventhooks::filter::{Filter, FilterError};
 
 /// `ACTIVE` or `INACTIVE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,13 +87,16 @@ pub(crate) struct Subscriptions {
 }
 
 impl Subscriptions {
-    /// The filter expression for an event type, if the hook has one.
-    pub(crate) fn filter_for(&self, event_type: &str) -> Option<&str> {
-        self.filter
-            .as_ref()?
-            .iter()
+    /// The filter for an event type, parsed, if the hook has one. Create and replace refuse a
+    /// filter that does not parse, so an error means a state file written before they did.
+    pub(crate) fn filter_for(&self, event_type: &str) -> Option<Result<Filter, FilterError>> {
+        self.filters()
             .find(|f| f.event == event_type)
-            .map(|f| f.expression.as_str())
+            .map(|f| Filter::parse(&f.expression))
+    }
+
+    fn filters(&self) -> impl Iterator<Item = &FilterEntry> {
+        self.filter.iter().flatten()
     }
 }
 
@@ -152,6 +156,24 @@ impl State {
 
     pub(crate) fn position(&self, id: &str) -> Option<usize> {
         self.hooks.iter().position(|h| h.id == id)
+    }
+
+    /// One line for each stored filter that does not parse (only a state file written before
+    /// filters were checked can hold one): the hook keeps it, and gets no events of that type
+    /// until it is replaced.
+    pub(crate) fn invalid_filters(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for hook in &self.hooks {
+            for entry in hook.events.filters() {
+                if let Err(e) = Filter::parse(&entry.expression) {
+                    lines.push(format!(
+                        "hook {} ({:?}): its filter for {} is not valid ({e}); it gets no {} events until the hook is replaced with a valid filter",
+                        hook.id, hook.name, entry.event, entry.event
+                    ));
+                }
+            }
+        }
+        lines
     }
 
     pub(crate) fn active_count(&self) -> usize {

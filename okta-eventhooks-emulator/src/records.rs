@@ -85,8 +85,9 @@ pub struct HookOutcome {
     pub failed: usize,
     /// POSTs made (retries included).
     pub requests: usize,
-    /// The filter could not be evaluated (outside the supported subset, or not a boolean):
-    /// the events it applied to were not delivered.
+    /// The filter could not be applied, so the events it applied to were not delivered (and
+    /// count as failed): it does not parse (only a state file written before filters were
+    /// checked can hold such a filter), or a `patch` made an event that is not a LogEvent.
     pub filter_error: Option<String>,
 }
 

@@ -200,6 +200,9 @@ async fn serve(
     }
     let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, options.port));
     let emu = builder.start(addr).await?;
+    for warning in emu.state_warnings() {
+        printer.warn(&format!("state file: {warning}"));
+    }
     ServeStatus::Listening {
         url: emu.url(),
         authorization: &authorization,

@@ -88,7 +88,7 @@ fn event_types_and_filters() {
         build(
             "n",
             channel(),
-            events().filter("user.session.start", "true")
+            events().filter("user.session.start", "event.outcome.result eq 'FAILURE'")
         ),
         "invalid input: events.filter.eventFilterMap.event: A filter is given for event type \"user.session.start\", which the hook does not subscribe to"
     );
@@ -105,10 +105,18 @@ fn event_types_and_filters() {
             "n",
             channel(),
             events()
-                .filter("user.lifecycle.create", "a")
-                .filter("user.lifecycle.create", "b")
+                .filter("user.lifecycle.create", "event.actor.id eq 'a'")
+                .filter("user.lifecycle.create", "event.actor.id eq 'b'")
         ),
         "invalid input: events.filter.eventFilterMap.event: Event type \"user.lifecycle.create\" has more than one filter"
+    );
+    assert_eq!(
+        build(
+            "n",
+            channel(),
+            events().filter("user.lifecycle.create", "event.actor.id == 'a'")
+        ),
+        "invalid input: events.filter.eventFilterMap.condition.expression: The filter for event type \"user.lifecycle.create\" is not valid: column 16: == is not supported in event hook filters; use eq"
     );
 }
 

@@ -160,15 +160,23 @@ fn auth_header_and_secret() {
 #[test]
 fn set_filter_adds_or_replaces_and_remove_filter_removes() {
     let mut hook = fetched();
-    hook.set_filter("user.session.start", "a eq 'b'").unwrap();
-    hook.set_filter("user.lifecycle.create", "c eq 'd'")
+    hook.set_filter("user.session.start", "event.outcome.result eq 'FAILURE'")
         .unwrap();
-    hook.set_filter("user.session.start", "e eq 'f'").unwrap();
+    hook.set_filter(
+        "user.lifecycle.create",
+        "event.actor.type ne 'PublicClientApp'",
+    )
+    .unwrap();
+    hook.set_filter("user.session.start", "event.outcome.reason eq 'LOCKED_OUT'")
+        .unwrap();
     assert_eq!(
         filters(&hook),
         [
-            ("user.session.start", "e eq 'f'"),
-            ("user.lifecycle.create", "c eq 'd'")
+            ("user.session.start", "event.outcome.reason eq 'LOCKED_OUT'"),
+            (
+                "user.lifecycle.create",
+                "event.actor.type ne 'PublicClientApp'"
+            )
         ]
     );
     assert_eq!(hook.violations(), []);
@@ -187,6 +195,17 @@ fn set_filter_adds_or_replaces_and_remove_filter_removes() {
         |h| h.set_filter("user.session.start", " "),
         "events.filter.eventFilterMap.condition.expression",
     );
+    // Only Okta's filter language for event hooks: the column of the problem is in the error.
+    let mut hook = fetched();
+    let err = hook
+        .set_filter("user.session.start", "event.client.zone eq 'OFF_NETWORK'")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("invalid input: events.filter.eventFilterMap.condition.expression: The filter for event type \"user.session.start\" is not valid: column 1: field event.client.zone is not supported in event hook filters"),
+        "{err}"
+    );
+    assert_eq!(hook, fetched(), "a refused edit changes nothing");
 }
 
 #[test]
@@ -234,7 +253,8 @@ fn a_problem_the_hook_already_has_does_not_block_other_edits() {
     let mut hook = fetched();
     hook.name = String::new();
     hook.set_header("X-Tenant", "acme").unwrap();
-    hook.set_filter("user.session.start", "a eq 'b'").unwrap();
+    hook.set_filter("user.session.start", "event.outcome.result eq 'FAILURE'")
+        .unwrap();
     let fields: Vec<_> = hook.violations().into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["name"], "validate still reports it");
     refused(
