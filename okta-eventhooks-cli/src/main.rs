@@ -67,6 +67,9 @@ enum Command {
     Listen(cmd::listen::Listen),
     /// Run a local emulator of Okta's event-hook API, or fire events at a running one.
     Emulator(cmd::emulator::EmulatorArgs),
+    /// Check an event hook filter, or test it against an event, offline.
+    #[command(long_about = cmd::filter::LONG_HELP)]
+    Filter(cmd::filter::FilterArgs),
 }
 
 impl Command {
@@ -84,6 +87,7 @@ impl Command {
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
             Self::Emulator(c) => c.run(ctx.printer()).await,
+            Self::Filter(c) => c.run(ctx.printer()),
         }
     }
 }

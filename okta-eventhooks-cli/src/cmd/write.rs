@@ -76,7 +76,7 @@ pub struct SecretSource {
     auth_value_stdin: bool,
 }
 
-fn key_value(arg: &str) -> std::result::Result<(String, String), String> {
+pub(crate) fn key_value(arg: &str) -> std::result::Result<(String, String), String> {
     match arg.split_once('=') {
         Some((key, value)) if !key.trim().is_empty() => {
             Ok((key.trim().to_owned(), value.to_owned()))

@@ -5,6 +5,7 @@ mod demo;
 mod emulator;
 mod errors;
 mod exit_codes;
+mod filter;
 mod lifecycle;
 mod listen;
 mod misc;

@@ -25,6 +25,9 @@ const COMMANDS: &[&str] = &[
     "demo",
     "emulator",
     "emulator fire",
+    "filter",
+    "filter check",
+    "filter test",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
