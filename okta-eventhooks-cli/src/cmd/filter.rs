@@ -155,7 +155,14 @@ impl Test {
         let filter = Filter::parse(&self.expression).map_err(|e| invalid(&self.expression, &e))?;
         let mut event = match (&self.event, &self.sample) {
             (Some(path), _) => read_event(path)?,
-            (None, Some(event_type)) => okta_eventhooks_emulator::sample_event(event_type),
+            (None, Some(event_type)) => {
+                if event_type.is_empty() || event_type.contains(char::is_whitespace) {
+                    return Err(CliError::Usage(format!(
+                        "--sample {event_type:?}: give an event type, e.g. user.session.start"
+                    )));
+                }
+                okta_eventhooks_emulator::sample_event(event_type)
+            }
             (None, None) => {
                 return Err(CliError::Usage("give --event FILE or --sample TYPE".into()));
             }
