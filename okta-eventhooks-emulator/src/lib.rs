@@ -125,6 +125,7 @@ pub use records::{
 };
 
 use okta_eventhooks::Secret;
+use okta_eventhooks_receiver::ServerLimits;
 use okta_eventhooks_receiver::serve::{self, BackgroundServer};
 
 /// The token the emulator accepts unless told otherwise.
@@ -180,6 +181,7 @@ pub struct EmulatorBuilder {
     hook_timeout: Duration,
     max_batch: usize,
     max_active_hooks: usize,
+    server_limits: ServerLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -192,6 +194,7 @@ impl Default for EmulatorBuilder {
             hook_timeout: DEFAULT_HOOK_TIMEOUT,
             max_batch: DEFAULT_MAX_BATCH,
             max_active_hooks: MAX_ACTIVE_HOOKS,
+            server_limits: ServerLimits::default(),
         }
     }
 }
@@ -241,6 +244,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The server's time limits and connection cap (default [`ServerLimits::default`]: a
+    /// request head within 10 s, which is also the idle limit; a whole request within 30 s;
+    /// 512 connections).
+    pub fn server_limits(mut self, limits: ServerLimits) -> Self {
+        self.server_limits = limits;
+        self
+    }
+
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
     /// runtime until [`Emulator::shutdown`] or drop.
     pub async fn start(
@@ -278,7 +289,11 @@ impl EmulatorBuilder {
             log: records::DeliveryLog::new(),
             outbound: outbound::Outbound::new(self.hook_timeout)?,
         });
-        let server = BackgroundServer::start(listener, server::router(Arc::clone(&shared)))?;
+        let server = BackgroundServer::start(
+            listener,
+            server::router(Arc::clone(&shared)),
+            self.server_limits,
+        )?;
         tracing::info!(%url, "emulator listening");
         Ok(Emulator {
             shared,

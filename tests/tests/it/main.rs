@@ -16,6 +16,7 @@ mod receiver;
 mod receiver_emulator;
 mod resilience;
 mod secrets;
+mod server_limits;
 mod shapes;
 mod spec;
 mod wire;
