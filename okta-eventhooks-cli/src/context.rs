@@ -78,6 +78,11 @@ impl Context {
         &self.printer
     }
 
+    /// `--timeout`, for commands that do not build a client.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.global.timeout
+    }
+
     /// The client, built from the configuration on first use. Commands that never talk to
     /// Okta (completions, emulator) never need a configuration.
     pub fn client(&self) -> Result<&Client> {

@@ -116,7 +116,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use control_client::ControlClient;
-pub use deliver::MAX_FIRE_COUNT;
+pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT};
 pub use error::{Error, Result};
 pub use limits::Faults;
 pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};

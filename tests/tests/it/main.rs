@@ -7,6 +7,7 @@ mod builders;
 mod config;
 mod editing;
 mod emulator_api;
+mod emulator_fire;
 mod emulator_hooks;
 mod emulator_interop;
 mod emulator_state;
