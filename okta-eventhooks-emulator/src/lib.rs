@@ -118,7 +118,7 @@ use std::time::Duration;
 pub use control_client::ControlClient;
 pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT};
 pub use error::{Error, Result};
-pub use limits::Faults;
+pub use limits::{Faults, MAX_FAULT_LATENCY};
 pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
     DeliveryKind, DeliveryOutcome, DeliveryRecord, FireRequest, FireSummary, HookOutcome,

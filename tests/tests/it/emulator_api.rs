@@ -615,6 +615,40 @@ async fn rate_limit_answers_429_with_headers() {
 }
 
 #[tokio::test]
+async fn only_authenticated_calls_count_against_the_rate_limit() {
+    let emu = builder()
+        .rate_limit_per_minute(3)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("{}/api/v1/eventHooks", emu.url());
+    for auth in [None, Some("SSWS wrong-token"), Some("Bearer nope")] {
+        for _ in 0..4 {
+            let mut request = http::client().get(&url);
+            if let Some(auth) = auth {
+                request = request.header("Authorization", auth);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 401, "{auth:?}");
+            assert!(!response.headers().contains_key("x-rate-limit-remaining"));
+        }
+    }
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let response = http::client()
+            .get(&url)
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        remaining.push(response.headers()["x-rate-limit-remaining"].clone());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn injected_faults_fail_calls_then_clear() {
     let emu = start().await;
     let client = client(&emu);
@@ -651,15 +685,39 @@ async fn injected_faults_fail_calls_then_clear() {
     emu.set_faults(Faults::default());
     assert!(impatient.list_event_hooks().await.is_ok());
 
-    // Bad fault specs are refused.
-    let response = http::client()
-        .post(format!("{}/emulator/faults", emu.url()))
-        .header("Authorization", ssws())
-        .json(&json!({"failNext": 1, "status": 99}))
-        .send()
-        .await
-        .unwrap();
+    // Bad fault specs are refused: statuses that are not final or cannot carry the error
+    // body, and latencies past the bound.
+    let set = |spec: Value| {
+        http::client()
+            .post(format!("{}/emulator/faults", emu.url()))
+            .header("Authorization", ssws())
+            .json(&spec)
+            .send()
+    };
+    for status in [99, 100, 101, 103, 199, 204, 205, 304, 600] {
+        let response = set(json!({"failNext": 1, "status": status})).await.unwrap();
+        assert_eq!(response.status(), 400, "status {status}");
+    }
+    let response = set(json!({"latencyMs": 60_001})).await.unwrap();
     assert_eq!(response.status(), 400);
+    assert!(
+        client.list_event_hooks().await.is_ok(),
+        "nothing was injected"
+    );
+    // Final statuses with a body are answered with Okta's error object.
+    for status in [200, 302, 418, 503] {
+        let response = set(json!({"failNext": 1, "status": status})).await.unwrap();
+        assert_eq!(response.status(), 200, "status {status}");
+        let answer = http::client()
+            .get(format!("{}/api/v1/eventHooks", emu.url()))
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status);
+        let body: Value = answer.json().await.unwrap();
+        assert!(body["errorCode"].is_string(), "{status}: {body}");
+    }
     // The control API needs the token.
     let response = http::client()
         .get(format!("{}/emulator/deliveries", emu.url()))
