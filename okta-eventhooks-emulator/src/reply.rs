@@ -115,14 +115,15 @@ pub(crate) fn rate_limited() -> Response {
     )
 }
 
-/// 500 `E0000009`. The detail goes to the log, not to the client.
+/// 500 `E0000009`, with the detail as its cause and in the log. The emulator's own failures
+/// are about its state file (which the user chose and can fix) and hold no secret.
 pub(crate) fn internal(detail: &str) -> Response {
     tracing::error!(detail, "emulator internal error");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "E0000009",
         "Internal Server Error",
-        Vec::new(),
+        vec![detail.to_owned()],
     )
 }
 
@@ -153,7 +154,7 @@ pub(crate) enum Failure {
     Malformed,
     /// 404 `E0000007` for this hook id.
     NotFound(String),
-    /// 500 `E0000009`; the detail is logged, not sent.
+    /// 500 `E0000009`; the detail is its cause.
     Internal(String),
 }
 

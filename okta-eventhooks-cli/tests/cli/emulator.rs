@@ -295,3 +295,35 @@ async fn emulator_fire_keeps_to_the_timeout() {
     assert!(out.stdout.contains("unfinished 50"), "{}", out.stdout);
     emu.shutdown().await;
 }
+
+/// `--state` where nothing can be written is a configuration error named before serving, not
+/// a server whose every write fails.
+#[test]
+fn emulator_refuses_a_state_file_it_cannot_write_before_serving() {
+    let dir = okta_eventhooks_tests::scratch::tempdir("cli-state");
+    let missing = dir.join("missing").join("hooks.json");
+    let mut child = std_bare()
+        .args(["emulator", "--port", "0", "--state"])
+        .arg(&missing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > okta_eventhooks_tests::http::HANG_GUARD {
+            let _ = child.kill();
+            panic!("the emulator started serving with a state file it cannot write");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing was served");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
