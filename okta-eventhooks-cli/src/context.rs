@@ -135,6 +135,11 @@ impl Context {
                 "could not reach {}; check the org URL, the network and any proxy (HTTPS_PROXY)",
                 org.unwrap_or("the org")
             ));
+        } else if let okta_eventhooks::Error::ResponseTooLarge { limit, .. } = e {
+            hints.push(format!(
+                "retrying will not help: the answer is larger than the CLI reads ({limit} bytes); Okta's event-hook answers are far smaller, so check that {} is an Okta org",
+                org.unwrap_or("the org URL")
+            ));
         } else if e.is_not_found() {
             hints.push("`okta-eventhooks list` shows the hooks that exist".into());
         }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,11 @@ use super::{Shared, deliver, reply};
 
 type Shr = State<Arc<Shared>>;
 
-pub(crate) async fn fire(State(shared): Shr, body: Bytes) -> Response {
+pub(crate) async fn fire(State(shared): Shr, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let Ok(request) = serde_json::from_slice::<FireRequest>(&body) else {
         return reply::error(
             StatusCode::BAD_REQUEST,
@@ -60,7 +65,14 @@ pub(crate) async fn faults(State(shared): Shr) -> Response {
     reply::json(StatusCode::OK, &shared.faults.get())
 }
 
-pub(crate) async fn set_faults(State(shared): Shr, body: Bytes) -> Response {
+pub(crate) async fn set_faults(
+    State(shared): Shr,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     match serde_json::from_slice::<Faults>(&body) {
         Ok(faults) if faults.acceptable() => {
             shared.faults.set(faults.clone());

@@ -118,11 +118,15 @@ use std::time::Duration;
 pub use control_client::ControlClient;
 pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT};
 pub use error::{Error, Result};
+pub use input::{
+    MAX_DESCRIPTION_CHARS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES, MAX_HEADERS,
+};
 pub use limits::{Faults, MAX_FAULT_LATENCY};
 pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
     DeliveryKind, DeliveryOutcome, DeliveryRecord, FireRequest, FireSummary, HookOutcome,
 };
+pub use reply::MAX_REQUEST_BODY_BYTES;
 
 use okta_eventhooks::Secret;
 use okta_eventhooks_receiver::ServerLimits;
@@ -136,6 +140,9 @@ pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(3);
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
 /// Okta's limit on active hooks per org.
 pub const MAX_ACTIVE_HOOKS: usize = 25;
+/// Default number of hooks kept, active or not. Okta documents no such limit; 100 hooks of at
+/// most [`MAX_REQUEST_BODY_BYTES`] each keep `list` well under a client's 10 MiB response cap.
+pub const DEFAULT_MAX_HOOKS: usize = 100;
 /// Default largest number of events in one delivery POST.
 pub const DEFAULT_MAX_BATCH: usize = 50;
 
@@ -146,6 +153,7 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) max_batch: usize,
     pub(crate) max_active_hooks: usize,
+    pub(crate) max_hooks: usize,
     pub(crate) store: Arc<store::Store>,
     pub(crate) limiter: limits::RateLimiter,
     pub(crate) faults: limits::FaultState,
@@ -181,6 +189,7 @@ pub struct EmulatorBuilder {
     hook_timeout: Duration,
     max_batch: usize,
     max_active_hooks: usize,
+    max_hooks: usize,
     server_limits: ServerLimits,
 }
 
@@ -194,6 +203,7 @@ impl Default for EmulatorBuilder {
             hook_timeout: DEFAULT_HOOK_TIMEOUT,
             max_batch: DEFAULT_MAX_BATCH,
             max_active_hooks: MAX_ACTIVE_HOOKS,
+            max_hooks: DEFAULT_MAX_HOOKS,
             server_limits: ServerLimits::default(),
         }
     }
@@ -244,6 +254,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Most hooks kept, active or not (default [`DEFAULT_MAX_HOOKS`]); with the size limit of
+    /// a hook this bounds the state file and the `list` answer.
+    pub fn max_hooks(mut self, hooks: usize) -> Self {
+        self.max_hooks = hooks;
+        self
+    }
+
     /// The server's time limits and connection cap (default [`ServerLimits::default`]: a
     /// request head within 10 s, which is also the idle limit; a whole request within 30 s;
     /// 512 connections).
@@ -283,6 +300,7 @@ impl EmulatorBuilder {
             base_url: url.clone(),
             max_batch: self.max_batch,
             max_active_hooks: self.max_active_hooks,
+            max_hooks: self.max_hooks,
             store,
             limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
             faults: limits::FaultState::default(),

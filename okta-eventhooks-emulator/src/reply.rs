@@ -1,5 +1,7 @@
 //! Okta-shaped responses: JSON bodies and the error object.
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -15,6 +17,30 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
         Ok(bytes) => (status, [(header::CONTENT_TYPE, JSON)], bytes).into_response(),
         Err(e) => internal(&format!("could not encode the response: {e}")),
     }
+}
+
+/// The largest request body the emulator reads (create, replace and the control API); larger
+/// ones are answered 413 before anything is parsed. It is also the largest hook.
+pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
+
+/// The request body, or the answer to send instead: 413 in Okta's error shape when it is over
+/// [`MAX_REQUEST_BODY_BYTES`], axum's own answer otherwise (the server runner turns a body that
+/// came too slowly into 408).
+pub(crate) fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "E0000001",
+                "Api validation failed: request body",
+                vec![format!(
+                    "The request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"
+                )],
+            )
+        } else {
+            rejection.into_response()
+        }
+    })
 }
 
 /// An Okta `Error` object.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -51,7 +51,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 Vec::new(),
             )
         });
-    api.layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
+    api.layer(DefaultBodyLimit::max(reply::MAX_REQUEST_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
         .with_state(shared)
 }
 

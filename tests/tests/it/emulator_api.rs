@@ -853,3 +853,101 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_hook_is_bounded_in_size_and_the_hooks_in_number() {
+    use okta_eventhooks_emulator::{
+        MAX_DESCRIPTION_CHARS, MAX_HEADER_VALUE_BYTES, MAX_HEADERS, MAX_REQUEST_BODY_BYTES,
+    };
+    let emu = builder().max_hooks(3).start("127.0.0.1:0").await.unwrap();
+    // A body over the limit is refused before it is parsed.
+    let mut huge = minimal_body("huge");
+    huge["description"] = json!("d".repeat(MAX_REQUEST_BODY_BYTES));
+    let (status, body) = error_of(raw_create(&emu, &huge).await).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["errorCode"], "E0000001");
+    // Limits on the parts, each a cause; a header value is a secret and is not repeated.
+    let mut big = minimal_body("big");
+    big["description"] = json!("d".repeat(MAX_DESCRIPTION_CHARS + 1));
+    let headers: Vec<Value> = (0..=MAX_HEADERS)
+        .map(|i| json!({"key": format!("X-H{i}"), "value": "v"}))
+        .collect();
+    big["channel"]["config"]["headers"] = json!(headers);
+    big["channel"]["config"]["authScheme"]["value"] = json!("s".repeat(MAX_HEADER_VALUE_BYTES + 1));
+    let (status, body) = error_of(raw_create(&emu, &big).await).await;
+    assert_eq!(status, 400, "{body}");
+    let causes: Vec<&str> = body["errorCauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["errorSummary"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes.len(), 3, "{causes:?}");
+    assert!(causes[0].starts_with("description: "), "{causes:?}");
+    assert!(
+        causes[1].starts_with("channel.config.headers: "),
+        "{causes:?}"
+    );
+    assert!(
+        causes[2].starts_with("channel.config.authScheme.value: "),
+        "{causes:?}"
+    );
+    assert!(!body.to_string().contains("sssss"), "{body}");
+    // At most `max_hooks`, active or not.
+    let client = client(&emu);
+    for i in 0..3 {
+        let created = raw_create(&emu, &minimal_body(&format!("h{i}"))).await;
+        assert_eq!(created.status(), 200);
+        let id = created.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        client.deactivate_event_hook(&id).await.unwrap();
+    }
+    let (status, body) = error_of(raw_create(&emu, &minimal_body("fourth")).await).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("at most 3 event hooks"), "{body}");
+    // The control API has the same body limit.
+    let response = http::client()
+        .post(format!("{}/emulator/fire", emu.url()))
+        .header("Authorization", ssws())
+        .json(&json!({"eventType": "a.b", "patch": {"x": "p".repeat(MAX_REQUEST_BODY_BYTES)}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    emu.shutdown().await;
+}
+
+/// With the limits, the most and largest hooks the emulator keeps list within the SDK's
+/// default response cap (before them, 40 hooks of 1.7 MB made `list` fail).
+#[tokio::test]
+async fn the_largest_hooks_still_list_under_the_client_cap() {
+    use okta_eventhooks_emulator::{DEFAULT_MAX_HOOKS, MAX_REQUEST_BODY_BYTES};
+    let emu = start().await;
+    let client = client(&emu);
+    let mut largest = 0;
+    for i in 0..DEFAULT_MAX_HOOKS {
+        let mut body = minimal_body(&format!("large {i}"));
+        // 300 event types (Okta's maximum) with long names, as close to the limit as fits.
+        let items: Vec<String> = (0..300)
+            .map(|t| format!("x.{t:03}.{}", "e".repeat(200)))
+            .collect();
+        body["events"]["items"] = json!(items);
+        body["description"] = json!("d".repeat(1000));
+        let size = body.to_string().len();
+        assert!(size <= MAX_REQUEST_BODY_BYTES, "{size}");
+        largest = largest.max(size);
+        let created = raw_create(&emu, &body).await;
+        assert_eq!(created.status(), 200);
+        let id = created.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        client.deactivate_event_hook(&id).await.unwrap();
+    }
+    assert!(largest > MAX_REQUEST_BODY_BYTES - 4096, "{largest}");
+    let listed = client.list_event_hooks().await.unwrap();
+    assert_eq!(listed.len(), DEFAULT_MAX_HOOKS);
+    emu.shutdown().await;
+}
