@@ -54,7 +54,7 @@ pub(crate) async fn get(State(shared): Shr, Path(id): Path<String>) -> Response 
 pub(crate) async fn create(State(shared): Shr, body: Body) -> Response {
     let body = match reply::body(body) {
         Ok(body) => body,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let input = match input::parse(&body, shared.allow_http_loopback) {
         Ok(input) => input,
@@ -107,7 +107,7 @@ pub(crate) async fn replace(State(shared): Shr, Path(id): Path<String>, body: Bo
     }
     let body = match reply::body(body) {
         Ok(body) => body,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let HookInput {
         name,

@@ -21,7 +21,7 @@ type Shr = State<Arc<Shared>>;
 pub(crate) async fn fire(State(shared): Shr, body: Result<Bytes, BytesRejection>) -> Response {
     let body = match reply::body(body) {
         Ok(body) => body,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let Ok(request) = serde_json::from_slice::<FireRequest>(&body) else {
         return reply::error(
@@ -71,7 +71,7 @@ pub(crate) async fn set_faults(
 ) -> Response {
     let body = match reply::body(body) {
         Ok(body) => body,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     match serde_json::from_slice::<Faults>(&body) {
         Ok(faults) if faults.acceptable() => {

@@ -23,22 +23,14 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
 /// ones are answered 413 before anything is parsed. It is also the largest hook.
 pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
 
-/// The request body, or the answer to send instead: 413 in Okta's error shape when it is over
-/// [`MAX_REQUEST_BODY_BYTES`], axum's own answer otherwise (the server runner turns a body that
-/// came too slowly into 408).
-pub(crate) fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+/// The request body, or why it is refused: over [`MAX_REQUEST_BODY_BYTES`], or not received
+/// (the server runner turns a body that came too slowly into 408).
+pub(crate) fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Failure> {
     body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "E0000001",
-                "Api validation failed: request body",
-                vec![format!(
-                    "The request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"
-                )],
-            )
+            Failure::BodyTooLarge
         } else {
-            rejection.into_response()
+            Failure::Body(rejection)
         }
     })
 }
@@ -182,6 +174,10 @@ pub(crate) enum Failure {
     NotFound(String),
     /// 500 `E0000009`; the detail is its cause.
     Internal(String),
+    /// 413: the body is over [`MAX_REQUEST_BODY_BYTES`].
+    BodyTooLarge,
+    /// The body could not be read: axum's answer.
+    Body(BytesRejection),
 }
 
 impl Failure {
@@ -197,6 +193,15 @@ impl IntoResponse for Failure {
             Failure::Malformed => malformed(),
             Failure::NotFound(id) => not_found(&id),
             Failure::Internal(detail) => internal(&detail),
+            Failure::BodyTooLarge => error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "E0000001",
+                "Api validation failed: request body",
+                vec![format!(
+                    "The request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"
+                )],
+            ),
+            Failure::Body(rejection) => rejection.into_response(),
         }
     }
 }
