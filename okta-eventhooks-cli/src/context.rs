@@ -78,6 +78,11 @@ impl Context {
         &self.printer
     }
 
+    /// `--timeout`, for commands that do not build a client.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.global.timeout
+    }
+
     /// The client, built from the configuration on first use. Commands that never talk to
     /// Okta (completions, emulator) never need a configuration.
     pub fn client(&self) -> Result<&Client> {
@@ -129,6 +134,11 @@ impl Context {
             hints.push(format!(
                 "could not reach {}; check the org URL, the network and any proxy (HTTPS_PROXY)",
                 org.unwrap_or("the org")
+            ));
+        } else if let okta_eventhooks::Error::ResponseTooLarge { limit, .. } = e {
+            hints.push(format!(
+                "retrying will not help: the answer is larger than the CLI reads ({limit} bytes); Okta's event-hook answers are far smaller, so check that {} is an Okta org",
+                org.unwrap_or("the org URL")
             ));
         } else if e.is_not_found() {
             hints.push("`okta-eventhooks list` shows the hooks that exist".into());

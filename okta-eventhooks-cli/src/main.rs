@@ -86,7 +86,7 @@ impl Command {
             Self::Completions(c) => c.run(ctx),
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
-            Self::Emulator(c) => c.run(ctx.printer()).await,
+            Self::Emulator(c) => c.run(ctx.printer(), ctx.timeout()).await,
             Self::Filter(c) => c.run(ctx.printer()),
         }
     }

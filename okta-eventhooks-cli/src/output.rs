@@ -71,8 +71,9 @@ fn redact_hook_json(mut hook: serde_json::Value) -> serde_json::Value {
     hook
 }
 
-/// Writes results and diagnostics.
-#[derive(Debug)]
+/// Writes results and diagnostics. Clones write to the same streams (`listen` prints events
+/// from a thread of its own).
+#[derive(Clone, Debug)]
 pub struct Printer {
     format: OutputFormat,
     quiet: bool,
@@ -82,7 +83,7 @@ pub struct Printer {
 }
 
 /// Where results go.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Stdout {
     /// The process's stdout.
     Process,

@@ -17,6 +17,16 @@ use okta_eventhooks::rules::{
     HookView, HttpUris,
 };
 
+/// Longest hook description kept. Okta documents none; this keeps a hook within its size.
+pub const MAX_DESCRIPTION_CHARS: usize = 1024;
+/// Most custom headers a hook may have (Okta documents no number). They go on every call to
+/// the hook, and HTTP servers commonly refuse request heads over 8-16 KiB.
+pub const MAX_HEADERS: usize = 32;
+/// Longest custom or auth header name, in bytes.
+pub const MAX_HEADER_NAME_BYTES: usize = 256;
+/// Longest custom or auth header value (the secret included), in bytes.
+pub const MAX_HEADER_VALUE_BYTES: usize = 4096;
+
 /// A validated create or replace body.
 #[derive(Debug)]
 pub(crate) struct HookInput {
@@ -46,13 +56,60 @@ pub(crate) fn parse(body: &[u8], allow_http_loopback: bool) -> Result<HookInput,
     } else {
         HttpUris::Refused
     };
-    let violations = hook.violations(http);
-    if !violations.is_empty() {
-        return Err(Failure::Validation(
-            violations.iter().map(ToString::to_string).collect(),
-        ));
+    let mut causes: Vec<String> = hook
+        .violations(http)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    causes.extend(size_causes(&hook, description));
+    if !causes.is_empty() {
+        return Err(Failure::Validation(causes));
     }
     Ok(input(hook, description, status(root)))
+}
+
+/// The emulator's own size limits on a hook, where Okta documents none (Okta's limits on the
+/// name, the URI and the number of event types are among [`okta_eventhooks::rules`]).
+fn size_causes(hook: &HookView<'_>, description: Option<&str>) -> Vec<String> {
+    let mut causes = Vec::new();
+    let chars = description.map_or(0, |d| d.chars().count());
+    if chars > MAX_DESCRIPTION_CHARS {
+        causes.push(format!(
+            "description: The description is {chars} characters long; the emulator allows at most {MAX_DESCRIPTION_CHARS}"
+        ));
+    }
+    let Some(config) = hook.channel.as_ref().and_then(|c| c.config.as_ref()) else {
+        return causes;
+    };
+    if config.headers.len() > MAX_HEADERS {
+        causes.push(format!(
+            "channel.config.headers: The hook has {} headers; the emulator allows at most {MAX_HEADERS}",
+            config.headers.len()
+        ));
+    }
+    let auth = config
+        .auth_scheme
+        .as_ref()
+        .map(|a| ("channel.config.authScheme", a.key, a.value));
+    let headers = config
+        .headers
+        .iter()
+        .map(|h| ("channel.config.headers", h.key, h.value));
+    for (field, key, value) in headers.chain(auth) {
+        let key = key.unwrap_or_default();
+        if key.len() > MAX_HEADER_NAME_BYTES {
+            causes.push(format!(
+                "{field}.key: A header name is {} bytes long; the emulator allows at most {MAX_HEADER_NAME_BYTES}",
+                key.len()
+            ));
+        } else if value.is_some_and(|v| v.len() > MAX_HEADER_VALUE_BYTES) {
+            // The value is a secret: only the header's name is shown.
+            causes.push(format!(
+                "{field}.value: The value of header {key:?} is longer than {MAX_HEADER_VALUE_BYTES} bytes"
+            ));
+        }
+    }
+    causes
 }
 
 fn read(root: &Map<String, Value>) -> Field<(HookView<'_>, Option<&str>)> {

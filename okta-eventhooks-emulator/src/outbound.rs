@@ -136,6 +136,8 @@ impl Outbound {
                 };
             }
         };
+        // Redirects are not followed, and a 3xx is not retried (Okta's rule for hook answers).
+        let retryable = !(300..400).contains(&status);
         let error = if status != 200 {
             Some(format!("the endpoint answered HTTP {status}"))
         } else {
@@ -148,7 +150,7 @@ impl Outbound {
         Attempt {
             status: Some(status),
             error,
-            retryable: true,
+            retryable,
         }
     }
 
@@ -159,12 +161,11 @@ impl Outbound {
         hook: &Hook,
         base_url: &str,
         event_type: &str,
-        batch: &[Value],
+        batch: &[&Value],
         log: &DeliveryLog,
     ) -> (bool, usize) {
         let event_id = ids::uuid_v4();
-        let body = events::envelope(base_url, &hook.id, &event_id, batch);
-        let body = match serde_json::to_vec(&body) {
+        let body = match events::envelope(base_url, &hook.id, &event_id, batch) {
             Ok(b) => bytes::Bytes::from(b),
             Err(_) => return (false, 0),
         };

@@ -305,3 +305,63 @@ async fn a_failed_state_write_is_a_500_and_changes_nothing() {
     emu.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_state_file_that_cannot_be_written_is_refused_before_serving() {
+    let dir = tempdir("unwritable");
+    let missing = dir.join("no-such-dir").join("state.json");
+    let err = builder()
+        .state_file(&missing)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains(&missing.display().to_string()), "{text}");
+    assert!(text.contains("cannot write in its directory"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_write_answers_500_with_its_cause_and_leaves_no_temp_file() {
+    let dir = tempdir("rename-fails");
+    let path = dir.join("state.json");
+    let emu = builder()
+        .state_file(&path)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = client(&emu);
+    client
+        .create_event_hook(&new_hook("kept", "https://hooks.example.com/x", &["a.b"]))
+        .await
+        .unwrap();
+    // The temp file can be written, but not renamed over a directory with something in it.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    std::fs::write(path.join("occupied"), b"x").unwrap();
+    let err = client
+        .create_event_hook(&new_hook("lost", "https://hooks.example.com/x", &["a.b"]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err}");
+    assert_eq!(err.okta_error_code(), Some("E0000009"));
+    let causes = err.error_causes().join("; ");
+    assert!(
+        causes.contains("could not write the state file") && causes.contains("state.json"),
+        "{causes}"
+    );
+    assert!(
+        !dir.join("state.json.tmp").exists(),
+        "the temp file was left behind"
+    );
+    let names: Vec<String> = client
+        .list_event_hooks()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    assert_eq!(names, ["kept"]);
+    emu.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}

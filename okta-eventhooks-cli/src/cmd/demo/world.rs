@@ -139,7 +139,7 @@ impl World {
             let failed: usize = summary.hooks.iter().map(|h| h.failed).sum();
             summary.delivered() == expected
                 && failed == 0
-                && summary.events.len().checked_sub(expected) == Some(filtered)
+                && summary.fired.checked_sub(expected) == Some(filtered)
         })
     }
 
