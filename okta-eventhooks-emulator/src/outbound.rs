@@ -295,7 +295,8 @@ fn record(
         kind,
         hook_id: hook.id.clone(),
         hook_name: hook.name.clone(),
-        uri: hook.channel.uri.clone(),
+        // A hook kept from before userinfo was refused may still carry it.
+        uri: okta_eventhooks::redact::text(&hook.channel.uri).into_owned(),
         event_id: delivery.map(|d| d.0.to_owned()),
         event_type: delivery.map(|d| d.1.to_owned()),
         event_uuids: delivery.map(|d| d.2.to_vec()).unwrap_or_default(),

@@ -16,8 +16,10 @@ pub mod open_enums;
 // After `open_enums`: uses its `open_enum!` macro.
 pub mod events;
 mod hook;
+pub mod limits;
 mod org_url;
 mod rate_limit;
+pub mod redact;
 mod retry;
 pub mod rules;
 mod secret;

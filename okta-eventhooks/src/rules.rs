@@ -6,7 +6,7 @@
 //! parsed as JSON), with `None` for an absent field. Each broken rule is a [`Violation`]: the
 //! field's JSON path and the problem, written `<field>: <problem>` like Okta's validation causes.
 //! A problem names the value it refuses, except header values and the auth secret, which are
-//! secrets and never appear.
+//! secrets and never appear, and a URI's user name and password, which are redacted.
 //!
 //! ```
 //! use okta_eventhooks::rules::{ChannelView, ConfigView, HookView, HttpUris};
@@ -387,21 +387,30 @@ pub(crate) fn uri_violation(uri: &str, http: HttpUris) -> Option<Violation> {
             "The URI is {chars} characters long; Okta allows at most {MAX_URI_CHARS}"
         ));
     }
+    // What the problems quote: a user name or password in the URI never shows.
+    let shown = crate::redact::text(uri);
     if uri.chars().any(char::is_whitespace) {
-        return problem(format!("The URI {uri:?} contains whitespace"));
+        return problem(format!("The URI {shown:?} contains whitespace"));
     }
     let parsed = match url::Url::parse(uri) {
         Ok(parsed) => parsed,
-        Err(e) => return problem(format!("The URI {uri:?} is not an absolute URL: {e}")),
+        Err(e) => return problem(format!("The URI {shown:?} is not an absolute URL: {e}")),
     };
     let Some(host) = parsed.host() else {
-        return problem(format!("The URI {uri:?} has no host"));
+        return problem(format!("The URI {shown:?} has no host"));
     };
+    // Okta authenticates to the endpoint with the authScheme header; credentials in the URI
+    // would be stored, returned by every read and shown wherever the URI is.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return problem(format!(
+            "The URI {shown:?} contains a user name or password; remove it and give the secret as the auth header (authScheme)"
+        ));
+    }
     match parsed.scheme() {
         "https" => None,
         "http" if http == HttpUris::LoopbackAllowed && crate::org_url::is_loopback(&host) => None,
         _ => problem(format!(
-            "The URI {uri:?} must start with https:// (Okta only calls HTTPS endpoints)"
+            "The URI {shown:?} must start with https:// (Okta only calls HTTPS endpoints)"
         )),
     }
 }

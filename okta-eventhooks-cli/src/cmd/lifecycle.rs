@@ -251,7 +251,10 @@ async fn explain_failure(client: &Client, id: &str, e: okta_eventhooks::Error) -
             } else {
                 format!(", plus the configured header(s) {}", names.join(", "))
             };
-            (config.uri.clone(), extra)
+            (
+                okta_eventhooks::redact::text(&config.uri).into_owned(),
+                extra,
+            )
         }
         None => ("the hook's URI".to_owned(), String::new()),
     };

@@ -193,6 +193,27 @@ fn each_rule_names_its_field_and_problem() {
             "The URI \"http://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
         ),
         (
+            |h| config(h).uri = Some("https://alice:S3cretPW@hooks.example.com/okta"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@hooks.example.com/okta\" contains a user name or password; remove it and give the secret as the auth header (authScheme)",
+        ),
+        (
+            |h| config(h).uri = Some("https://alice@hooks.example.com/okta"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@hooks.example.com/okta\" contains a user name or password; remove it and give the secret as the auth header (authScheme)",
+        ),
+        (
+            // Refused on a loopback host too, where the emulator would send it as Basic auth.
+            |h| config(h).uri = Some("https://u:pw@127.0.0.1:9000/hook"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@127.0.0.1:9000/hook\" contains a user name or password; remove it and give the secret as the auth header (authScheme)",
+        ),
+        (
+            |h| config(h).uri = Some("https://u:pw@hooks.example.com/a b"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@hooks.example.com/a b\" contains whitespace",
+        ),
+        (
             |h| config(h).uri = Some("ftp://hooks.example.com/okta"),
             "channel.config.uri",
             "The URI \"ftp://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
