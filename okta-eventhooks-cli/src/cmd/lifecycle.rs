@@ -1,6 +1,6 @@
 //! `activate`, `deactivate`, `delete` and `verify`: the lifecycle of an existing hook.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::time::Duration;
 
 use clap::Args;
@@ -151,8 +151,10 @@ fn confirm(printer: &Printer, hook: &EventHook, active: bool) -> Result<bool> {
         hook.name
     ));
     let mut answer = String::new();
+    // An answer is a word: a line without end (a pasted file) is not read whole.
     std::io::stdin()
         .lock()
+        .take(1024)
         .read_line(&mut answer)
         .map_err(|e| CliError::Usage(format!("cannot read the answer: {e}")))?;
     Ok(matches!(

@@ -5,6 +5,7 @@ mod demo;
 mod emulator;
 mod errors;
 mod exit_codes;
+mod hostile;
 mod lifecycle;
 mod listen;
 mod misc;
