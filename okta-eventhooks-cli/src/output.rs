@@ -8,6 +8,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
+use okta_eventhooks::catalog::EventType;
 use okta_eventhooks::{EventHook, EventHookVerificationStatus, redact};
 use serde::Serialize;
 
@@ -132,6 +133,54 @@ impl Printer {
                 .as_returned(b'{')
                 .map_or_else(|| self.structured(hook), |raw| self.raw(&raw)),
         }
+    }
+
+    /// Prints event types of the catalog (`event-types`): a table with their release and
+    /// category, or the entries as JSON/YAML.
+    pub fn event_types(&self, types: &[&EventType]) -> Result<()> {
+        if self.format != OutputFormat::Table {
+            return self.structured(types);
+        }
+        if types.is_empty() {
+            return self.write_stdout("(no event types match)\n");
+        }
+        let rows: Vec<[String; 4]> = types
+            .iter()
+            .map(|t| {
+                let notes: Vec<&str> = [
+                    (!t.hook_eligible, "not for event hooks"),
+                    (t.beta, "beta"),
+                    (t.internal, "internal"),
+                ]
+                .into_iter()
+                .filter_map(|(on, note)| on.then_some(note))
+                .collect();
+                [
+                    t.name.to_owned(),
+                    t.released.to_owned(),
+                    t.category.to_owned(),
+                    notes.join(", "),
+                ]
+            })
+            .collect();
+        let headers = ["EVENT TYPE", "RELEASE", "CATEGORY", "NOTES"];
+        let mut widths = headers.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: [&str; 4]| {
+            let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
+            padded.join("  ").trim_end().to_owned()
+        };
+        let mut text = paint(self.colour, "1", &line(headers));
+        text.push('\n');
+        for row in &rows {
+            text.push_str(&line([&row[0], &row[1], &row[2], &row[3]]));
+            text.push('\n');
+        }
+        self.write_stdout(&text)
     }
 
     /// The body of the last successful response, when it is the JSON value being printed (an

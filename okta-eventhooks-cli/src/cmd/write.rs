@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
-use okta_eventhooks::{Channel, EventHook, Events, Secret, limits};
+use okta_eventhooks::{Channel, EventHook, Events, Secret, UnknownEventTypes, limits};
 
 use crate::cmd::lifecycle::{hook_url, verify};
 use crate::cmd::target::{Resolved, looks_like_id};
@@ -56,6 +56,12 @@ pub struct HookFlags {
     /// replaces the filters).
     #[arg(long = "filter", value_name = "EVENT=EXPRESSION", value_parser = key_value, help_heading = "Hook fields")]
     filters: Vec<(String, String)>,
+
+    /// Accept event types missing from the event-type catalog this tool ships (`okta-eventhooks
+    /// event-types --all`), e.g. one Okta added since; types Okta does not allow in hooks stay
+    /// refused.
+    #[arg(long, help_heading = "Hook fields")]
+    allow_unknown_event_type: bool,
 }
 
 /// Where the auth header's secret comes from. Never an argument: argv is visible to every user
@@ -168,6 +174,11 @@ impl HookFlags {
         Ok(())
     }
 
+    /// Whether event types missing from the catalog are accepted.
+    fn unknown_event_types(&self) -> UnknownEventTypes {
+        UnknownEventTypes::allowed_if(self.allow_unknown_event_type)
+    }
+
     /// Whether anything at all was given to change.
     fn any(&self) -> bool {
         self.file.is_some()
@@ -212,7 +223,8 @@ impl HookFlags {
         }
         let mut builder = EventHook::builder(name.as_str())
             .channel(channel)
-            .events(events);
+            .events(events)
+            .allow_unknown_event_types(self.allow_unknown_event_type);
         if let Some(description) = self.description.as_deref().filter(|d| !d.is_empty()) {
             builder = builder.description(description);
         }
@@ -290,11 +302,13 @@ impl Create {
                             .into(),
                     ));
                 }
-                hook.validate()?;
+                hook.validate_with(flags.unknown_event_types())?;
                 hook
             }
         };
-        let client = ctx.client()?;
+        let client = &ctx
+            .client()?
+            .allow_unknown_event_types(flags.allow_unknown_event_type);
         if self.dry_run {
             let url = format!("{}/api/v1/eventHooks", client.org_url());
             let body = hook.to_request_body();
@@ -363,7 +377,9 @@ impl Replace {
         }
         let secret = flags.secret.read()?;
         let from_file = flags.file.as_deref().map(read_hook_file).transpose()?;
-        let client = ctx.client()?;
+        let client = &ctx
+            .client()?
+            .allow_unknown_event_types(flags.allow_unknown_event_type);
         let Resolved { id, hook } = if looks_like_id(&self.target) {
             Resolved {
                 id: self.target.clone(),
@@ -413,7 +429,7 @@ impl Replace {
             ))
             .with_hint("give the secret again with --auth-value-env VAR, --auth-value-file PATH or --auth-value-stdin, or remove it with --remove-auth"));
         }
-        hook.validate()?;
+        hook.validate_with(flags.unknown_event_types())?;
         if self.dry_run {
             let body = hook.to_request_body();
             let url = hook_url(client, &id, "");
