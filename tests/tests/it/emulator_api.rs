@@ -334,11 +334,12 @@ async fn errors_are_okta_errors() {
 
     // Event-type limit: 300 is fine, 301 is not.
     let mut many = minimal_body("many");
-    let types: Vec<String> = (0..300).map(|i| format!("custom.event.t{i}")).collect();
+    let eligible = || okta_eventhooks::catalog::eligible().map(|t| t.name);
+    let types: Vec<&str> = eligible().take(300).collect();
     many["events"]["items"] = json!(types);
     assert_eq!(raw_create(&emu, &many).await.status(), 200);
     let mut too_many = minimal_body("too many");
-    let types: Vec<String> = (0..301).map(|i| format!("custom.event.t{i}")).collect();
+    let types: Vec<&str> = eligible().take(301).collect();
     too_many["events"]["items"] = json!(types);
     let (status, err) = error_of(raw_create(&emu, &too_many).await).await;
     assert_eq!(status, 400);
@@ -772,7 +773,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
                     .create_event_hook(&new_hook(
                         &format!("c{i}"),
                         "https://hooks.example.com/x",
-                        &["a.b"],
+                        &["user.account.lock"],
                     ))
                     .await
             })
@@ -782,7 +783,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
         w.await.unwrap().unwrap();
     }
     assert_eq!(client.list_event_hooks().await.unwrap().len(), 21);
-    emu.fire("a.b", 1).await.unwrap();
+    emu.fire("user.account.lock", 1).await.unwrap();
     assert!(
         !verifying.is_finished(),
         "the verification is still waiting on the hook"
