@@ -145,7 +145,7 @@ fn read_hook_file(path: &Path) -> Result<EventHook> {
 
 /// A hook from JSON or YAML (YAML is a superset, but JSON errors read better for JSON). JSON's
 /// parser stops at 128 levels of nesting; YAML's nesting is bounded before it is parsed. The
-/// error completes "<file> ...".
+/// error completes "FILE ...", the file named before it.
 fn parse_hook(text: &str) -> std::result::Result<EventHook, String> {
     let parsed = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| e.to_string())
