@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use okta_eventhooks::config::ConfigLoader;
-use okta_eventhooks::{Client, Secret};
+use okta_eventhooks::{Client, Secret, limits};
 
 use crate::error::{CliError, Result};
 use crate::output::{OutputFormat, Printer};
@@ -206,7 +206,7 @@ fn resolve(global: &GlobalArgs, printer: &Printer) -> Result<Resolved> {
 }
 
 fn read_token_file(path: &std::path::Path) -> Result<Secret> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = limits::read_file(path, limits::SECRET_FILE).map_err(|e| {
         CliError::Config(format!(
             "cannot read the token file {}: {e}",
             path.display()

@@ -1,7 +1,8 @@
 //! Reads a create or replace body the way Okta does: malformed JSON or wrong JSON types are
 //! `E0000003`; a body that breaks Okta's rules ([`okta_eventhooks::rules`]) is `E0000001` with
 //! one `errorCauses` entry per broken rule, each written `<field>: <problem>` like Okta's other
-//! validation errors. Read-only fields (`id`, `created`, `_links`, `channel.config.method`,
+//! validation errors (event types are checked against Okta's catalog, each refused one a cause
+//! of its own). Read-only fields (`id`, `created`, `_links`, `channel.config.method`,
 //! `filter.type`, ...) are accepted and ignored (a `filter.type` other than Okta's one is
 //! refused), unknown fields too.
 
@@ -14,7 +15,7 @@ use super::reply::Failure;
 use okta_eventhooks::Secret;
 use okta_eventhooks::rules::{
     AuthSchemeView, ChannelView, ConfigView, EventsView, FilterEntryView, FilterView, HeaderView,
-    HookView, HttpUris,
+    HookView, HttpUris, UnknownEventTypes,
 };
 
 /// Longest hook description kept. Okta documents none; this keeps a hook within its size.
@@ -56,8 +57,9 @@ pub(crate) fn parse(body: &[u8], allow_http_loopback: bool) -> Result<HookInput,
     } else {
         HttpUris::Refused
     };
+    // Okta refuses a type it does not know: the emulator plays an org of the catalog's release.
     let mut causes: Vec<String> = hook
-        .violations(http)
+        .violations(http, UnknownEventTypes::Refused)
         .iter()
         .map(ToString::to_string)
         .collect();
@@ -327,6 +329,23 @@ mod tests {
     }
 
     #[test]
+    fn each_event_type_okta_would_refuse_is_a_cause() {
+        let mut bad = body();
+        bad["events"]["items"] = json!([
+            "user.session.start",
+            "user.session.expire",
+            "user.sesion.start"
+        ]);
+        assert_eq!(
+            causes(&bad, false),
+            [
+                "events.items: Event type \"user.session.expire\" cannot be used in an event hook: Okta does not mark it event-hook-eligible; did you mean user.session.clear or user.session.end or user.session.start?",
+                "events.items: Event type \"user.sesion.start\" is not in Okta's event-type catalog (release 2026.08.1); a type newer than the catalog must be allowed explicitly; did you mean user.session.start?",
+            ]
+        );
+    }
+
+    #[test]
     fn missing_fields_are_causes_not_malformed() {
         assert_eq!(
             causes(&json!({}), false),
@@ -400,7 +419,11 @@ mod tests {
     #[test]
     fn a_valid_body_is_stored_as_given_with_duplicate_types_collapsed() {
         let mut good = body();
-        good["events"]["items"] = json!(["b.type", "a.type", "b.type"]);
+        good["events"]["items"] = json!([
+            "user.session.start",
+            "user.account.lock",
+            "user.session.start"
+        ]);
         good["channel"]["config"]["headers"] =
             json!([null, {"key": "X-Source", "value": "header-secret"}]);
         good["status"] = json!("INACTIVE");
@@ -408,7 +431,10 @@ mod tests {
         assert_eq!(input.name, "Audit sink");
         assert_eq!(input.description.as_deref(), Some("Forwards events"));
         assert_eq!(input.status, Some(Status::Inactive));
-        assert_eq!(input.events.items, ["b.type", "a.type"]);
+        assert_eq!(
+            input.events.items,
+            ["user.session.start", "user.account.lock"]
+        );
         assert_eq!(input.events.filter, None);
         let auth = input.channel.auth_scheme.unwrap();
         assert_eq!(auth.value.unwrap().expose(), "auth-secret");

@@ -296,7 +296,8 @@ fn record(
         kind,
         hook_id: hook.id.clone(),
         hook_name: hook.name.clone(),
-        uri: hook.channel.uri.clone(),
+        // A hook kept from before userinfo was refused may still carry it.
+        uri: okta_eventhooks::redact::text(&hook.channel.uri).into_owned(),
         event_id: delivery.map(|d| d.0.to_owned()),
         event_type: delivery.map(|d| d.1.to_owned()),
         event_uuids: delivery.map(|d| d.2.to_vec()).unwrap_or_default(),
@@ -311,5 +312,58 @@ fn record(
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         time,
         header_names,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, Status, Subscriptions, Verification};
+
+    #[test]
+    fn the_delivery_log_never_shows_userinfo() {
+        // A hook kept in a state file from before such URIs were refused.
+        let hook = Hook {
+            id: "who1".into(),
+            name: "old".into(),
+            description: None,
+            status: Status::Active,
+            verification_status: Verification::Verified,
+            created: chrono::Utc::now(),
+            created_by: "00u1".into(),
+            last_updated: chrono::Utc::now(),
+            events: Subscriptions {
+                items: vec!["user.session.start".into()],
+                filter: None,
+            },
+            channel: Channel {
+                type_: "HTTP".into(),
+                version: "1.0.0".into(),
+                uri: "http://alice:S3cretPW@127.0.0.1:9/hook".into(),
+                headers: Vec::new(),
+                auth_scheme: None,
+            },
+        };
+        let failed = Attempt {
+            status: None,
+            error: Some("could not connect".into()),
+            retryable: true,
+        };
+        let logged = record(
+            DeliveryKind::Verification,
+            &hook,
+            None,
+            1,
+            &failed,
+            Instant::now(),
+            now(),
+            Vec::new(),
+        );
+        assert_eq!(logged.uri, "http://[REDACTED]@127.0.0.1:9/hook");
+        let shown = serde_json::to_string(&logged).unwrap();
+        assert!(
+            !shown.contains("S3cretPW") && !shown.contains("alice"),
+            "{shown}"
+        );
     }
 }

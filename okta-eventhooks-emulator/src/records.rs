@@ -42,7 +42,7 @@ pub struct DeliveryRecord {
     pub hook_id: String,
     /// Its name at the time.
     pub hook_name: String,
-    /// The URI called.
+    /// The URI called, with any user name and password shown as `[REDACTED]`.
     pub uri: String,
     /// For deliveries: the envelope's `eventId` (the same on the retry).
     pub event_id: Option<String>,

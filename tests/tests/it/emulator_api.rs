@@ -334,11 +334,12 @@ async fn errors_are_okta_errors() {
 
     // Event-type limit: 300 is fine, 301 is not.
     let mut many = minimal_body("many");
-    let types: Vec<String> = (0..300).map(|i| format!("custom.event.t{i}")).collect();
+    let eligible = || okta_eventhooks::catalog::eligible().map(|t| t.name);
+    let types: Vec<&str> = eligible().take(300).collect();
     many["events"]["items"] = json!(types);
     assert_eq!(raw_create(&emu, &many).await.status(), 200);
     let mut too_many = minimal_body("too many");
-    let types: Vec<String> = (0..301).map(|i| format!("custom.event.t{i}")).collect();
+    let types: Vec<&str> = eligible().take(301).collect();
     too_many["events"]["items"] = json!(types);
     let (status, err) = error_of(raw_create(&emu, &too_many).await).await;
     assert_eq!(status, 400);
@@ -830,7 +831,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
                     .create_event_hook(&new_hook(
                         &format!("c{i}"),
                         "https://hooks.example.com/x",
-                        &["a.b"],
+                        &["user.account.lock"],
                     ))
                     .await
             })
@@ -840,7 +841,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
         w.await.unwrap().unwrap();
     }
     assert_eq!(client.list_event_hooks().await.unwrap().len(), 21);
-    emu.fire("a.b", 1).await.unwrap();
+    emu.fire("user.account.lock", 1).await.unwrap();
     assert!(
         !verifying.is_finished(),
         "the verification is still waiting on the hook"
@@ -929,12 +930,24 @@ async fn the_largest_hooks_still_list_under_the_client_cap() {
     let mut largest = 0;
     for i in 0..DEFAULT_MAX_HOOKS {
         let mut body = minimal_body(&format!("large {i}"));
-        // 300 event types (Okta's maximum) with long names, as close to the limit as fits.
-        let items: Vec<String> = (0..300)
-            .map(|t| format!("x.{t:03}.{}", "e".repeat(200)))
+        // 300 event types (Okta's maximum), a long description, then headers of the largest
+        // value until the body is as close to the request-body cap as fits.
+        let items: Vec<&str> = okta_eventhooks::catalog::eligible()
+            .take(300)
+            .map(|t| t.name)
             .collect();
         body["events"]["items"] = json!(items);
         body["description"] = json!("d".repeat(1000));
+        let mut headers = Vec::new();
+        loop {
+            let header =
+                json!({"key": format!("X-Large-{}", headers.len()), "value": "v".repeat(4000)});
+            body["channel"]["config"]["headers"] = json!(headers);
+            if body.to_string().len() + header.to_string().len() + 1 > MAX_REQUEST_BODY_BYTES {
+                break;
+            }
+            headers.push(header);
+        }
         let size = body.to_string().len();
         assert!(size <= MAX_REQUEST_BODY_BYTES, "{size}");
         largest = largest.max(size);

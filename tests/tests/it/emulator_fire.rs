@@ -97,7 +97,7 @@ async fn a_redirect_answer_to_verification_is_not_retried() {
         .mount(&endpoint)
         .await;
     let id = client
-        .create_event_hook(&new_hook("moved", &endpoint.uri(), &["a.b"]))
+        .create_event_hook(&new_hook("moved", &endpoint.uri(), &["user.account.lock"]))
         .await
         .unwrap()
         .id

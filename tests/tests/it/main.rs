@@ -13,6 +13,7 @@ mod emulator_interop;
 mod emulator_state;
 mod errors;
 mod filters;
+mod input_limits;
 mod network;
 mod receiver;
 mod receiver_emulator;

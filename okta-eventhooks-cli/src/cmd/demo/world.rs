@@ -226,7 +226,7 @@ impl World {
             .collect();
         let line = format!(
             "uri {}, headers [{}], auth header {} (secret not returned: write-only)",
-            config.uri,
+            okta_eventhooks::redact::text(&config.uri),
             headers.join(", "),
             config
                 .auth_scheme
@@ -297,7 +297,7 @@ impl World {
         let replaced = self.client()?.replace_event_hook(self.id()?, &next).await?;
         let line = format!(
             "uri {} with a rotated secret: {} (a new channel must be verified again)",
-            replaced.channel.config.uri,
+            okta_eventhooks::redact::text(&replaced.channel.config.uri),
             show(&replaced.verification_status),
         );
         self.hook = Some(replaced);
