@@ -121,7 +121,7 @@ impl Outbound {
     }
 
     async fn verify_once(&self, uri: &str, headers: HeaderMap, challenge: &str) -> Attempt {
-        let response = match self.http.get(uri).headers(headers).send().await {
+        let response = match self.http.get(target(uri)).headers(headers).send().await {
             Ok(r) => r,
             Err(e) => return self.transport_failure(&e),
         };
@@ -212,7 +212,14 @@ impl Outbound {
     }
 
     async fn post_once(&self, uri: &str, headers: HeaderMap, body: bytes::Bytes) -> Attempt {
-        let response = match self.http.post(uri).headers(headers).body(body).send().await {
+        let response = match self
+            .http
+            .post(target(uri))
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+        {
             Ok(r) => r,
             Err(e) => return self.transport_failure(&e),
         };
@@ -315,6 +322,20 @@ fn record(
     }
 }
 
+/// The URL to call: without user name and password, which reqwest would turn into a Basic
+/// `Authorization` header (Okta sends only the hook's own auth header). Hooks with userinfo are
+/// refused on create and replace, but a state file written before that rule may hold one.
+fn target(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.into()
+        }
+        _ => uri.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +381,14 @@ mod tests {
             Vec::new(),
         );
         assert_eq!(logged.uri, "http://[REDACTED]@127.0.0.1:9/hook");
+        assert_eq!(
+            target("http://alice:S3cretPW@127.0.0.1:9/hook"),
+            "http://127.0.0.1:9/hook"
+        );
+        assert_eq!(
+            target("https://hooks.example.com/x"),
+            "https://hooks.example.com/x"
+        );
         let shown = serde_json::to_string(&logged).unwrap();
         assert!(
             !shown.contains("S3cretPW") && !shown.contains("alice"),
