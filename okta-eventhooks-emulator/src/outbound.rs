@@ -14,8 +14,9 @@ use super::model::Hook;
 use super::records::{DeliveryKind, DeliveryLog, DeliveryOutcome, DeliveryRecord};
 use crate::error::{Error, Result};
 
-/// The challenge header of the verification GET.
-pub const VERIFICATION_CHALLENGE_HEADER: &str = "x-okta-verification-challenge";
+/// The challenge header of the verification GET (the SDK's constant: one name for the receiver
+/// and the emulator). On the wire it is title-cased, `X-Okta-Verification-Challenge`.
+pub use okta_eventhooks::events::VERIFICATION_CHALLENGE_HEADER;
 /// The `User-Agent` Okta sends to hooks.
 pub const HOOK_USER_AGENT: &str = "Okta-Integrations";
 /// Most bytes read from a hook's answer.
@@ -39,6 +40,10 @@ impl Outbound {
         okta_eventhooks::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Header names as Okta writes them (`X-Okta-Verification-Challenge`,
+            // `X-Okta-Request-Id`, `User-Agent`); names are case-insensitive, but a receiver
+            // that compares them exactly must meet Okta's spelling here first.
+            .http1_title_case_headers()
             .connect_timeout(timeout)
             .timeout(timeout)
             .build()

@@ -63,15 +63,20 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     let control = path.starts_with("/emulator/");
     let mut verdict = None;
     let response = if control {
-        if path == "/emulator/health" || authorized(&shared, request.headers()) {
-            next.run(request).await
+        let allowed = if path == "/emulator/health" {
+            Ok(())
         } else {
-            reply::invalid_token()
+            authenticate(&shared, request.headers())
+        };
+        match allowed {
+            Ok(()) => next.run(request).await,
+            Err(refusal) => refusal,
         }
     } else {
-        // Okta-like API: faults first (they stand in for anything upstream), then the token;
-        // only calls with the right token count against the rate limit, as at Okta, where the
-        // limit belongs to the org and token, so nobody without it can use up the budget.
+        // Okta-like API: faults first (they stand in for anything upstream), then the
+        // credential; only calls with the right token count against the rate limit, as at
+        // Okta, where the limit belongs to the org and token, so nobody without it can use up
+        // the budget.
         let fault = shared.faults.next();
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
@@ -80,8 +85,8 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
             reply::for_status(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             )
-        } else if !authorized(&shared, request.headers()) {
-            reply::invalid_token()
+        } else if let Err(refusal) = authenticate(&shared, request.headers()) {
+            refusal
         } else {
             let v = shared.limiter.check();
             verdict = Some(v);
@@ -102,26 +107,36 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     decorate(response, &request_id, verdict)
 }
 
-/// `SSWS <token>` or `Bearer <token>`, compared in constant time. `SSWS<token>` without the
-/// space is accepted too: Okta's Python SDK 3.x sends it that way.
-fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+/// Okta's two answers to a credential it does not accept (section 10 of the fact sheet): no
+/// `Authorization` header, or a scheme it does not know, is 403 `E0000005` "Invalid session";
+/// a known scheme with a wrong token is 401 `E0000011`. `SSWS <token>` and `Bearer <token>`
+/// are compared in constant time; `SSWS<token>` without the space is accepted too (Okta's
+/// Python SDK 3.x sends it that way). `DPoP` is a scheme Okta knows, but the emulator issues
+/// no DPoP-bound tokens, so any DPoP token is a wrong one.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
-        return false;
+        return Err(reply::invalid_session());
     };
     let token = if let Some(rest) = strip_prefix_ignore_case(value, "SSWS") {
         rest.trim_start()
     } else if let Some(rest) = strip_prefix_ignore_case(value, "Bearer ") {
         rest.trim_start()
+    } else if strip_prefix_ignore_case(value, "DPoP ").is_some() {
+        return Err(reply::invalid_token());
     } else {
-        return false;
+        return Err(reply::invalid_session());
     };
-    constant_time_eq(
+    if constant_time_eq(
         token.trim_end().as_bytes(),
         shared.token.expose().as_bytes(),
-    )
+    ) {
+        Ok(())
+    } else {
+        Err(reply::invalid_token())
+    }
 }
 
 fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
