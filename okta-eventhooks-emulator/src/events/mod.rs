@@ -1,103 +1,61 @@
 //! Realistic System Log events (`LogEvent`) and Okta's delivery envelope.
 
+mod kinds;
+
 use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::ids;
+use kinds::{Actor, Target};
 
-/// The display message and legacy event type Okta uses for well-known event types.
-fn describe(event_type: &str) -> (String, Option<&'static str>) {
-    let known: Option<(&str, Option<&'static str>)> = match event_type {
-        "user.session.start" => Some(("User login to Okta", Some("core.user_auth.login_success"))),
-        "user.session.end" => Some((
-            "User logout from Okta",
-            Some("core.user_auth.logout_success"),
-        )),
-        "user.lifecycle.create" => Some((
-            "Create okta user",
-            Some("core.user.config.user_creation.success"),
-        )),
-        "user.lifecycle.activate" => Some((
-            "Activate Okta user",
-            Some("core.user.config.user_activated"),
-        )),
-        "user.lifecycle.deactivate" => Some((
-            "Deactivate Okta user",
-            Some("core.user.config.user_deactivated"),
-        )),
-        "user.lifecycle.suspend" => {
-            Some(("Suspend Okta user", Some("core.user.config.user_suspended")))
-        }
-        "user.lifecycle.delete.initiated" => Some(("Delete Okta user", None)),
-        "user.account.update_profile" => Some((
-            "Update user profile for Okta",
-            Some("core.user.config.profile_update.success"),
-        )),
-        "user.account.lock" => Some((
-            "Max sign in attempts exceeded",
-            Some("core.user_auth.account_locked"),
-        )),
-        "user.authentication.sso" => Some(("User single sign on to app", Some("app.auth.sso"))),
-        "group.user_membership.add" => Some((
-            "Add user to group membership",
-            Some("core.user_group_member.user_add"),
-        )),
-        "group.user_membership.remove" => Some((
-            "Remove user from group membership",
-            Some("core.user_group_member.user_remove"),
-        )),
-        "application.user_membership.add" => Some((
-            "Add user to application membership",
-            Some("app.generic.provision.assign_user_to_app"),
-        )),
-        "application.user_membership.remove" => Some((
-            "Remove user from application membership",
-            Some("app.generic.unauth_app_access_attempt"),
-        )),
-        _ => None,
+fn target_json(target: &Target, user_id: &str) -> Value {
+    let id = if *target == kinds::USER {
+        user_id.to_owned()
+    } else {
+        ids::okta_id(target.id_prefix)
     };
-    match known {
-        Some((message, legacy)) => (message.to_owned(), legacy),
-        None => (format!("Emulated {event_type} event"), None),
-    }
-}
-
-fn user_target() -> Value {
     json!({
-        "id": ids::okta_id("00u"),
-        "type": "User",
-        "alternateId": "jane.doe@example.com",
-        "displayName": "Jane Doe",
+        "id": id,
+        "type": target.type_,
+        "alternateId": target.alternate_id,
+        "displayName": target.display_name,
         "detailEntry": null
     })
 }
 
-/// The targets Okta attaches for the event type's family.
-fn targets(event_type: &str) -> Value {
-    if event_type.starts_with("group.") {
-        json!([
-            user_target(),
-            {"id": ids::okta_id("00g"), "type": "UserGroup", "alternateId": "unknown",
-             "displayName": "Sales", "detailEntry": null}
-        ])
-    } else if event_type.starts_with("application.") || event_type.starts_with("app.") {
-        json!([
-            {"id": ids::okta_id("0oa"), "type": "AppInstance", "alternateId": "Example App",
-             "displayName": "Example App", "detailEntry": null},
-            user_target()
-        ])
-    } else if event_type.starts_with("policy.") {
-        json!([{"id": ids::okta_id("00p"), "type": "PolicyEntity", "alternateId": "unknown",
-                "displayName": "Default Policy", "detailEntry": null}])
-    } else {
-        json!([user_target()])
-    }
+/// Okta itself, as the actor of what nobody did by hand.
+fn okta_system() -> Value {
+    json!({
+        "id": "0oa1okta0system0actor",
+        "type": "SystemPrincipal",
+        "alternateId": "system@okta.com",
+        "displayName": "Okta System",
+        "detailEntry": null
+    })
 }
 
-/// One LogEvent of `event_type`, as an admin acting from the emulator.
+/// One LogEvent of `event_type`: actor, targets and outcome as its name says (see
+/// [`kinds`]); the admin is the emulated admin user.
 pub(crate) fn log_event(event_type: &str, admin_user_id: &str) -> Value {
-    let (message, legacy) = describe(event_type);
+    let kind = kinds::of(event_type);
+    let user_id = ids::user_id();
+    let actor = match kind.actor {
+        Actor::Admin => json!({
+            "id": admin_user_id,
+            "type": "User",
+            "alternateId": "admin@example.com",
+            "displayName": "Emulator Admin",
+            "detailEntry": null
+        }),
+        Actor::EndUser => target_json(&kinds::USER, &user_id),
+        Actor::System => okta_system(),
+    };
+    let targets: Vec<Value> = kind
+        .targets
+        .iter()
+        .map(|t| target_json(t, &user_id))
+        .collect();
     let request_id = ids::request_id();
     let ip = "198.51.100.7";
     let geo = json!({
@@ -109,16 +67,10 @@ pub(crate) fn log_event(event_type: &str, admin_user_id: &str) -> Value {
         "published": Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         "eventType": event_type,
         "version": "0",
-        "displayMessage": message,
-        "severity": "INFO",
-        "legacyEventType": legacy,
-        "actor": {
-            "id": admin_user_id,
-            "type": "User",
-            "alternateId": "admin@example.com",
-            "displayName": "Emulator Admin",
-            "detailEntry": null
-        },
+        "displayMessage": kind.message,
+        "severity": kind.severity,
+        "legacyEventType": kind.legacy,
+        "actor": actor,
         "client": {
             "userAgent": {
                 "rawUserAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
@@ -132,8 +84,8 @@ pub(crate) fn log_event(event_type: &str, admin_user_id: &str) -> Value {
             "geographicalContext": geo
         },
         "device": null,
-        "outcome": {"result": "SUCCESS", "reason": null},
-        "target": targets(event_type),
+        "outcome": {"result": kind.result, "reason": null},
+        "target": targets,
         "transaction": {"type": "WEB", "id": request_id, "detail": {}},
         "debugContext": {
             "debugData": {
@@ -257,6 +209,50 @@ mod tests {
         }
         assert_eq!(e["target"][1]["type"], "UserGroup");
         assert_eq!(e["actor"]["id"], "00uadmin");
+    }
+
+    #[test]
+    fn every_catalog_type_gets_a_plausible_typed_event() {
+        use okta_eventhooks::events::{LogEvent, LogOutcomeResult, LogSeverity};
+        for event_type in okta_eventhooks::catalog::all() {
+            let name = event_type.name;
+            let event: LogEvent = serde_json::from_value(log_event(name, "00uadmin")).unwrap();
+            assert_eq!(event.event_type.as_deref(), Some(name));
+            let actor = event.actor.as_ref().unwrap();
+            assert!(actor.id.is_some() && actor.type_.is_some(), "{name}");
+            assert!(!event.target.is_empty(), "{name}");
+            for target in &event.target {
+                assert!(target.id.is_some() && target.type_.is_some(), "{name}");
+            }
+            assert!(
+                !matches!(
+                    event.outcome_result(),
+                    None | Some(LogOutcomeResult::Unknown(_))
+                ),
+                "{name}"
+            );
+            assert!(
+                !matches!(event.severity, None | Some(LogSeverity::Unknown(_))),
+                "{name}"
+            );
+            let message = event.display_message.as_deref().unwrap();
+            assert!(
+                !message.is_empty() && !message.contains(name),
+                "{name}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_end_user_acts_on_their_own_session_and_okta_on_its_imports() {
+        let login = log_event("user.session.start", "00uadmin");
+        assert_eq!(login["actor"]["id"], login["target"][0]["id"]);
+        assert_eq!(login["actor"]["type"], "User");
+        let import = log_event("system.import.complete", "00uadmin");
+        assert_eq!(import["actor"]["type"], "SystemPrincipal");
+        let denied = log_event("application.policy.sign_on.deny_access", "00uadmin");
+        assert_eq!(denied["outcome"]["result"], "DENY");
+        assert_eq!(denied["target"][1]["type"], "PolicyEntity");
     }
 
     #[test]
