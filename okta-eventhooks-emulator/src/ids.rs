@@ -18,7 +18,8 @@ fn alphanumeric(len: usize) -> String {
         .collect()
 }
 
-fn fill(bytes: &mut [u8]) {
+/// Random bytes from the OS (time-derived bytes in the unlikely case it fails).
+pub(crate) fn fill(bytes: &mut [u8]) {
     if getrandom::getrandom(bytes).is_err() {
         // The OS source essentially never fails; fall back to time-derived bytes rather than
         // panicking, which is good enough for a local emulator's ids.
@@ -109,6 +110,11 @@ pub(crate) fn now_seconds() -> DateTime<Utc> {
 /// `2025-03-13T23:36:13.000Z`.
 pub(crate) fn okta_time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// [`okta_time`] of a time in milliseconds since the epoch.
+pub(crate) fn okta_time_ms(ms: i64) -> String {
+    okta_time(&DateTime::from_timestamp_millis(ms).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -104,6 +104,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod chaos;
 mod control;
 mod control_client;
 mod deliver;
@@ -112,6 +113,7 @@ mod events;
 mod ids;
 mod input;
 mod limits;
+mod logs;
 mod model;
 mod outbound;
 mod records;
@@ -119,14 +121,16 @@ mod render;
 mod reply;
 mod server;
 mod store;
+mod syslog;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use chaos::{Chaos, MAX_CHAOS_DELAY};
 pub use control_client::ControlClient;
-pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT};
+pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT, MAX_FIRE_TYPES};
 pub use error::{Error, Result};
 pub use input::{
     MAX_DESCRIPTION_CHARS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES, MAX_HEADERS,
@@ -134,9 +138,17 @@ pub use input::{
 pub use limits::{Faults, MAX_FAULT_LATENCY};
 pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
-    DeliveryKind, DeliveryOutcome, DeliveryRecord, FireRequest, FireSummary, HookOutcome,
+    DeliveryKind, DeliveryOutcome, DeliveryRecord, FireEvents, FireRequest, FireSummary,
+    HookOutcome,
 };
 pub use reply::MAX_REQUEST_BODY_BYTES;
+pub use syslog::query::{
+    DEFAULT_LIMIT as SYSTEM_LOG_DEFAULT_LIMIT, MAX_LIMIT as SYSTEM_LOG_MAX_LIMIT,
+};
+pub use syslog::{
+    DEFAULT_MAX_EVENTS as SYSTEM_LOG_DEFAULT_MAX_EVENTS, MAX_BYTES as SYSTEM_LOG_MAX_BYTES,
+    MAX_EVENTS as SYSTEM_LOG_MAX_EVENTS,
+};
 
 use okta_eventhooks::Secret;
 use okta_eventhooks_receiver::ServerLimits;
@@ -155,6 +167,9 @@ pub const MAX_ACTIVE_HOOKS: usize = 25;
 pub const DEFAULT_MAX_HOOKS: usize = 100;
 /// Default largest number of events in one delivery POST.
 pub const DEFAULT_MAX_BATCH: usize = 50;
+/// Default largest delivery POST, in bytes of events (Okta documents no bound; this keeps a
+/// POST far under common receivers' body limits, 10 MiB for this workspace's receiver).
+pub const DEFAULT_MAX_BATCH_BYTES: usize = 1024 * 1024;
 
 /// A LogEvent of `event_type` like the ones [`Emulator::fire`] delivers (actor, targets and
 /// outcome by event family), for trying filters offline.
@@ -168,17 +183,23 @@ pub(crate) struct Shared {
     pub(crate) allow_http_loopback: bool,
     pub(crate) base_url: String,
     pub(crate) max_batch: usize,
+    pub(crate) max_batch_bytes: usize,
     pub(crate) max_active_hooks: usize,
     pub(crate) max_hooks: usize,
     pub(crate) store: Arc<store::Store>,
     pub(crate) limiter: limits::RateLimiter,
+    /// `/api/v1/logs` has a bucket of its own at Okta.
+    pub(crate) logs_limiter: limits::RateLimiter,
     pub(crate) faults: limits::FaultState,
+    pub(crate) chaos: chaos::ChaosState,
     pub(crate) log: records::DeliveryLog,
+    pub(crate) system_log: syslog::SystemLog,
     pub(crate) outbound: outbound::Outbound,
 }
 
 impl Shared {
-    /// Deletes every hook (durably) and clears the log, the faults and the rate window.
+    /// Deletes every hook (durably) and clears the delivery log, the System Log (its cursors
+    /// stay valid: positions are never reused), the faults, the chaos and the rate windows.
     pub(crate) async fn reset(&self) -> Result<(), reply::Failure> {
         self.store
             .write(|state| {
@@ -188,8 +209,11 @@ impl Shared {
             })
             .await?;
         self.log.clear();
+        self.system_log.clear();
         self.faults.set(Faults::default());
+        self.chaos.set(Chaos::default());
         self.limiter.reset();
+        self.logs_limiter.reset();
         Ok(())
     }
 }
@@ -204,8 +228,10 @@ pub struct EmulatorBuilder {
     rate_limit_per_minute: u32,
     hook_timeout: Duration,
     max_batch: usize,
+    max_batch_bytes: usize,
     max_active_hooks: usize,
     max_hooks: usize,
+    system_log_max_events: usize,
     server_limits: ServerLimits,
 }
 
@@ -218,8 +244,10 @@ impl Default for EmulatorBuilder {
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             hook_timeout: DEFAULT_HOOK_TIMEOUT,
             max_batch: DEFAULT_MAX_BATCH,
+            max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
             max_active_hooks: MAX_ACTIVE_HOOKS,
             max_hooks: DEFAULT_MAX_HOOKS,
+            system_log_max_events: syslog::DEFAULT_MAX_EVENTS,
             server_limits: ServerLimits::default(),
         }
     }
@@ -264,6 +292,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Largest delivery POST, in bytes of events (default [`DEFAULT_MAX_BATCH_BYTES`]); an
+    /// event larger than that goes in a POST of its own.
+    pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
+        self.max_batch_bytes = bytes.max(1);
+        self
+    }
+
     /// Most ACTIVE hooks (default 25, as at Okta).
     pub fn max_active_hooks(mut self, hooks: usize) -> Self {
         self.max_active_hooks = hooks;
@@ -274,6 +309,14 @@ impl EmulatorBuilder {
     /// a hook this bounds the state file and the `list` answer.
     pub fn max_hooks(mut self, hooks: usize) -> Self {
         self.max_hooks = hooks;
+        self
+    }
+
+    /// Most events the System Log keeps (default [`SYSTEM_LOG_DEFAULT_MAX_EVENTS`], at most
+    /// [`SYSTEM_LOG_MAX_EVENTS`]); the oldest go first, and never more than
+    /// [`SYSTEM_LOG_MAX_BYTES`] of event JSON. Okta keeps 90 days.
+    pub fn system_log_max_events(mut self, events: usize) -> Self {
+        self.system_log_max_events = events;
         self
     }
 
@@ -319,12 +362,16 @@ impl EmulatorBuilder {
             allow_http_loopback: self.allow_http_loopback,
             base_url: url.clone(),
             max_batch: self.max_batch,
+            max_batch_bytes: self.max_batch_bytes,
             max_active_hooks: self.max_active_hooks,
             max_hooks: self.max_hooks,
             store,
             limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
+            logs_limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
             faults: limits::FaultState::default(),
+            chaos: chaos::ChaosState::default(),
             log: records::DeliveryLog::new(),
+            system_log: syslog::SystemLog::new(self.system_log_max_events),
             outbound: outbound::Outbound::new(self.hook_timeout)?,
         });
         let server = BackgroundServer::start(
@@ -382,7 +429,8 @@ impl Emulator {
     }
 
     /// Fires `count` events of `event_type` to every eligible hook and waits for the
-    /// deliveries (retries included).
+    /// deliveries (retries included). [`fire_with`](Self::fire_with) fires several types in
+    /// one burst.
     pub async fn fire(&self, event_type: &str, count: usize) -> Result<FireSummary> {
         self.fire_with(FireRequest::new(event_type, count)).await
     }
@@ -404,7 +452,18 @@ impl Emulator {
         self.shared.faults.set(faults);
     }
 
-    /// Deletes every hook and clears the delivery log, faults and rate-limit window.
+    /// Replaces the standing chaos (every fire without chaos of its own, every verify call);
+    /// refused when a knob is out of bounds ([`Chaos::acceptable`]).
+    pub fn set_chaos(&self, chaos: Chaos) -> Result<()> {
+        if !chaos.acceptable() {
+            return Err(Error::InvalidInput(Chaos::bounds()));
+        }
+        self.shared.chaos.set(chaos);
+        Ok(())
+    }
+
+    /// Deletes every hook and clears the delivery log, the System Log (cursors stay valid),
+    /// faults, chaos and rate-limit windows.
     pub async fn reset(&self) -> Result<()> {
         self.shared.reset().await.map_err(|failure| {
             let message = match failure {

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::limits::Verdict;
-use super::{Shared, api, control, ids, reply};
+use super::{Shared, api, control, ids, logs, reply};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
@@ -26,6 +26,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/eventHooks/{id}/lifecycle/{action}",
             post(api::lifecycle),
         )
+        .route("/api/v1/logs", get(logs::list))
         .route("/emulator/fire", post(control::fire))
         .route(
             "/emulator/deliveries",
@@ -36,6 +37,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(control::faults)
                 .post(control::set_faults)
                 .delete(control::clear_faults),
+        )
+        .route(
+            "/emulator/chaos",
+            get(control::chaos)
+                .post(control::set_chaos)
+                .delete(control::clear_chaos),
         )
         .route("/emulator/reset", post(control::reset))
         .route("/emulator/health", get(control::health))
@@ -88,7 +95,13 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         } else if let Err(refusal) = authenticate(&shared, request.headers()) {
             refusal
         } else {
-            let v = shared.limiter.check();
+            // `/api/v1/logs` has its own bucket, as at Okta.
+            let limiter = if path == "/api/v1/logs" {
+                &shared.logs_limiter
+            } else {
+                &shared.limiter
+            };
+            let v = limiter.check();
             verdict = Some(v);
             if !v.allowed {
                 reply::rate_limited()

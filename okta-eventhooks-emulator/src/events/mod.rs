@@ -122,6 +122,75 @@ pub(crate) fn log_event(event_type: &str, admin_user_id: &str) -> Value {
     })
 }
 
+/// A delivery that failed: what the `event_hook.delivery` event says about it.
+pub(crate) struct DeliveryFailure<'a> {
+    pub(crate) hook_id: &'a str,
+    pub(crate) hook_name: &'a str,
+    /// The hook's URI, with any user name and password redacted.
+    pub(crate) uri: &'a str,
+    /// The envelope's `eventId`.
+    pub(crate) event_id: &'a str,
+    pub(crate) event_types: Vec<&'a str>,
+    pub(crate) uuids: Vec<&'a str>,
+    pub(crate) attempts: u32,
+    pub(crate) status: Option<u16>,
+    pub(crate) reason: &'a str,
+}
+
+/// The `event_hook.delivery` event the System Log gets when a delivery failed (after the
+/// retry, where Okta retries): Okta is the actor, the hook the target (`EventHook`, its URI as
+/// `alternateId`), the outcome a FAILURE with the reason; the debug data (strings, as in Okta's
+/// other events) say which POST and events: `deliveryEventId`, `eventTypes`, `eventUuids`
+/// (comma-separated), `attempts`, `httpStatus` (when the hook answered) and `reason`.
+pub(crate) fn delivery_failure(failure: &DeliveryFailure<'_>) -> Value {
+    let mut debug = json!({
+        "deliveryEventId": failure.event_id,
+        "eventHookId": failure.hook_id,
+        "eventTypes": failure.event_types.join(","),
+        "eventUuids": failure.uuids.join(","),
+        "attempts": failure.attempts.to_string(),
+        "reason": failure.reason,
+        "requestUri": failure.uri,
+    });
+    if let Some(status) = failure.status {
+        debug["httpStatus"] = Value::from(status.to_string());
+    }
+    json!({
+        "uuid": ids::uuid_v4(),
+        "published": Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        "eventType": "event_hook.delivery",
+        "version": "0",
+        "displayMessage": "Event hook delivery failed",
+        "severity": "WARN",
+        "legacyEventType": null,
+        "actor": okta_system(),
+        "client": {
+            "userAgent": null, "zone": null, "device": null, "id": null,
+            "ipAddress": null, "geographicalContext": null
+        },
+        "device": null,
+        "outcome": {"result": "FAILURE", "reason": failure.reason},
+        "target": [{
+            "id": failure.hook_id,
+            "type": kinds::EVENT_HOOK.type_,
+            "alternateId": failure.uri,
+            "displayName": failure.hook_name,
+            "detailEntry": null
+        }],
+        "transaction": {"type": "JOB", "id": ids::request_id(), "detail": {}},
+        "debugContext": {"debugData": debug},
+        "authenticationContext": {
+            "authenticationProvider": null, "credentialProvider": null, "credentialType": null,
+            "issuer": null, "interface": null, "authenticationStep": 0, "externalSessionId": null
+        },
+        "securityContext": {
+            "asNumber": null, "asOrg": null, "isp": null, "domain": null, "isProxy": null
+        },
+        "request": {"ipChain": []},
+        "insertionTimestamp": null
+    })
+}
+
 /// Applies an RFC 7396 JSON merge patch (used to shape generated events in tests).
 pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
     let Value::Object(patch) = patch else {
