@@ -7,9 +7,9 @@
 //! in the window, whatever the types, in one POST; more only when the POST would pass
 //! `max_batch_bytes`. Only one window of events is alive at a time: it is generated, written,
 //! delivered to every hook and dropped before the next is made, and the summary holds counts,
-//! never events. So memory is proportional to one window, whatever the count. The price is
-//! that a slow hook holds back the next window for the others too; the deadline bounds the
-//! whole.
+//! never events. So the memory a fire takes is one window, whatever the count (the System Log
+//! keeps its copies within its own bounds). The price is that a slow hook holds back the next
+//! window for the others too; the deadline bounds the whole.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

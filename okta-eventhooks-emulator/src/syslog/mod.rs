@@ -4,8 +4,9 @@
 //! Bounded: at most `max_events` events and [`MAX_BYTES`] of JSON (Okta keeps 90 days); the
 //! oldest go first. Each event gets a sequence number when it is written; sequence numbers are
 //! never reused (not even after a reset), so a cursor keeps its meaning. The log stamps
-//! `published` as it writes an event, from a clock that never goes back, so the order of
-//! writing is the order of `published` (unless a fire's patch sets `published` itself).
+//! `published` as it writes an event, from a clock that never goes back and gives each event
+//! a millisecond of its own, so the order of writing is the order of `published` (unless a
+//! fire's patch sets `published` itself).
 
 mod cursor;
 mod filter;
@@ -91,8 +92,10 @@ struct Inner {
     bytes: usize,
     /// The sequence number of the last event written (0: none yet).
     last_seq: u64,
-    /// The clock of `published`: never goes back.
+    /// The clock of `published`: never goes back, one millisecond per event at least.
     clock_ms: i64,
+    /// The clock of persistence: never goes back.
+    persisted_ms: i64,
 }
 
 /// One page of events and where the next one starts (`None`: this was the last).
@@ -119,6 +122,7 @@ impl SystemLog {
                 bytes: 0,
                 last_seq: 0,
                 clock_ms: 0,
+                persisted_ms: 0,
             }),
         }
     }
@@ -127,18 +131,26 @@ impl SystemLog {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Writes events, stamping `published` (now, never before an earlier event) on those for
-    /// which `keep_published` is false.
+    /// Writes events, stamping `published` on those for which `keep_published` is false: one
+    /// millisecond each, ending now, and never at or before an earlier event's (so `published`
+    /// is unique and follows the order of writing; only a sustained burst of more than one
+    /// event a millisecond runs ahead of the clock).
     pub(crate) fn append(&self, events: &mut [Value], keep_published: impl Fn(usize) -> bool) {
         let mut inner = self.lock();
-        let now = Utc::now().timestamp_millis().max(inner.clock_ms);
-        inner.clock_ms = now;
-        let stamp = Value::from(crate::ids::okta_time_ms(now));
+        let now = Utc::now().timestamp_millis().max(inner.persisted_ms);
+        inner.persisted_ms = now;
+        let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
         for (index, event) in events.iter_mut().enumerate() {
+            // Each event its own millisecond, so that `published` orders them: the events of a
+            // batch happened over the milliseconds up to now, and never before an earlier one
+            // (so only a sustained burst of more than one event a millisecond runs ahead).
+            let back = count - 1 - i64::try_from(index).unwrap_or(count);
+            inner.clock_ms = (now - back).max(inner.clock_ms + 1);
             if !keep_published(index)
                 && let Some(fields) = event.as_object_mut()
             {
-                fields.insert("published".into(), stamp.clone());
+                let stamp = crate::ids::okta_time_ms(inner.clock_ms);
+                fields.insert("published".into(), Value::from(stamp));
             }
             let Ok(json) = serde_json::to_string(event) else {
                 continue;
@@ -147,7 +159,7 @@ impl SystemLog {
                 .get("published")
                 .and_then(Value::as_str)
                 .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
-                .map_or(now, |p| p.timestamp_millis());
+                .map_or(inner.clock_ms, |p| p.timestamp_millis());
             inner.last_seq += 1;
             let entry = Entry {
                 seq: inner.last_seq,
@@ -247,7 +259,10 @@ fn polling(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Pag
 /// Events with `since <= published < until` in `published` order (ties in the order written),
 /// after the cursor; a next link only while more remain.
 fn bounded(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Page {
-    let until = query.until.map_or(now, |t| t.timestamp_millis());
+    // The default is "now": the log's own clock, which a burst can put a little ahead.
+    let until = query
+        .until
+        .map_or(now.max(inner.clock_ms + 1), |t| t.timestamp_millis());
     let since = query
         .since
         .map_or(until - DEFAULT_SPAN_MS, |t| t.timestamp_millis());
