@@ -119,10 +119,16 @@ impl Context {
                 org.map(|o| format!(" for {o}")).unwrap_or_default()
             ));
         } else if e.is_forbidden() {
-            hints.push(
-                "the credential lacks permission: managing event hooks needs the OAuth scope okta.eventHooks.manage (reading: okta.eventHooks.read), or an admin role allowed to manage event hooks"
-                    .into(),
-            );
+            // What each 403 means is the SDK's to say (Okta's rules in one place); for a
+            // request that reached Okta without its credential, where it was sent helps too.
+            let hint = e.auth_hint().unwrap_or_default();
+            let sent = match (e.is_invalid_session(), self.resolved.get(), org) {
+                (true, Some(resolved), Some(org)) => {
+                    format!(" (the {} was sent to {org})", resolved.credential)
+                }
+                _ => String::new(),
+            };
+            hints.push(format!("{hint}{sent}"));
         } else if e.is_rate_limited() {
             hints.push(
                 "Okta's rate limit was hit; wait for the reset, or allow more retries with --max-retries"

@@ -232,7 +232,13 @@ async fn verify(shared: &Shared, id: &str) -> Response {
             hook.name
         )]);
     }
-    if !shared.outbound.verify(&hook, &shared.log).await {
+    let verified = shared.outbound.verify(&hook, &shared.log).await;
+    // Chaos: the hook has answered; the call answers later (the hook still reads UNVERIFIED).
+    let delay = shared.chaos.get().verify_delay_ms;
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    if !verified {
         return reply::validation(vec![format!(
             "Unable to verify event hook. Hook {} execution failed",
             hook.name

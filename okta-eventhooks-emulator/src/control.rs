@@ -1,5 +1,5 @@
 //! The `/emulator/...` API that Okta does not have: fire events, read the delivery log,
-//! inject faults, reset. It takes the same token as the Okta API (`/emulator/health` needs
+//! inject faults, set chaos, reset. It takes the same token as the Okta API (`/emulator/health` needs
 //! none).
 
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::chaos::Chaos;
 use super::limits::{Faults, MAX_FAULT_LATENCY};
 use super::records::FireRequest;
 use super::{Shared, deliver, reply};
@@ -23,13 +24,19 @@ pub(crate) async fn fire(State(shared): Shr, body: Result<Bytes, BytesRejection>
         Ok(body) => body,
         Err(refusal) => return refusal.into_response(),
     };
-    let Ok(request) = serde_json::from_slice::<FireRequest>(&body) else {
-        return reply::error(
-            StatusCode::BAD_REQUEST,
-            "E0000003",
-            "The request body was not well-formed.",
-            vec!["expected {\"eventType\": \"...\", \"count\": N, \"patch\": {...}}".into()],
-        );
+    let request = match serde_json::from_slice::<FireRequest>(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return reply::error(
+                StatusCode::BAD_REQUEST,
+                "E0000003",
+                "The request body was not well-formed.",
+                vec![
+                    format!("{e}"),
+                    "expected {\"events\": [{\"eventType\": \"...\", \"count\": N, \"patch\": {...}}, ...], \"timeoutMs\": N, \"chaos\": {...}} or, for one type, {\"eventType\": \"...\", \"count\": N, \"patch\": {...}}".into(),
+                ],
+            );
+        }
     };
     match deliver::fire(&shared, request).await {
         Ok(summary) => reply::json(StatusCode::OK, &summary),
@@ -92,6 +99,34 @@ pub(crate) async fn set_faults(
 
 pub(crate) async fn clear_faults(State(shared): Shr) -> Response {
     shared.faults.set(Faults::default());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+pub(crate) async fn chaos(State(shared): Shr) -> Response {
+    reply::json(StatusCode::OK, &shared.chaos.get())
+}
+
+pub(crate) async fn set_chaos(State(shared): Shr, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match serde_json::from_slice::<Chaos>(&body) {
+        Ok(chaos) if chaos.acceptable() => {
+            shared.chaos.set(chaos.clone());
+            reply::json(StatusCode::OK, &chaos)
+        }
+        _ => reply::error(
+            StatusCode::BAD_REQUEST,
+            "E0000003",
+            "The request body was not well-formed.",
+            vec![Chaos::bounds()],
+        ),
+    }
+}
+
+pub(crate) async fn clear_chaos(State(shared): Shr) -> Response {
+    shared.chaos.set(Chaos::default());
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use std::time::Duration;
 
+use super::chaos::Chaos;
 use super::deliver::DEFAULT_FIRE_TIMEOUT;
 use super::limits::Faults;
 use super::records::{DeliveryRecord, FireRequest, FireSummary};
@@ -77,7 +78,16 @@ impl ControlClient {
         decode::<Faults>(response).await.map(drop)
     }
 
-    /// `POST /emulator/reset`: deletes every hook and clears log, faults and rate window.
+    /// `POST /emulator/chaos`: the standing chaos.
+    pub async fn set_chaos(&self, chaos: &Chaos) -> Result<()> {
+        let response = self
+            .send(self.http.post(self.url("/emulator/chaos")).json(chaos))
+            .await?;
+        decode::<Chaos>(response).await.map(drop)
+    }
+
+    /// `POST /emulator/reset`: deletes every hook and clears the delivery log, the System
+    /// Log, faults, chaos and rate windows.
     pub async fn reset(&self) -> Result<()> {
         let response = self
             .send(

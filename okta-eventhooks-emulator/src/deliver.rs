@@ -1,46 +1,87 @@
-//! Firing events: build LogEvents, pick the hooks Okta would call, apply their filters and
-//! POST them, one batch at a time (the hooks in parallel), within the fire's deadline.
+//! Firing events: build LogEvents, write them to the System Log, pick the hooks Okta would
+//! call, apply their filters and POST them, one window at a time (the hooks in parallel),
+//! within the fire's deadline.
 //!
-//! Only one batch of events is alive at a time: it is generated, delivered to every hook and
-//! dropped before the next is made, and the summary holds counts, never events. So memory is
-//! proportional to one batch, whatever the count. The price is that a slow hook holds back
-//! the next batch for the others too; the deadline bounds the whole.
+//! A window is up to `max_batch` events generated together, of every type the fire asked for
+//! (interleaved, as events that happen close together are). Each hook gets what is due to it
+//! in the window, whatever the types, in one POST; more only when the POST would pass
+//! `max_batch_bytes`. Only one window of events is alive at a time: it is generated, written,
+//! delivered to every hook and dropped before the next is made, and the summary holds counts,
+//! never events. So the memory a fire takes is one window, whatever the count (the System Log
+//! keeps its copies within its own bounds). The price is that a slow hook holds back the next
+//! window for the others too; the deadline bounds the whole.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use okta_eventhooks::events::LogEvent;
+use okta_eventhooks::filter::{Filter, FilterError};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::Shared;
+use super::chaos::{self, Chaos};
 use super::events;
 use super::model::Hook;
 use super::records::{FireRequest, FireSummary, HookOutcome};
 
-/// Most events one `fire` may generate.
+/// Most events one `fire` may generate, over all its types.
 pub const MAX_FIRE_COUNT: usize = 10_000;
+/// Most entries (event types) in one `fire` (Okta's limit of types per hook).
+pub const MAX_FIRE_TYPES: usize = 300;
 /// How long a `fire` may take unless the request says otherwise.
 pub const DEFAULT_FIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest deadline a `fire` may ask for.
 pub const MAX_FIRE_TIMEOUT: Duration = Duration::from_secs(600);
 
-pub(crate) async fn fire(
-    shared: &Arc<Shared>,
-    request: FireRequest,
-) -> Result<FireSummary, String> {
-    let event_type = request.event_type.trim();
-    if event_type.is_empty() || event_type.chars().any(char::is_whitespace) {
+/// The events of one window and the entry of the request each comes from.
+struct Window {
+    events: Vec<Value>,
+    entries: Vec<usize>,
+}
+
+/// A checked fire request.
+struct Plan {
+    types: Vec<String>,
+    counts: Vec<usize>,
+    patches: Vec<Option<Value>>,
+    total: usize,
+    deadline: Instant,
+    chaos: Chaos,
+}
+
+fn plan(shared: &Shared, request: FireRequest) -> Result<Plan, String> {
+    if request.events.is_empty() {
+        return Err("events: give at least one event type to fire".into());
+    }
+    if request.events.len() > MAX_FIRE_TYPES {
         return Err(format!(
-            "eventType: '{}' is not a valid event type",
-            request.event_type
+            "events: at most {MAX_FIRE_TYPES} entries, not {}",
+            request.events.len()
         ));
     }
-    if request.count == 0 || request.count > MAX_FIRE_COUNT {
+    let mut total = 0usize;
+    for events in &request.events {
+        let event_type = events.event_type.trim();
+        if event_type.is_empty() || event_type.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "eventType: '{}' is not a valid event type",
+                events.event_type
+            ));
+        }
+        if events.count == 0 || events.count > MAX_FIRE_COUNT {
+            return Err(format!(
+                "count: must be between 1 and {MAX_FIRE_COUNT}, not {}",
+                events.count
+            ));
+        }
+        total += events.count;
+    }
+    if total > MAX_FIRE_COUNT {
         return Err(format!(
-            "count: must be between 1 and {MAX_FIRE_COUNT}, not {}",
-            request.count
+            "count: at most {MAX_FIRE_COUNT} events in one fire, not {total}"
         ));
     }
     let timeout = match request.timeout_ms {
@@ -55,74 +96,132 @@ pub(crate) async fn fire(
             ));
         }
     };
-    let deadline = Instant::now() + timeout;
+    let chaos = request.chaos.unwrap_or_else(|| shared.chaos.get());
+    if !chaos.acceptable() {
+        return Err(format!("chaos: {}", Chaos::bounds()));
+    }
+    let (mut types, mut counts, mut patches) = (Vec::new(), Vec::new(), Vec::new());
+    for events in request.events {
+        types.push(events.event_type.trim().to_owned());
+        counts.push(events.count);
+        patches.push(events.patch);
+    }
+    Ok(Plan {
+        types,
+        counts,
+        patches,
+        total,
+        deadline: Instant::now() + timeout,
+        chaos,
+    })
+}
+
+pub(crate) async fn fire(
+    shared: &Arc<Shared>,
+    request: FireRequest,
+) -> Result<FireSummary, String> {
+    let plan = Arc::new(plan(shared, request)?);
     let state = shared.store.snapshot();
+    let subscribed = |h: &Hook| plan.types.iter().any(|t| h.events.items.contains(t));
     let (eligible, ineligible): (Vec<_>, Vec<_>) = state
         .hooks
         .iter()
-        .filter(|h| h.events.items.iter().any(|i| i == event_type))
-        .partition(|h| h.receives(event_type));
-    let hook_ids = eligible
+        .filter(|h| subscribed(h))
+        .partition(|h| plan.types.iter().any(|t| h.receives(t)));
+    // Okta lists the hooks meant to deliver an event in its debug data.
+    let hook_ids: Vec<Value> = plan
+        .types
         .iter()
-        .map(|h| h.id.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+        .map(|t| {
+            let ids: Vec<&str> = eligible
+                .iter()
+                .filter(|h| h.receives(t))
+                .map(|h| h.id.as_str())
+                .collect();
+            Value::from(ids.join(","))
+        })
+        .collect();
+    // A patch that sets `published` keeps it; the others are stamped by the System Log.
+    let keeps_published: Vec<bool> = plan
+        .patches
+        .iter()
+        .map(|p| p.as_ref().is_some_and(|p| p.get("published").is_some()))
+        .collect();
     let mut outcomes: Vec<HookOutcome> = eligible.iter().map(|h| HookOutcome::new(h)).collect();
+    let mut counters = vec![0u32; eligible.len()];
+    let mut left = plan.counts.clone();
+    let mut turn = 0;
     let mut fired = 0;
     let mut deadline_exceeded = false;
-    // Nobody would receive the events, so none are made.
-    if eligible.is_empty() {
-        fired = request.count;
-    }
-    while fired < request.count && !eligible.is_empty() {
-        if Instant::now() >= deadline {
+    while fired < plan.total {
+        if Instant::now() >= plan.deadline {
             deadline_exceeded = true;
             break;
         }
-        let size = shared.max_batch.max(1).min(request.count - fired);
-        let batch: Arc<Vec<Value>> = Arc::new(
-            (0..size)
-                .map(|_| {
-                    let mut event = events::log_event(event_type, &state.admin_user_id);
-                    // Okta lists the hooks meant to deliver an event in its debug data.
-                    event["debugContext"]["debugData"]["eventHookIds"] =
-                        Value::from(hook_ids.as_str());
-                    if let Some(patch) = &request.patch {
-                        events::merge_patch(&mut event, patch);
-                    }
-                    event
-                })
-                .collect(),
-        );
+        let size = shared.max_batch.max(1).min(plan.total - fired);
+        let mut window = Window {
+            events: Vec::with_capacity(size),
+            entries: Vec::with_capacity(size),
+        };
+        while window.events.len() < size {
+            // One of each type in turn, while it lasts.
+            while left[turn % left.len()] == 0 {
+                turn += 1;
+            }
+            let entry = turn % left.len();
+            left[entry] -= 1;
+            turn += 1;
+            let mut event = events::log_event(&plan.types[entry], &state.admin_user_id);
+            event["debugContext"]["debugData"]["eventHookIds"] = hook_ids[entry].clone();
+            if let Some(patch) = &plan.patches[entry] {
+                events::merge_patch(&mut event, patch);
+            }
+            window.events.push(event);
+            window.entries.push(entry);
+        }
+        shared
+            .system_log
+            .append(&mut window.events, |i| keeps_published[window.entries[i]]);
         fired += size;
+        if eligible.is_empty() {
+            continue;
+        }
+        let window = Arc::new(window);
         let mut tasks = tokio::task::JoinSet::new();
         for (index, hook) in eligible.iter().enumerate() {
-            let (shared, hook, batch) = (Arc::clone(shared), Arc::clone(hook), Arc::clone(&batch));
-            let event_type = event_type.to_owned();
+            let (shared, hook, window, plan) = (
+                Arc::clone(shared),
+                Arc::clone(hook),
+                Arc::clone(&window),
+                Arc::clone(&plan),
+            );
+            let mut counter = counters[index];
             tasks.spawn(async move {
-                let outcome = deliver_batch(&shared, &hook, &event_type, &batch).await;
-                (index, outcome)
+                let outcome = deliver_window(&shared, &hook, &plan, &window, &mut counter).await;
+                (index, outcome, counter)
             });
         }
         let mut finished = vec![false; eligible.len()];
         let all = async {
             while let Some(joined) = tasks.join_next().await {
-                let (index, batch_outcome) =
+                let (index, window_outcome, counter) =
                     joined.map_err(|e| format!("a delivery task failed: {e}"))?;
-                outcomes[index].add(batch_outcome);
+                outcomes[index].add(window_outcome);
+                counters[index] = counter;
                 finished[index] = true;
             }
             Ok::<(), String>(())
         };
-        let joined = tokio::time::timeout_at(deadline, all).await;
-        match joined {
+        match tokio::time::timeout_at(plan.deadline, all).await {
             Ok(joined) => joined?,
             Err(_) => {
                 // Dropping the set cancels the deliveries still under way: their events are
                 // unfinished (they may or may not have reached the hook).
-                for (outcome, done) in outcomes.iter_mut().zip(&finished) {
+                for ((outcome, done), hook) in outcomes.iter_mut().zip(&finished).zip(&eligible) {
                     if !done {
-                        outcome.unfinished += size;
+                        let due = due(hook, &plan, &window).count();
+                        outcome.due += due;
+                        outcome.unfinished += due;
                     }
                 }
                 deadline_exceeded = true;
@@ -130,8 +229,11 @@ pub(crate) async fn fire(
             }
         }
     }
+    let mut event_types = plan.types.clone();
+    let mut seen = HashSet::new();
+    event_types.retain(|t| seen.insert(t.clone()));
     Ok(FireSummary {
-        event_type: event_type.to_owned(),
+        event_types,
         fired,
         hooks: outcomes,
         ineligible_hook_ids: ineligible.iter().map(|h| h.id.clone()).collect(),
@@ -139,51 +241,181 @@ pub(crate) async fn fire(
     })
 }
 
-/// Filters one batch for one hook and POSTs what passes (Okta's retry included).
-async fn deliver_batch(
+/// The events of a window due to a hook: of a type it receives.
+fn due<'w>(
+    hook: &'w Hook,
+    plan: &'w Plan,
+    window: &'w Window,
+) -> impl Iterator<Item = (&'w Value, &'w str)> {
+    window
+        .events
+        .iter()
+        .zip(&window.entries)
+        .map(|(event, entry)| (event, plan.types[*entry].as_str()))
+        .filter(|(_, event_type)| hook.receives(event_type))
+}
+
+/// Filters one window for one hook and POSTs what passes (Okta's retry included), in POSTs
+/// within the bounds, with the chaos asked for.
+async fn deliver_window(
     shared: &Shared,
     hook: &Hook,
-    event_type: &str,
-    batch: &[Value],
+    plan: &Plan,
+    window: &Window,
+    duplicates: &mut u32,
 ) -> HookOutcome {
     let mut outcome = HookOutcome::new(hook);
-    let kept: Vec<&Value> = match hook.events.filter_for(event_type) {
-        None => batch.iter().collect(),
-        Some(Err(e)) => {
-            tracing::warn!(hook_id = %hook.id, error = %e, "hook filter is not valid; events not delivered");
-            outcome.failed += batch.len();
-            outcome.filter_error = Some(format!("the filter is not valid: {e}"));
-            Vec::new()
-        }
-        Some(Ok(filter)) => batch
-            .iter()
+    let mut filters: HashMap<&str, Option<Result<Filter, FilterError>>> = HashMap::new();
+    let mut kept: Vec<&Value> = Vec::new();
+    for (event, event_type) in due(hook, plan, window) {
+        outcome.due += 1;
+        let filter = filters
+            .entry(event_type)
+            .or_insert_with(|| hook.events.filter_for(event_type));
+        match filter {
+            None => kept.push(event),
+            Some(Err(e)) => {
+                tracing::warn!(hook_id = %hook.id, error = %e, "hook filter is not valid; events not delivered");
+                outcome.failed += 1;
+                outcome.filter_error = Some(format!("the filter is not valid: {e}"));
+            }
             // A patch can make an event something Okta never sends.
-            .filter(|event| match LogEvent::deserialize(*event) {
-                Ok(typed) => {
-                    let keep = filter.matches(&typed);
-                    outcome.filtered_out += usize::from(!keep);
-                    keep
-                }
+            Some(Ok(filter)) => match LogEvent::deserialize(event) {
+                Ok(typed) if filter.matches(&typed) => kept.push(event),
+                Ok(_) => outcome.filtered_out += 1,
                 Err(e) => {
                     outcome.failed += 1;
                     outcome.filter_error = Some(format!("the event is not a LogEvent: {e}"));
-                    false
                 }
-            })
-            .collect(),
-    };
-    if kept.is_empty() {
-        return outcome;
+            },
+        }
     }
-    let (acknowledged, requests) = shared
-        .outbound
-        .deliver(hook, &shared.base_url, event_type, &kept, &shared.log)
-        .await;
-    outcome.requests += requests;
-    if acknowledged {
-        outcome.delivered += kept.len();
-    } else {
-        outcome.failed += kept.len();
+    if plan.chaos.reorder {
+        chaos::shuffle(&mut kept);
+    }
+    let mut acknowledged = Vec::new();
+    for post in posts(&kept, shared.max_batch, shared.max_batch_bytes) {
+        let delivered = send(shared, hook, plan, post, None).await;
+        outcome.requests += delivered.requests;
+        if delivered.acknowledged {
+            outcome.delivered += post.len();
+            acknowledged.push((delivered.event_id, post));
+        } else {
+            outcome.failed += post.len();
+        }
+    }
+    // Duplicates: later POSTs that repeat an earlier one's eventId.
+    for (event_id, post) in acknowledged {
+        let again = chaos::pick_duplicates(post, plan.chaos.duplicate_percent, duplicates);
+        if again.is_empty() {
+            continue;
+        }
+        outcome.duplicated += again.len();
+        let delivered = send(shared, hook, plan, &again, Some(&event_id)).await;
+        outcome.requests += delivered.requests;
     }
     outcome
+}
+
+/// One POST (after the chaos delay); a failure of a first delivery (not of a duplicate) is
+/// written to the System Log as `event_hook.delivery`.
+async fn send(
+    shared: &Shared,
+    hook: &Hook,
+    plan: &Plan,
+    post: &[&Value],
+    repeat: Option<&str>,
+) -> crate::outbound::Delivered {
+    if plan.chaos.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(plan.chaos.delay_ms)).await;
+    }
+    let delivered = shared
+        .outbound
+        .deliver(hook, &shared.base_url, post, repeat, &shared.log)
+        .await;
+    if !delivered.acknowledged && repeat.is_none() {
+        let uri = okta_eventhooks::redact::text(&hook.channel.uri);
+        let field = |name: &str| -> Vec<&str> {
+            post.iter()
+                .filter_map(|e| e.get(name).and_then(Value::as_str))
+                .collect()
+        };
+        let mut event_types = field("eventType");
+        let mut seen = HashSet::new();
+        event_types.retain(|t| seen.insert(*t));
+        let failure = events::delivery_failure(&events::DeliveryFailure {
+            hook_id: &hook.id,
+            hook_name: &hook.name,
+            uri: &uri,
+            event_id: &delivered.event_id,
+            event_types,
+            uuids: field("uuid"),
+            attempts: delivered.attempts,
+            status: delivered.status,
+            reason: delivered.error.as_deref().unwrap_or("the delivery failed"),
+        });
+        shared.system_log.append(&mut [failure], |_| false);
+    }
+    delivered
+}
+
+/// Splits events into POSTs of at most `max_events` events and `max_bytes` bytes of events
+/// (an event larger than that goes alone).
+fn posts<'a, 'v>(
+    events: &'a [&'v Value],
+    max_events: usize,
+    max_bytes: usize,
+) -> Vec<&'a [&'v Value]> {
+    let mut posts = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (index, event) in events.iter().enumerate() {
+        let size = json_len(event);
+        let count = index - start;
+        if count > 0 && (count == max_events.max(1) || bytes + size > max_bytes) {
+            posts.push(&events[start..index]);
+            (start, bytes) = (index, 0);
+        }
+        bytes += size;
+    }
+    if start < events.len() {
+        posts.push(&events[start..]);
+    }
+    posts
+}
+
+/// The length of a value's JSON, without writing it anywhere.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn posts_keep_to_both_bounds() {
+        let small = json!({"a": 1}); // 7 bytes
+        let big = json!({"a": "x".repeat(100)});
+        let events = [&small, &small, &small, &big, &small];
+        let sizes = |posts: Vec<&[&Value]>| posts.iter().map(|p| p.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(posts(&events, 2, 1000)), [2, 2, 1]);
+        assert_eq!(sizes(posts(&events, 50, 1000)), [5]);
+        // 3 small ones fit in 21 bytes; the big one goes alone.
+        assert_eq!(sizes(posts(&events, 50, 21)), [3, 1, 1]);
+        assert!(posts(&[], 50, 1000).is_empty());
+        assert_eq!(json_len(&small), 7);
+    }
 }

@@ -3,19 +3,23 @@
 use chrono::{DateTime, SubsecRound, Utc};
 
 const ALPHANUMERIC: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// The URL-safe base64 alphabet (RFC 4648 section 5): 64 characters, so one byte modulo 64
+/// picks one without bias.
+const URL_SAFE: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// `len` random characters from `[0-9A-Za-z]`, from the OS's random source.
 fn alphanumeric(len: usize) -> String {
     let mut bytes = vec![0u8; len];
     fill(&mut bytes);
-    // 62 does not divide 256, so this is very slightly biased; fine for ids and challenges.
+    // 62 does not divide 256, so this is very slightly biased; fine for ids.
     bytes
         .iter()
         .map(|b| char::from(ALPHANUMERIC[usize::from(*b) % ALPHANUMERIC.len()]))
         .collect()
 }
 
-fn fill(bytes: &mut [u8]) {
+/// Random bytes from the OS (time-derived bytes in the unlikely case it fails).
+pub(crate) fn fill(bytes: &mut [u8]) {
     if getrandom::getrandom(bytes).is_err() {
         // The OS source essentially never fails; fall back to time-derived bytes rather than
         // panicking, which is good enough for a local emulator's ids.
@@ -49,9 +53,28 @@ pub(crate) fn error_id() -> String {
     format!("oae{}", alphanumeric(22))
 }
 
-/// A verification challenge sent in `X-Okta-Verification-Challenge`.
+/// Length of a verification challenge: Okta's published example
+/// (`Me_rShK8JHsTnbyYrWXCEoMGbM_zsZ6k0hLPZ_Pg`, Okta support article "Unable to verify event
+/// hook") has 40 URL-safe characters, the length of 30 random bytes in unpadded base64url.
+pub(crate) const CHALLENGE_LEN: usize = 40;
+
+/// A verification challenge sent in `X-Okta-Verification-Challenge`: 40 URL-safe characters,
+/// always with at least one `-` and one `_`, so that a receiver which mangles them (a form
+/// decoder, an alphanumeric check) fails every time instead of one time in two.
 pub(crate) fn challenge() -> String {
-    alphanumeric(43)
+    let mut bytes = [0u8; CHALLENGE_LEN + 2];
+    fill(&mut bytes);
+    let (picks, spots) = bytes.split_at(CHALLENGE_LEN);
+    let mut chars: Vec<u8> = picks
+        .iter()
+        .map(|b| URL_SAFE[usize::from(*b) % URL_SAFE.len()])
+        .collect();
+    let dash = usize::from(spots[0]) % CHALLENGE_LEN;
+    // A different place for `_`: one of the other 39.
+    let underscore = (dash + 1 + usize::from(spots[1]) % (CHALLENGE_LEN - 1)) % CHALLENGE_LEN;
+    chars[dash] = b'-';
+    chars[underscore] = b'_';
+    chars.into_iter().map(char::from).collect()
 }
 
 /// An id with a given prefix (`0oa` apps, `00g` groups, ...), 20 characters in all.
@@ -89,6 +112,11 @@ pub(crate) fn okta_time(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
+/// [`okta_time`] of a time in milliseconds since the epoch.
+pub(crate) fn okta_time_ms(ms: i64) -> String {
+    okta_time(&DateTime::from_timestamp_millis(ms).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +132,17 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert!(okta_time(&now_seconds()).ends_with(".000Z"));
+    }
+
+    #[test]
+    fn challenges_are_url_safe_with_dash_and_underscore() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..200 {
+            let c = challenge();
+            assert_eq!(c.len(), CHALLENGE_LEN, "{c}");
+            assert!(c.bytes().all(|b| URL_SAFE.contains(&b)), "{c}");
+            assert!(c.contains('-') && c.contains('_'), "{c}");
+            assert!(seen.insert(c));
+        }
     }
 }

@@ -14,8 +14,9 @@ use super::model::Hook;
 use super::records::{DeliveryKind, DeliveryLog, DeliveryOutcome, DeliveryRecord};
 use crate::error::{Error, Result};
 
-/// The challenge header of the verification GET.
-pub const VERIFICATION_CHALLENGE_HEADER: &str = "x-okta-verification-challenge";
+/// The challenge header of the verification GET (the SDK's constant: one name for the receiver
+/// and the emulator). On the wire it is title-cased, `X-Okta-Verification-Challenge`.
+pub use okta_eventhooks::events::VERIFICATION_CHALLENGE_HEADER;
 /// The `User-Agent` Okta sends to hooks.
 pub const HOOK_USER_AGENT: &str = "Okta-Integrations";
 /// Most bytes read from a hook's answer.
@@ -24,6 +25,29 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024;
 pub(crate) struct Outbound {
     http: reqwest::Client,
     timeout: Duration,
+}
+
+/// How one POST went, retry included.
+pub(crate) struct Delivered {
+    pub(crate) acknowledged: bool,
+    /// Requests made (retries included).
+    pub(crate) requests: usize,
+    /// Attempts made, counting one that could not be sent.
+    pub(crate) attempts: u32,
+    /// The status of the last answer, if there was one.
+    pub(crate) status: Option<u16>,
+    /// Why the last attempt failed.
+    pub(crate) error: Option<String>,
+    /// The envelope's `eventId`.
+    pub(crate) event_id: String,
+}
+
+/// What a delivery record says about the POST's events.
+struct Batch<'a> {
+    event_id: &'a str,
+    event_types: &'a [String],
+    uuids: &'a [String],
+    duplicate: bool,
 }
 
 /// How one attempt went.
@@ -39,6 +63,10 @@ impl Outbound {
         okta_eventhooks::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Header names as Okta writes them (`X-Okta-Verification-Challenge`,
+            // `X-Okta-Request-Id`, `User-Agent`); names are case-insensitive, but a receiver
+            // that compares them exactly must meet Okta's spelling here first.
+            .http1_title_case_headers()
             .connect_timeout(timeout)
             .timeout(timeout)
             .build()
@@ -154,26 +182,48 @@ impl Outbound {
         }
     }
 
-    /// POSTs one batch (one retry on timeout, connection error or 5xx; none on 4xx).
-    /// Returns whether it was acknowledged and how many requests were made.
+    /// POSTs one batch (one retry on timeout, connection error or 5xx; none on 4xx), under a
+    /// new `eventId`, or under `repeat`'s for a duplicate of an earlier POST.
     pub(crate) async fn deliver(
         &self,
         hook: &Hook,
         base_url: &str,
-        event_type: &str,
         batch: &[&Value],
+        repeat: Option<&str>,
         log: &DeliveryLog,
-    ) -> (bool, usize) {
-        let event_id = ids::uuid_v4();
-        let body = match events::envelope(base_url, &hook.id, &event_id, batch) {
-            Ok(b) => bytes::Bytes::from(b),
-            Err(_) => return (false, 0),
+    ) -> Delivered {
+        let event_id = repeat.map_or_else(ids::uuid_v4, str::to_owned);
+        let mut delivered = Delivered {
+            acknowledged: false,
+            requests: 0,
+            attempts: 0,
+            status: None,
+            error: None,
+            event_id,
         };
-        let uuids: Vec<String> = batch
-            .iter()
-            .filter_map(|e| e.get("uuid").and_then(Value::as_str).map(str::to_owned))
-            .collect();
-        let mut requests = 0;
+        let body = match events::envelope(base_url, &hook.id, &delivered.event_id, batch) {
+            Ok(b) => bytes::Bytes::from(b),
+            Err(e) => {
+                delivered.error = Some(format!("the envelope could not be written: {e}"));
+                return delivered;
+            }
+        };
+        let field = |name: &str| -> Vec<String> {
+            batch
+                .iter()
+                .filter_map(|e| e.get(name).and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        };
+        let uuids = field("uuid");
+        let mut types = field("eventType");
+        let mut seen = std::collections::HashSet::new();
+        types.retain(|t| seen.insert(t.clone()));
+        let about = Batch {
+            event_id: &delivered.event_id,
+            event_types: &types,
+            uuids: &uuids,
+            duplicate: repeat.is_some(),
+        };
         for attempt in 1..=2 {
             let mut headers = Self::base_headers();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -186,7 +236,7 @@ impl Outbound {
                     retryable: false,
                 },
                 Ok(()) => {
-                    requests += 1;
+                    delivered.requests += 1;
                     self.post_once(&hook.channel.uri, headers.clone(), body.clone())
                         .await
                 }
@@ -194,21 +244,25 @@ impl Outbound {
             log.push(record(
                 DeliveryKind::Delivery,
                 hook,
-                Some((&event_id, event_type, &uuids)),
+                Some(&about),
                 attempt,
                 &result,
                 started,
                 time,
                 names(&headers),
             ));
+            delivered.attempts = attempt;
+            delivered.status = result.status;
+            delivered.error.clone_from(&result.error);
             if result.error.is_none() {
-                return (true, requests);
+                delivered.acknowledged = true;
+                break;
             }
             if !result.retryable {
                 break;
             }
         }
-        (false, requests)
+        delivered
     }
 
     async fn post_once(&self, uri: &str, headers: HeaderMap, body: bytes::Bytes) -> Attempt {
@@ -291,7 +345,7 @@ fn now() -> String {
 fn record(
     kind: DeliveryKind,
     hook: &Hook,
-    delivery: Option<(&str, &str, &[String])>,
+    delivery: Option<&Batch<'_>>,
     attempt: u32,
     result: &Attempt,
     started: Instant,
@@ -305,9 +359,10 @@ fn record(
         hook_name: hook.name.clone(),
         // A hook kept from before userinfo was refused may still carry it.
         uri: okta_eventhooks::redact::text(&hook.channel.uri).into_owned(),
-        event_id: delivery.map(|d| d.0.to_owned()),
-        event_type: delivery.map(|d| d.1.to_owned()),
-        event_uuids: delivery.map(|d| d.2.to_vec()).unwrap_or_default(),
+        event_id: delivery.map(|d| d.event_id.to_owned()),
+        event_types: delivery.map(|d| d.event_types.to_vec()).unwrap_or_default(),
+        event_uuids: delivery.map(|d| d.uuids.to_vec()).unwrap_or_default(),
+        duplicate: delivery.is_some_and(|d| d.duplicate),
         attempt,
         status: result.status,
         outcome: if result.error.is_none() {

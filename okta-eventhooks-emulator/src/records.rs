@@ -7,6 +7,8 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::chaos::Chaos;
+
 /// Which outbound call an attempt was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -44,13 +46,18 @@ pub struct DeliveryRecord {
     pub hook_name: String,
     /// The URI called, with any user name and password shown as `[REDACTED]`.
     pub uri: String,
-    /// For deliveries: the envelope's `eventId` (the same on the retry).
+    /// For deliveries: the envelope's `eventId` (the same on the retry, and on a duplicate).
     pub event_id: Option<String>,
-    /// For deliveries: the event type fired.
-    pub event_type: Option<String>,
+    /// For deliveries: the event types in the POST, in order of first appearance (a POST
+    /// carries every type due in its window).
+    #[serde(default)]
+    pub event_types: Vec<String>,
     /// For deliveries: the `uuid` of each LogEvent in the batch.
     #[serde(default)]
     pub event_uuids: Vec<String>,
+    /// For deliveries: this POST repeats events already delivered (chaos `duplicatePercent`).
+    #[serde(default)]
+    pub duplicate: bool,
     /// 1 for the first attempt, 2 for the retry.
     pub attempt: u32,
     /// HTTP status the endpoint answered, if it answered.
@@ -77,6 +84,9 @@ pub struct HookOutcome {
     pub hook_id: String,
     /// Its name.
     pub hook_name: String,
+    /// Fired events of the types it subscribes to.
+    #[serde(default)]
+    pub due: usize,
     /// Events its endpoint acknowledged.
     pub delivered: usize,
     /// Events its filter dropped.
@@ -91,9 +101,12 @@ pub struct HookOutcome {
     pub filter_error: Option<String>,
     /// Events whose delivery had not finished when the fire's deadline passed (they may or
     /// may not have reached the hook). `delivered + filtered_out + failed + unfinished` is
-    /// [`FireSummary::fired`].
+    /// [`due`](Self::due).
     #[serde(default)]
     pub unfinished: usize,
+    /// Events sent a second time (chaos `duplicatePercent`); not counted in `delivered`.
+    #[serde(default)]
+    pub duplicated: usize,
 }
 
 impl HookOutcome {
@@ -101,22 +114,26 @@ impl HookOutcome {
         Self {
             hook_id: hook.id.clone(),
             hook_name: hook.name.clone(),
+            due: 0,
             delivered: 0,
             filtered_out: 0,
             failed: 0,
             requests: 0,
             filter_error: None,
             unfinished: 0,
+            duplicated: 0,
         }
     }
 
     /// Adds what one batch did.
     pub(crate) fn add(&mut self, batch: HookOutcome) {
+        self.due += batch.due;
         self.delivered += batch.delivered;
         self.filtered_out += batch.filtered_out;
         self.failed += batch.failed;
         self.requests += batch.requests;
         self.unfinished += batch.unfinished;
+        self.duplicated += batch.duplicated;
         if batch.filter_error.is_some() {
             self.filter_error = batch.filter_error;
         }
@@ -124,18 +141,21 @@ impl HookOutcome {
 }
 
 /// The result of firing events: counts only, so that its size does not grow with the count
-/// (the events themselves are in the deliveries, and their `uuid`s in the delivery log).
+/// (the events themselves are in the deliveries and the System Log, their `uuid`s in the
+/// delivery log).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FireSummary {
-    /// The event type fired.
-    pub event_type: String,
-    /// Events generated: the count asked for, or fewer when the deadline passed first.
+    /// The event types fired, in the order of the request.
+    pub event_types: Vec<String>,
+    /// Events generated (and written to the System Log): the count asked for, or fewer when
+    /// the deadline passed first.
     pub fired: usize,
-    /// One entry per ACTIVE + VERIFIED hook subscribed to the type.
+    /// One entry per ACTIVE + VERIFIED hook subscribed to one of the types.
     pub hooks: Vec<HookOutcome>,
-    /// Hooks subscribed to the type that got nothing because they are INACTIVE or UNVERIFIED.
+    /// Hooks subscribed to one of the types that got nothing because they are INACTIVE or
+    /// UNVERIFIED.
     pub ineligible_hook_ids: Vec<String>,
     /// The fire's deadline passed before every event was delivered.
     #[serde(default)]
@@ -149,24 +169,96 @@ impl FireSummary {
     }
 }
 
-/// What to fire: `count` events of `event_type`, each shaped by an optional JSON merge patch.
+/// Events of one type to fire: `count` of them, each shaped by an optional JSON merge patch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
-pub struct FireRequest {
+pub struct FireEvents {
     /// The System Log event type, e.g. `user.session.start`.
     pub event_type: String,
     /// How many events (default 1).
     #[serde(default = "one")]
     pub count: usize,
     /// An RFC 7396 merge patch applied to every generated event, e.g.
-    /// `{"outcome": {"result": "FAILURE"}}`.
+    /// `{"outcome": {"result": "FAILURE"}}`. A patch that sets `published` keeps it; otherwise
+    /// the System Log stamps `published` when it writes the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch: Option<Value>,
+}
+
+impl FireEvents {
+    /// `count` plain events of `event_type`.
+    pub fn new(event_type: impl Into<String>, count: usize) -> Self {
+        Self {
+            event_type: event_type.into(),
+            count,
+            patch: None,
+        }
+    }
+
+    /// Shapes every event with a JSON merge patch.
+    #[must_use]
+    pub fn patch(mut self, patch: Value) -> Self {
+        self.patch = Some(patch);
+        self
+    }
+}
+
+/// What to fire: one burst of events of one or more types. The events of the entries are
+/// interleaved (one of each in turn while they last), so that events of several types happen
+/// close together and share POSTs, as at Okta.
+///
+/// On the wire: `{"events": [{"eventType", "count", "patch"}, ...], "timeoutMs", "chaos"}`,
+/// or for one type the short form `{"eventType", "count", "patch", "timeoutMs", "chaos"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", try_from = "FireWire")]
+#[non_exhaustive]
+pub struct FireRequest {
+    /// What to fire.
+    pub events: Vec<FireEvents>,
     /// The deadline of the whole fire, in milliseconds (default 30 s, at most 10 min); what is
     /// not delivered by then is reported as unfinished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// Chaos for this fire, instead of the standing one (`/emulator/chaos`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<Chaos>,
+}
+
+/// Both forms of a fire request, as sent.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FireWire {
+    #[serde(default)]
+    events: Option<Vec<FireEvents>>,
+    event_type: Option<String>,
+    count: Option<usize>,
+    patch: Option<Value>,
+    timeout_ms: Option<u64>,
+    chaos: Option<Chaos>,
+}
+
+impl TryFrom<FireWire> for FireRequest {
+    type Error = &'static str;
+
+    fn try_from(wire: FireWire) -> Result<Self, Self::Error> {
+        let events = match (wire.events, wire.event_type) {
+            (Some(_), Some(_)) => return Err("give either events or eventType, not both"),
+            (Some(events), None) if wire.count.is_none() && wire.patch.is_none() => events,
+            (Some(_), None) => return Err("count and patch go inside each entry of events"),
+            (None, Some(event_type)) => vec![FireEvents {
+                event_type,
+                count: wire.count.unwrap_or(1),
+                patch: wire.patch,
+            }],
+            (None, None) => Vec::new(),
+        };
+        Ok(Self {
+            events,
+            timeout_ms: wire.timeout_ms,
+            chaos: wire.chaos,
+        })
+    }
 }
 
 fn one() -> usize {
@@ -176,12 +268,28 @@ fn one() -> usize {
 impl FireRequest {
     /// `count` plain events of `event_type`.
     pub fn new(event_type: impl Into<String>, count: usize) -> Self {
+        Self::burst([FireEvents::new(event_type, count)])
+    }
+
+    /// Events of several types in one burst.
+    pub fn burst(events: impl IntoIterator<Item = FireEvents>) -> Self {
         Self {
-            event_type: event_type.into(),
-            count,
-            patch: None,
+            events: events.into_iter().collect(),
             timeout_ms: None,
+            chaos: None,
         }
+    }
+
+    /// Events asked for, over every type.
+    pub fn count(&self) -> usize {
+        self.events.iter().map(|e| e.count).sum()
+    }
+
+    /// Adds `count` events of another type to the burst.
+    #[must_use]
+    pub fn and(mut self, event_type: impl Into<String>, count: usize) -> Self {
+        self.events.push(FireEvents::new(event_type, count));
+        self
     }
 
     /// Gives the whole fire a deadline.
@@ -191,10 +299,19 @@ impl FireRequest {
         self
     }
 
-    /// Shapes every event with a JSON merge patch.
+    /// Shapes every event of every type with a JSON merge patch.
     #[must_use]
     pub fn patch(mut self, patch: Value) -> Self {
-        self.patch = Some(patch);
+        for events in &mut self.events {
+            events.patch = Some(patch.clone());
+        }
+        self
+    }
+
+    /// Chaos for this fire (instead of the standing one).
+    #[must_use]
+    pub fn chaos(mut self, chaos: Chaos) -> Self {
+        self.chaos = Some(chaos);
         self
     }
 }

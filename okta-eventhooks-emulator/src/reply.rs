@@ -113,6 +113,16 @@ pub(crate) fn invalid_token() -> Response {
     )
 }
 
+/// 403 `E0000005`: no `Authorization` header, or a scheme Okta does not know.
+pub(crate) fn invalid_session() -> Response {
+    error(
+        StatusCode::FORBIDDEN,
+        "E0000005",
+        "Invalid session",
+        Vec::new(),
+    )
+}
+
 /// 405 `E0000022`.
 pub(crate) fn method_not_allowed() -> Response {
     error(

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::limits::Verdict;
-use super::{Shared, api, control, ids, reply};
+use super::{Shared, api, control, ids, logs, reply};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
@@ -26,6 +26,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/eventHooks/{id}/lifecycle/{action}",
             post(api::lifecycle),
         )
+        .route("/api/v1/logs", get(logs::list))
         .route("/emulator/fire", post(control::fire))
         .route(
             "/emulator/deliveries",
@@ -36,6 +37,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(control::faults)
                 .post(control::set_faults)
                 .delete(control::clear_faults),
+        )
+        .route(
+            "/emulator/chaos",
+            get(control::chaos)
+                .post(control::set_chaos)
+                .delete(control::clear_chaos),
         )
         .route("/emulator/reset", post(control::reset))
         .route("/emulator/health", get(control::health))
@@ -63,15 +70,20 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     let control = path.starts_with("/emulator/");
     let mut verdict = None;
     let response = if control {
-        if path == "/emulator/health" || authorized(&shared, request.headers()) {
-            next.run(request).await
+        let allowed = if path == "/emulator/health" {
+            Ok(())
         } else {
-            reply::invalid_token()
+            authenticate(&shared, request.headers())
+        };
+        match allowed {
+            Ok(()) => next.run(request).await,
+            Err(refusal) => refusal,
         }
     } else {
-        // Okta-like API: faults first (they stand in for anything upstream), then the token;
-        // only calls with the right token count against the rate limit, as at Okta, where the
-        // limit belongs to the org and token, so nobody without it can use up the budget.
+        // Okta-like API: faults first (they stand in for anything upstream), then the
+        // credential; only calls with the right token count against the rate limit, as at
+        // Okta, where the limit belongs to the org and token, so nobody without it can use up
+        // the budget.
         let fault = shared.faults.next();
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
@@ -80,10 +92,16 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
             reply::for_status(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             )
-        } else if !authorized(&shared, request.headers()) {
-            reply::invalid_token()
+        } else if let Err(refusal) = authenticate(&shared, request.headers()) {
+            refusal
         } else {
-            let v = shared.limiter.check();
+            // `/api/v1/logs` has its own bucket, as at Okta.
+            let limiter = if path == "/api/v1/logs" {
+                &shared.logs_limiter
+            } else {
+                &shared.limiter
+            };
+            let v = limiter.check();
             verdict = Some(v);
             if !v.allowed {
                 reply::rate_limited()
@@ -102,26 +120,36 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     decorate(response, &request_id, verdict)
 }
 
-/// `SSWS <token>` or `Bearer <token>`, compared in constant time. `SSWS<token>` without the
-/// space is accepted too: Okta's Python SDK 3.x sends it that way.
-fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+/// Okta's two answers to a credential it does not accept (section 10 of the fact sheet): no
+/// `Authorization` header, or a scheme it does not know, is 403 `E0000005` "Invalid session";
+/// a known scheme with a wrong token is 401 `E0000011`. `SSWS <token>` and `Bearer <token>`
+/// are compared in constant time; `SSWS<token>` without the space is accepted too (Okta's
+/// Python SDK 3.x sends it that way). `DPoP` is a scheme Okta knows, but the emulator issues
+/// no DPoP-bound tokens, so any DPoP token is a wrong one.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
-        return false;
+        return Err(reply::invalid_session());
     };
     let token = if let Some(rest) = strip_prefix_ignore_case(value, "SSWS") {
         rest.trim_start()
     } else if let Some(rest) = strip_prefix_ignore_case(value, "Bearer ") {
         rest.trim_start()
+    } else if strip_prefix_ignore_case(value, "DPoP ").is_some() {
+        return Err(reply::invalid_token());
     } else {
-        return false;
+        return Err(reply::invalid_session());
     };
-    constant_time_eq(
+    if constant_time_eq(
         token.trim_end().as_bytes(),
         shared.token.expose().as_bytes(),
-    )
+    ) {
+        Ok(())
+    } else {
+        Err(reply::invalid_token())
+    }
 }
 
 fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {

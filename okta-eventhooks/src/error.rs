@@ -5,6 +5,9 @@ use std::fmt;
 use crate::rate_limit::RateLimit;
 use crate::types::OktaError;
 
+/// Okta's code for a request without a credential it knows (403).
+const INVALID_SESSION: &str = "E0000005";
+
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -228,9 +231,43 @@ impl Error {
         self.status() == Some(401)
     }
 
-    /// HTTP 403: the credentials lack a permission or scope.
+    /// HTTP 403: the credentials lack a permission or scope (`E0000006`), or the request
+    /// carried no credential Okta knows ([`is_invalid_session`](Self::is_invalid_session)).
     pub fn is_forbidden(&self) -> bool {
         self.status() == Some(403)
+    }
+
+    /// HTTP 403 `E0000005` "Invalid session": Okta found no credential it knows in the
+    /// request (no `Authorization` header, or a scheme other than `SSWS`, `Bearer` or `DPoP`),
+    /// so, unlike a wrong token (401 `E0000011`, [`is_unauthorized`](Self::is_unauthorized)),
+    /// the token itself was never looked at. See [`auth_hint`](Self::auth_hint).
+    pub fn is_invalid_session(&self) -> bool {
+        self.status() == Some(403) && self.okta_error_code() == Some(INVALID_SESSION)
+    }
+
+    /// What an authentication failure means and what to check, for Okta's three answers to a
+    /// credential (401 `E0000011`, 403 `E0000005`, 403 `E0000006`); `None` for other errors.
+    ///
+    /// ```
+    /// # fn show(e: &okta_eventhooks::Error) {
+    /// if let Some(hint) = e.auth_hint() {
+    ///     eprintln!("{e}\nhint: {hint}");
+    /// }
+    /// # }
+    /// ```
+    pub fn auth_hint(&self) -> Option<&'static str> {
+        match (self.status()?, self.okta_error_code()) {
+            (401, _) => Some(
+                "Okta rejected the token: check that it is valid, not expired or revoked, and issued by this org",
+            ),
+            (403, Some(INVALID_SESSION)) => Some(
+                "Okta saw no credential it accepts: the request had no Authorization header, or a scheme other than SSWS, Bearer or DPoP; the SDK always sends one, so a proxy or a redirect to another host probably dropped or rewrote it (check the org URL and any proxy)",
+            ),
+            (403, _) => Some(
+                "the credential lacks permission: managing event hooks needs the OAuth scope okta.eventHooks.manage (reading: okta.eventHooks.read), or an admin role allowed to manage event hooks",
+            ),
+            _ => None,
+        }
     }
 
     /// A 5xx answer, a transport failure or a timeout: worth trying again later. (An answer

@@ -132,8 +132,13 @@ fn script() -> Vec<Step> {
 
 /// A step that fires `request` and expects `expected` of its events to be delivered.
 fn fire(request: FireRequest, expected: usize, note: &'static str) -> Step {
-    let count = request.count;
-    let name = format!("fire {} x{count}", request.event_type);
+    let count = request.count();
+    let types: Vec<&str> = request
+        .events
+        .iter()
+        .map(|e| e.event_type.as_str())
+        .collect();
+    let name = format!("fire {} x{count}", types.join(", "));
     Step::new(&name, Action::Fire(request, note)).check(
         format!("{expected} of {count} events delivered"),
         move |w| w.fired_as_expected(expected),

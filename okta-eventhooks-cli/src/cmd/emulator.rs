@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use okta_eventhooks::Secret;
 use okta_eventhooks_emulator::{
-    ControlClient, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, Emulator, FireRequest, FireSummary,
+    Chaos, ControlClient, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, Emulator, FireEvents,
+    FireRequest, FireSummary, MAX_CHAOS_DELAY,
 };
 use serde::Serialize;
 
@@ -20,13 +21,15 @@ pub const DEFAULT_PORT: u16 = 8180;
 /// Run a local emulator of Okta's event-hook API (no Okta org needed).
 ///
 /// It serves /api/v1/eventHooks like Okta, calls hook endpoints for verification and
-/// deliveries, and offers /emulator/... for firing events, the delivery log and fault
-/// injection. Clients authenticate with `SSWS <token>` (or `Bearer <token>`); the default
-/// token is `emulator-token` (a development token, not a secret).
+/// deliveries, keeps a System Log of what it fired and what failed (/api/v1/logs), and
+/// offers /emulator/... for firing events, the delivery log, fault injection and chaos.
+/// Clients authenticate with `SSWS <token>` (or `Bearer <token>`); the default token is
+/// `emulator-token` (a development token, not a secret).
 ///
 /// Examples:
 ///   okta-eventhooks emulator --port 8180 --state hooks.json --allow-http-loopback
 ///   okta-eventhooks emulator fire user.session.start --count 3
+///   okta-eventhooks emulator fire user.session.start group.user_membership.add --reorder
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 pub struct EmulatorArgs {
@@ -62,14 +65,26 @@ pub struct EmulatorArgs {
 /// What to ask a running emulator.
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
-    /// Fire System Log events at every active, verified hook subscribed to the type.
+    /// Fire System Log events at every active, verified hook subscribed to their types
     ///
-    /// The global --timeout is the deadline of the whole fire (default 30s, at most 10m):
-    /// what is not delivered by then is reported as unfinished.
+    /// Several types make one burst: their events are interleaved, and each hook
+    /// gets what is due to it in one POST whatever the types, as Okta merges
+    /// events that happen close together. Every event is also written to the
+    /// emulator's System Log (/api/v1/logs). The global --timeout is the
+    /// deadline of the whole fire (default 30s, at most 10m): what is not
+    /// delivered by then is reported as unfinished.
+    ///
+    /// Chaos for a receiver's own tests (this fire only; none by default):
+    ///   --duplicate-percent 20  every fifth delivered event comes again, in
+    ///                           a later POST with the same eventId and uuid
+    ///   --reorder               events arrive out of published order
+    ///   --delay 500ms           every POST waits before it is sent
+    #[command(verbatim_doc_comment)]
     Fire {
-        /// The event type, e.g. user.session.start.
-        event_type: String,
-        /// How many events.
+        /// The event types, e.g. user.session.start group.user_membership.add.
+        #[arg(required = true, value_name = "EVENT_TYPE")]
+        event_types: Vec<String>,
+        /// How many events of each type.
         #[arg(long, default_value_t = 1)]
         count: usize,
         /// A JSON merge patch applied to every event, e.g. '{"outcome":{"result":"FAILURE"}}'.
@@ -78,6 +93,15 @@ pub enum EmulatorCommand {
         /// The emulator's URL (default: http://127.0.0.1:<--port>).
         #[arg(long)]
         url: Option<String>,
+        /// Chaos: the percentage (0-100) of delivered events sent a second time.
+        #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+        duplicate_percent: Option<u8>,
+        /// Chaos: deliver events out of published order.
+        #[arg(long)]
+        reorder: bool,
+        /// Chaos: wait this long before every delivery POST (at most 60s).
+        #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+        delay: Option<Duration>,
     },
 }
 
@@ -98,13 +122,20 @@ impl EmulatorArgs {
                 serve(options, printer, stopped()).await
             }
             Some(EmulatorCommand::Fire {
-                event_type,
+                event_types,
                 count,
                 patch,
                 url,
+                duplicate_percent,
+                reorder,
+                delay,
             }) => {
                 let url = url.unwrap_or_else(|| format!("http://127.0.0.1:{}", self.port));
-                let mut request = FireRequest::new(event_type, count);
+                let mut request = FireRequest::burst(
+                    event_types
+                        .into_iter()
+                        .map(|event_type| FireEvents::new(event_type, count)),
+                );
                 if let Some(patch) = patch {
                     let patch = serde_json::from_str(&patch)
                         .map_err(|e| CliError::Usage(format!("--patch is not JSON: {e}")))?;
@@ -112,6 +143,19 @@ impl EmulatorArgs {
                 }
                 if let Some(timeout) = timeout {
                     request = request.timeout(timeout);
+                }
+                if duplicate_percent.is_some() || reorder || delay.is_some() {
+                    let chaos = Chaos::default()
+                        .duplicate_percent(duplicate_percent.unwrap_or(0))
+                        .reorder(reorder)
+                        .delay(delay.unwrap_or_default());
+                    if !chaos.acceptable() {
+                        return Err(CliError::Usage(format!(
+                            "--delay: at most {}s",
+                            MAX_CHAOS_DELAY.as_secs()
+                        )));
+                    }
+                    request = request.chaos(chaos);
                 }
                 let summary = ControlClient::new(url, token)?.fire(&request).await?;
                 printer.result(&summary_text(&summary), &summary)
@@ -250,7 +294,7 @@ fn summary_text(summary: &FireSummary) -> String {
     let mut text = format!(
         "fired {} {} event(s); {} delivered",
         summary.fired,
-        summary.event_type,
+        summary.event_types.join(", "),
         summary.delivered()
     );
     if summary.deadline_exceeded {
@@ -269,6 +313,9 @@ fn summary_text(summary: &FireSummary) -> String {
         ));
         if hook.unfinished > 0 {
             text.push_str(&format!(", unfinished {}", hook.unfinished));
+        }
+        if hook.duplicated > 0 {
+            text.push_str(&format!(", sent again {}", hook.duplicated));
         }
         if let Some(error) = &hook.filter_error {
             text.push_str(&format!("; filter not evaluated: {error}"));
@@ -323,6 +370,37 @@ mod tests {
             cli.args.command,
             Some(EmulatorCommand::Fire { count: 3, .. })
         ));
+        let cli = Cli::try_parse_from([
+            "x",
+            "fire",
+            "user.session.start",
+            "user.lifecycle.create",
+            "--duplicate-percent",
+            "20",
+            "--reorder",
+            "--delay",
+            "5ms",
+        ])
+        .unwrap();
+        let Some(EmulatorCommand::Fire {
+            event_types,
+            duplicate_percent,
+            reorder,
+            delay,
+            ..
+        }) = cli.args.command
+        else {
+            panic!("not a fire");
+        };
+        assert_eq!(event_types, ["user.session.start", "user.lifecycle.create"]);
+        assert_eq!(duplicate_percent, Some(20));
+        assert!(reorder);
+        assert_eq!(delay, Some(std::time::Duration::from_millis(5)));
+        assert!(
+            Cli::try_parse_from(["x", "fire"]).is_err(),
+            "a type is required"
+        );
+        assert!(Cli::try_parse_from(["x", "fire", "a.b", "--duplicate-percent", "101"]).is_err());
         assert!(Cli::try_parse_from(["x", "--token", "a", "--token-env", "B"]).is_err());
     }
 

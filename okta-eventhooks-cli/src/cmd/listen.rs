@@ -39,6 +39,12 @@ pub struct Listen {
     #[arg(long, value_name = "VAR", requires = "auth_key")]
     auth_value_env: Option<String>,
 
+    /// Environment variable holding a previous value of the secret, also accepted while a
+    /// rotation is under way (repeat for more): accept old and new, replace the hook's secret
+    /// at Okta, then restart without the old one.
+    #[arg(long, value_name = "VAR", requires = "auth_key")]
+    accept_previous_secret_env: Vec<String>,
+
     /// Drop a delivery whose eventId was seen within this time (e.g. 10m; 0s turns it off).
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::parse)]
     dedupe_window: Duration,
@@ -62,7 +68,11 @@ impl Listen {
             .dedupe_window(self.dedupe_window)
             .max_body_bytes(self.max_body_bytes);
         if let (Some(key), Some(var)) = (&self.auth_key, &self.auth_value_env) {
-            builder = builder.auth_header(key, read_secret_env(var)?);
+            builder = builder.auth_header(key, read_secret_env(var, "--auth-value-env")?);
+        }
+        for var in &self.accept_previous_secret_env {
+            builder = builder
+                .accept_previous_secret(read_secret_env(var, "--accept-previous-secret-env")?);
         }
         let (receiver, deliveries) = builder
             .build()
@@ -180,14 +190,15 @@ fn print_events(printer: &Printer, delivery: &Delivery) -> Result<()> {
     Ok(())
 }
 
-fn read_secret_env(var: &str) -> Result<Secret> {
+/// The secret in environment variable `var`, named by the flag `flag`.
+fn read_secret_env(var: &str, flag: &str) -> Result<Secret> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Ok(Secret::from(value)),
         Ok(_) => Err(CliError::Usage(format!(
-            "environment variable {var} (--auth-value-env) is empty"
+            "environment variable {var} ({flag}) is empty"
         ))),
         Err(_) => Err(CliError::Usage(format!(
-            "environment variable {var} (--auth-value-env) is not set"
+            "environment variable {var} ({flag}) is not set"
         ))),
     }
 }

@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use okta_eventhooks_emulator::Emulator;
 use okta_eventhooks_tests::emulator::{self, verified_hook};
-use okta_eventhooks_tests::endpoint::endpoint;
+use okta_eventhooks_tests::endpoint::{endpoint, envelopes};
 use okta_eventhooks_tests::fixtures::new_hook;
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
 
@@ -221,13 +221,17 @@ async fn the_emulator_command_honours_output_json() {
         .build()
         .unwrap();
     let endpoint = endpoint().await;
-    let hook = new_hook("fired at", &endpoint.uri(), &["user.session.start"]);
+    let types = ["user.session.start", "user.lifecycle.create"];
+    let hook = new_hook("fired at", &endpoint.uri(), &types);
     verified_hook(&client, &hook).await;
+    // Two types in one burst, with half of the events sent again.
     let mut fire = bare();
-    fire.args(["-o", "json", "emulator", "fire", "user.session.start"])
+    fire.args(["-o", "json", "emulator", "fire", types[0], types[1]])
         .args([
             "--count",
             "2",
+            "--duplicate-percent",
+            "50",
             "--url",
             url,
             "--token-env",
@@ -237,10 +241,23 @@ async fn the_emulator_command_honours_output_json() {
     let out = run(fire).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let summary: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(summary["eventType"], "user.session.start");
-    assert_eq!(summary["fired"], 2, "{summary}");
+    assert_eq!(summary["eventTypes"], serde_json::json!(types));
+    assert_eq!(summary["fired"], 4, "{summary}");
     assert_eq!(summary["hooks"][0]["hookName"], "fired at");
-    assert_eq!(summary["hooks"][0]["delivered"], 2, "{summary}");
+    assert_eq!(summary["hooks"][0]["delivered"], 4, "{summary}");
+    assert_eq!(summary["hooks"][0]["duplicated"], 2, "{summary}");
+    // On the wire: one POST with both types, then one repeating its eventId with 2 of them.
+    let posts = envelopes(&endpoint).await;
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    let sent: Vec<&str> = posts[0]["data"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["eventType"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent, [types[0], types[1], types[0], types[1]]);
+    assert_eq!(posts[1]["eventId"], posts[0]["eventId"]);
+    assert_eq!(posts[1]["data"]["events"].as_array().unwrap().len(), 2);
 
     let pid = serve.0.id().to_string();
     let killed = std::process::Command::new("kill")

@@ -58,6 +58,17 @@ async fn unauthorized_names_the_credential_and_its_source() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn invalid_session_says_the_credential_did_not_arrive() {
+    let (server, out) =
+        get_answered_with(403, okta_error("E0000005", "Invalid session", &[])).await;
+    assert_eq!(out.code, 4);
+    insta::assert_snapshot!(scrub(&out.stderr, &server), @r"
+    error: E0000005 Invalid session (HTTP 403, request id reqABC)
+    hint: Okta saw no credential it accepts: the request had no Authorization header, or a scheme other than SSWS, Bearer or DPoP; the SDK always sends one, so a proxy or a redirect to another host probably dropped or rewrote it (check the org URL and any proxy) (the SSWS API token from OKTA_CLIENT_TOKEN was sent to http://<MOCK>)
+    ");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn forbidden_names_the_scope() {
     let (_server, out) = get_answered_with(
         403,

@@ -29,11 +29,17 @@ impl Drop for Listener {
 }
 
 fn listen(args: &[&str]) -> Listener {
+    listen_with(args, &[])
+}
+
+/// [`listen`] with more environment variables.
+fn listen_with(args: &[&str], env: &[(&str, &str)]) -> Listener {
     let mut child = std_bare()
         .arg("listen")
         .args(["--port", "0", "--path", "/okta/hook"])
         .args(args)
         .env("LISTEN_TEST_SECRET", HOOK_SECRET)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -137,6 +143,39 @@ async fn listen_prints_one_line_per_event_and_stops_after_count() {
 }
 
 #[tokio::test]
+async fn listen_accepts_the_previous_secret_during_a_rotation() {
+    const OLD_SECRET: &str = "old-hook-secret-being-rotated-5151";
+    let l = listen_with(
+        &[
+            "--auth-key",
+            "Authorization",
+            "--auth-value-env",
+            "LISTEN_TEST_SECRET",
+            "--accept-previous-secret-env",
+            "LISTEN_OLD_SECRET",
+            "--count",
+            "2",
+        ],
+        &[("LISTEN_OLD_SECRET", OLD_SECRET)],
+    );
+    assert_eq!(post(&l.url, "neither", "r0", &["a.refused"]).await, 401);
+    assert_eq!(post(&l.url, OLD_SECRET, "r1", &["a.old"]).await, 200);
+    assert_eq!(post(&l.url, HOOK_SECRET, "r2", &["a.new"]).await, 200);
+    let (code, stdout, stderr) = finish(l);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    let types: Vec<&str> = stdout
+        .lines()
+        .map(|line| line.split_whitespace().nth(1).unwrap())
+        .collect();
+    assert_eq!(types, ["a.old", "a.new"]);
+    assert!(stderr.contains("1 unauthorized"), "{stderr}");
+    for text in [&stdout, &stderr] {
+        assert_no_secret("listen", text);
+        assert!(!text.contains(OLD_SECRET), "{text}");
+    }
+}
+
+#[tokio::test]
 async fn listen_json_lines_keep_unknown_fields() {
     let l = listen(&["-o", "json", "--count", "2"]);
     assert_eq!(
@@ -186,6 +225,26 @@ fn listen_refuses_bad_input_with_usage_exit_code() {
         out.status.code(),
         Some(2),
         "clap: --auth-value-env required"
+    );
+
+    // A previous secret needs the header it goes in, and a variable that is set.
+    let out = std_bare()
+        .args(["listen", "--accept-previous-secret-env", "OLD"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "clap: --auth-key required");
+    let out = std_bare()
+        .args(["listen", "--auth-key", "Authorization", "--auth-value-env"])
+        .args(["SET_SECRET", "--accept-previous-secret-env"])
+        .arg("OKTA_EVENTHOOKS_TEST_UNSET_VAR")
+        .env("SET_SECRET", HOOK_SECRET)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("OKTA_EVENTHOOKS_TEST_UNSET_VAR (--accept-previous-secret-env) is not set"),
+        "{stderr}"
     );
 }
 

@@ -265,24 +265,53 @@ async fn errors_are_okta_errors() {
     let emu = start().await;
     let url = format!("{}/api/v1/eventHooks", emu.url());
 
-    // Tokens: missing, wrong, wrong scheme -> 401; Bearer with the same value works.
-    for auth in [
-        None,
-        Some("SSWS wrong"),
-        Some("Basic dGVzdA=="),
-        Some(TOKEN),
-    ] {
-        let mut request = http::client().get(&url);
-        if let Some(auth) = auth {
-            request = request.header("Authorization", auth);
+    // No credential Okta knows (no header, an unknown scheme, a bare token): 403 E0000005;
+    // a known scheme with a wrong token: 401 E0000011; the same on the control API.
+    let control = format!("{}/emulator/deliveries", emu.url());
+    let wrong_token = format!("SSWS {TOKEN}x");
+    let cases = [
+        (None, 403, "E0000005", "Invalid session"),
+        (Some("Basic dGVzdA=="), 403, "E0000005", "Invalid session"),
+        (Some(TOKEN), 403, "E0000005", "Invalid session"),
+        (
+            Some("SSWS wrong"),
+            401,
+            "E0000011",
+            "Invalid token provided",
+        ),
+        (
+            Some(wrong_token.as_str()),
+            401,
+            "E0000011",
+            "Invalid token provided",
+        ),
+        (
+            Some("Bearer wrong"),
+            401,
+            "E0000011",
+            "Invalid token provided",
+        ),
+        (
+            Some("DPoP wrong"),
+            401,
+            "E0000011",
+            "Invalid token provided",
+        ),
+    ];
+    for (auth, want_status, code, summary) in cases {
+        for target in [&url, &control] {
+            let mut request = http::client().get(target);
+            if let Some(auth) = auth {
+                request = request.header("Authorization", auth);
+            }
+            let (status, body) = error_of(request.send().await.unwrap()).await;
+            assert_eq!(status, want_status, "{auth:?} {target}");
+            assert_eq!(body["errorCode"], code);
+            assert_eq!(body["errorSummary"], summary);
+            assert_eq!(body["errorLink"], code);
+            assert!(body["errorId"].as_str().unwrap().starts_with("oae"));
+            assert_eq!(body["errorCauses"], json!([]));
         }
-        let (status, body) = error_of(request.send().await.unwrap()).await;
-        assert_eq!(status, 401, "{auth:?}");
-        assert_eq!(body["errorCode"], "E0000011");
-        assert_eq!(body["errorSummary"], "Invalid token provided");
-        assert_eq!(body["errorLink"], "E0000011");
-        assert!(body["errorId"].as_str().unwrap().starts_with("oae"));
-        assert_eq!(body["errorCauses"], json!([]));
     }
     let bearer = http::client()
         .get(&url)
@@ -623,14 +652,18 @@ async fn only_authenticated_calls_count_against_the_rate_limit() {
         .await
         .unwrap();
     let url = format!("{}/api/v1/eventHooks", emu.url());
-    for auth in [None, Some("SSWS wrong-token"), Some("Bearer nope")] {
+    for (auth, status) in [
+        (None, 403),
+        (Some("SSWS wrong-token"), 401),
+        (Some("Bearer nope"), 401),
+    ] {
         for _ in 0..4 {
             let mut request = http::client().get(&url);
             if let Some(auth) = auth {
                 request = request.header("Authorization", auth);
             }
             let response = request.send().await.unwrap();
-            assert_eq!(response.status(), 401, "{auth:?}");
+            assert_eq!(response.status(), status, "{auth:?}");
             assert!(!response.headers().contains_key("x-rate-limit-remaining"));
         }
     }
@@ -719,13 +752,13 @@ async fn injected_faults_fail_calls_then_clear() {
         let body: Value = answer.json().await.unwrap();
         assert!(body["errorCode"].is_string(), "{status}: {body}");
     }
-    // The control API needs the token.
+    // The control API needs the token (none at all: Okta's 403 "Invalid session").
     let response = http::client()
         .get(format!("{}/emulator/deliveries", emu.url()))
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 401);
+    assert_eq!(response.status(), 403);
     emu.shutdown().await;
 }
 

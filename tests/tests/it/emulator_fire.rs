@@ -1,12 +1,16 @@
 //! `fire` under load and against hooks that never answer: memory stays at one batch, the
-//! summary holds counts, not events, and the whole fire keeps its deadline.
+//! summary holds counts, not events, and the whole fire keeps its deadline; bursts of several
+//! types share POSTs, which keep to their bounds in events and bytes.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use okta_eventhooks_emulator::{ControlClient, FireRequest, MAX_FIRE_TIMEOUT};
+use okta_eventhooks_emulator::{
+    ControlClient, DeliveryKind, FireEvents, FireRequest, MAX_FIRE_TIMEOUT,
+};
 use okta_eventhooks_receiver::Receiver;
+use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -84,6 +88,177 @@ async fn a_hook_that_never_answers_cannot_hold_fire_past_its_deadline() {
         let err = control.fire(&request).await.unwrap_err();
         assert!(err.to_string().contains("timeoutMs"), "{err}");
     }
+    emu.shutdown().await;
+}
+
+/// The event types of each POST an endpoint received.
+async fn types_per_post(server: &MockServer) -> Vec<Vec<String>> {
+    envelopes(server)
+        .await
+        .iter()
+        .map(|e| {
+            e["data"]["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["eventType"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn events_of_several_types_share_one_post_per_hook() {
+    let emu = start().await;
+    let client = client(&emu);
+    let (both, only_start) = (endpoint().await, endpoint().await);
+    let (start_type, create_type) = ("user.session.start", "user.lifecycle.create");
+    verified_hook(
+        &client,
+        &new_hook("both", &both.uri(), &[start_type, create_type]),
+    )
+    .await;
+    verified_hook(
+        &client,
+        &new_hook("only start", &only_start.uri(), &[start_type]),
+    )
+    .await;
+    let burst = FireRequest::new(start_type, 3)
+        .and(create_type, 2)
+        .and("group.user_membership.add", 1);
+    let summary = emu.fire_with(burst).await.unwrap();
+    assert_eq!(summary.fired, 6);
+    assert_eq!(
+        summary.event_types,
+        [start_type, create_type, "group.user_membership.add"]
+    );
+    // One POST per hook, with every type it subscribes to, in the order they happened.
+    assert_eq!(
+        types_per_post(&both).await,
+        [[start_type, create_type, start_type, create_type, start_type]]
+    );
+    assert_eq!(
+        types_per_post(&only_start).await,
+        [[start_type, start_type, start_type]]
+    );
+    let outcome = |name: &str| summary.hooks.iter().find(|h| h.hook_name == name).unwrap();
+    assert_eq!((outcome("both").due, outcome("both").delivered), (5, 5));
+    assert_eq!(outcome("both").requests, 1);
+    assert_eq!(
+        (outcome("only start").due, outcome("only start").requests),
+        (3, 1)
+    );
+    // The delivery log names the types of each POST.
+    let records = emu.deliveries();
+    let both_post = records
+        .iter()
+        .find(|r| r.hook_name == "both" && r.kind == DeliveryKind::Delivery)
+        .unwrap();
+    assert_eq!(both_post.event_types, [start_type, create_type]);
+    assert_eq!(both_post.event_uuids.len(), 5);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_post_is_bounded_in_events_and_in_bytes() {
+    const MAX_BYTES: usize = 6000;
+    let emu = builder()
+        .max_batch(4)
+        .max_batch_bytes(MAX_BYTES)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = client(&emu);
+    let endpoint = endpoint().await;
+    let types = ["user.session.start", "user.session.end"];
+    verified_hook(&client, &new_hook("bounded", &endpoint.uri(), &types)).await;
+    // Plain events of about 2 KB, and one of more than the byte bound.
+    let burst = FireRequest::burst([
+        FireEvents::new(types[0], 11),
+        FireEvents::new(types[1], 1).patch(json!({"displayMessage": "x".repeat(MAX_BYTES)})),
+    ]);
+    let summary = emu.fire_with(burst).await.unwrap();
+    assert_eq!(summary.delivered(), 12);
+    let posts = envelopes(&endpoint).await;
+    let mut sizes = Vec::new();
+    for post in &posts {
+        let events = post["data"]["events"].as_array().unwrap();
+        let bytes: usize = events.iter().map(|e| e.to_string().len()).sum();
+        assert!(events.len() <= 4, "{} events", events.len());
+        assert!(bytes <= MAX_BYTES || events.len() == 1, "{bytes} bytes");
+        sizes.push(events.len());
+    }
+    assert_eq!(sizes.iter().sum::<usize>(), 12);
+    assert!(posts.len() > 3, "the byte bound split windows: {sizes:?}");
+    // The large event went alone.
+    assert!(posts.iter().any(|p| {
+        let events = p["data"]["events"].as_array().unwrap();
+        events.len() == 1 && events[0]["eventType"] == types[1]
+    }));
+    assert_eq!(summary.hooks[0].requests, posts.len());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn fire_requests_outside_the_bounds_are_refused() {
+    let emu = start().await;
+    let url = format!("{}/emulator/fire", emu.url());
+    let post = |body: Value| {
+        let url = url.clone();
+        async move {
+            let response = okta_eventhooks_tests::http::client()
+                .post(url)
+                .header("Authorization", ssws())
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let many: Vec<Value> = (0..301).map(|_| json!({"eventType": "a.b"})).collect();
+    for (body, code, cause) in [
+        (json!({}), "E0000001", "events: give at least one"),
+        (
+            json!({"events": []}),
+            "E0000001",
+            "events: give at least one",
+        ),
+        (json!({"events": many}), "E0000001", "events: at most 300"),
+        (
+            json!({"events": [{"eventType": "a.b", "count": 6000}, {"eventType": "c.d", "count": 6000}]}),
+            "E0000001",
+            "count: at most 10000",
+        ),
+        (
+            json!({"eventType": "a.b", "events": [{"eventType": "c.d"}]}),
+            "E0000003",
+            "either events or eventType",
+        ),
+        (
+            json!({"events": [{"eventType": "a.b"}], "count": 2}),
+            "E0000003",
+            "inside each entry",
+        ),
+        (
+            json!({"events": [{"eventType": "a.b", "cuont": 2}]}),
+            "E0000003",
+            "unknown field",
+        ),
+    ] {
+        let (status, answer) = post(body.clone()).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(answer["errorCode"], code, "{body}");
+        let causes = answer["errorCauses"].to_string();
+        assert!(causes.contains(cause), "{body}: {causes}");
+    }
+    // Both forms are accepted.
+    let (status, short) = post(json!({"eventType": "user.session.start", "count": 2})).await;
+    assert_eq!((status, short["fired"].as_u64()), (200, Some(2)));
+    let (status, long) = post(json!({"events": [{"eventType": "user.session.start"}, {"eventType": "user.session.end", "count": 2}]})).await;
+    assert_eq!((status, long["fired"].as_u64()), (200, Some(3)));
     emu.shutdown().await;
 }
 

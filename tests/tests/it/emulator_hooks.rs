@@ -45,6 +45,73 @@ async fn verification_sends_the_challenge_with_auth_and_custom_headers() {
     emu.shutdown().await;
 }
 
+/// A hook endpoint on a bare socket (servers built on `http` lower-case header names): it
+/// answers one verification GET and hands over the request head as it came on the wire.
+async fn raw_verifier() -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}/hook", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            socket.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8(head).unwrap();
+        let challenge = head
+            .lines()
+            .find_map(|l| l.strip_prefix("x-okta-verification-challenge: "))
+            .or_else(|| {
+                head.lines()
+                    .find_map(|l| l.strip_prefix("X-Okta-Verification-Challenge: "))
+            })
+            .unwrap_or_default();
+        let body = json!({ "verification": challenge }).to_string();
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(answer.as_bytes()).await.unwrap();
+        head
+    });
+    (uri, task)
+}
+
+#[tokio::test]
+async fn the_challenge_is_okta_shaped_and_its_header_spelled_as_okta_does() {
+    let emu = start().await;
+    let client = client(&emu);
+    let (uri, head) = raw_verifier().await;
+    verified_hook(&client, &new_hook("raw", &uri, &["user.session.start"])).await;
+    let head = head.await.unwrap();
+    let line = |name: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name:?} spelled so in:\n{head}"))
+            .to_owned()
+    };
+    // Okta's support article shows a 40-character URL-safe value with `_`.
+    let challenge = line("X-Okta-Verification-Challenge");
+    assert_eq!(challenge.len(), 40, "{challenge}");
+    assert!(
+        challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{challenge}"
+    );
+    assert!(
+        challenge.contains('-') && challenge.contains('_'),
+        "{challenge}"
+    );
+    assert_eq!(line("User-Agent"), HOOK_USER_AGENT);
+    assert_eq!(line("Accept"), "application/json");
+    assert!(!line("X-Okta-Request-Id").is_empty());
+    assert_eq!(line("Authorization"), HOOK_SECRET);
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn verification_retries_once_after_a_slow_answer() {
     let emu = start().await;

@@ -91,6 +91,52 @@ async fn unauthorized_401() {
 }
 
 #[tokio::test]
+async fn invalid_session_403_is_told_apart_from_a_wrong_token_and_a_missing_scope() {
+    let session = get_with(ResponseTemplate::new(403).set_body_json(okta_error(
+        "E0000005",
+        "Invalid session",
+        &[],
+    )))
+    .await;
+    assert!(session.is_invalid_session() && session.is_forbidden());
+    assert!(!session.is_unauthorized());
+    let hint = session.auth_hint().unwrap();
+    assert!(hint.contains("no Authorization header"), "{hint}");
+    assert!(hint.contains("proxy"), "{hint}");
+
+    let token = get_with(ResponseTemplate::new(401).set_body_json(okta_error(
+        "E0000011",
+        "Invalid token provided",
+        &[],
+    )))
+    .await;
+    assert!(!token.is_invalid_session());
+    assert!(token.auth_hint().unwrap().contains("rejected the token"));
+
+    let scope = get_with(ResponseTemplate::new(403).set_body_json(okta_error(
+        "E0000006",
+        "You do not have permission to perform the requested action",
+        &[],
+    )))
+    .await;
+    assert!(!scope.is_invalid_session() && scope.is_forbidden());
+    assert!(
+        scope
+            .auth_hint()
+            .unwrap()
+            .contains("okta.eventHooks.manage")
+    );
+
+    let other = get_with(ResponseTemplate::new(404).set_body_json(okta_error(
+        "E0000007",
+        "Not found",
+        &[],
+    )))
+    .await;
+    assert_eq!(other.auth_hint(), None);
+}
+
+#[tokio::test]
 async fn forbidden_403() {
     let err = get_with(ResponseTemplate::new(403).set_body_json(okta_error(
         "E0000006",

@@ -252,7 +252,7 @@ impl World {
     }
 
     async fn fire(&mut self, request: FireRequest, note: &str) -> Result<Done> {
-        let count = request.count;
+        let count = request.count();
         let summary = self.emulator()?.fire_with(request).await?;
         let line = format!("{} of {count} delivered{note}", summary.delivered());
         self.fired = Some(summary);

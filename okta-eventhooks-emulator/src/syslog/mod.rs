@@ -1,0 +1,299 @@
+//! The emulator's System Log: every fired event and every failed delivery, in memory, served by
+//! `GET /api/v1/logs` with Okta's query semantics.
+//!
+//! Bounded: at most `max_events` events and [`MAX_BYTES`] of JSON (Okta keeps 90 days); the
+//! oldest go first. Each event gets a sequence number when it is written; sequence numbers are
+//! never reused (not even after a reset), so a cursor keeps its meaning. The log stamps
+//! `published` as it writes an event, from a clock that never goes back and gives each event
+//! a millisecond of its own, so the order of writing is the order of `published` (unless a
+//! fire's patch sets `published` itself).
+
+mod cursor;
+mod filter;
+pub(crate) mod query;
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+pub(crate) use cursor::Cursor;
+pub(crate) use query::{Invalid, Query};
+
+/// Events kept unless the builder says otherwise.
+pub const DEFAULT_MAX_EVENTS: usize = 10_000;
+/// The most events the log can be asked to keep.
+pub const MAX_EVENTS: usize = 1_000_000;
+/// The most bytes of event JSON kept, whatever the number of events.
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// The most bytes of events in one page: a page ends early (with a next link) rather than
+/// grow past what clients read (the SDK reads at most 10 MiB by default).
+pub(crate) const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// How far back `since` reaches by default (Okta: 7 days before `until`).
+const DEFAULT_SPAN_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// One stored event.
+struct Entry {
+    seq: u64,
+    /// `published`, as milliseconds since the epoch (the write time if it cannot be read).
+    published_ms: i64,
+    /// When the log wrote it.
+    persisted_ms: i64,
+    json: Arc<str>,
+    values: filter::Values,
+}
+
+impl Entry {
+    fn bytes(&self) -> usize {
+        self.json.len() + self.values.iter().map(|(_, v)| v.len() + 16).sum::<usize>()
+    }
+
+    fn accepts(&self, query: &Query) -> bool {
+        if let Some(filter) = &query.filter
+            && !filter.matches(&self.values)
+        {
+            return false;
+        }
+        query.keywords.is_empty() || contains_keywords(&self.json, &query.keywords)
+    }
+
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            seq: self.seq,
+            published_ms: self.published_ms,
+        }
+    }
+}
+
+/// Every keyword is in some string value of the event (case-insensitive); keys do not count.
+fn contains_keywords(json: &str, keywords: &[String]) -> bool {
+    let Ok(value) = serde_json::from_str::<Value>(json) else {
+        return false;
+    };
+    let mut strings = Vec::new();
+    strings_of(&value, &mut strings);
+    keywords
+        .iter()
+        .all(|k| strings.iter().any(|s| s.contains(k.as_str())))
+}
+
+fn strings_of(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.to_lowercase()),
+        Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings_of(v, out)),
+        _ => {}
+    }
+}
+
+struct Inner {
+    entries: VecDeque<Entry>,
+    bytes: usize,
+    /// The sequence number of the last event written (0: none yet).
+    last_seq: u64,
+    /// The clock of `published`: never goes back, one millisecond per event at least.
+    clock_ms: i64,
+    /// The clock of persistence: never goes back.
+    persisted_ms: i64,
+}
+
+/// One page of events and where the next one starts (`None`: this was the last).
+pub(crate) struct Page {
+    pub(crate) events: Vec<Arc<str>>,
+    pub(crate) next: Option<Cursor>,
+}
+
+pub(crate) struct SystemLog {
+    epoch: u32,
+    max_events: usize,
+    inner: Mutex<Inner>,
+}
+
+impl SystemLog {
+    pub(crate) fn new(max_events: usize) -> Self {
+        let mut epoch = [0u8; 4];
+        crate::ids::fill(&mut epoch);
+        Self {
+            epoch: u32::from_be_bytes(epoch),
+            max_events: max_events.clamp(1, MAX_EVENTS),
+            inner: Mutex::new(Inner {
+                entries: VecDeque::new(),
+                bytes: 0,
+                last_seq: 0,
+                clock_ms: 0,
+                persisted_ms: 0,
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes events, stamping `published` on those for which `keep_published` is false: one
+    /// millisecond each, ending now, and never at or before an earlier event's (so `published`
+    /// is unique and follows the order of writing; only a sustained burst of more than one
+    /// event a millisecond runs ahead of the clock).
+    pub(crate) fn append(&self, events: &mut [Value], keep_published: impl Fn(usize) -> bool) {
+        let mut inner = self.lock();
+        let now = Utc::now().timestamp_millis().max(inner.persisted_ms);
+        inner.persisted_ms = now;
+        let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+        for (index, event) in events.iter_mut().enumerate() {
+            // Each event its own millisecond, so that `published` orders them: the events of a
+            // batch happened over the milliseconds up to now, and never before an earlier one
+            // (so only a sustained burst of more than one event a millisecond runs ahead).
+            let back = count - 1 - i64::try_from(index).unwrap_or(count);
+            inner.clock_ms = (now - back).max(inner.clock_ms + 1);
+            if !keep_published(index)
+                && let Some(fields) = event.as_object_mut()
+            {
+                let stamp = crate::ids::okta_time_ms(inner.clock_ms);
+                fields.insert("published".into(), Value::from(stamp));
+            }
+            let Ok(json) = serde_json::to_string(event) else {
+                continue;
+            };
+            let published_ms = event
+                .get("published")
+                .and_then(Value::as_str)
+                .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
+                .map_or(inner.clock_ms, |p| p.timestamp_millis());
+            inner.last_seq += 1;
+            let entry = Entry {
+                seq: inner.last_seq,
+                published_ms,
+                persisted_ms: now,
+                values: filter::values(event),
+                json: Arc::from(json),
+            };
+            inner.bytes += entry.bytes();
+            inner.entries.push_back(entry);
+            while inner.entries.len() > self.max_events || inner.bytes > MAX_BYTES {
+                let Some(old) = inner.entries.pop_front() else {
+                    break;
+                };
+                inner.bytes -= old.bytes();
+            }
+        }
+    }
+
+    /// Forgets every event; sequence numbers go on, so cursors given out stay meaningful.
+    pub(crate) fn clear(&self) {
+        let mut inner = self.lock();
+        inner.entries.clear();
+        inner.bytes = 0;
+    }
+
+    /// The cursor of `after`, if it is one of this log's positions.
+    pub(crate) fn cursor(&self, after: &str) -> Result<Cursor, Invalid> {
+        let cursor = query::cursor(after, self.epoch)?;
+        if cursor.seq > self.lock().last_seq {
+            return Err(Invalid {
+                param: "after",
+                cause:
+                    "after: it points past the end of the System Log; use the next link as it came"
+                        .into(),
+            });
+        }
+        Ok(cursor)
+    }
+
+    pub(crate) fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    /// The page a query asks for (its `after` already read into `after`).
+    pub(crate) fn page(&self, query: &Query, after: Option<Cursor>) -> Page {
+        let inner = self.lock();
+        let now = Utc::now().timestamp_millis();
+        if query.polling() {
+            polling(&inner, query, after, now)
+        } else {
+            bounded(&inner, query, after, now)
+        }
+    }
+}
+
+/// Adds `entry` to a page unless it is full (`limit` events, or [`MAX_PAGE_BYTES`] with at
+/// least one event in it); false when full.
+fn take(page: &mut Vec<Arc<str>>, bytes: &mut usize, limit: usize, entry: &Entry) -> bool {
+    if page.len() == limit || (!page.is_empty() && *bytes + entry.json.len() > MAX_PAGE_BYTES) {
+        return false;
+    }
+    *bytes += entry.json.len();
+    page.push(Arc::clone(&entry.json));
+    true
+}
+
+/// Events in the order they were written, after the cursor; `since` is about persistence
+/// time. The next link always comes back: from the last event of a full page, or from the end
+/// of the log, where the events written later will be.
+fn polling(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Page {
+    let since = query
+        .since
+        .map_or(now - DEFAULT_SPAN_MS, |t| t.timestamp_millis());
+    let start = after.map_or(0, |c| c.seq);
+    let first = inner.entries.partition_point(|e| e.seq <= start);
+    let (mut events, mut bytes) = (Vec::new(), 0);
+    // Where the next page starts: past everything looked at (a full page stops at its last
+    // event), or past everything there is.
+    let mut position = Cursor {
+        seq: start.max(inner.last_seq),
+        published_ms: after.map_or(now, |c| c.published_ms),
+    };
+    for entry in inner.entries.range(first..) {
+        let wanted = entry.persisted_ms >= since && entry.accepts(query);
+        if wanted && !take(&mut events, &mut bytes, query.limit, entry) {
+            break;
+        }
+        position = entry.cursor();
+    }
+    Page {
+        events,
+        next: Some(position),
+    }
+}
+
+/// Events with `since <= published < until` in `published` order (ties in the order written),
+/// after the cursor; a next link only while more remain.
+fn bounded(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Page {
+    // The default is "now": the log's own clock, which a burst can put a little ahead.
+    let until = query
+        .until
+        .map_or(now.max(inner.clock_ms + 1), |t| t.timestamp_millis());
+    let since = query
+        .since
+        .map_or(until - DEFAULT_SPAN_MS, |t| t.timestamp_millis());
+    let key = |e: &Entry| (e.published_ms, e.seq);
+    let after = after.map(|c| (c.published_ms, c.seq));
+    let mut matching: Vec<&Entry> = inner
+        .entries
+        .iter()
+        .filter(|e| (since..until).contains(&e.published_ms))
+        .filter(|e| match after {
+            None => true,
+            Some(cursor) if query.descending => key(e) < cursor,
+            Some(cursor) => key(e) > cursor,
+        })
+        .filter(|e| e.accepts(query))
+        .collect();
+    matching.sort_by_key(|e| key(e));
+    if query.descending {
+        matching.reverse();
+    }
+    let (mut events, mut bytes) = (Vec::new(), 0);
+    let mut last = None;
+    for entry in &matching {
+        if !take(&mut events, &mut bytes, query.limit, entry) {
+            break;
+        }
+        last = Some(entry.cursor());
+    }
+    let more = events.len() < matching.len();
+    Page {
+        events,
+        next: last.filter(|_| more),
+    }
+}
