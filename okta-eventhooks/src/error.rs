@@ -74,6 +74,17 @@ pub enum Error {
     /// Okta answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
+
+    /// The System Log's paging cannot be followed safely: a `next` link to another host or
+    /// path, a cursor that does not move on (following it would repeat events or never end), or
+    /// a malformed `Link` header. The events before it were delivered; none after it are.
+    #[error("cannot follow the System Log's paging{}: {message}", request_id_suffix(.request_id))]
+    Paging {
+        /// What is wrong with the paging.
+        message: String,
+        /// `X-Okta-Request-Id` of the response that carried it.
+        request_id: Option<String>,
+    },
 }
 
 /// Which time limit a [`Error::Timeout`] hit.
@@ -198,9 +209,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api(e) => e.request_id.as_deref(),
-            Self::Decode { request_id, .. } | Self::ResponseTooLarge { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Self::Decode { request_id, .. }
+            | Self::ResponseTooLarge { request_id, .. }
+            | Self::Paging { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
