@@ -120,7 +120,7 @@ impl Context {
             ));
         } else if e.is_forbidden() {
             hints.push(
-                "the credential lacks permission: managing event hooks needs the OAuth scope okta.eventHooks.manage (reading: okta.eventHooks.read), or an admin role allowed to manage event hooks"
+                "the credential lacks permission: an OAuth app needs the scope okta.eventHooks.manage to manage event hooks, okta.eventHooks.read to read them, okta.logs.read to read the System Log (`logs`), granted to the app and listed in okta.client.scopes; an API token needs an admin role allowed to do it"
                     .into(),
             );
         } else if e.is_rate_limited() {
