@@ -226,7 +226,8 @@ impl ClientBuilder {
         self
     }
 
-    /// OAuth scopes to request (default `okta.eventHooks.manage okta.eventHooks.read`).
+    /// OAuth scopes to request (default `okta.eventHooks.manage okta.eventHooks.read`). Reading
+    /// the System Log ([`Client::logs`]) needs `okta.logs.read` too, granted to the app.
     pub fn scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,

@@ -120,7 +120,7 @@ pub fn log_event(i: usize) -> Value {
         "published": format!("2026-11-26T13:{:02}:{:02}.000Z", (i / 60) % 60, i % 60),
         "eventType": types[i % types.len()],
         "version": "0",
-        "severity": if i % 2 == 0 { "INFO" } else { "SEVERE_FUTURE" },
+        "severity": if i.is_multiple_of(2) { "INFO" } else { "SEVERE_FUTURE" },
         "displayMessage": format!("event {i}"),
         "actor": {"id": "00u1", "type": "User", "alternateId": "admin@acme.com", "displayName": "Ada"},
         "outcome": {"result": "SUCCESS"},

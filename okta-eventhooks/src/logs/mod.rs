@@ -2,7 +2,7 @@
 //! including the `event_hook.delivery` failures of event hooks.
 //!
 //! [`Client::logs`] starts a [`LogQuery`]; [`LogQuery::stream`] checks it and gives a
-//! [`LogReader`], a [`Stream`](futures_core::Stream) of [`LogEvent`]s that follows the `Link`
+//! [`LogReader`], a [`Stream`](futures_core::Stream) of [`LogEvent`](crate::events::LogEvent)s that follows the `Link`
 //! `rel="next"` header from page to page. Every page goes through the same transport as the
 //! other calls: rate-limit waits until the reset, retries, the deadline (per page). An OAuth
 //! service app needs the scope `okta.logs.read`.
