@@ -23,13 +23,23 @@ fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-/// Reads until the stream pauses or ends; panics on an error.
+/// Most events any test here reads: a reader that loops fails the test instead of hanging it.
+const MANY: usize = 1000;
+
+/// Reads until the stream pauses or ends; panics on an error, and on a read that goes on past
+/// [`MANY`] events or 30 s (a reader that never pauses).
 async fn drain(reader: &mut LogReader) -> Vec<LogEvent> {
-    let mut events = Vec::new();
-    while let Some(event) = reader.next().await {
-        events.push(event.unwrap());
-    }
-    events
+    let read = async {
+        let mut events = Vec::new();
+        while let Some(event) = reader.next().await {
+            events.push(event.unwrap());
+            assert!(events.len() <= MANY, "the read does not end");
+        }
+        events
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("the read pauses or ends")
 }
 
 fn uuids(events: &[LogEvent]) -> Vec<String> {
@@ -306,6 +316,7 @@ async fn a_cursor_that_repeats_is_refused_after_the_events_it_came_with() {
             Ok(event) => events.push(event),
             Err(e) => break e,
         }
+        assert!(events.len() <= 4, "the repeated page was read again");
     };
     assert_eq!(
         uuids(&events),
