@@ -15,6 +15,7 @@ mod duration;
 mod error;
 mod exit;
 mod output;
+mod when;
 
 use std::process::ExitCode;
 
@@ -25,7 +26,7 @@ use crate::error::CliError;
 use crate::exit::Exit;
 
 /// Manage Okta event hooks: list, inspect, create, replace, delete, activate, deactivate and
-/// verify them.
+/// verify them; read the System Log.
 ///
 /// Configuration comes from the flags below, then the OKTA_CLIENT_* environment variables,
 /// then ./okta.yaml and ~/.okta/okta.yaml. A token is never taken as an argument (other users
@@ -67,6 +68,8 @@ enum Command {
     Demo(cmd::demo::Demo),
     /// Receive event hooks locally: answer Okta's verification and print each event.
     Listen(cmd::listen::Listen),
+    /// Print System Log events (a time window, or --follow new ones as they come).
+    Logs(cmd::logs::Logs),
     /// Run a local emulator of Okta's event-hook API, or fire events at a running one.
     Emulator(cmd::emulator::EmulatorArgs),
     /// Check an event hook filter, or test it against an event, offline.
@@ -89,6 +92,7 @@ impl Command {
             Self::Completions(c) => c.run(ctx),
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
+            Self::Logs(c) => c.run(ctx).await,
             Self::Emulator(c) => c.run(ctx.printer(), ctx.timeout()).await,
             Self::Filter(c) => c.run(ctx.printer()),
         }

@@ -9,6 +9,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use okta_eventhooks::catalog::EventType;
+use okta_eventhooks::events::{LogEvent, LogTarget};
 use okta_eventhooks::{EventHook, EventHookVerificationStatus, redact};
 use serde::Serialize;
 
@@ -290,6 +291,12 @@ impl Printer {
         self.write_stdout(&text)
     }
 
+    /// One System Log event as it arrives (`listen`, `logs`): its [`event_line`], or one JSON
+    /// line / YAML document with every field Okta sent (fields this SDK does not know included).
+    pub fn event(&self, event: &LogEvent) -> Result<()> {
+        self.record(&event_line(event), event)
+    }
+
     /// Text only the table view shows (the event lines under a demo step).
     pub fn table_only(&self, text: &str) -> Result<()> {
         match self.format {
@@ -476,6 +483,66 @@ impl Printer {
     }
 }
 
+/// One readable line: time, event type, actor, targets, outcome. Control characters from the
+/// event are escaped, so a crafted event cannot drive the terminal.
+pub fn event_line(event: &LogEvent) -> String {
+    let actor = event.actor.as_ref().map_or_else(
+        || "-".to_owned(),
+        |a| {
+            person(
+                a.display_name.as_deref(),
+                a.alternate_id.as_deref(),
+                a.id.as_deref(),
+            )
+        },
+    );
+    let targets = if event.target.is_empty() {
+        "-".to_owned()
+    } else {
+        event
+            .target
+            .iter()
+            .map(target)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let outcome = match &event.outcome {
+        Some(o) => match (&o.result, o.reason.as_deref().filter(|r| !r.is_empty())) {
+            (Some(result), Some(reason)) => format!("{result} ({reason})"),
+            (Some(result), None) => result.to_string(),
+            (None, Some(reason)) => format!("- ({reason})"),
+            (None, None) => "-".to_owned(),
+        },
+        None => "-".to_owned(),
+    };
+    printable(&format!(
+        "{}  {}  actor: {actor}  targets: {targets}  outcome: {outcome}",
+        event.published.as_deref().unwrap_or("-"),
+        event.event_type.as_deref().unwrap_or("-"),
+    ))
+}
+
+fn person(display: Option<&str>, alternate: Option<&str>, id: Option<&str>) -> String {
+    match (display, alternate.or(id)) {
+        (Some(name), Some(login)) if name != login => format!("{name} <{login}>"),
+        (Some(name), _) => name.to_owned(),
+        (None, Some(login)) => login.to_owned(),
+        (None, None) => "-".to_owned(),
+    }
+}
+
+fn target(t: &LogTarget) -> String {
+    let who = person(
+        t.display_name.as_deref(),
+        t.alternate_id.as_deref(),
+        t.id.as_deref(),
+    );
+    match t.type_.as_deref() {
+        Some(kind) => format!("{kind} {who}"),
+        None => who,
+    }
+}
+
 /// The URI without its (always https) scheme, and without a user name and password: those
 /// are cut before the scheme is, as the cut text no longer reads as a URI.
 fn uri_cell(uri: &str) -> String {
@@ -651,5 +718,40 @@ mod tests {
             print(OutputFormat::Yaml),
             "---\nstep: 1\nok: true\n---\nstep: 1\nok: true\n"
         );
+    }
+
+    fn event(json: serde_json::Value) -> LogEvent {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn line_shows_time_type_actor_targets_outcome() {
+        let e = event(serde_json::json!({
+            "published": "2026-11-26T13:00:00.000Z",
+            "eventType": "group.user_membership.add",
+            "actor": {"displayName": "Ada Admin", "alternateId": "ada@acme.com"},
+            "target": [
+                {"type": "User", "alternateId": "bob@acme.com", "displayName": "Bob"},
+                {"type": "UserGroup", "displayName": "Everyone"}
+            ],
+            "outcome": {"result": "FAILURE", "reason": "INVALID_CREDENTIALS"}
+        }));
+        assert_eq!(
+            event_line(&e),
+            "2026-11-26T13:00:00.000Z  group.user_membership.add  actor: Ada Admin <ada@acme.com>  \
+             targets: User Bob <bob@acme.com>, UserGroup Everyone  outcome: FAILURE (INVALID_CREDENTIALS)"
+        );
+    }
+
+    #[test]
+    fn missing_parts_print_as_dashes_and_control_characters_are_escaped() {
+        assert_eq!(
+            event_line(&event(serde_json::json!({}))),
+            "-  -  actor: -  targets: -  outcome: -"
+        );
+        let e = event(serde_json::json!({"eventType": "x\u{1b}[31m\nfake"}));
+        let line = event_line(&e);
+        assert!(!line.contains('\u{1b}') && !line.contains('\n'), "{line}");
+        assert!(line.contains("x\\u{1b}[31m\\nfake"), "{line}");
     }
 }

@@ -1,8 +1,11 @@
-//! The client, its builder, and the eight operations.
+//! The client, its builder, and the eight event-hook operations (the System Log reader, which
+//! pages, is in [`crate::logs`]).
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+use progenitor_client::ResponseValue;
 
 use crate::auth::{Auth, Credentials, PrivateKeyCredentials};
 use crate::error::{Error, Result};
@@ -223,7 +226,8 @@ impl ClientBuilder {
         self
     }
 
-    /// OAuth scopes to request (default `okta.eventHooks.manage okta.eventHooks.read`).
+    /// OAuth scopes to request (default `okta.eventHooks.manage okta.eventHooks.read`). Reading
+    /// the System Log ([`Client::logs`]) needs `okta.logs.read` too, granted to the app.
     pub fn scopes<I, S>(mut self, scopes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -614,11 +618,38 @@ impl Client {
                 >,
             > + 'a,
     {
-        transport::run(&self.api, operation, Box::pin(request))
+        let response = transport::run(&self.api, operation, Box::pin(request));
+        async move { response.await.map(ResponseValue::into_inner) }
+    }
+
+    /// Like `call`, but the response keeps its status and headers: the System Log reader
+    /// ([`crate::logs`]) pages through the `Link` header. `request` starts one generated
+    /// operation on the generated client.
+    pub(crate) fn call_with_headers<'a, T, F>(
+        &'a self,
+        operation: Operation,
+        request: impl FnOnce(&'a generated::Client) -> F,
+    ) -> impl Future<Output = Result<ResponseValue<T>>> + 'a
+    where
+        T: 'a,
+        F: Future<
+                Output = std::result::Result<
+                    ResponseValue<T>,
+                    generated::Error<crate::types::OktaError>,
+                >,
+            > + 'a,
+    {
+        transport::run(&self.api, operation, Box::pin(request(&self.api)))
+    }
+
+    /// The timer of this client's waits (retries, and the pauses of a following log reader),
+    /// replaceable in tests with [`ClientBuilder::sleep_with`].
+    pub(crate) fn sleep(&self) -> Sleep {
+        self.api.inner.0.sleep.clone()
     }
 }
 
-/// The eight operations as the transport sees them. Create and verify change something on
+/// The operations as the transport sees them. Create and verify change something on
 /// every call (a twin hook; another call to the user's endpoint), so they are never re-sent
 /// once they may have reached Okta.
 const LIST: Operation = op("listEventHooks", true);
@@ -629,6 +660,8 @@ const DELETE: Operation = op("deleteEventHook", true);
 const ACTIVATE: Operation = op("activateEventHook", true);
 const DEACTIVATE: Operation = op("deactivateEventHook", true);
 const VERIFY: Operation = op("verifyEventHook", false);
+/// Reading the System Log changes nothing: every page request may be re-sent.
+pub(crate) const LIST_LOG_EVENTS: Operation = op("listLogEvents", true);
 
 const fn op(name: &'static str, idempotent: bool) -> Operation {
     Operation { name, idempotent }

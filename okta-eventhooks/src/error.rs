@@ -77,6 +77,17 @@ pub enum Error {
     /// Okta answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
+
+    /// The System Log's paging cannot be followed safely: a `next` link to another host or
+    /// path, a cursor that does not move on (following it would repeat events or never end), or
+    /// a malformed `Link` header. The events before it were delivered; none after it are.
+    #[error("cannot follow the System Log's paging{}: {message}", request_id_suffix(.request_id))]
+    Paging {
+        /// What is wrong with the paging.
+        message: String,
+        /// `X-Okta-Request-Id` of the response that carried it.
+        request_id: Option<String>,
+    },
 }
 
 /// Which time limit a [`Error::Timeout`] hit.
@@ -201,9 +212,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api(e) => e.request_id.as_deref(),
-            Self::Decode { request_id, .. } | Self::ResponseTooLarge { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Self::Decode { request_id, .. }
+            | Self::ResponseTooLarge { request_id, .. }
+            | Self::Paging { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -264,7 +275,7 @@ impl Error {
                 "Okta saw no credential it accepts: the request had no Authorization header, or a scheme other than SSWS, Bearer or DPoP; the SDK always sends one, so a proxy or a redirect to another host probably dropped or rewrote it (check the org URL and any proxy)",
             ),
             (403, _) => Some(
-                "the credential lacks permission: managing event hooks needs the OAuth scope okta.eventHooks.manage (reading: okta.eventHooks.read), or an admin role allowed to manage event hooks",
+                "the credential lacks permission: managing event hooks needs the OAuth scope okta.eventHooks.manage (reading them: okta.eventHooks.read; reading the System Log: okta.logs.read), or an admin role allowed to do it",
             ),
             _ => None,
         }

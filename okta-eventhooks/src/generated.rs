@@ -271,7 +271,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Okta Event Hooks API
 
-The eight event-hook operations of the Okta Management API (`/api/v1/eventHooks`).
+The eight event-hook operations of the Okta Management API (`/api/v1/eventHooks`), and the System Log read (`/api/v1/logs`) that records what hooks could not deliver.
 
 Version: 2026.06.3*/
 pub struct Client {
@@ -784,6 +784,82 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List all System Log events
+
+Returns one page of System Log events as a bare JSON array. The `Link` response header carries `rel="next"` (with an opaque `after` cursor) while there is more. Two kinds of request: bounded (with `until`, or `sortOrder=DESCENDING`) ends when no `next` link comes back; polling (no `until`, ascending) always returns a `next` link, and following it later returns the events persisted since.
+
+Sends a `GET` request to `/api/v1/logs`
+
+Arguments:
+- `after`: Opaque cursor of the next page, taken from the `Link` `rel="next"` header.
+- `filter`: SCIM-like filter expression, e.g. `eventType eq "user.session.start"`; every operator except `[ ]`.
+- `limit`: Events per page (default 100, at most 1000).
+- `q`: Case-insensitive keywords.
+- `since`: Lower time bound (ISO 8601): of `published` for bounded requests, of persistence time for polling requests. Default: 7 days before `until`.
+- `sort_order`: Order by `published` (default `ASCENDING`).
+- `until`: Upper time bound (ISO 8601); makes the request bounded. The default is the current time.
+*/
+    pub async fn list_log_events<'a>(
+        &'a self,
+        after: Option<&'a str>,
+        filter: Option<&'a str>,
+        limit: Option<i32>,
+        q: Option<&'a str>,
+        since: Option<&'a str>,
+        sort_order: Option<&'a ::okta_eventhooks::open_enums::LogSortOrder>,
+        until: Option<&'a str>,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<::okta_eventhooks::events::LogEvent>>,
+        Error<types::OktaError>,
+    > {
+        let url = format!("{}/api/v1/logs", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("filter", &filter))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("q", &q))
+            .query(&progenitor_client::QueryParam::new("since", &since))
+            .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
+            .query(&progenitor_client::QueryParam::new("until", &until))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_log_events",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             429u16 => {

@@ -19,6 +19,7 @@ pub mod events;
 pub mod filter;
 mod hook;
 pub mod limits;
+pub mod logs;
 mod org_url;
 mod rate_limit;
 pub mod redact;
@@ -45,7 +46,7 @@ pub use client::{
 };
 pub use error::{ApiError, Error, Result, TimeoutKind};
 pub use generated::types;
-pub use open_enums::{EventHookVerificationStatus, LifecycleStatus};
+pub use open_enums::{EventHookVerificationStatus, LifecycleStatus, LogSortOrder};
 pub use rate_limit::RateLimit;
 pub use rules::{
     CHANNEL_VERSION, FILTER_TYPE, MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS, RESERVED_HEADERS,

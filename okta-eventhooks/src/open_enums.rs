@@ -120,6 +120,17 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// `sortOrder` of a System Log query: the order of events by `published`. Open because the
+    /// value in a `next` link is Okta's, and is sent back as it is.
+    LogSortOrder {
+        /// Oldest first (Okta's default). Without `until`, this makes a polling request.
+        Ascending = "ASCENDING",
+        /// Newest first; always a bounded request.
+        Descending = "DESCENDING",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ const OPEN_ENUMS: &[&str] = &[
     "EventHookChannelConfigAuthSchemeType",
     "EventSubscriptionType",
     "HttpMethod",
+    "LogSortOrder",
 ];
 
 /// Turns the spec into the formatted source of the generated module.
@@ -53,6 +54,13 @@ fn settings() -> GenerationSettings {
         "SecretValue",
         "::okta_eventhooks::Secret",
         std::iter::empty(),
+    );
+    // One LogEvent model for the System Log reader and the hook receiver: the hand-written,
+    // forward-compatible one (unknown fields and enum values kept), not a closed generated twin.
+    settings.with_replacement(
+        "LogEvent",
+        "::okta_eventhooks::events::LogEvent",
+        [TypeImpl::Default].into_iter(),
     );
     settings.with_replacement(
         "Timestamp",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use okta_eventhooks::Secret;
-use okta_eventhooks::events::{Delivery, LogEvent, LogTarget};
+use okta_eventhooks::events::Delivery;
 use okta_eventhooks_receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
 use tokio::sync::{mpsc, oneshot};
 
@@ -185,7 +185,7 @@ impl EventOutput {
 /// One line per event, or one JSON line / YAML document with every field Okta sent.
 fn print_events(printer: &Printer, delivery: &Delivery) -> Result<()> {
     for event in &delivery.data.events {
-        printer.record(&event_line(event), event)?;
+        printer.event(event)?;
     }
     Ok(())
 }
@@ -203,78 +203,6 @@ fn read_secret_env(var: &str, flag: &str) -> Result<Secret> {
     }
 }
 
-/// One readable line: time, event type, actor, targets, outcome. Control characters from the
-/// event are escaped, so a crafted event cannot drive the terminal.
-pub fn event_line(event: &LogEvent) -> String {
-    let actor = event.actor.as_ref().map_or_else(
-        || "-".to_owned(),
-        |a| {
-            person(
-                a.display_name.as_deref(),
-                a.alternate_id.as_deref(),
-                a.id.as_deref(),
-            )
-        },
-    );
-    let targets = if event.target.is_empty() {
-        "-".to_owned()
-    } else {
-        event
-            .target
-            .iter()
-            .map(target)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let outcome = match &event.outcome {
-        Some(o) => match (&o.result, o.reason.as_deref().filter(|r| !r.is_empty())) {
-            (Some(result), Some(reason)) => format!("{result} ({reason})"),
-            (Some(result), None) => result.to_string(),
-            (None, Some(reason)) => format!("- ({reason})"),
-            (None, None) => "-".to_owned(),
-        },
-        None => "-".to_owned(),
-    };
-    clean(&format!(
-        "{}  {}  actor: {actor}  targets: {targets}  outcome: {outcome}",
-        event.published.as_deref().unwrap_or("-"),
-        event.event_type.as_deref().unwrap_or("-"),
-    ))
-}
-
-fn person(display: Option<&str>, alternate: Option<&str>, id: Option<&str>) -> String {
-    match (display, alternate.or(id)) {
-        (Some(name), Some(login)) if name != login => format!("{name} <{login}>"),
-        (Some(name), _) => name.to_owned(),
-        (None, Some(login)) => login.to_owned(),
-        (None, None) => "-".to_owned(),
-    }
-}
-
-fn target(t: &LogTarget) -> String {
-    let who = person(
-        t.display_name.as_deref(),
-        t.alternate_id.as_deref(),
-        t.id.as_deref(),
-    );
-    match t.type_.as_deref() {
-        Some(kind) => format!("{kind} {who}"),
-        None => who,
-    }
-}
-
-fn clean(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
 fn summary(stats: &ReceiverStats) -> String {
     format!(
         "received {} event(s) in {} delivery(ies); {} duplicate(s) dropped, {} unauthorized, {} malformed, {} too large, {} refused with 503 while the output was behind, {} verification(s) answered",
@@ -287,44 +215,4 @@ fn summary(stats: &ReceiverStats) -> String {
         stats.overloaded,
         stats.verifications,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn event(json: serde_json::Value) -> LogEvent {
-        serde_json::from_value(json).unwrap()
-    }
-
-    #[test]
-    fn line_shows_time_type_actor_targets_outcome() {
-        let e = event(serde_json::json!({
-            "published": "2026-11-26T13:00:00.000Z",
-            "eventType": "group.user_membership.add",
-            "actor": {"displayName": "Ada Admin", "alternateId": "ada@acme.com"},
-            "target": [
-                {"type": "User", "alternateId": "bob@acme.com", "displayName": "Bob"},
-                {"type": "UserGroup", "displayName": "Everyone"}
-            ],
-            "outcome": {"result": "FAILURE", "reason": "INVALID_CREDENTIALS"}
-        }));
-        assert_eq!(
-            event_line(&e),
-            "2026-11-26T13:00:00.000Z  group.user_membership.add  actor: Ada Admin <ada@acme.com>  \
-             targets: User Bob <bob@acme.com>, UserGroup Everyone  outcome: FAILURE (INVALID_CREDENTIALS)"
-        );
-    }
-
-    #[test]
-    fn missing_parts_print_as_dashes_and_control_characters_are_escaped() {
-        assert_eq!(
-            event_line(&event(serde_json::json!({}))),
-            "-  -  actor: -  targets: -  outcome: -"
-        );
-        let e = event(serde_json::json!({"eventType": "x\u{1b}[31m\nfake"}));
-        let line = event_line(&e);
-        assert!(!line.contains('\u{1b}') && !line.contains('\n'), "{line}");
-        assert!(line.contains("x\\u{1b}[31m\\nfake"), "{line}");
-    }
 }

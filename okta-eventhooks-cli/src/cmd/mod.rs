@@ -7,6 +7,7 @@ pub mod event_types;
 pub mod filter;
 pub mod lifecycle;
 pub mod listen;
+pub mod logs;
 pub mod read;
 pub mod target;
 pub mod write;

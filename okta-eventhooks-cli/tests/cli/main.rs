@@ -10,6 +10,7 @@ mod filter;
 mod hostile;
 mod lifecycle;
 mod listen;
+mod logs;
 mod misc;
 mod read;
 mod support;

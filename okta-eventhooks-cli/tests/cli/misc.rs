@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "event-types",
     "completions",
     "listen",
+    "logs",
     "demo",
     "emulator",
     "emulator fire",

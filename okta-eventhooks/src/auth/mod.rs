@@ -25,6 +25,8 @@ use crate::error::{Error, Result};
 pub(crate) const DPOP: HeaderName = HeaderName::from_static("dpop");
 
 /// Scopes requested when none are configured: what the eight event-hook operations need.
+/// `okta.logs.read` (the System Log) is not among them: asking for a scope the app was not
+/// granted fails the whole token request, so it is requested only when configured.
 pub const DEFAULT_SCOPES: [&str; 2] = ["okta.eventHooks.manage", "okta.eventHooks.read"];
 
 /// How long before expiry an OAuth access token is replaced (default 5 minutes).

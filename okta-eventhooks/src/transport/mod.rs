@@ -105,12 +105,13 @@ impl State {
 }
 
 /// Runs one generated operation inside a call context (operation descriptor, attempt
-/// counting, deadline, tracing) and turns its outcome into the facade's types.
+/// counting, deadline, tracing) and turns its error into the facade's. The response keeps its
+/// status and headers (the System Log reader pages with `Link`).
 pub(crate) async fn run<T, F>(
     api: &generated::Client,
     operation: Operation,
     request: Pin<Box<F>>,
-) -> Result<T>
+) -> Result<ResponseValue<T>>
 where
     F: Future<Output = std::result::Result<ResponseValue<T>, generated::Error<OktaError>>>,
 {
@@ -132,7 +133,7 @@ where
     };
     span.record("attempts", ctx.attempts());
     let result = match outcome {
-        Some(Ok(value)) => Ok(value.into_inner()),
+        Some(Ok(value)) => Ok(value),
         Some(Err(e)) => Err(map_error(e, &ctx).await),
         None => Err(Error::Timeout {
             limit: TimeoutKind::Deadline,

@@ -16,6 +16,7 @@ mod emulator_state;
 mod errors;
 mod filters;
 mod input_limits;
+mod logs;
 mod network;
 mod receiver;
 mod receiver_emulator;

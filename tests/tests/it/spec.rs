@@ -1,5 +1,6 @@
-//! The spec is the source of truth for the wire: it must describe all eight operations, and its
-//! `readOnly` flags say which fields the SDK never sends.
+//! The spec is the source of truth for the wire: it must describe the eight event-hook
+//! operations and the System Log read, and its `readOnly` flags say which fields the SDK never
+//! sends.
 
 use std::collections::BTreeSet;
 
@@ -17,7 +18,7 @@ fn spec() -> OpenAPI {
 }
 
 #[test]
-fn all_eight_operations_with_their_responses() {
+fn every_operation_with_its_responses() {
     let spec = spec();
     assert_eq!(spec.openapi, "3.0.3");
     let expected = [
@@ -69,6 +70,12 @@ fn all_eight_operations_with_their_responses() {
             "verifyEventHook",
             vec!["200", "400", "401", "403", "404", "429"],
         ),
+        (
+            "/api/v1/logs",
+            "get",
+            "listLogEvents",
+            vec!["200", "400", "401", "403", "429"],
+        ),
     ];
     let mut seen = 0;
     for (path, method, id, statuses) in expected {
@@ -99,7 +106,7 @@ fn all_eight_operations_with_their_responses() {
         seen += 1;
     }
     let ops: usize = spec.operations().count();
-    assert_eq!((seen, ops), (8, 8));
+    assert_eq!((seen, ops), (9, 9));
 }
 
 #[test]
@@ -122,12 +129,15 @@ fn schemas_flags_and_security() {
         "ErrorCause",
         "LifecycleStatus",
         "EventHookVerificationStatus",
+        "LogEvent",
+        "LogSortOrder",
     ] {
         assert!(components.schemas.contains_key(name), "schema {name}");
     }
     assert!(components.security_schemes.contains_key("apiToken"));
     let text = serde_json::to_string(&components.security_schemes["oauth2"]).unwrap();
     assert!(text.contains("okta.eventHooks.read") && text.contains("okta.eventHooks.manage"));
+    assert!(text.contains("okta.logs.read"));
     // The write-only secret is flagged (the read-only fields: see below).
     let hook = serde_json::to_value(&components.schemas["EventHook"]).unwrap();
     assert_eq!(hook["properties"]["description"]["nullable"], true);
@@ -302,5 +312,47 @@ fn the_request_body_is_every_field_but_the_read_only_ones() {
         writable(&body),
         writable(&full),
         "every other field is sent"
+    );
+}
+
+#[test]
+fn the_system_log_read_has_okta_parameters_and_scope() {
+    let spec = spec();
+    let Some(ReferenceOr::Item(item)) = spec.paths.paths.get("/api/v1/logs") else {
+        panic!("missing /api/v1/logs")
+    };
+    let op = serde_json::to_value(item.get.as_ref().unwrap()).unwrap();
+    let names: Vec<&str> = op["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["in"], "query");
+            p["name"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "since",
+            "until",
+            "after",
+            "filter",
+            "q",
+            "limit",
+            "sortOrder"
+        ]
+    );
+    assert_eq!(op["parameters"][5]["schema"]["maximum"], 1000.0);
+    assert_eq!(op["security"][1]["oauth2"], json!(["okta.logs.read"]));
+    let ok = &op["responses"]["200"];
+    assert!(
+        ok["headers"]["Link"].is_object(),
+        "paging is by the Link header"
+    );
+    assert_eq!(
+        ok["content"]["application/json"]["schema"],
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/LogEvent"}}),
+        "a bare array of LogEvent (decoded into events::LogEvent: tests/it/logs.rs)"
     );
 }

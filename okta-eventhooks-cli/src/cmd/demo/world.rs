@@ -12,8 +12,8 @@ use okta_eventhooks_receiver::{Receiver, RunningReceiver};
 use tokio::sync::mpsc;
 
 use super::{Action, Done};
-use crate::cmd::listen::event_line;
 use crate::error::{CliError, Result};
+use crate::output::event_line;
 
 /// The emulator's API token; it lives only as long as the demo.
 const TOKEN: &str = "demo-api-token";
