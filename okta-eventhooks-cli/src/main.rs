@@ -14,6 +14,7 @@ mod context;
 mod duration;
 mod error;
 mod exit;
+mod manifest;
 mod output;
 
 use std::process::ExitCode;
@@ -70,6 +71,8 @@ enum Command {
     /// Check an event hook filter, or test it against an event, offline.
     #[command(long_about = cmd::filter::LONG_HELP)]
     Filter(cmd::filter::FilterArgs),
+    /// The hooks-as-code manifest: print its JSON Schema, or check a file offline.
+    Manifest(cmd::manifest::ManifestArgs),
 }
 
 impl Command {
@@ -88,6 +91,7 @@ impl Command {
             Self::Listen(c) => c.run(ctx).await,
             Self::Emulator(c) => c.run(ctx.printer()).await,
             Self::Filter(c) => c.run(ctx.printer()),
+            Self::Manifest(c) => c.run(ctx.printer()),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod emulator;
 pub mod filter;
 pub mod lifecycle;
 pub mod listen;
+pub mod manifest;
 pub mod read;
 pub mod target;
 pub mod write;
