@@ -1,5 +1,6 @@
 //! One module per command group; each command is a clap `Args` struct with a `run` method.
 
+pub mod ascode;
 pub mod completions;
 pub mod demo;
 pub mod emulator;

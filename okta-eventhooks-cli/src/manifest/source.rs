@@ -176,7 +176,8 @@ impl Source {
         Ok(Source { shown, dir, text })
     }
 
-    /// A source from text (tests, and the README examples).
+    /// A source from text.
+    #[cfg(test)]
     pub fn from_text(shown: &str, text: &str) -> Source {
         Source {
             shown: shown.to_owned(),

@@ -1,0 +1,327 @@
+//! `plan`, `apply` and `export`: event hooks as code, across one or many orgs.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::error::{CliError, Result};
+use crate::manifest::{self, Loaded};
+use crate::output::OutputFormat;
+use crate::reconcile::apply::{self, Outcome, Settings, StepResult};
+use crate::reconcile::orgs::{self, DEFAULT_PARALLEL, Org};
+use crate::reconcile::plan::{Action, Options};
+use crate::reconcile::probe::Prober;
+use crate::reconcile::{self, Plan, export, render};
+
+/// What `plan` and `apply` share.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Manifest")]
+pub struct ManifestRun {
+    /// The manifest: YAML or JSON (- for stdin). See `okta-eventhooks manifest schema`.
+    #[arg(short = 'f', long, value_name = "PATH")]
+    file: PathBuf,
+
+    /// Only this org of the manifest's orgs: (repeatable; default: every org).
+    #[arg(long = "org", value_name = "NAME")]
+    orgs: Vec<String>,
+
+    /// Also delete the org's hooks that the manifest does not name (deactivated first).
+    #[arg(long)]
+    prune: bool,
+
+    /// Replace every hook that has an auth secret, sending the secret again: Okta never
+    /// returns it, so a changed secret cannot be seen otherwise.
+    #[arg(long)]
+    rotate_secrets: bool,
+
+    /// How many orgs are worked on at once.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLEL,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    parallel: u16,
+}
+
+impl ManifestRun {
+    fn options<'a>(&self, loaded: &'a Loaded) -> Options<'a> {
+        Options {
+            prune: self.prune,
+            rotate_secrets: self.rotate_secrets,
+            dir: &loaded.source.dir,
+        }
+    }
+
+    /// Reads the manifest, picks the orgs and plans them.
+    async fn plan(&self, ctx: &Context) -> Result<(Loaded, Vec<Org>, Plan)> {
+        let loaded = manifest::load(&self.file)?;
+        let orgs = orgs::select(ctx, &loaded, &self.orgs)?;
+        let progress = ctx.printer().progress();
+        let plan = reconcile::plan_orgs(
+            &orgs,
+            &loaded,
+            self.options(&loaded),
+            usize::from(self.parallel),
+            &progress,
+        )
+        .await;
+        Ok((loaded, orgs, plan))
+    }
+}
+
+/// `plan`
+#[derive(Debug, Args)]
+pub struct PlanCmd {
+    #[command(flatten)]
+    run: ManifestRun,
+
+    /// Exit 0 when there is nothing to change, 2 when there are changes, 1 on any error
+    /// (instead of the usual codes), as `terraform plan -detailed-exitcode`.
+    #[arg(long)]
+    detailed_exitcode: bool,
+}
+
+impl PlanCmd {
+    /// Whether the exit code is 0/2/1 (see `main`).
+    pub fn detailed_exitcode(&self) -> bool {
+        self.detailed_exitcode
+    }
+
+    /// Prints what apply would do.
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let (_, _, plan) = self.run.plan(ctx).await?;
+        ctx.printer().result(&render::plan(&plan), &plan)?;
+        if let Some((message, exit)) = plan.first_problem() {
+            return Err(CliError::Incomplete { message, exit });
+        }
+        if self.detailed_exitcode && plan.changes > 0 {
+            return Err(CliError::ChangesPending);
+        }
+        Ok(())
+    }
+}
+
+/// `apply`
+#[derive(Debug, Args)]
+pub struct ApplyCmd {
+    #[command(flatten)]
+    run: ManifestRun,
+
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
+    #[arg(short, long)]
+    yes: bool,
+
+    /// Wait up to this long for a receiver that is not ready yet (probed with backoff) and for
+    /// Okta's verification: seconds (30) or with a unit (2m). Default: no waiting.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = crate::duration::parse)]
+    verify_timeout: Duration,
+
+    /// Verify without probing the receiver first (when this machine cannot reach it the way
+    /// Okta can).
+    #[arg(long)]
+    skip_probe: bool,
+}
+
+/// What `apply -o json` prints.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Applied<'a> {
+    plan: &'a Plan,
+    steps: &'a [StepResult],
+    done: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+impl ApplyCmd {
+    /// Plans, asks, and carries the plan out.
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let printer = ctx.printer();
+        let (loaded, orgs, plan) = self.run.plan(ctx).await?;
+        printer.table_only(&render::plan(&plan))?;
+        if plan.changes > 0 {
+            self.check_secrets(&loaded, &plan)?;
+            self.confirm(ctx, &plan)?;
+        }
+        let prober = Prober::new()?;
+        let settings = Settings {
+            prober: &prober,
+            verify_timeout: self.verify_timeout,
+            skip_probe: self.skip_probe,
+            dir: &loaded.source.dir,
+        };
+        let progress = printer.progress();
+        let pairs: Vec<(&Org, &reconcile::OrgPlan)> = orgs.iter().zip(&plan.orgs).collect();
+        let per_org = orgs::each(&pairs, usize::from(self.run.parallel), |(org, org_plan)| {
+            let steps = apply::step_count(&org_plan.hooks, self.skip_probe);
+            let bar = progress.bar(&org.name, steps as u64);
+            let settings = &settings;
+            async move {
+                let results = match &org_plan.error {
+                    Some(error) => vec![StepResult {
+                        org: org.name.clone(),
+                        hook: "-".into(),
+                        step: "read".into(),
+                        result: Outcome::Failed,
+                        detail: "the org's hooks could not be listed; nothing was changed".into(),
+                        error: Some(error.clone()),
+                    }],
+                    None => {
+                        apply::apply_org(&org.name, &org.client, &org_plan.hooks, settings, &bar)
+                            .await
+                    }
+                };
+                let failed = results.iter().any(|r| r.result == Outcome::Failed);
+                bar.finish(if failed { "failed" } else { "done" });
+                results
+            }
+        })
+        .await;
+        progress.clear();
+        let steps: Vec<StepResult> = per_org.into_iter().flatten().collect();
+        let count = |outcome| steps.iter().filter(|s| s.result == outcome).count();
+        let applied = Applied {
+            plan: &plan,
+            steps: &steps,
+            done: count(Outcome::Done),
+            failed: count(Outcome::Failed),
+            skipped: count(Outcome::Skipped),
+        };
+        if plan.changes == 0 && steps.is_empty() {
+            printer.note("nothing to do: every org matches the manifest");
+            return printer.result("", &applied).map(|_| ());
+        }
+        printer.result(&render::summary(&steps), &applied)?;
+        match steps.iter().find_map(|s| s.error.as_ref()) {
+            Some(first) => Err(CliError::Incomplete {
+                message: format!(
+                    "apply did not finish: {} step{} failed, {} skipped; the first: {}",
+                    applied.failed,
+                    if applied.failed == 1 { "" } else { "s" },
+                    applied.skipped,
+                    first.message
+                ),
+                exit: first.exit,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Every secret a write or a probe needs must be readable before anything is sent.
+    fn check_secrets(&self, loaded: &Loaded, plan: &Plan) -> Result<()> {
+        let mut missing = Vec::new();
+        for org in &plan.orgs {
+            for hook in &org.hooks.hooks {
+                let writes = hook.actions.iter().any(|a| {
+                    matches!(a, Action::Create | Action::Replace)
+                        || (*a == Action::Verify && !self.skip_probe)
+                });
+                let Some(spec) = hook.spec.as_ref().filter(|_| writes) else {
+                    continue;
+                };
+                for (used_for, value_from) in spec.references() {
+                    if let Err(problem) = manifest::secrets::resolve(value_from, &loaded.source.dir)
+                    {
+                        missing.push(format!(
+                            "org {}, hook {}, {used_for}: {problem}",
+                            org.org, hook.name
+                        ));
+                    }
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(CliError::Usage(format!(
+            "apply needs secrets that cannot be read; nothing was sent:\n  {}",
+            missing.join("\n  ")
+        )))
+    }
+
+    /// Asks on a terminal; refuses without one unless `--yes`.
+    fn confirm(&self, ctx: &Context, plan: &Plan) -> Result<()> {
+        if self.yes {
+            return Ok(());
+        }
+        let orgs = plan
+            .orgs
+            .iter()
+            .filter(|o| o.hooks.action_count() > 0)
+            .count();
+        let what = format!(
+            "{} action{} in {orgs} org{}",
+            plan.changes,
+            if plan.changes == 1 { "" } else { "s" },
+            if orgs == 1 { "" } else { "s" }
+        );
+        let printer = ctx.printer();
+        if !printer.can_ask() {
+            return Err(CliError::Refused(format!(
+                "apply would carry out {what}, and stdin is not a terminal to confirm on; nothing was changed"
+            ))
+            .with_hint("review with `okta-eventhooks plan`, then pass --yes"));
+        }
+        printer.prompt(&format!("Carry out {what}? [y/N] "));
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| CliError::Usage(format!("cannot read the answer: {e}")))?;
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            Ok(())
+        } else {
+            Err(CliError::Refused("not applied; nothing was changed".into()))
+        }
+    }
+}
+
+/// `export`
+#[derive(Debug, Args)]
+pub struct ExportCmd {
+    /// Export the org of this okta.yaml profile, and name it in the manifest's orgs: (default:
+    /// the usual configuration, and no orgs:).
+    #[arg(long = "org", value_name = "PROFILE")]
+    org: Option<String>,
+}
+
+impl ExportCmd {
+    /// Prints the org's hooks as a manifest (YAML, or JSON with `-o json`).
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let client = match &self.org {
+            Some(profile) => {
+                if let Some(flag) = ctx.org_flag() {
+                    return Err(CliError::Usage(format!(
+                        "{flag} cannot be used with --org (the org is the profile's)"
+                    )));
+                }
+                ctx.org_client(Some(profile))?.client
+            }
+            None => ctx.client()?.clone(),
+        };
+        let hooks = client.list_event_hooks().await?;
+        let exported = export::export(&hooks, self.org.as_deref()).map_err(CliError::Refused)?;
+        let printer = ctx.printer();
+        match printer.format() {
+            OutputFormat::Json => printer.result("", &export::json(&exported))?,
+            OutputFormat::Table | OutputFormat::Yaml => {
+                let text = export::yaml(&exported, client.org_url())
+                    .map_err(|e| crate::error::encode_error("YAML", e))?;
+                printer.verbatim(&text)?;
+            }
+        }
+        printer.note(&format!(
+            "exported {} hook{} of {}",
+            hooks.len(),
+            if hooks.len() == 1 { "" } else { "s" },
+            client.org_url()
+        ));
+        if !exported.placeholders.is_empty() {
+            let names: Vec<&str> = exported.placeholders.iter().map(|p| p.env.as_str()).collect();
+            printer.note(&format!(
+                "Okta never returns secrets: set {} before apply",
+                names.join(", ")
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+//! An org's hooks as a manifest, so that an org comes under management in one step.
+//!
+//! Okta never returns the auth secret, so each becomes a `valueFrom: {env: ...}` placeholder
+//! named after the hook (`AUDIT_SINK_SECRET`); so does the value of a custom header whose name
+//! looks like a credential (the manifest would refuse it literally). `plan` on the result shows
+//! no changes, only the secrets to supply.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use okta_eventhooks::{EventHook, LifecycleStatus};
+use serde::Serialize;
+
+use crate::manifest::model::{Auth, HeaderValue, HookSpec, Manifest, OrgSpec, Status, ValueFrom};
+use crate::manifest::schema::SCHEMA_ID;
+use crate::manifest::secrets::{looks_like_credential, placeholder_env};
+use crate::output::printable;
+
+/// A secret the exported manifest refers to, which must be supplied before `apply`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Placeholder {
+    /// The environment variable.
+    pub env: String,
+    /// The hook.
+    pub hook: String,
+    /// What it is for.
+    pub used_for: String,
+}
+
+/// The manifest of an org's hooks, and the placeholders it holds.
+#[derive(Clone, Debug)]
+pub struct Exported {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The secrets to supply.
+    pub placeholders: Vec<Placeholder>,
+}
+
+/// `hooks` as a manifest; with `org`, the manifest names that org (an okta.yaml profile).
+pub fn export(hooks: &[EventHook], org: Option<&str>) -> Result<Exported, String> {
+    let mut names = BTreeMap::new();
+    for hook in hooks {
+        if let Some(twin) = names.insert(hook.name.as_str(), hook.id.as_deref().unwrap_or("?")) {
+            return Err(format!(
+                "two hooks of the org are named {:?} ({twin} and {}); a manifest names each hook once: rename one, then export again",
+                hook.name,
+                hook.id.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    let mut taken = BTreeSet::new();
+    let mut placeholders = Vec::new();
+    let mut placeholder = |hook: &str, what: &str, used_for: String| {
+        let base = placeholder_env(hook, what);
+        let mut env = base.clone();
+        let mut n = 2;
+        while !taken.insert(env.clone()) {
+            env = format!("{base}_{n}");
+            n += 1;
+        }
+        placeholders.push(Placeholder {
+            env: env.clone(),
+            hook: hook.to_owned(),
+            used_for,
+        });
+        ValueFrom::Env(env)
+    };
+    let mut manifest = Manifest::default();
+    for hook in hooks {
+        let config = &hook.channel.config;
+        let mut headers = BTreeMap::new();
+        for header in &config.headers {
+            let Some(key) = header.key.clone() else { continue };
+            let value = match &header.value {
+                Some(value) if !looks_like_credential(&key) => {
+                    HeaderValue::Literal(value.expose().to_owned())
+                }
+                _ => HeaderValue::Reference {
+                    value_from: placeholder(&hook.name, &key, format!("header {key}")),
+                },
+            };
+            headers.insert(key, value);
+        }
+        let auth = config.auth_scheme.as_ref().map(|scheme| {
+            let key = scheme.key.clone().unwrap_or_else(|| "Authorization".into());
+            Auth {
+                value_from: placeholder(&hook.name, "SECRET", format!("auth header {key}")),
+                key,
+                value: None,
+            }
+        });
+        let filters = hook
+            .events
+            .filter
+            .iter()
+            .flat_map(|f| &f.event_filter_map)
+            .filter_map(|entry| {
+                let event = entry.event.clone()?;
+                let expression = entry.condition.as_ref()?.expression.clone()?;
+                Some((event, expression))
+            })
+            .collect();
+        let status = match hook.status {
+            Some(LifecycleStatus::Inactive) => Status::Inactive,
+            _ => Status::Active,
+        };
+        manifest.hooks.insert(
+            hook.name.clone(),
+            HookSpec {
+                description: hook.description.clone().filter(|d| !d.is_empty()),
+                status,
+                uri: config.uri.clone(),
+                headers,
+                auth,
+                events: hook.events.items.clone(),
+                filters,
+            },
+        );
+    }
+    if let Some(org) = org {
+        manifest.orgs.insert(
+            org.to_owned(),
+            OrgSpec {
+                profile: Some(org.to_owned()),
+                hooks: BTreeMap::new(),
+            },
+        );
+    }
+    Ok(Exported {
+        manifest,
+        placeholders,
+    })
+}
+
+/// The manifest as YAML, opened with comments: the schema for editors, and the secrets to
+/// supply.
+pub fn yaml(exported: &Exported, org_url: &str) -> Result<String, String> {
+    let body = yaml_serde::to_string(&exported.manifest).map_err(|e| e.to_string())?;
+    let mut text = format!("# yaml-language-server: $schema={SCHEMA_ID}\n# Event hooks of {org_url}, exported by okta-eventhooks.\n");
+    if !exported.placeholders.is_empty() {
+        text.push_str("# Okta never returns secrets: set these before `okta-eventhooks apply`:\n");
+        for p in &exported.placeholders {
+            text.push_str(&format!("#   {}  ({}: {})\n", p.env, printable(&p.hook), printable(&p.used_for)));
+        }
+    }
+    text.push_str(&body);
+    Ok(text)
+}
+
+/// The manifest as JSON, with `$schema` for editors.
+pub fn json(exported: &Exported) -> serde_json::Value {
+    let mut manifest = exported.manifest.clone();
+    manifest.schema = Some(SCHEMA_ID.to_owned());
+    serde_json::to_value(&manifest).unwrap_or_default()
+}
