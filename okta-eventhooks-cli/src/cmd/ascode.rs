@@ -282,6 +282,11 @@ pub struct ExportCmd {
     /// the usual configuration, and no orgs:).
     #[arg(long = "org", value_name = "PROFILE")]
     org: Option<String>,
+
+    /// Write this custom header's value as it is (repeatable). Other header values, like the
+    /// auth secret, become valueFrom placeholders: the SDK treats them as secrets.
+    #[arg(long = "literal-header", value_name = "NAME")]
+    literal_headers: Vec<String>,
 }
 
 impl ExportCmd {
@@ -298,8 +303,18 @@ impl ExportCmd {
             }
             None => ctx.client()?.clone(),
         };
+        if let Some(name) = self
+            .literal_headers
+            .iter()
+            .find(|n| manifest::secrets::looks_like_credential(n))
+        {
+            return Err(CliError::Usage(format!(
+                "--literal-header {name}: the name looks like a credential, and a manifest takes such a value only by reference (valueFrom)"
+            )));
+        }
         let hooks = client.list_event_hooks().await?;
-        let exported = export::export(&hooks, self.org.as_deref()).map_err(CliError::Refused)?;
+        let exported = export::export(&hooks, self.org.as_deref(), &self.literal_headers)
+            .map_err(CliError::Refused)?;
         let printer = ctx.printer();
         match printer.format() {
             OutputFormat::Json => printer.result("", &export::json(&exported))?,

@@ -1,9 +1,11 @@
 //! An org's hooks as a manifest, so that an org comes under management in one step.
 //!
 //! Okta never returns the auth secret, so each becomes a `valueFrom: {env: ...}` placeholder
-//! named after the hook (`AUDIT_SINK_SECRET`); so does the value of a custom header whose name
-//! looks like a credential (the manifest would refuse it literally). `plan` on the result shows
-//! no changes, only the secrets to supply.
+//! named after the hook (`AUDIT_SINK_SECRET`). Custom header values, which Okta does return,
+//! are secrets to the SDK too, so they become placeholders as well (`AUDIT_SINK_X_API_KEY`),
+//! except those of the headers named with `--literal-header` (never one whose name looks like
+//! a credential: the manifest would refuse it). `plan` on the result shows no changes, only the
+//! secrets to supply.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,8 +38,9 @@ pub struct Exported {
     pub placeholders: Vec<Placeholder>,
 }
 
-/// `hooks` as a manifest; with `org`, the manifest names that org (an okta.yaml profile).
-pub fn export(hooks: &[EventHook], org: Option<&str>) -> Result<Exported, String> {
+/// `hooks` as a manifest; with `org`, the manifest names that org (an okta.yaml profile). The
+/// values of the headers named in `literal` are written as they are (case-insensitive names).
+pub fn export(hooks: &[EventHook], org: Option<&str>, literal: &[String]) -> Result<Exported, String> {
     let mut names = BTreeMap::new();
     for hook in hooks {
         if let Some(twin) = names.insert(hook.name.as_str(), hook.id.as_deref().unwrap_or("?")) {
@@ -72,7 +75,11 @@ pub fn export(hooks: &[EventHook], org: Option<&str>) -> Result<Exported, String
         for header in &config.headers {
             let Some(key) = header.key.clone() else { continue };
             let value = match &header.value {
-                Some(value) if !looks_like_credential(&key) => {
+                // A credential never literally, whatever was asked: the manifest would refuse it.
+                Some(value)
+                    if literal.iter().any(|l| l.eq_ignore_ascii_case(&key))
+                        && !looks_like_credential(&key) =>
+                {
                     HeaderValue::Literal(value.expose().to_owned())
                 }
                 _ => HeaderValue::Reference {

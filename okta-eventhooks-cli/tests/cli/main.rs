@@ -2,6 +2,7 @@
 //! wiremock stand-in for Okta, against the Okta emulator, and as a receiver (`listen`).
 
 mod demo;
+mod ascode;
 mod emulator;
 mod errors;
 mod exit_codes;
