@@ -103,13 +103,16 @@ impl Context {
     /// environment, since OKTA_CLIENT_* would point every org of the manifest at one org.
     /// Without, the usual configuration applies (flags, environment, okta.yaml).
     pub fn org_client(&self, profile: Option<&str>) -> Result<OrgClient> {
+        build_org_client(&self.org_config(profile)?, None)
+    }
+
+    /// The configuration [`org_client`](Self::org_client) builds from, checked the same way.
+    pub fn org_config(&self, profile: Option<&str>) -> Result<okta_eventhooks::config::Config> {
         let config = load_config(&self.global, profile, &self.printer)?;
         if let Some(profile) = profile {
             check_profile_origins(&config, profile)?;
         }
-        let credential = config.credential_summary();
-        let client = config.client_builder()?.pace(true).build()?;
-        Ok(OrgClient { client, credential })
+        Ok(config)
     }
 
     /// Whether a global flag chooses the org (`--org-url`, `--profile`, `--token-file`), which
@@ -210,6 +213,21 @@ fn resolve(global: &GlobalArgs, printer: &Printer) -> Result<Resolved> {
         "configuration resolved"
     );
     Ok(Resolved { client, credential })
+}
+
+/// The client of one org, pace mode on (see [`Context::org_client`]); through `http` when
+/// given (another org's HTTP client, with the same HTTP settings).
+pub fn build_org_client(
+    config: &okta_eventhooks::config::Config,
+    http: Option<reqwest::Client>,
+) -> Result<OrgClient> {
+    let credential = config.credential_summary();
+    let mut builder = config.client_builder()?.pace(true);
+    if let Some(http) = http {
+        builder = builder.http_client(http);
+    }
+    let client = builder.build()?;
+    Ok(OrgClient { client, credential })
 }
 
 /// The configuration of `profile` (default: `--profile`, then `OKTA_CLIENT_PROFILE`) with the

@@ -6,7 +6,7 @@ use std::future::Future;
 use futures_util::StreamExt;
 use okta_eventhooks::Client;
 
-use crate::context::Context;
+use crate::context::{Context, build_org_client};
 use crate::error::{CliError, Result};
 use crate::manifest::Loaded;
 
@@ -64,17 +64,27 @@ pub fn select(ctx: &Context, loaded: &Loaded, wanted: &[String]) -> Result<Vec<O
             )));
         }
     }
+    // Building a client loads the platform's CA certificates, milliseconds of CPU each: orgs
+    // whose HTTP settings are the same share one HTTP client, built once.
+    let mut shared: Vec<(Vec<(String, String)>, reqwest::Client)> = Vec::new();
     let mut selected = Vec::new();
     for (name, spec) in orgs {
         if !wanted.is_empty() && !wanted.contains(name) {
             continue;
         }
         let profile = spec.profile.clone().unwrap_or_else(|| name.clone());
-        let org = ctx.org_client(Some(&profile)).map_err(|e| {
-            e.with_hint(format!(
-                "org {name} of the manifest uses the okta.yaml profile {profile}"
-            ))
-        })?;
+        let hint = || format!("org {name} of the manifest uses the okta.yaml profile {profile}");
+        let config = ctx
+            .org_config(Some(&profile))
+            .map_err(|e| e.with_hint(hint()))?;
+        let transport = transport_settings(&config);
+        let known = shared.iter().find(|(settings, _)| *settings == transport);
+        let http = known.map(|(_, http)| http.clone());
+        let is_new = http.is_none();
+        let org = build_org_client(&config, http).map_err(|e| e.with_hint(hint()))?;
+        if is_new {
+            shared.push((transport, org.client.http_client()));
+        }
         selected.push(Org {
             name: name.clone(),
             profile: Some(profile),
@@ -84,6 +94,30 @@ pub fn select(ctx: &Context, loaded: &Loaded, wanted: &[String]) -> Result<Vec<O
     }
     refuse_shared_urls(&selected)?;
     Ok(selected)
+}
+
+/// The settings that shape an HTTP client (timeouts, proxy, `User-Agent`), each as its value,
+/// or its origin for a secret (the proxy password): two orgs with equal lists can share one.
+fn transport_settings(config: &okta_eventhooks::config::Config) -> Vec<(String, String)> {
+    const TRANSPORT: &[&str] = &[
+        "okta.client.connectionTimeout",
+        "okta.client.requestTimeout",
+        "okta.client.proxy.",
+        "okta.client.userAgent",
+    ];
+    config
+        .entries()
+        .into_iter()
+        .filter(|e| TRANSPORT.iter().any(|t| e.key.starts_with(t)))
+        .map(|e| {
+            let value = if e.value == okta_eventhooks::REDACTED {
+                format!("{} from {}", e.value, e.origin)
+            } else {
+                e.value
+            };
+            (e.key, value)
+        })
+        .collect()
 }
 
 /// Two orgs of the manifest that are one org in fact would fight over its hooks.

@@ -738,3 +738,69 @@ async fn progress_bars_only_on_a_terminal_and_never_with_quiet() {
     assert_eq!(code, 0, "{shown}");
     assert!(!shown.contains("dev ["), "{shown}");
 }
+
+/// How long 20 emulated orgs take to apply concurrently, against one org alone and against
+/// the 20 one after the other (`--parallel 1`). Each emulator answers every API call after
+/// 50 ms, a round trip to Okta, so that the figure is about waiting on the network, as it is
+/// against real orgs. Reported as ratios, never asserted. Run by hand:
+///
+/// `cargo test -p okta-eventhooks-cli --test cli measure_twenty_orgs -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "measurement; run by hand"]
+async fn measure_twenty_orgs_against_one() {
+    const ORGS: usize = 20;
+    const ROUNDS: usize = 3;
+    const LATENCY: std::time::Duration = std::time::Duration::from_millis(50);
+    let names: Vec<String> = (0..ORGS).map(|i| format!("org{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let orgs = Orgs::start(&refs).await;
+    let rx = endpoint().await;
+    let org_list: Vec<String> = names.iter().map(|n| format!("{n}: {{}}")).collect();
+    let file = write(
+        &orgs.home,
+        "hooks.yaml",
+        &format!(
+            "hooks:\n  audit: {{uri: '{0}/a', events: [user.lifecycle.create]}}\n  sessions: {{uri: '{0}/s', events: [user.session.start]}}\norgs: {{{1}}}\n",
+            rx.uri(),
+            org_list.join(", ")
+        ),
+    );
+    let file = file.to_str().unwrap().to_owned();
+    let runs: [(&str, Vec<&str>); 5] = [
+        ("apply, 1 org", vec!["apply", "--org", "org00"]),
+        ("apply, 20 orgs concurrently", vec!["apply"]),
+        ("apply, 20 orgs with --parallel 1", vec!["apply", "--parallel", "1"]),
+        ("plan, 1 org", vec!["plan", "--org", "org00"]),
+        ("plan, 20 orgs concurrently", vec!["plan"]),
+    ];
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, extra)) in runs.iter().enumerate() {
+            for (_, emu) in &orgs.orgs {
+                emu.reset().await.unwrap();
+                emu.set_faults(Faults::latency(LATENCY));
+            }
+            let mut cmd = cli_at(&orgs.home);
+            let (command, rest) = extra.split_first().unwrap();
+            cmd.args([command, "-f", &file]).args(rest);
+            if *command == "apply" {
+                cmd.arg("--yes");
+            }
+            let started = std::time::Instant::now();
+            let out = run(cmd).await;
+            times[i].push(started.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+        }
+    }
+    let median = |mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2]
+    };
+    let medians: Vec<f64> = times.into_iter().map(median).collect();
+    println!("\napply of 2 new hooks per org (list, 2 probes, 2 creates, 2 verifies), {} ms per API call, median of {ROUNDS}:", LATENCY.as_millis());
+    println!("| run | ms (median) | x the same command on 1 org |\n|---|---:|---:|");
+    for ((label, args), ms) in runs.iter().zip(&medians) {
+        let one = if args[0] == "apply" { medians[0] } else { medians[3] };
+        println!("| {label} | {ms:.0} | {:.2} |", ms / one);
+    }
+}
