@@ -47,7 +47,9 @@ Exit codes:
   6  network failure or timeout (retry)
   7  Okta server error (5xx) or a malformed response (retry later)
   8  internal or output error: the output could not be written or encoded,
-     or a demo check failed (a change may already be made; look, then retry)";
+     or a demo check failed (a change may already be made; look, then retry)
+apply exits with the code of its first failed step. plan --detailed-exitcode
+replaces these: 0 no changes, 2 changes pending, 1 any error.";
 
 #[cfg(test)]
 mod tests {

@@ -73,8 +73,10 @@ enum Command {
     #[command(long_about = cmd::filter::LONG_HELP)]
     Filter(cmd::filter::FilterArgs),
     /// Show what apply would change to make the orgs match a manifest (hooks as code).
+    #[command(long_about = cmd::ascode::PLAN_HELP)]
     Plan(cmd::ascode::PlanCmd),
     /// Make the orgs match a manifest, in a safe order (probe, verify, activate last).
+    #[command(long_about = cmd::ascode::APPLY_HELP)]
     Apply(cmd::ascode::ApplyCmd),
     /// Write an org's hooks as a manifest (secrets as valueFrom placeholders).
     Export(cmd::ascode::ExportCmd),

@@ -69,16 +69,33 @@ impl ManifestRun {
     }
 }
 
+/// The long help of `plan`.
+pub const PLAN_HELP: &str = "\
+Show what apply would change to make the orgs match a manifest (hooks as code).
+
+Reads each org of the manifest (one list each, concurrently) and prints per org
+what apply would do to each hook: create, replace (with the fields that
+differ), activate, deactivate, verify, and delete with --prune. Read-only
+fields and the order of event types, headers and filters do not count; secrets
+are never compared or shown (Okta never returns the auth secret). Secrets the
+manifest refers to that cannot be read now are listed.
+
+Examples:
+  okta-eventhooks plan -f hooks.yaml
+  okta-eventhooks plan -f hooks.yaml --org prod --detailed-exitcode
+  okta-eventhooks -o json plan -f hooks.yaml | jq '.orgs[].hooks[].actions'";
+
 /// `plan`
 #[derive(Debug, Args)]
 pub struct PlanCmd {
-    #[command(flatten)]
-    run: ManifestRun,
-
     /// Exit 0 when there is nothing to change, 2 when there are changes, 1 on any error
     /// (instead of the usual codes), as `terraform plan -detailed-exitcode`.
     #[arg(long)]
     detailed_exitcode: bool,
+
+    // Flattened last: its help heading applies to what follows it.
+    #[command(flatten)]
+    run: ManifestRun,
 }
 
 impl PlanCmd {
@@ -101,18 +118,36 @@ impl PlanCmd {
     }
 }
 
+/// The long help of `apply`.
+pub const APPLY_HELP: &str = "\
+Make the orgs match a manifest, in a safe order (hooks as code).
+
+Plans as `plan` does, asks (unless --yes), then per org, phase by phase:
+  1. probe each receiver to be verified the way Okta will (GET with the
+     challenge and the auth header); a receiver not ready, or answering
+     wrongly, is named and its hook left as it is (--verify-timeout waits)
+  2. deactivate hooks wanted INACTIVE and hooks to delete
+  3. delete (only INACTIVE hooks; with --prune)
+  4. create and replace (a replace always sends the manifest's secret)
+  5. verify hooks whose channel changed or that are not verified
+  6. activate, last
+A failed step skips only the later steps of its hook. The summary lists every
+step as done, failed (with Okta's error and request id) or skipped; running
+apply again does what is left. Applying a manifest twice writes nothing.
+
+Examples:
+  okta-eventhooks apply -f hooks.yaml
+  okta-eventhooks apply -f hooks.yaml --yes --verify-timeout 2m --org dev";
+
 /// `apply`
 #[derive(Debug, Args)]
 pub struct ApplyCmd {
-    #[command(flatten)]
-    run: ManifestRun,
-
     /// Do not ask for confirmation (needed when stdin is not a terminal).
     #[arg(short, long)]
     yes: bool,
 
     /// Wait up to this long for a receiver that is not ready yet (probed with backoff) and for
-    /// Okta's verification: seconds (30) or with a unit (2m). Default: no waiting.
+    /// Okta's verification: seconds (30) or with a unit (2m); 0, the default, does not wait.
     #[arg(long, value_name = "DURATION", default_value = "0", value_parser = crate::duration::parse)]
     verify_timeout: Duration,
 
@@ -120,6 +155,10 @@ pub struct ApplyCmd {
     /// Okta can).
     #[arg(long)]
     skip_probe: bool,
+
+    // Flattened last: its help heading applies to what follows it.
+    #[command(flatten)]
+    run: ManifestRun,
 }
 
 /// What `apply -o json` prints.

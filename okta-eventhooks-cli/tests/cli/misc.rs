@@ -28,6 +28,12 @@ const COMMANDS: &[&str] = &[
     "filter",
     "filter check",
     "filter test",
+    "plan",
+    "apply",
+    "export",
+    "manifest",
+    "manifest schema",
+    "manifest check",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
