@@ -370,7 +370,11 @@ impl ExportCmd {
             client.org_url()
         ));
         if !exported.placeholders.is_empty() {
-            let names: Vec<&str> = exported.placeholders.iter().map(|p| p.env.as_str()).collect();
+            let names: Vec<&str> = exported
+                .placeholders
+                .iter()
+                .map(|p| p.env.as_str())
+                .collect();
             printer.note(&format!(
                 "Okta never returns secrets: set {} before apply",
                 names.join(", ")

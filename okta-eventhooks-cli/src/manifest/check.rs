@@ -55,7 +55,11 @@ pub fn problems(source: &Source, manifest: &Manifest) -> Vec<Problem> {
     }
     for (org, org_spec) in &manifest.orgs {
         let at = KeyPath::of(&["orgs", org]);
-        if org_spec.profile.as_deref().is_some_and(|p| p.trim().is_empty()) {
+        if org_spec
+            .profile
+            .as_deref()
+            .is_some_and(|p| p.trim().is_empty())
+        {
             found.push(source.problem_at(
                 &at.key("profile"),
                 "the profile name is empty; leave profile out to use the org's name",
@@ -171,7 +175,11 @@ fn locate_violation(violation: &Violation, spec: &HookSpec) -> Finding {
         let header = named(spec.headers.keys().collect());
         (Some(Field::Headers), header)
     } else if field.starts_with("channel.config.authScheme") {
-        let part = if field.ends_with("value") { "valueFrom" } else { "key" };
+        let part = if field.ends_with("value") {
+            "valueFrom"
+        } else {
+            "key"
+        };
         (Some(Field::Auth), Some(part.to_owned()))
     } else if field.starts_with("channel") {
         (Some(Field::Uri), None)

@@ -10,8 +10,7 @@ use serde_json::{Map, Value};
 use super::model::Manifest;
 
 /// Where the checked-in schema is published, its `$id`.
-pub const SCHEMA_ID: &str =
-    "https://raw.githubusercontent.com/okta-eventhooks/okta-eventhooks/main/spec/manifest.schema.json";
+pub const SCHEMA_ID: &str = "https://raw.githubusercontent.com/okta-eventhooks/okta-eventhooks/main/spec/manifest.schema.json";
 
 /// The schema as JSON, with its keys sorted so that the text does not depend on serde_json's
 /// features in a given build.

@@ -166,7 +166,10 @@ mod tests {
             placeholder_env("Audit sink (prod)", "X-Api-Key"),
             "AUDIT_SINK_PROD_X_API_KEY"
         );
-        assert_eq!(placeholder_env("1st hook", "SECRET"), "HOOK_1ST_HOOK_SECRET");
+        assert_eq!(
+            placeholder_env("1st hook", "SECRET"),
+            "HOOK_1ST_HOOK_SECRET"
+        );
         assert!(valid_env_name("AUDIT_SINK_SECRET"));
         assert!(!valid_env_name("1A") && !valid_env_name("A-B") && !valid_env_name(""));
     }
@@ -179,7 +182,10 @@ mod tests {
         let secret = resolve(&ValueFrom::File("s".into()), &dir).unwrap();
         assert_eq!(secret.expose(), "from-file");
         let err = resolve(&ValueFrom::Env("OEH_TEST_UNSET_VARIABLE".into()), &dir).unwrap_err();
-        assert_eq!(err, "the environment variable OEH_TEST_UNSET_VARIABLE is not set");
+        assert_eq!(
+            err,
+            "the environment variable OEH_TEST_UNSET_VARIABLE is not set"
+        );
         std::fs::write(dir.join("empty"), "\n").unwrap();
         let err = resolve(&ValueFrom::File("empty".into()), &dir).unwrap_err();
         assert!(err.contains("is empty"), "{err}");

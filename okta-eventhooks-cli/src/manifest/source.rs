@@ -10,7 +10,9 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use crate::error::CliError;
 
@@ -38,7 +40,11 @@ pub struct KeyPath(pub Vec<Seg>);
 impl KeyPath {
     /// The path of `keys`.
     pub fn of<S: AsRef<str>>(keys: &[S]) -> Self {
-        Self(keys.iter().map(|k| Seg::Key(k.as_ref().to_owned())).collect())
+        Self(
+            keys.iter()
+                .map(|k| Seg::Key(k.as_ref().to_owned()))
+                .collect(),
+        )
     }
 
     /// This path with one more key.

@@ -31,7 +31,10 @@ fn the_issue_example_loads_with_overrides() {
     let dev = loaded.hooks_for(Some("dev"));
     let prod = loaded.hooks_for(Some("prod"));
     assert_eq!(dev["audit-sink"].uri, "https://hooks.example.com/okta");
-    assert_eq!(prod["audit-sink"].uri, "https://hooks.prod.example.com/okta");
+    assert_eq!(
+        prod["audit-sink"].uri,
+        "https://hooks.prod.example.com/okta"
+    );
     assert_eq!(prod["audit-sink"].events, dev["audit-sink"].events);
     assert_eq!(
         dev["audit-sink"].auth.as_ref().unwrap().value_from,
@@ -48,23 +51,36 @@ fn json_is_read_too() {
     assert_eq!(auth.key, "Authorization");
     assert_eq!(auth.value_from, ValueFrom::File("/run/secrets/a".into()));
     let err = load_text(r#"{"hooks": {"a": {"uri": 5}}}"#).unwrap_err();
-    assert!(err.starts_with("hooks.yaml:1:25: invalid type: integer `5`"), "{err}");
+    assert!(
+        err.starts_with("hooks.yaml:1:25: invalid type: integer `5`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn unknown_keys_and_wrong_types_have_positions() {
-    let err = load_text("hooks:\n  a:\n    uri: https://h.example.com/\n    event: [x]\n").unwrap_err();
+    let err =
+        load_text("hooks:\n  a:\n    uri: https://h.example.com/\n    event: [x]\n").unwrap_err();
     assert!(
         err.starts_with("hooks.yaml:4:5: hooks.a: unknown field `event`, expected one of"),
         "{err}"
     );
-    let err = load_text("hooks:\n  a:\n    uri: [1]\n    events: [user.session.start]\n")
-        .unwrap_err();
-    assert!(err.starts_with("hooks.yaml:3:10: hooks.a.uri: invalid type: sequence"), "{err}");
+    let err =
+        load_text("hooks:\n  a:\n    uri: [1]\n    events: [user.session.start]\n").unwrap_err();
+    assert!(
+        err.starts_with("hooks.yaml:3:10: hooks.a.uri: invalid type: sequence"),
+        "{err}"
+    );
     let err = load_text("hooks:\n  a:\n    status: ON\n").unwrap_err();
-    assert!(err.starts_with("hooks.yaml:3:13: hooks.a.status: unknown variant `ON`"), "{err}");
+    assert!(
+        err.starts_with("hooks.yaml:3:13: hooks.a.status: unknown variant `ON`"),
+        "{err}"
+    );
     let err = load_text("hook: {}\n").unwrap_err();
-    assert!(err.starts_with("hooks.yaml:1:1: unknown field `hook`"), "{err}");
+    assert!(
+        err.starts_with("hooks.yaml:1:1: unknown field `hook`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -72,7 +88,10 @@ fn duplicate_keys_are_refused() {
     let text = "hooks:\n  a: {uri: 'https://h.example.com/', events: [user.session.start]}\n  a: {uri: 'https://h.example.com/', events: [user.session.start]}\n";
     let err = load_text(text).unwrap_err();
     assert!(err.contains("hooks.yaml:3:3"), "{err}");
-    assert!(err.contains("the key \"a\" is given more than once"), "{err}");
+    assert!(
+        err.contains("the key \"a\" is given more than once"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -85,7 +104,10 @@ hooks:
     auth: {key: Authorization, value: hunter2, valueFrom: {env: A}}
 ";
     let err = load_text(text).unwrap_err();
-    assert!(err.starts_with("hooks.yaml:5:39: hooks.a.auth.value: a literal secret is not allowed"), "{err}");
+    assert!(
+        err.starts_with("hooks.yaml:5:39: hooks.a.auth.value: a literal secret is not allowed"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"));
 
     let text = "\
@@ -104,9 +126,13 @@ hooks:
     );
     assert!(!err.contains("abc123"));
 
-    let text = "hooks:\n  a:\n    uri: https://u:pw@h.example.com/\n    events: [user.session.start]\n";
+    let text =
+        "hooks:\n  a:\n    uri: https://u:pw@h.example.com/\n    events: [user.session.start]\n";
     let err = load_text(text).unwrap_err();
-    assert!(err.starts_with("hooks.yaml:3:5: hooks.a.uri: the URI holds user info"), "{err}");
+    assert!(
+        err.starts_with("hooks.yaml:3:5: hooks.a.uri: the URI holds user info"),
+        "{err}"
+    );
 
     // By reference, the same header is fine.
     let text = "hooks:\n  a:\n    uri: https://h.example.com/\n    events: [user.session.start]\n    headers: {X-Api-Key: {valueFrom: {env: API_KEY}}}\n";
@@ -153,13 +179,18 @@ orgs:
   dev: {profile: ''}
 ";
     let err = load_text(text).unwrap_err();
-    assert!(err.contains("hooks.yaml:8:9: orgs.dev.profile: the profile name is empty"), "{err}");
+    assert!(
+        err.contains("hooks.yaml:8:9: orgs.dev.profile: the profile name is empty"),
+        "{err}"
+    );
     assert!(
         err.contains("hooks.yaml:6:11: orgs.prod.hooks.a.uri: The URI \"http://h.example.com/\" must start with https://"),
         "{err}"
     );
     assert!(
-        err.contains("hooks.yaml:7:7: orgs.prod.hooks.b: overrides a hook that is not under hooks:"),
+        err.contains(
+            "hooks.yaml:7:7: orgs.prod.hooks.b: overrides a hook that is not under hooks:"
+        ),
         "{err}"
     );
 }
@@ -168,18 +199,34 @@ orgs:
 fn deep_nesting_is_refused_before_parsing() {
     let text = format!("hooks: {}{}\n", "[".repeat(40), "]".repeat(40));
     let err = load_text(&text).unwrap_err();
-    assert!(err.starts_with("hooks.yaml:1:40: more than 32 levels"), "{err}");
+    assert!(
+        err.starts_with("hooks.yaml:1:40: more than 32 levels"),
+        "{err}"
+    );
 }
 
 #[test]
 fn locate_finds_keys_items_and_parents() {
     let source = Source::from_text("f", EXAMPLE);
-    let at = |path: &[&str]| source.locate(&source::KeyPath::of(path)).map(|p| (p.line, p.column));
+    let at = |path: &[&str]| {
+        source
+            .locate(&source::KeyPath::of(path))
+            .map(|p| (p.line, p.column))
+    };
     assert_eq!(at(&["hooks", "audit-sink"]), Some((2, 3)));
-    assert_eq!(at(&["hooks", "audit-sink", "auth", "valueFrom"]), Some((9, 7)));
-    assert_eq!(at(&["orgs", "prod", "hooks", "audit-sink", "uri"]), Some((15, 46)));
+    assert_eq!(
+        at(&["hooks", "audit-sink", "auth", "valueFrom"]),
+        Some((9, 7))
+    );
+    assert_eq!(
+        at(&["orgs", "prod", "hooks", "audit-sink", "uri"]),
+        Some((15, 46))
+    );
     // A key that is not there: its closest parent.
     assert_eq!(at(&["hooks", "audit-sink", "nothing"]), Some((2, 3)));
     let events = source::KeyPath::of(&["hooks", "audit-sink", "events"]).index(1);
-    assert_eq!(source.locate(&events).map(|p| (p.line, p.column)), Some((10, 37)));
+    assert_eq!(
+        source.locate(&events).map(|p| (p.line, p.column)),
+        Some((10, 37))
+    );
 }

@@ -178,13 +178,19 @@ pub async fn apply_org(
             step: "plan".into(),
             result: Outcome::Failed,
             detail: "not changed".into(),
-            error: Some(Failure::local(conflict.conflict.clone().unwrap_or_default(), Exit::Refused)),
+            error: Some(Failure::local(
+                conflict.conflict.clone().unwrap_or_default(),
+                Exit::Refused,
+            )),
         });
     }
     for current in PHASES {
         if current == 0 {
             // Probes of different receivers do not wait for each other.
-            let probes = runs.iter().enumerate().filter(|(_, r)| r.steps.contains(&Step::Probe));
+            let probes = runs
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.steps.contains(&Step::Probe));
             let outcomes = futures_util::future::join_all(probes.map(|(i, run)| async move {
                 bar.message(&format!("{}: probing the receiver", run.plan.name));
                 (i, probe(run, settings).await)
@@ -263,13 +269,14 @@ fn built(run: &Run<'_>, settings: &Settings<'_>) -> Result<EventHook, Failure> {
         .as_ref()
         .ok_or_else(|| Failure::local("the hook is not in the manifest", Exit::Output))?;
     let unreadable = std::cell::RefCell::new(None);
-    let hook = build::event_hook(&run.plan.name, spec, &|value_from| {
-        match secrets::resolve(value_from, settings.dir) {
-            Ok(secret) => Some(secret),
-            Err(problem) => {
-                unreadable.borrow_mut().get_or_insert(problem);
-                None
-            }
+    let hook = build::event_hook(&run.plan.name, spec, &|value_from| match secrets::resolve(
+        value_from,
+        settings.dir,
+    ) {
+        Ok(secret) => Some(secret),
+        Err(problem) => {
+            unreadable.borrow_mut().get_or_insert(problem);
+            None
         }
     });
     match unreadable.into_inner() {
@@ -286,9 +293,15 @@ async fn probe(run: &Run<'_>, settings: &Settings<'_>) -> Option<Result<String, 
         Ok(hook) => hook,
         Err(failure) => return Some(Err(failure)),
     };
-    let outcome = match settings.prober.until_ready(&hook, settings.verify_timeout).await {
+    let outcome = match settings
+        .prober
+        .until_ready(&hook, settings.verify_timeout)
+        .await
+    {
         Ok(1) => Ok("the receiver answered the challenge".to_owned()),
-        Ok(sent) => Ok(format!("the receiver answered the challenge (probe {sent})")),
+        Ok(sent) => Ok(format!(
+            "the receiver answered the challenge (probe {sent})"
+        )),
         Err((failure, sent)) => {
             let waited = if settings.verify_timeout.is_zero() {
                 "; --verify-timeout DURATION waits for a receiver still deploying".to_owned()
@@ -344,7 +357,10 @@ async fn act(
             // Never an ACTIVE hook, whatever happened before.
             if run.status != Some(LifecycleStatus::Inactive) {
                 return Err(Failure::local(
-                    format!("not deleted: the hook is {}, and only an INACTIVE hook is deleted", run.status.as_ref().map_or("-".into(), ToString::to_string)),
+                    format!(
+                        "not deleted: the hook is {}, and only an INACTIVE hook is deleted",
+                        run.status.as_ref().map_or("-".into(), ToString::to_string)
+                    ),
                     Exit::Refused,
                 ));
             }
@@ -362,7 +378,12 @@ async fn act(
 
 /// Asks Okta to verify; a failed verification is tried again while `wait` lasts (Okta's
 /// reachability of the receiver can lag behind ours).
-async fn verify(client: &Client, run: &mut Run<'_>, id: &str, wait: Duration) -> Result<String, Failure> {
+async fn verify(
+    client: &Client,
+    run: &mut Run<'_>,
+    id: &str,
+    wait: Duration,
+) -> Result<String, Failure> {
     let give_up = tokio::time::Instant::now() + wait;
     let mut pause = Duration::from_millis(500);
     loop {

@@ -252,7 +252,11 @@ mod tests {
             fields,
             [
                 ("description", None, Some("d")),
-                ("uri", Some("https://h.example.com/"), Some("https://new.example.com/")),
+                (
+                    "uri",
+                    Some("https://h.example.com/"),
+                    Some("https://new.example.com/")
+                ),
                 ("headers.X-Api-Key", None, None),
                 ("headers.X-Source", None, None),
                 ("auth", Some("Authorization"), Some("X-Auth")),

@@ -40,7 +40,11 @@ pub struct Exported {
 
 /// `hooks` as a manifest; with `org`, the manifest names that org (an okta.yaml profile). The
 /// values of the headers named in `literal` are written as they are (case-insensitive names).
-pub fn export(hooks: &[EventHook], org: Option<&str>, literal: &[String]) -> Result<Exported, String> {
+pub fn export(
+    hooks: &[EventHook],
+    org: Option<&str>,
+    literal: &[String],
+) -> Result<Exported, String> {
     let mut names = BTreeMap::new();
     for hook in hooks {
         if let Some(twin) = names.insert(hook.name.as_str(), hook.id.as_deref().unwrap_or("?")) {
@@ -73,7 +77,9 @@ pub fn export(hooks: &[EventHook], org: Option<&str>, literal: &[String]) -> Res
         let config = &hook.channel.config;
         let mut headers = BTreeMap::new();
         for header in &config.headers {
-            let Some(key) = header.key.clone() else { continue };
+            let Some(key) = header.key.clone() else {
+                continue;
+            };
             let value = match &header.value {
                 // A credential never literally, whatever was asked: the manifest would refuse it.
                 Some(value)
@@ -143,11 +149,18 @@ pub fn export(hooks: &[EventHook], org: Option<&str>, literal: &[String]) -> Res
 /// supply.
 pub fn yaml(exported: &Exported, org_url: &str) -> Result<String, String> {
     let body = yaml_serde::to_string(&exported.manifest).map_err(|e| e.to_string())?;
-    let mut text = format!("# yaml-language-server: $schema={SCHEMA_ID}\n# Event hooks of {org_url}, exported by okta-eventhooks.\n");
+    let mut text = format!(
+        "# yaml-language-server: $schema={SCHEMA_ID}\n# Event hooks of {org_url}, exported by okta-eventhooks.\n"
+    );
     if !exported.placeholders.is_empty() {
         text.push_str("# Okta never returns secrets: set these before `okta-eventhooks apply`:\n");
         for p in &exported.placeholders {
-            text.push_str(&format!("#   {}  ({}: {})\n", p.env, printable(&p.hook), printable(&p.used_for)));
+            text.push_str(&format!(
+                "#   {}  ({}: {})\n",
+                p.env,
+                printable(&p.hook),
+                printable(&p.used_for)
+            ));
         }
     }
     text.push_str(&body);

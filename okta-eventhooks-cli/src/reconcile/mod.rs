@@ -140,7 +140,11 @@ pub async fn plan_orgs(
                 }
             };
             bar.inc();
-            bar.finish(if error.is_some() { "could not be read" } else { "read" });
+            bar.finish(if error.is_some() {
+                "could not be read"
+            } else {
+                "read"
+            });
             OrgPlan {
                 org: org.name.clone(),
                 profile: org.profile.clone(),

@@ -167,7 +167,10 @@ pub fn plan(
     let secret = |value_from: &ValueFrom| secrets::resolve(value_from, options.dir).ok();
     let mut org = OrgHooks::default();
     for (name, spec) in desired {
-        let existing = by_name.get(name.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let existing = by_name
+            .get(name.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         org.hooks.push(match existing {
             [] => create(name, spec),
             [hook] => update(name, spec, hook, options.rotate_secrets, &secret),
@@ -361,7 +364,11 @@ mod tests {
         }
     }
 
-    fn actions(desired: &[(&str, HookSpec)], current: &[EventHook], prune: bool) -> Vec<(String, Vec<Action>)> {
+    fn actions(
+        desired: &[(&str, HookSpec)],
+        current: &[EventHook],
+        prune: bool,
+    ) -> Vec<(String, Vec<Action>)> {
         let desired: BTreeMap<String, HookSpec> = desired
             .iter()
             .map(|(n, s)| ((*n).to_owned(), s.clone()))
@@ -383,36 +390,93 @@ mod tests {
     #[test]
     fn the_table_of_the_module_doc() {
         use Action::*;
-        let same = actions(&[("a", spec(Status::Active, U))], &[okta("a", "ACTIVE", "VERIFIED", U)], false);
+        let same = actions(
+            &[("a", spec(Status::Active, U))],
+            &[okta("a", "ACTIVE", "VERIFIED", U)],
+            false,
+        );
         assert_eq!(same, [("a".into(), vec![])]);
-        let new = actions(&[("a", spec(Status::Active, U)), ("b", spec(Status::Inactive, U))], &[], false);
-        assert_eq!(new, [("a".into(), vec![Create, Verify]), ("b".into(), vec![Create, Deactivate])]);
-        let moved = actions(&[("a", spec(Status::Active, "https://n.example.com/"))], &[okta("a", "ACTIVE", "VERIFIED", U)], false);
+        let new = actions(
+            &[
+                ("a", spec(Status::Active, U)),
+                ("b", spec(Status::Inactive, U)),
+            ],
+            &[],
+            false,
+        );
+        assert_eq!(
+            new,
+            [
+                ("a".into(), vec![Create, Verify]),
+                ("b".into(), vec![Create, Deactivate])
+            ]
+        );
+        let moved = actions(
+            &[("a", spec(Status::Active, "https://n.example.com/"))],
+            &[okta("a", "ACTIVE", "VERIFIED", U)],
+            false,
+        );
         assert_eq!(moved, [("a".into(), vec![Replace, Verify])]);
-        let off = actions(&[("a", spec(Status::Inactive, "https://n.example.com/"))], &[okta("a", "ACTIVE", "VERIFIED", U)], false);
+        let off = actions(
+            &[("a", spec(Status::Inactive, "https://n.example.com/"))],
+            &[okta("a", "ACTIVE", "VERIFIED", U)],
+            false,
+        );
         assert_eq!(off, [("a".into(), vec![Deactivate, Replace])]);
-        let on = actions(&[("a", spec(Status::Active, U))], &[okta("a", "INACTIVE", "VERIFIED", U)], false);
+        let on = actions(
+            &[("a", spec(Status::Active, U))],
+            &[okta("a", "INACTIVE", "VERIFIED", U)],
+            false,
+        );
         assert_eq!(on, [("a".into(), vec![Activate])]);
-        let on_unverified = actions(&[("a", spec(Status::Active, U))], &[okta("a", "INACTIVE", "UNVERIFIED", U)], false);
+        let on_unverified = actions(
+            &[("a", spec(Status::Active, U))],
+            &[okta("a", "INACTIVE", "UNVERIFIED", U)],
+            false,
+        );
         assert_eq!(on_unverified, [("a".into(), vec![Activate, Verify])]);
-        let unverified = actions(&[("a", spec(Status::Active, U))], &[okta("a", "ACTIVE", "UNVERIFIED", U)], false);
+        let unverified = actions(
+            &[("a", spec(Status::Active, U))],
+            &[okta("a", "ACTIVE", "UNVERIFIED", U)],
+            false,
+        );
         assert_eq!(unverified, [("a".into(), vec![Verify])]);
-        let extra = [okta("x", "ACTIVE", "VERIFIED", U), okta("y", "INACTIVE", "VERIFIED", U)];
+        let extra = [
+            okta("x", "ACTIVE", "VERIFIED", U),
+            okta("y", "INACTIVE", "VERIFIED", U),
+        ];
         assert_eq!(actions(&[], &extra, false), []);
         assert_eq!(
             actions(&[], &extra, true),
-            [("x".into(), vec![Deactivate, Delete]), ("y".into(), vec![Delete])]
+            [
+                ("x".into(), vec![Deactivate, Delete]),
+                ("y".into(), vec![Delete])
+            ]
         );
     }
 
     #[test]
     fn twins_are_a_conflict_not_a_guess() {
-        let desired: BTreeMap<String, HookSpec> = [("a".to_owned(), spec(Status::Active, U))].into();
-        let twins = [okta("a", "ACTIVE", "VERIFIED", U), okta("a", "ACTIVE", "VERIFIED", U)];
-        let options = Options { prune: true, rotate_secrets: false, dir: Path::new(".") };
+        let desired: BTreeMap<String, HookSpec> =
+            [("a".to_owned(), spec(Status::Active, U))].into();
+        let twins = [
+            okta("a", "ACTIVE", "VERIFIED", U),
+            okta("a", "ACTIVE", "VERIFIED", U),
+        ];
+        let options = Options {
+            prune: true,
+            rotate_secrets: false,
+            dir: Path::new("."),
+        };
         let org = plan(&desired, &twins, options);
         assert_eq!(org.hooks.len(), 1);
         assert!(org.hooks[0].actions.is_empty());
-        assert!(org.hooks[0].conflict.as_deref().unwrap().starts_with("2 hooks of the org are named"));
+        assert!(
+            org.hooks[0]
+                .conflict
+                .as_deref()
+                .unwrap()
+                .starts_with("2 hooks of the org are named")
+        );
     }
 }

@@ -68,13 +68,19 @@ impl Prober {
             .connect_timeout(OKTA_TIMEOUT)
             .timeout(OKTA_TIMEOUT)
             .build()
-            .map_err(|e| CliError::Internal(format!("cannot set up the HTTP client for probes: {e}")))?;
+            .map_err(|e| {
+                CliError::Internal(format!("cannot set up the HTTP client for probes: {e}"))
+            })?;
         Ok(Self { http })
     }
 
     /// Probes until the endpoint answers correctly or `wait` has passed, pausing longer each
     /// time; returns the number of probes sent, or the last failure.
-    pub async fn until_ready(&self, hook: &EventHook, wait: Duration) -> Result<u32, (Failure, u32)> {
+    pub async fn until_ready(
+        &self,
+        hook: &EventHook,
+        wait: Duration,
+    ) -> Result<u32, (Failure, u32)> {
         let give_up = tokio::time::Instant::now() + wait;
         let mut pause = FIRST_PAUSE;
         let mut sent = 0;
@@ -87,7 +93,11 @@ impl Prober {
                     if now + pause > give_up {
                         return Err((failure, sent));
                     }
-                    tracing::debug!(uri = hook.channel.config.uri, failure = failure.message(), "probe failed; trying again");
+                    tracing::debug!(
+                        uri = hook.channel.config.uri,
+                        failure = failure.message(),
+                        "probe failed; trying again"
+                    );
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(MAX_PAUSE);
                 }
@@ -147,11 +157,15 @@ impl Prober {
                 )));
             }
         }
-        let body = read_limited(response)
-            .await
-            .map_err(|e| Failure::NotReady(format!("the receiver at {uri} did not finish its answer: {e}")))?;
+        let body = read_limited(response).await.map_err(|e| {
+            Failure::NotReady(format!(
+                "the receiver at {uri} did not finish its answer: {e}"
+            ))
+        })?;
         match serde_json::from_slice::<Value>(&body) {
-            Ok(v) if v.get("verification").and_then(Value::as_str) == Some(challenge.as_str()) => Ok(()),
+            Ok(v) if v.get("verification").and_then(Value::as_str) == Some(challenge.as_str()) => {
+                Ok(())
+            }
             Ok(v) if v.get("verification").is_some() => Err(Failure::Wrong(format!(
                 "the receiver at {uri} answered with another value than the challenge: it must echo the {VERIFICATION_CHALLENGE_HEADER} header's value"
             ))),
@@ -176,7 +190,10 @@ fn headers(hook: &EventHook, challenge: &str) -> Result<HeaderMap, Failure> {
         HeaderValue::from_static(concat!("okta-eventhooks/", env!("CARGO_PKG_VERSION"))),
     );
     let config = &hook.channel.config;
-    let custom = config.headers.iter().filter_map(|h| Some((h.key.as_deref()?, h.value.as_ref()?)));
+    let custom = config
+        .headers
+        .iter()
+        .filter_map(|h| Some((h.key.as_deref()?, h.value.as_ref()?)));
     let auth = config
         .auth_scheme
         .as_ref()
@@ -184,8 +201,11 @@ fn headers(hook: &EventHook, challenge: &str) -> Result<HeaderMap, Failure> {
     for (key, value) in custom.chain(auth) {
         let name = HeaderName::from_bytes(key.as_bytes())
             .map_err(|_| Failure::Wrong(format!("the header name {key:?} is not valid")))?;
-        let mut value = HeaderValue::from_str(value.expose())
-            .map_err(|_| Failure::Wrong(format!("the value of the header {key} is not a valid header value")))?;
+        let mut value = HeaderValue::from_str(value.expose()).map_err(|_| {
+            Failure::Wrong(format!(
+                "the value of the header {key} is not a valid header value"
+            ))
+        })?;
         value.set_sensitive(true);
         headers.insert(name, value);
     }
@@ -225,7 +245,9 @@ async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, String
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(format!("the answer is larger than {MAX_ANSWER_BYTES} bytes"));
+            return Err(format!(
+                "the answer is larger than {MAX_ANSWER_BYTES} bytes"
+            ));
         }
         body.extend_from_slice(&chunk);
     }

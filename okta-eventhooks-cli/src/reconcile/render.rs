@@ -19,7 +19,12 @@ pub fn plan(plan: &Plan) -> String {
             .as_deref()
             .map(|p| format!(", profile {p}"))
             .unwrap_or_default();
-        let _ = write!(text, "org {} ({}{profile}): ", printable(&org.org), org.org_url);
+        let _ = write!(
+            text,
+            "org {} ({}{profile}): ",
+            printable(&org.org),
+            org.org_url
+        );
         if let Some(error) = &org.error {
             let _ = writeln!(text, "could not be read: {}", printable(&error.message));
             continue;
@@ -203,7 +208,10 @@ pub fn summary(steps: &[StepResult]) -> String {
         count(Outcome::Failed),
         count(Outcome::Skipped),
     );
-    let _ = write!(text, "Applied: {done} done, {failed} failed, {skipped} skipped.");
+    let _ = write!(
+        text,
+        "Applied: {done} done, {failed} failed, {skipped} skipped."
+    );
     if failed > 0 {
         text.push_str(" Fix what failed and run apply again: it does only what is left.");
     }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use okta_eventhooks::{Channel, Client, EventHook, EventHookVerificationStatus, Events, LifecycleStatus};
+use okta_eventhooks::{
+    Channel, Client, EventHook, EventHookVerificationStatus, Events, LifecycleStatus,
+};
 use okta_eventhooks_emulator::{DeliveryKind, Emulator, Faults};
 use okta_eventhooks_tests::endpoint::{
     Echo, endpoint, endpoint_requiring, free_port, mount_requiring, received, server_on,
@@ -105,7 +107,11 @@ async fn plan_apply_no_op_and_prune_across_orgs() {
         .build()
         .unwrap();
     let legacy_id = prod.create_event_hook(&legacy).await.unwrap().id.unwrap();
-    let file = write(&orgs.home, "hooks.yaml", &two_org_manifest(&dev_rx.uri(), &prod_rx.uri()));
+    let file = write(
+        &orgs.home,
+        "hooks.yaml",
+        &two_org_manifest(&dev_rx.uri(), &prod_rx.uri()),
+    );
     let file = file.to_str().unwrap();
 
     let mut cmd = cli_at(&orgs.home);
@@ -119,7 +125,9 @@ async fn plan_apply_no_op_and_prune_across_orgs() {
             "+ audit-sink create, verify (to be ACTIVE)",
             "+ quiet create, deactivate (to be INACTIVE)",
             "org prod (",
-            &format!("not in the manifest, left alone (--prune deletes them): legacy ({legacy_id})"),
+            &format!(
+                "not in the manifest, left alone (--prune deletes them): legacy ({legacy_id})"
+            ),
             "secret to supply: environment variable AUDIT_HOOK_SECRET for auth header Authorization of audit-sink",
             "Plan: 8 actions in 2 of 2 orgs.",
         ],
@@ -138,52 +146,89 @@ async fn plan_apply_no_op_and_prune_across_orgs() {
     assert_eq!(plan["orgs"][1]["org"], "prod");
     assert_eq!(plan["orgs"][1]["profile"], "prod");
     assert_eq!(plan["orgs"][1]["unmanaged"][0]["name"], "legacy");
-    assert_eq!(plan["orgs"][0]["hooks"][0]["actions"], serde_json::json!(["create", "verify"]));
+    assert_eq!(
+        plan["orgs"][0]["hooks"][0]["actions"],
+        serde_json::json!(["create", "verify"])
+    );
 
     // Not a terminal and no --yes: refused, nothing sent.
     let mut cmd = cli_at(&orgs.home);
-    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET).args(["apply", "-f", file]);
+    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET)
+        .args(["apply", "-f", file]);
     let out = run(cmd).await;
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("stdin is not a terminal to confirm on; nothing was changed"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("stdin is not a terminal to confirm on; nothing was changed"),
+        "{}",
+        out.stderr
+    );
     assert!(hooks(&orgs.client("dev")).await.is_empty());
 
     let mut cmd = cli_at(&orgs.home);
-    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET).args(["apply", "-f", file, "--yes"]);
+    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET)
+        .args(["apply", "-f", file, "--yes"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("Applied: 10 done, 0 failed, 0 skipped."), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Applied: 10 done, 0 failed, 0 skipped."),
+        "{}",
+        out.stdout
+    );
     for (org, rx) in [("dev", &dev_rx), ("prod", &prod_rx)] {
         let now = hooks(&orgs.client(org)).await;
         let sink = &now["audit-sink"];
         assert!(verified(sink), "{org}: {sink:?}");
         assert_eq!(sink.channel.config.uri, format!("{}/okta", rx.uri()));
-        assert_eq!(sink.description.as_deref(), Some("Forwards lifecycle events"));
+        assert_eq!(
+            sink.description.as_deref(),
+            Some("Forwards lifecycle events")
+        );
         let filter = &sink.events.filter.as_ref().unwrap().event_filter_map[0];
         assert_eq!(filter.event.as_deref(), Some("user.session.start"));
         assert_eq!(now["quiet"].status, Some(LifecycleStatus::Inactive));
         // The receiver saw the probe, then Okta's (the emulator's) own verification, both with
         // the secret (it answers 401 otherwise).
         let gets = received(rx, "GET").await;
-        assert!(gets.iter().any(|r| r.headers.contains_key("x-okta-eventhooks-probe")));
-        assert!(gets.iter().any(|r| !r.headers.contains_key("x-okta-eventhooks-probe")));
+        assert!(
+            gets.iter()
+                .any(|r| r.headers.contains_key("x-okta-eventhooks-probe"))
+        );
+        assert!(
+            gets.iter()
+                .any(|r| !r.headers.contains_key("x-okta-eventhooks-probe"))
+        );
     }
-    assert!(hooks(&prod).await.contains_key("legacy"), "not pruned without --prune");
+    assert!(
+        hooks(&prod).await.contains_key("legacy"),
+        "not pruned without --prune"
+    );
 
     // Applied: nothing left to do, and a second apply writes nothing.
     let mut cmd = cli_at(&orgs.home);
-    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET).args(["plan", "-f", file, "--detailed-exitcode"]);
+    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET)
+        .args(["plan", "-f", file, "--detailed-exitcode"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(out.stdout.contains("org dev (") && out.stdout.contains("): no changes"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("org dev (") && out.stdout.contains("): no changes"),
+        "{}",
+        out.stdout
+    );
     let deliveries = orgs.emulator("dev").deliveries().len();
     let before = hooks(&orgs.client("dev")).await;
     let mut cmd = cli_at(&orgs.home);
-    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET).args(["apply", "-f", file, "--yes"]);
+    cmd.env("AUDIT_HOOK_SECRET", HOOK_SECRET)
+        .args(["apply", "-f", file, "--yes"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains("nothing to do"), "{}", out.stderr);
-    assert_eq!(orgs.emulator("dev").deliveries().len(), deliveries, "no verification");
+    assert_eq!(
+        orgs.emulator("dev").deliveries().len(),
+        deliveries,
+        "no verification"
+    );
     assert_eq!(hooks(&orgs.client("dev")).await, before);
     assert_zero_writes(&orgs, "dev", file).await;
 
@@ -191,15 +236,27 @@ async fn plan_apply_no_op_and_prune_across_orgs() {
     let mut cmd = cli_at(&orgs.home);
     cmd.args(["plan", "-f", file, "--prune", "--org", "prod"]);
     let out = run(cmd).await;
-    assert_shows(&out.stdout, &[&format!("- legacy deactivate, delete (now ACTIVE UNVERIFIED, {legacy_id})")]);
-    assert!(!out.stdout.contains("org dev"), "--org prod only: {}", out.stdout);
+    assert_shows(
+        &out.stdout,
+        &[&format!(
+            "- legacy deactivate, delete (now ACTIVE UNVERIFIED, {legacy_id})"
+        )],
+    );
+    assert!(
+        !out.stdout.contains("org dev"),
+        "--org prod only: {}",
+        out.stdout
+    );
     let mut cmd = cli_at(&orgs.home);
     cmd.args(["apply", "-f", file, "--prune", "--org", "prod", "--yes"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_shows(
         &out.stdout,
-        &["prod legacy deactivate done INACTIVE", &format!("prod legacy delete done deleted {legacy_id}")],
+        &[
+            "prod legacy deactivate done INACTIVE",
+            &format!("prod legacy delete done deleted {legacy_id}"),
+        ],
     );
     let left: Vec<String> = hooks(&prod).await.into_keys().collect();
     assert_eq!(left, ["audit-sink", "quiet"]);
@@ -280,7 +337,12 @@ async fn a_partial_failure_skips_only_its_hook_and_a_rerun_finishes() {
     cmd.args(["-o", "json", "apply", "-f", file, "--yes"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 7, "Okta's 500 is the exit code: {}", out.stderr);
-    assert!(out.stderr.starts_with("error: apply did not finish: 1 step failed, 1 skipped; the first: "), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: apply did not finish: 1 step failed, 1 skipped; the first: "),
+        "{}",
+        out.stderr
+    );
     let applied: Value = serde_json::from_str(&out.stdout).unwrap();
     let steps = applied["steps"].as_array().unwrap();
     let step = |org: &str, hook: &str, name: &str| {
@@ -293,15 +355,36 @@ async fn a_partial_failure_skips_only_its_hook_and_a_rerun_finishes() {
     let failed = step("a", "first", "create");
     assert_eq!(failed["result"], "failed");
     assert_eq!(failed["error"]["status"], 500);
-    assert!(failed["error"]["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{failed}");
-    assert!(failed["error"]["message"].as_str().unwrap().contains("request id"), "{failed}");
+    assert!(
+        failed["error"]["requestId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "{failed}"
+    );
+    assert!(
+        failed["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("request id"),
+        "{failed}"
+    );
     assert_eq!(step("a", "first", "verify")["result"], "skipped");
-    assert_eq!(step("a", "first", "verify")["detail"], "after the failed create");
+    assert_eq!(
+        step("a", "first", "verify")["detail"],
+        "after the failed create"
+    );
     for (org, hook) in [("a", "second"), ("b", "first"), ("b", "second")] {
         assert_eq!(step(org, hook, "create")["result"], "done");
         assert_eq!(step(org, hook, "verify")["result"], "done");
     }
-    assert_eq!((applied["done"].clone(), applied["failed"].clone(), applied["skipped"].clone()), (10.into(), 1.into(), 1.into()));
+    assert_eq!(
+        (
+            applied["done"].clone(),
+            applied["failed"].clone(),
+            applied["skipped"].clone()
+        ),
+        (10.into(), 1.into(), 1.into())
+    );
     let a = hooks(&orgs.client("a")).await;
     assert!(!a.contains_key("first") && verified(&a["second"]));
 
@@ -310,8 +393,18 @@ async fn a_partial_failure_skips_only_its_hook_and_a_rerun_finishes() {
     cmd.args(["apply", "-f", file, "--yes"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_shows(&out.stdout, &["  + first create, verify (to be ACTIVE)", "Applied: 3 done, 0 failed, 0 skipped."]);
-    assert!(!out.stdout.contains("b  "), "org b had nothing left: {}", out.stdout);
+    assert_shows(
+        &out.stdout,
+        &[
+            "  + first create, verify (to be ACTIVE)",
+            "Applied: 3 done, 0 failed, 0 skipped.",
+        ],
+    );
+    assert!(
+        !out.stdout.contains("b  "),
+        "org b had nothing left: {}",
+        out.stdout
+    );
     assert!(verified(&hooks(&orgs.client("a")).await["first"]));
     let mut cmd = cli_at(&orgs.home);
     cmd.args(["plan", "-f", file, "--detailed-exitcode"]);
@@ -339,21 +432,45 @@ async fn a_new_uri_is_verified_again() {
     let home = tempdir("uri-change");
     let old = endpoint_requiring(&[HOOK_SECRET]).await;
     let new = endpoint_requiring(&[HOOK_SECRET]).await;
-    let v1 = write(&home, "v1.yaml", &one_hook(&format!("{}/okta", old.uri()), "S"));
-    let v2 = write(&home, "v2.yaml", &one_hook(&format!("{}/okta", new.uri()), "S"));
+    let v1 = write(
+        &home,
+        "v1.yaml",
+        &one_hook(&format!("{}/okta", old.uri()), "S"),
+    );
+    let v2 = write(
+        &home,
+        "v2.yaml",
+        &one_hook(&format!("{}/okta", new.uri()), "S"),
+    );
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", HOOK_SECRET).args(["apply", "--yes", "-f", v1.to_str().unwrap()]);
+    cmd.env("S", HOOK_SECRET)
+        .args(["apply", "--yes", "-f", v1.to_str().unwrap()]);
     assert_eq!(run(cmd).await.code, 0);
     let id = hooks(&client).await["audit-sink"].id.clone().unwrap();
 
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", HOOK_SECRET).args(["plan", "-f", v2.to_str().unwrap()]);
+    cmd.env("S", HOOK_SECRET)
+        .args(["plan", "-f", v2.to_str().unwrap()]);
     let out = run(cmd).await;
-    assert_shows(&out.stdout, &[&format!("~ audit-sink replace, verify (now ACTIVE VERIFIED, {id})")]);
-    assert!(out.stdout.contains(&format!("      uri  \"{0}/okta\" -> \"{1}/okta\"", old.uri(), new.uri())), "{}", out.stdout);
+    assert_shows(
+        &out.stdout,
+        &[&format!(
+            "~ audit-sink replace, verify (now ACTIVE VERIFIED, {id})"
+        )],
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "      uri  \"{0}/okta\" -> \"{1}/okta\"",
+            old.uri(),
+            new.uri()
+        )),
+        "{}",
+        out.stdout
+    );
 
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", HOOK_SECRET).args(["apply", "--yes", "-f", v2.to_str().unwrap()]);
+    cmd.env("S", HOOK_SECRET)
+        .args(["apply", "--yes", "-f", v2.to_str().unwrap()]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_shows(
@@ -366,7 +483,11 @@ async fn a_new_uri_is_verified_again() {
     );
     let hook = &hooks(&client).await["audit-sink"];
     assert!(verified(hook));
-    assert_eq!(hook.id.as_deref(), Some(id.as_str()), "replaced, not recreated");
+    assert_eq!(
+        hook.id.as_deref(),
+        Some(id.as_str()),
+        "replaced, not recreated"
+    );
     let last = emu
         .deliveries()
         .into_iter()
@@ -385,18 +506,29 @@ async fn verification_waits_for_a_receiver_that_comes_up_late() {
     let client = okta_eventhooks_tests::emulator::client(&emu);
     let home = tempdir("late");
     let port = free_port();
-    let file = write(&home, "hooks.yaml", &one_hook(&format!("http://127.0.0.1:{port}/okta"), "S"));
+    let file = write(
+        &home,
+        "hooks.yaml",
+        &one_hook(&format!("http://127.0.0.1:{port}/okta"), "S"),
+    );
     let file = file.to_str().unwrap().to_owned();
 
     // Without --verify-timeout: said plainly, and the hook is not even created.
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", HOOK_SECRET).args(["apply", "--yes", "-f", &file]);
+    cmd.env("S", HOOK_SECRET)
+        .args(["apply", "--yes", "-f", &file]);
     let out = run(cmd).await;
-    assert_eq!(out.code, 6, "a receiver that is not up is a network failure: {}", out.stderr);
+    assert_eq!(
+        out.code, 6,
+        "a receiver that is not up is a network failure: {}",
+        out.stderr
+    );
     assert_shows(
         &out.stdout,
         &[
-            &format!("audit-sink probe failed the receiver at http://127.0.0.1:{port}/okta is not reachable"),
+            &format!(
+                "audit-sink probe failed the receiver at http://127.0.0.1:{port}/okta is not reachable"
+            ),
             "--verify-timeout DURATION waits for a receiver still deploying; nothing was changed for this hook",
             "audit-sink create skipped after the failed probe",
             "audit-sink verify skipped after the failed probe",
@@ -418,7 +550,10 @@ async fn verification_waits_for_a_receiver_that_comes_up_late() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_no_secret("stdout", &stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert_shows(&stdout, &["audit-sink probe done the receiver answered the challenge (probe "]);
+    assert_shows(
+        &stdout,
+        &["audit-sink probe done the receiver answered the challenge (probe "],
+    );
     assert!(verified(&hooks(&client).await["audit-sink"]));
 }
 
@@ -429,29 +564,46 @@ async fn rotate_secrets_sends_the_new_secret_and_verifies_with_it() {
     let home = tempdir("rotate");
     // During a rotation the receiver accepts both secrets.
     let rx = endpoint_requiring(&[HOOK_SECRET, ROTATED_SECRET]).await;
-    let file = write(&home, "hooks.yaml", &one_hook(&format!("{}/okta", rx.uri()), "S"));
+    let file = write(
+        &home,
+        "hooks.yaml",
+        &one_hook(&format!("{}/okta", rx.uri()), "S"),
+    );
     let file = file.to_str().unwrap();
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", HOOK_SECRET).args(["apply", "--yes", "-f", file]);
+    cmd.env("S", HOOK_SECRET)
+        .args(["apply", "--yes", "-f", file]);
     assert_eq!(run(cmd).await.code, 0);
 
     // A new secret cannot be seen: Okta never returns the old one.
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", ROTATED_SECRET).args(["plan", "--detailed-exitcode", "-f", file]);
+    cmd.env("S", ROTATED_SECRET)
+        .args(["plan", "--detailed-exitcode", "-f", file]);
     assert_eq!(run(cmd).await.code, 0);
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", ROTATED_SECRET).args(["plan", "--rotate-secrets", "-f", file]);
+    cmd.env("S", ROTATED_SECRET)
+        .args(["plan", "--rotate-secrets", "-f", file]);
     let out = run(cmd).await;
     assert_shows(
         &out.stdout,
-        &["~ audit-sink replace, verify", "      auth secret sent again from the environment variable S (--rotate-secrets)"],
+        &[
+            "~ audit-sink replace, verify",
+            "      auth secret sent again from the environment variable S (--rotate-secrets)",
+        ],
     );
 
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", ROTATED_SECRET).args(["apply", "--yes", "--rotate-secrets", "-f", file]);
+    cmd.env("S", ROTATED_SECRET)
+        .args(["apply", "--yes", "--rotate-secrets", "-f", file]);
     let out = run(cmd).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_shows(&out.stdout, &["audit-sink replace done replaced (auth)", "audit-sink verify done VERIFIED"]);
+    assert_shows(
+        &out.stdout,
+        &[
+            "audit-sink replace done replaced (auth)",
+            "audit-sink verify done VERIFIED",
+        ],
+    );
     assert!(verified(&hooks(&client).await["audit-sink"]));
     emu.fire("user.lifecycle.create", 1).await.unwrap();
     let post = received(&rx, "POST").await.pop().unwrap();
@@ -459,21 +611,40 @@ async fn rotate_secrets_sends_the_new_secret_and_verifies_with_it() {
 
     // A receiver that does not take the new secret yet: said plainly, the hook left alone.
     let strict = endpoint_requiring(&[ROTATED_SECRET]).await;
-    let strict_file = write(&home, "strict.yaml", &one_hook(&format!("{}/okta", strict.uri()), "S"));
+    let strict_file = write(
+        &home,
+        "strict.yaml",
+        &one_hook(&format!("{}/okta", strict.uri()), "S"),
+    );
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", ROTATED_SECRET).args(["apply", "--yes", "-f", strict_file.to_str().unwrap()]);
+    cmd.env("S", ROTATED_SECRET)
+        .args(["apply", "--yes", "-f", strict_file.to_str().unwrap()]);
     assert_eq!(run(cmd).await.code, 0);
     let mut cmd = cli_for(&emu, &home);
-    cmd.env("S", HOOK_SECRET)
-        .args(["apply", "--yes", "--rotate-secrets", "-f", strict_file.to_str().unwrap()]);
+    cmd.env("S", HOOK_SECRET).args([
+        "apply",
+        "--yes",
+        "--rotate-secrets",
+        "-f",
+        strict_file.to_str().unwrap(),
+    ]);
     let out = run(cmd).await;
-    assert_eq!(out.code, 4, "a receiver that answers wrongly is a rejection: {}", out.stderr);
+    assert_eq!(
+        out.code, 4,
+        "a receiver that answers wrongly is a rejection: {}",
+        out.stderr
+    );
     assert!(
-        out.stdout.contains("refused the request with HTTP 401: it does not accept the auth header Authorization"),
+        out.stdout.contains(
+            "refused the request with HTTP 401: it does not accept the auth header Authorization"
+        ),
         "{}",
         out.stdout
     );
-    assert!(verified(&hooks(&client).await["audit-sink"]), "left as it was");
+    assert!(
+        verified(&hooks(&client).await["audit-sink"]),
+        "left as it was"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -497,16 +668,26 @@ async fn export_then_plan_shows_only_the_secrets_to_supply() {
         .build()
         .unwrap();
     okta_eventhooks_tests::emulator::verified_hook(&client, &sink).await;
-    let quiet = okta_eventhooks_tests::fixtures::new_hook("quiet", &format!("{}/q", rx.uri()), &["user.account.lock"]);
+    let quiet = okta_eventhooks_tests::fixtures::new_hook(
+        "quiet",
+        &format!("{}/q", rx.uri()),
+        &["user.account.lock"],
+    );
     let quiet = client.create_event_hook(&quiet).await.unwrap();
-    client.deactivate_event_hook(quiet.id.as_deref().unwrap()).await.unwrap();
+    client
+        .deactivate_event_hook(quiet.id.as_deref().unwrap())
+        .await
+        .unwrap();
 
     // A credential is never written literally, even when asked.
     let mut cmd = cli_at(&orgs.home);
     cmd.args(["export", "--org", "dev", "--literal-header", "X-Api-Key"]);
     let out = run(cmd).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("--literal-header X-Api-Key: the name looks like a credential"));
+    assert!(
+        out.stderr
+            .contains("--literal-header X-Api-Key: the name looks like a credential")
+    );
 
     let mut cmd = cli_at(&orgs.home);
     cmd.args(["export", "--org", "dev", "--literal-header", "x-source"]);
@@ -524,10 +705,16 @@ async fn export_then_plan_shows_only_the_secrets_to_supply() {
         "    status: INACTIVE\n",
         "  dev:\n    profile: dev\n",
     ] {
-        assert!(out.stdout.contains(expected), "{expected:?} in:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(expected),
+            "{expected:?} in:\n{}",
+            out.stdout
+        );
     }
     assert!(
-        out.stderr.contains("set AUDIT_SINK_X_API_KEY, AUDIT_SINK_SECRET, QUIET_X_CUSTOM, QUIET_SECRET before apply"),
+        out.stderr.contains(
+            "set AUDIT_SINK_X_API_KEY, AUDIT_SINK_SECRET, QUIET_X_CUSTOM, QUIET_SECRET before apply"
+        ),
         "{}",
         out.stderr
     );
@@ -538,8 +725,14 @@ async fn export_then_plan_shows_only_the_secrets_to_supply() {
     let out = run(cmd).await;
     assert!(!out.stdout.contains(HEADER_SECRET), "{}", out.stdout);
     let exported: Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(exported["hooks"]["Audit sink"]["auth"]["valueFrom"]["env"], "AUDIT_SINK_SECRET");
-    assert_eq!(exported["hooks"]["Audit sink"]["headers"]["X-Source"]["valueFrom"]["env"], "AUDIT_SINK_X_SOURCE");
+    assert_eq!(
+        exported["hooks"]["Audit sink"]["auth"]["valueFrom"]["env"],
+        "AUDIT_SINK_SECRET"
+    );
+    assert_eq!(
+        exported["hooks"]["Audit sink"]["headers"]["X-Source"]["valueFrom"]["env"],
+        "AUDIT_SINK_X_SOURCE"
+    );
     let json = write(&orgs.home, "exported.json", &out.stdout);
 
     for file in [&yaml, &json] {
@@ -578,7 +771,16 @@ async fn secrets_never_reach_any_output_stream() {
         vec!["-vv", "plan", "-f", file],
         vec!["-vv", "-o", "json", "plan", "-f", file],
         vec!["-vv", "-o", "yaml", "apply", "--yes", "-f", file],
-        vec!["-vv", "-o", "json", "apply", "--yes", "--rotate-secrets", "-f", file],
+        vec![
+            "-vv",
+            "-o",
+            "json",
+            "apply",
+            "--yes",
+            "--rotate-secrets",
+            "-f",
+            file,
+        ],
         vec!["-vv", "-o", "json", "plan", "--rotate-secrets", "-f", file],
         vec!["-vv", "export", "--org", "dev"],
         vec!["-vv", "-o", "json", "export", "--org", "dev"],
@@ -591,7 +793,10 @@ async fn secrets_never_reach_any_output_stream() {
         for text in [&out.stdout, &out.stderr] {
             assert!(!text.contains(HEADER_SECRET), "{args:?}: {text}");
         }
-        assert!(out.stderr.contains("okta_eventhooks"), "logging is on: {args:?}");
+        assert!(
+            out.stderr.contains("okta_eventhooks"),
+            "logging is on: {args:?}"
+        );
     }
     let hook = &hooks(&orgs.client("dev")).await["a"];
     assert!(verified(hook), "the secrets did reach Okta: {hook:?}");
@@ -601,34 +806,107 @@ async fn secrets_never_reach_any_output_stream() {
 async fn exit_codes_of_plan_and_apply() {
     let orgs = Orgs::start(&["dev"]).await;
     let home = &orgs.home;
-    let good = write(home, "good.yaml", "hooks:\n  a: {uri: 'https://h.example.com/', events: [user.session.start], auth: {valueFrom: {env: NOT_SET}}}\norgs: {dev: {}}\n");
+    let good = write(
+        home,
+        "good.yaml",
+        "hooks:\n  a: {uri: 'https://h.example.com/', events: [user.session.start], auth: {valueFrom: {env: NOT_SET}}}\norgs: {dev: {}}\n",
+    );
     let good = good.to_str().unwrap();
-    let bad = write(home, "bad.yaml", "hooks:\n  a: {uri: 'https://h.example.com/', events: [user.session.start], secret: x}\n");
+    let bad = write(
+        home,
+        "bad.yaml",
+        "hooks:\n  a: {uri: 'https://h.example.com/', events: [user.session.start], secret: x}\n",
+    );
     let bad = bad.to_str().unwrap();
     let unknown_profile = write(home, "unknown.yaml", "hooks: {}\norgs: {qa: {}}\n");
     let unreachable_home = tempdir("unreachable");
-    write_okta_yaml(&unreachable_home, &[("dev", &format!("http://127.0.0.1:{}", free_port()))]);
+    write_okta_yaml(
+        &unreachable_home,
+        &[("dev", &format!("http://127.0.0.1:{}", free_port()))],
+    );
     let cases: Vec<(Vec<&str>, &Path, i32, &str)> = vec![
-        (vec!["plan", "-f", bad], home, 2, "bad.yaml:2:68: hooks.a: unknown field `secret`"),
-        (vec!["plan", "-f", bad, "--detailed-exitcode"], home, 1, "unknown field `secret`"),
-        (vec!["plan", "-f", good, "--org", "qa"], home, 2, "--org qa: "),
-        (vec!["plan", "-f", good, "--profile", "dev"], home, 2, "--profile cannot be used with a manifest that has orgs:"),
-        (vec!["plan", "-f", unknown_profile.to_str().unwrap()], home, 3, "profile \"qa\" is not defined"),
-        (vec!["plan", "-f", good, "--detailed-exitcode", "--no-such-flag"], home, 1, "unexpected argument"),
-        (vec!["plan", "-f", good, "--no-such-flag"], home, 2, "unexpected argument"),
-        (vec!["apply", "-f", good, "--yes"], home, 2, "apply needs secrets that cannot be read; nothing was sent:\n  org dev, hook a, auth header Authorization: the environment variable NOT_SET is not set"),
+        (
+            vec!["plan", "-f", bad],
+            home,
+            2,
+            "bad.yaml:2:68: hooks.a: unknown field `secret`",
+        ),
+        (
+            vec!["plan", "-f", bad, "--detailed-exitcode"],
+            home,
+            1,
+            "unknown field `secret`",
+        ),
+        (
+            vec!["plan", "-f", good, "--org", "qa"],
+            home,
+            2,
+            "--org qa: ",
+        ),
+        (
+            vec!["plan", "-f", good, "--profile", "dev"],
+            home,
+            2,
+            "--profile cannot be used with a manifest that has orgs:",
+        ),
+        (
+            vec!["plan", "-f", unknown_profile.to_str().unwrap()],
+            home,
+            3,
+            "profile \"qa\" is not defined",
+        ),
+        (
+            vec!["plan", "-f", good, "--detailed-exitcode", "--no-such-flag"],
+            home,
+            1,
+            "unexpected argument",
+        ),
+        (
+            vec!["plan", "-f", good, "--no-such-flag"],
+            home,
+            2,
+            "unexpected argument",
+        ),
+        (
+            vec!["apply", "-f", good, "--yes"],
+            home,
+            2,
+            "apply needs secrets that cannot be read; nothing was sent:\n  org dev, hook a, auth header Authorization: the environment variable NOT_SET is not set",
+        ),
         (vec!["apply", "-f", good], home, 2, "apply needs secrets"),
-        (vec!["plan", "-f", good], &unreachable_home, 6, "error: org dev: transport error"),
-        (vec!["plan", "-f", good, "--detailed-exitcode"], &unreachable_home, 1, "error: org dev: transport error"),
-        (vec!["manifest", "check", "-f", bad], home, 2, "bad.yaml:2:68: hooks.a: unknown field `secret`"),
+        (
+            vec!["plan", "-f", good],
+            &unreachable_home,
+            6,
+            "error: org dev: transport error",
+        ),
+        (
+            vec!["plan", "-f", good, "--detailed-exitcode"],
+            &unreachable_home,
+            1,
+            "error: org dev: transport error",
+        ),
+        (
+            vec!["manifest", "check", "-f", bad],
+            home,
+            2,
+            "bad.yaml:2:68: hooks.a: unknown field `secret`",
+        ),
         (vec!["manifest", "check", "-f", good], home, 0, ""),
     ];
     for (args, home, code, expected) in cases {
         let out = run(with(cli_at(home), &args)).await;
         assert_eq!(out.code, code, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.contains(expected), "{args:?}: {expected:?} in {}", out.stderr);
+        assert!(
+            out.stderr.contains(expected),
+            "{args:?}: {expected:?} in {}",
+            out.stderr
+        );
     }
-    assert!(hooks(&orgs.client("dev")).await.is_empty(), "nothing was sent");
+    assert!(
+        hooks(&orgs.client("dev")).await.is_empty(),
+        "nothing was sent"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -647,25 +925,44 @@ orgs:
   prod: {hooks: {audit-snk: {uri: https://x.example.com/}}}
 ";
     let file = write(&home, "hooks.yaml", text);
-    let out = run(with(bare(), &["manifest", "check", "-f", file.to_str().unwrap()])).await;
+    let out = run(with(
+        bare(),
+        &["manifest", "check", "-f", file.to_str().unwrap()],
+    ))
+    .await;
     assert_eq!(out.code, 2);
     // serde's refusal comes first and alone: the file is not read further.
     assert!(out.stderr.starts_with(&format!("error: {}:4:39: hooks.audit-sink.auth.value: a literal secret is not allowed in a manifest", file.display())), "{}", out.stderr);
     assert!(!out.stderr.contains("hunter2-literal"));
 
-    let fixed = text.replace("key: Authorization, value: hunter2-literal", "valueFrom: {env: S}");
+    let fixed = text.replace(
+        "key: Authorization, value: hunter2-literal",
+        "valueFrom: {env: S}",
+    );
     let file = write(&home, "hooks.yaml", &fixed);
     let out = run(with(bare(), &["plan", "-f", file.to_str().unwrap()])).await;
     assert_eq!(out.code, 2);
     let shown = file.display();
     for expected in [
         "error: the manifest has 4 problems:".to_owned(),
-        format!("  {shown}:5:15: hooks.audit-sink.headers.X-Hook-Token: the header \"X-Hook-Token\" looks like a credential"),
-        format!("  {shown}:6:34: hooks.audit-sink.events[1]: Event type \"user session\" is empty or contains whitespace"),
-        format!("  {shown}:8:7: hooks.audit-sink.filters.\"user.session.start\": The filter for event type \"user.session.start\" is not valid: column 22: == is not supported"),
-        format!("  {shown}:10:18: orgs.prod.hooks.audit-snk: overrides a hook that is not under hooks:"),
+        format!(
+            "  {shown}:5:15: hooks.audit-sink.headers.X-Hook-Token: the header \"X-Hook-Token\" looks like a credential"
+        ),
+        format!(
+            "  {shown}:6:34: hooks.audit-sink.events[1]: Event type \"user session\" is empty or contains whitespace"
+        ),
+        format!(
+            "  {shown}:8:7: hooks.audit-sink.filters.\"user.session.start\": The filter for event type \"user.session.start\" is not valid: column 22: == is not supported"
+        ),
+        format!(
+            "  {shown}:10:18: orgs.prod.hooks.audit-snk: overrides a hook that is not under hooks:"
+        ),
     ] {
-        assert!(out.stderr.contains(&expected), "{expected:?} in:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(&expected),
+            "{expected:?} in:\n{}",
+            out.stderr
+        );
     }
     assert!(!out.stderr.contains("abc-literal"));
 }
@@ -681,7 +978,10 @@ async fn the_schema_is_the_checked_in_file_and_validates_the_readme_examples() {
     let validator = jsonschema::validator_for(&schema).unwrap();
 
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let section = readme.split("## Hooks as code").nth(1).expect("a Hooks as code section");
+    let section = readme
+        .split("## Hooks as code")
+        .nth(1)
+        .expect("a Hooks as code section");
     let section = section.split("\n## ").next().unwrap();
     let examples: Vec<&str> = section
         .split("```yaml\n")
@@ -692,12 +992,19 @@ async fn the_schema_is_the_checked_in_file_and_validates_the_readme_examples() {
     assert!(examples.len() >= 2, "{examples:?}");
     for example in &examples {
         let value: Value = yaml_serde::from_str(example).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:?} in:\n{example}");
         // And the CLI itself accepts it.
         let home = tempdir("readme-example");
         let file = write(&home, "example.yaml", example);
-        let out = run(with(bare(), &["manifest", "check", "-f", file.to_str().unwrap()])).await;
+        let out = run(with(
+            bare(),
+            &["manifest", "check", "-f", file.to_str().unwrap()],
+        ))
+        .await;
         assert_eq!(out.code, 0, "{}\n{example}", out.stderr);
     }
     // The schema can refuse: a literal secret, an unknown key, a wrong type.
@@ -723,17 +1030,26 @@ async fn progress_bars_only_on_a_terminal_and_never_with_quiet() {
     let file = write(
         &orgs.home,
         "hooks.yaml",
-        &format!("hooks:\n  a: {{uri: '{}/a', events: [user.session.start]}}\norgs: {{dev: {{}}, prod: {{}}}}\n", rx.uri()),
+        &format!(
+            "hooks:\n  a: {{uri: '{}/a', events: [user.session.start]}}\norgs: {{dev: {{}}, prod: {{}}}}\n",
+            rx.uri()
+        ),
     );
     let args = format!("apply --yes -f {}", file.display());
     let env = [("NO_COLOR", "1"), ("TERM", "xterm")];
     let (code, shown) = run_on_a_terminal(&orgs.home, &args, &env, "").await;
     assert_eq!(code, 0, "{shown}");
-    assert!(shown.contains("dev [") && shown.contains("prod ["), "{shown}");
+    assert!(
+        shown.contains("dev [") && shown.contains("prod ["),
+        "{shown}"
+    );
     // The same terminal, quiet; then a terminal that cannot move the cursor.
     let (code, shown) = run_on_a_terminal(&orgs.home, &format!("-q {args}"), &env, "").await;
     assert_eq!(code, 0, "{shown}");
-    assert!(!shown.contains("dev [") && !shown.contains("prod ["), "{shown}");
+    assert!(
+        !shown.contains("dev [") && !shown.contains("prod ["),
+        "{shown}"
+    );
     let (code, shown) = run_on_a_terminal(&orgs.home, &args, &[("TERM", "dumb")], "").await;
     assert_eq!(code, 0, "{shown}");
     assert!(!shown.contains("dev ["), "{shown}");
@@ -769,7 +1085,10 @@ async fn measure_twenty_orgs_against_one() {
     let runs: [(&str, Vec<&str>); 5] = [
         ("apply, 1 org", vec!["apply", "--org", "org00"]),
         ("apply, 20 orgs concurrently", vec!["apply"]),
-        ("apply, 20 orgs with --parallel 1", vec!["apply", "--parallel", "1"]),
+        (
+            "apply, 20 orgs with --parallel 1",
+            vec!["apply", "--parallel", "1"],
+        ),
         ("plan, 1 org", vec!["plan", "--org", "org00"]),
         ("plan, 20 orgs concurrently", vec!["plan"]),
     ];
@@ -797,10 +1116,17 @@ async fn measure_twenty_orgs_against_one() {
         t[t.len() / 2]
     };
     let medians: Vec<f64> = times.into_iter().map(median).collect();
-    println!("\napply of 2 new hooks per org (list, 2 probes, 2 creates, 2 verifies), {} ms per API call, median of {ROUNDS}:", LATENCY.as_millis());
+    println!(
+        "\napply of 2 new hooks per org (list, 2 probes, 2 creates, 2 verifies), {} ms per API call, median of {ROUNDS}:",
+        LATENCY.as_millis()
+    );
     println!("| run | ms (median) | x the same command on 1 org |\n|---|---:|---:|");
     for ((label, args), ms) in runs.iter().zip(&medians) {
-        let one = if args[0] == "apply" { medians[0] } else { medians[3] };
+        let one = if args[0] == "apply" {
+            medians[0]
+        } else {
+            medians[3]
+        };
         println!("| {label} | {ms:.0} | {:.2} |", ms / one);
     }
 }

@@ -1,8 +1,8 @@
 //! End-to-end tests of the `okta-eventhooks` binary cargo built for this test run: against a
 //! wiremock stand-in for Okta, against the Okta emulator, and as a receiver (`listen`).
 
-mod demo;
 mod ascode;
+mod demo;
 mod emulator;
 mod errors;
 mod exit_codes;

@@ -124,7 +124,10 @@ async fn on_a_terminal(
     input: &str,
 ) -> (i32, String) {
     let url = server.uri();
-    let mut env = vec![("OKTA_CLIENT_ORGURL", url.as_str()), ("OKTA_CLIENT_TOKEN", TOKEN)];
+    let mut env = vec![
+        ("OKTA_CLIENT_ORGURL", url.as_str()),
+        ("OKTA_CLIENT_TOKEN", TOKEN),
+    ];
     if let Some(value) = no_color {
         env.push(("NO_COLOR", value));
     }
