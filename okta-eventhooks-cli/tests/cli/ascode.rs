@@ -1130,3 +1130,78 @@ async fn measure_twenty_orgs_against_one() {
         println!("| {label} | {ms:.0} | {:.2} |", ms / one);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_asks_on_a_terminal() {
+    let orgs = Orgs::start(&["dev"]).await;
+    let rx = endpoint().await;
+    let file = write(
+        &orgs.home,
+        "hooks.yaml",
+        &format!(
+            "hooks:\n  a: {{uri: '{}/a', events: [user.session.start]}}\norgs: {{dev: {{}}}}\n",
+            rx.uri()
+        ),
+    );
+    let args = format!("apply -f {}", file.display());
+    let env = [("NO_COLOR", "1")];
+    let (code, shown) = run_on_a_terminal(&orgs.home, &args, &env, "n\n").await;
+    assert_eq!(code, 1, "{shown}");
+    assert!(
+        shown.contains("Carry out 2 actions in 1 org? [y/N]"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("error: not applied; nothing was changed"),
+        "{shown}"
+    );
+    assert!(hooks(&orgs.client("dev")).await.is_empty());
+    let (code, shown) = run_on_a_terminal(&orgs.home, &args, &env, "y\n").await;
+    assert_eq!(code, 0, "{shown}");
+    assert!(verified(&hooks(&orgs.client("dev")).await["a"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_orgs_the_environment_cannot_point_every_org_elsewhere() {
+    let orgs = Orgs::start(&["dev", "prod"]).await;
+    let file = write(
+        &orgs.home,
+        "hooks.yaml",
+        "hooks: {}\norgs: {dev: {}, prod: {}}\n",
+    );
+    let file = file.to_str().unwrap();
+    let mut cmd = cli_at(&orgs.home);
+    cmd.env("OKTA_CLIENT_ORGURL", orgs.emulator("dev").url())
+        .args(["plan", "-f", file]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "error: profile dev: the org URL comes from OKTA_CLIENT_ORGURL, not from the profile"
+        ),
+        "{}",
+        out.stderr
+    );
+    let mut cmd = cli_at(&orgs.home);
+    cmd.env("OKTA_CLIENT_TOKEN", TOKEN)
+        .args(["plan", "-f", file]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("OKTA_CLIENT_TOKEN would be sent to every org of the manifest"),
+        "{}",
+        out.stderr
+    );
+    // Two profiles that are one org.
+    let url = orgs.emulator("dev").url().to_owned();
+    write_okta_yaml(&orgs.home, &[("dev", &url), ("prod", &url)]);
+    let out = run(with(cli_at(&orgs.home), &["plan", "-f", file])).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("orgs dev and prod of the manifest are both"),
+        "{}",
+        out.stderr
+    );
+}
