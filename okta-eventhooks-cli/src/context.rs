@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use okta_eventhooks::config::ConfigLoader;
-use okta_eventhooks::{Client, Secret};
+use okta_eventhooks::{Client, Secret, limits};
 
 use crate::error::{CliError, Result};
 use crate::output::{OutputFormat, Printer};
@@ -86,6 +86,11 @@ impl Context {
     /// The output printer.
     pub fn printer(&self) -> &Printer {
         &self.printer
+    }
+
+    /// `--timeout`, for commands that do not build a client.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.global.timeout
     }
 
     /// The client, built from the configuration on first use. Commands that never talk to
@@ -170,6 +175,11 @@ impl Context {
             hints.push(format!(
                 "could not reach {}; check the org URL, the network and any proxy (HTTPS_PROXY)",
                 org.unwrap_or("the org")
+            ));
+        } else if let okta_eventhooks::Error::ResponseTooLarge { limit, .. } = e {
+            hints.push(format!(
+                "retrying will not help: the answer is larger than the CLI reads ({limit} bytes); Okta's event-hook answers are far smaller, so check that {} is an Okta org",
+                org.unwrap_or("the org URL")
             ));
         } else if e.is_not_found() {
             hints.push("`okta-eventhooks list` shows the hooks that exist".into());
@@ -302,7 +312,7 @@ fn check_profile_origins(config: &okta_eventhooks::config::Config, profile: &str
 }
 
 fn read_token_file(path: &std::path::Path) -> Result<Secret> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = limits::read_file(path, limits::SECRET_FILE).map_err(|e| {
         CliError::Config(format!(
             "cannot read the token file {}: {e}",
             path.display()

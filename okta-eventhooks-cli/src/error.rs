@@ -124,6 +124,8 @@ pub fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
         Error::Config(_) => Exit::Config,
         Error::Transport { .. } | Error::Timeout { .. } => Exit::Network,
         Error::Decode { .. } => Exit::Server,
+        // Not transient: the same request gets the same answer.
+        Error::ResponseTooLarge { .. } => Exit::Output,
         Error::Api(api) => match api.status {
             429 => Exit::RateLimited,
             400..=499 => Exit::Api,

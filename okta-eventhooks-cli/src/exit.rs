@@ -23,8 +23,9 @@ pub enum Exit {
     /// 7: Okta failed (5xx) or answered with something that is not the API's shape. Try again later.
     Server = 7,
     /// 8: the output could not be written (stdout failed; a closed pipe is not a failure), or an
-    /// internal error: a result could not be encoded as JSON/YAML, the async runtime could not
-    /// start, or a demo check failed. What was asked may already be done: check before retrying.
+    /// internal error: a result could not be encoded as JSON/YAML, an answer was too large to
+    /// read, the async runtime could not start, or a demo check failed. What was asked may
+    /// already be done: check before retrying.
     Output = 8,
 }
 
@@ -47,7 +48,8 @@ Exit codes:
   6  network failure or timeout (retry)
   7  Okta server error (5xx) or a malformed response (retry later)
   8  internal or output error: the output could not be written or encoded,
-     or a demo check failed (a change may already be made; look, then retry)
+     an answer was too large to read, or a demo check failed (a change may
+     already be made; look, then retry)
 apply exits with the code of its first failed step. plan --detailed-exitcode
 replaces these: 0 no changes, 2 changes pending, 1 any error.";
 

@@ -61,6 +61,8 @@ enum Command {
     Deactivate(cmd::lifecycle::Deactivate),
     /// Ask Okta to verify the hook's endpoint (Okta sends it a one-time challenge).
     Verify(cmd::lifecycle::Verify),
+    /// List Okta's event types (offline): those a hook may subscribe to, or all with --all.
+    EventTypes(cmd::event_types::EventTypes),
     /// Print a shell completion script.
     Completions(cmd::completions::Completions),
     /// Run the whole event-hook loop locally on the built-in emulator (no Okta org needed).
@@ -95,10 +97,11 @@ impl Command {
             Self::Activate(c) => c.run(ctx).await,
             Self::Deactivate(c) => c.run(ctx).await,
             Self::Verify(c) => c.run(ctx).await,
+            Self::EventTypes(c) => c.run(ctx),
             Self::Completions(c) => c.run(ctx),
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
-            Self::Emulator(c) => c.run(ctx.printer()).await,
+            Self::Emulator(c) => c.run(ctx.printer(), ctx.timeout()).await,
             Self::Filter(c) => c.run(ctx.printer()),
             Self::Plan(c) => c.run(ctx).await,
             Self::Apply(c) => c.run(ctx).await,

@@ -3,11 +3,13 @@
 //!
 //! Secrets: `json`/`yaml` print what Okta returned, which includes custom header values (real
 //! data the user asked for; Okta never returns `authScheme.value`). Tables never show header
-//! values, and dry-run output redacts every secret.
+//! values, dry-run output redacts every secret, and tables, dry runs, notes, warnings and
+//! errors show a URI's user name and password as `[REDACTED]` ([`redact::text`]).
 
 use std::io::{self, IsTerminal, Write};
 
-use okta_eventhooks::{EventHook, EventHookVerificationStatus, REDACTED};
+use okta_eventhooks::catalog::EventType;
+use okta_eventhooks::{EventHook, EventHookVerificationStatus, redact};
 use serde::Serialize;
 
 use crate::error::{CliError, Result, encode_error, output_error};
@@ -37,42 +39,24 @@ pub struct PlannedRequest {
 }
 
 impl PlannedRequest {
-    /// A planned request; the body's secrets (header values, `authScheme.value`) are redacted.
+    /// A planned request; the body's secrets (header values, `authScheme.value`, the URI's
+    /// user name and password) are redacted.
     pub fn new(method: &'static str, url: String, body: Option<&EventHook>) -> Result<Self> {
         let body = body
             .map(|hook| {
                 serde_json::to_value(hook)
-                    .map(redact_hook_json)
+                    .map(redact::hook_json)
                     .map_err(|e| encode_error("JSON", e))
             })
             .transpose()?;
+        let url = redact::text(&url).into_owned();
         Ok(Self { method, url, body })
     }
 }
 
-/// Replaces every secret of an event hook's JSON with `[REDACTED]`.
-fn redact_hook_json(mut hook: serde_json::Value) -> serde_json::Value {
-    let Some(config) = hook.pointer_mut("/channel/config") else {
-        return hook;
-    };
-    if let Some(headers) = config.get_mut("headers").and_then(|h| h.as_array_mut()) {
-        for header in headers {
-            if let Some(value) = header.get_mut("value").filter(|v| !v.is_null()) {
-                *value = REDACTED.into();
-            }
-        }
-    }
-    if let Some(value) = config
-        .pointer_mut("/authScheme/value")
-        .filter(|v| !v.is_null())
-    {
-        *value = REDACTED.into();
-    }
-    hook
-}
-
-/// Writes results and diagnostics.
-#[derive(Debug)]
+/// Writes results and diagnostics. Clones write to the same streams (`listen` prints events
+/// from a thread of its own).
+#[derive(Clone, Debug)]
 pub struct Printer {
     format: OutputFormat,
     quiet: bool,
@@ -82,7 +66,7 @@ pub struct Printer {
 }
 
 /// Where results go.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Stdout {
     /// The process's stdout.
     Process,
@@ -157,6 +141,54 @@ impl Printer {
         }
     }
 
+    /// Prints event types of the catalog (`event-types`): a table with their release and
+    /// category, or the entries as JSON/YAML.
+    pub fn event_types(&self, types: &[&EventType]) -> Result<()> {
+        if self.format != OutputFormat::Table {
+            return self.structured(types);
+        }
+        if types.is_empty() {
+            return self.write_stdout("(no event types match)\n");
+        }
+        let rows: Vec<[String; 4]> = types
+            .iter()
+            .map(|t| {
+                let notes: Vec<&str> = [
+                    (!t.hook_eligible, "not for event hooks"),
+                    (t.beta, "beta"),
+                    (t.internal, "internal"),
+                ]
+                .into_iter()
+                .filter_map(|(on, note)| on.then_some(note))
+                .collect();
+                [
+                    t.name.to_owned(),
+                    t.released.to_owned(),
+                    t.category.to_owned(),
+                    notes.join(", "),
+                ]
+            })
+            .collect();
+        let headers = ["EVENT TYPE", "RELEASE", "CATEGORY", "NOTES"];
+        let mut widths = headers.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: [&str; 4]| {
+            let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
+            padded.join("  ").trim_end().to_owned()
+        };
+        let mut text = paint(self.colour, "1", &line(headers));
+        text.push('\n');
+        for row in &rows {
+            text.push_str(&line([&row[0], &row[1], &row[2], &row[3]]));
+            text.push('\n');
+        }
+        self.write_stdout(&text)
+    }
+
     /// The body of the last successful response, when it is the JSON value being printed (an
     /// array for `list`, an object otherwise): printing it keeps Okta's field order, `null`s and
     /// fields the SDK does not model.
@@ -204,14 +236,14 @@ impl Printer {
     /// A progress or confirmation note on stderr (suppressed by `--quiet`).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            stderr_line(&printable(message));
+            stderr_line(&shown(message));
         }
     }
 
     /// A warning on stderr (shown even with `--quiet`).
     pub fn warn(&self, message: &str) {
         let label = paint(stderr_colour(), "33;1", "warning:");
-        stderr_line(&format!("{label} {}", printable(message)));
+        stderr_line(&format!("{label} {}", shown(message)));
     }
 
     /// The final error line and its hints, on stderr.
@@ -224,17 +256,13 @@ impl Printer {
         );
         let message = error.to_string();
         let message = if from_okta {
-            printable(&message)
+            shown(&message)
         } else {
-            message
-                .lines()
-                .map(printable)
-                .collect::<Vec<_>>()
-                .join("\n")
+            message.lines().map(shown).collect::<Vec<_>>().join("\n")
         };
         let mut text = format!("{} {message}\n", paint(colour, "31;1", "error:"));
         for hint in hints {
-            let hint = printable(hint);
+            let hint = shown(hint);
             text.push_str(&format!("{} {hint}\n", paint(colour, "36", "hint:")));
         }
         // Nothing sensible is left to do if stderr itself is gone.
@@ -343,13 +371,7 @@ impl Printer {
                     printable(&h.status.as_ref().map_or("-".into(), |s| s.to_string())),
                     printable(&verified_cell(h.verification_status.as_ref())),
                     h.events.items.len().to_string(),
-                    printable(
-                        h.channel
-                            .config
-                            .uri
-                            .strip_prefix("https://")
-                            .unwrap_or(&h.channel.config.uri),
-                    ),
+                    uri_cell(&h.channel.config.uri),
                 ]
             })
             .collect();
@@ -412,7 +434,7 @@ impl Printer {
             .map_or("-".into(), |s| s.to_string());
         let colour = status_colour(&verification);
         lines.push(("Verification", verification, colour));
-        lines.push(("URI", config.uri.clone(), ""));
+        lines.push(("URI", redact::text(&config.uri).into_owned(), ""));
         for header in &config.headers {
             // Header values are secrets: the table shows only their names.
             lines.push((
@@ -531,6 +553,13 @@ impl Bar {
     }
 }
 
+/// The URI without its (always https) scheme, and without a user name and password: those
+/// are cut before the scheme is, as the cut text no longer reads as a URI.
+fn uri_cell(uri: &str) -> String {
+    let uri = redact::text(uri);
+    printable(uri.strip_prefix("https://").unwrap_or(&uri))
+}
+
 fn verified_cell(status: Option<&EventHookVerificationStatus>) -> String {
     match status {
         Some(EventHookVerificationStatus::Verified) => "yes".into(),
@@ -588,6 +617,11 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// Text that may hold a URI with a user name and password, made [`printable`] and redacted.
+pub fn shown(text: &str) -> String {
+    printable(&redact::text(text))
+}
+
 /// `text` followed by spaces up to `width` characters.
 pub fn pad(text: &str, width: usize) -> String {
     let len = text.chars().count();
@@ -614,6 +648,19 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(printable("a\x1b[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
         assert_eq!(printable("Überwachung"), "Überwachung");
+    }
+
+    #[test]
+    fn uri_cells_never_show_userinfo() {
+        assert_eq!(
+            uri_cell("https://alice:S3cretPW@host/x"),
+            "[REDACTED]@host/x"
+        );
+        assert_eq!(
+            uri_cell("http://u:p@127.0.0.1/x"),
+            "http://[REDACTED]@127.0.0.1/x"
+        );
+        assert_eq!(uri_cell("https://host/@team"), "host/@team");
     }
 
     #[test]
@@ -682,18 +729,5 @@ mod tests {
             print(OutputFormat::Yaml),
             "---\nstep: 1\nok: true\n---\nstep: 1\nok: true\n"
         );
-    }
-
-    #[test]
-    fn redaction_covers_headers_and_auth_value() {
-        let json = serde_json::json!({
-            "channel": {"config": {
-                "headers": [{"key": "X-A", "value": "v1"}],
-                "authScheme": {"type": "HEADER", "key": "Authorization", "value": "s3cret"}
-            }}
-        });
-        let redacted = redact_hook_json(json).to_string();
-        assert!(!redacted.contains("v1") && !redacted.contains("s3cret"));
-        assert!(redacted.contains(REDACTED));
     }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +16,8 @@ use super::render;
 use super::reply::{self, Failure};
 
 type Shr = State<Arc<Shared>>;
+/// A request body within the size limit, or why not (see [`reply::body`]).
+type Body = Result<Bytes, BytesRejection>;
 
 fn ok(shared: &Shared, hook: &Hook) -> Response {
     reply::json(StatusCode::OK, &render::hook(hook, &shared.base_url))
@@ -37,15 +40,24 @@ pub(crate) async fn get(State(shared): Shr, Path(id): Path<String>) -> Response 
     }
 }
 
-pub(crate) async fn create(State(shared): Shr, body: Bytes) -> Response {
+pub(crate) async fn create(State(shared): Shr, body: Body) -> Response {
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.into_response(),
+    };
     let input = match input::parse(&body, shared.allow_http_loopback) {
         Ok(input) => input,
         Err(failure) => return failure.into_response(),
     };
-    let max_active = shared.max_active_hooks;
+    let (max_active, max_hooks) = (shared.max_active_hooks, shared.max_hooks);
     let result = shared
         .store
         .write(|state| {
+            if state.hooks.len() >= max_hooks {
+                return Err(Failure::Validation(vec![format!(
+                    "eventHook: The emulator keeps at most {max_hooks} event hooks, active or not; delete one first"
+                )]));
+            }
             // A new hook is always ACTIVE (a `status` in the body is ignored on create).
             if state.active_count() >= max_active {
                 return Err(too_many_active(max_active));
@@ -74,11 +86,15 @@ pub(crate) async fn create(State(shared): Shr, body: Bytes) -> Response {
     }
 }
 
-pub(crate) async fn replace(State(shared): Shr, Path(id): Path<String>, body: Bytes) -> Response {
+pub(crate) async fn replace(State(shared): Shr, Path(id): Path<String>, body: Body) -> Response {
     // An unknown id is a 404 even when the body is also wrong.
     if shared.store.snapshot().get(&id).is_none() {
         return reply::not_found(&id);
     }
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.into_response(),
+    };
     let HookInput {
         name,
         description,

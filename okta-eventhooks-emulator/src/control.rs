@@ -6,18 +6,23 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::limits::Faults;
+use super::limits::{Faults, MAX_FAULT_LATENCY};
 use super::records::FireRequest;
 use super::{Shared, deliver, reply};
 
 type Shr = State<Arc<Shared>>;
 
-pub(crate) async fn fire(State(shared): Shr, body: Bytes) -> Response {
+pub(crate) async fn fire(State(shared): Shr, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.into_response(),
+    };
     let Ok(request) = serde_json::from_slice::<FireRequest>(&body) else {
         return reply::error(
             StatusCode::BAD_REQUEST,
@@ -60,9 +65,16 @@ pub(crate) async fn faults(State(shared): Shr) -> Response {
     reply::json(StatusCode::OK, &shared.faults.get())
 }
 
-pub(crate) async fn set_faults(State(shared): Shr, body: Bytes) -> Response {
+pub(crate) async fn set_faults(
+    State(shared): Shr,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match reply::body(body) {
+        Ok(body) => body,
+        Err(refusal) => return refusal.into_response(),
+    };
     match serde_json::from_slice::<Faults>(&body) {
-        Ok(faults) if faults.status.is_none_or(|s| (100..=599).contains(&s)) => {
+        Ok(faults) if faults.acceptable() => {
             shared.faults.set(faults.clone());
             reply::json(StatusCode::OK, &faults)
         }
@@ -70,7 +82,10 @@ pub(crate) async fn set_faults(State(shared): Shr, body: Bytes) -> Response {
             StatusCode::BAD_REQUEST,
             "E0000003",
             "The request body was not well-formed.",
-            vec!["expected {\"failNext\": N, \"status\": 100..599, \"latencyMs\": N}".into()],
+            vec![format!(
+                "expected {{\"failNext\": N, \"status\": a final status 200..599 that has a body (not 204, 205 or 304), \"latencyMs\": 0..{}}}",
+                MAX_FAULT_LATENCY.as_millis()
+            )],
         ),
     }
 }

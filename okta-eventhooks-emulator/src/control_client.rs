@@ -4,11 +4,17 @@
 use reqwest::header::AUTHORIZATION;
 use serde::de::DeserializeOwned;
 
+use std::time::Duration;
+
+use super::deliver::DEFAULT_FIRE_TIMEOUT;
 use super::limits::Faults;
 use super::records::{DeliveryRecord, FireRequest, FireSummary};
 use okta_eventhooks::{OktaError, Secret};
 
 use crate::error::{Error, Result};
+
+/// How much longer than a fire's deadline the answer may take to arrive.
+const ANSWER_MARGIN: Duration = Duration::from_secs(10);
 
 /// Talks to the `/emulator/...` API of an emulator at a URL.
 #[derive(Clone, Debug)]
@@ -40,12 +46,19 @@ impl ControlClient {
         })
     }
 
-    /// `POST /emulator/fire`.
+    /// `POST /emulator/fire`. The emulator answers by the fire's deadline
+    /// ([`FireRequest::timeout`], default [`DEFAULT_FIRE_TIMEOUT`]); this client waits that long
+    /// and a little more for the answer, then gives up.
     pub async fn fire(&self, request: &FireRequest) -> Result<FireSummary> {
-        let response = self
-            .send(self.http.post(self.url("/emulator/fire")).json(request))
-            .await?;
-        decode(response).await
+        let deadline = request
+            .timeout_ms
+            .map_or(DEFAULT_FIRE_TIMEOUT, Duration::from_millis);
+        let post = self
+            .http
+            .post(self.url("/emulator/fire"))
+            .json(request)
+            .timeout(deadline.saturating_add(ANSWER_MARGIN));
+        decode(self.send(post).await?).await
     }
 
     /// `GET /emulator/deliveries`.

@@ -1,7 +1,8 @@
 //! Reads a create or replace body the way Okta does: malformed JSON or wrong JSON types are
 //! `E0000003`; a body that breaks Okta's rules ([`okta_eventhooks::rules`]) is `E0000001` with
 //! one `errorCauses` entry per broken rule, each written `<field>: <problem>` like Okta's other
-//! validation errors. Read-only fields (`id`, `created`, `_links`, `channel.config.method`,
+//! validation errors (event types are checked against Okta's catalog, each refused one a cause
+//! of its own). Read-only fields (`id`, `created`, `_links`, `channel.config.method`,
 //! `filter.type`, ...) are accepted and ignored (a `filter.type` other than Okta's one is
 //! refused), unknown fields too.
 
@@ -14,8 +15,18 @@ use super::reply::Failure;
 use okta_eventhooks::Secret;
 use okta_eventhooks::rules::{
     AuthSchemeView, ChannelView, ConfigView, EventsView, FilterEntryView, FilterView, HeaderView,
-    HookView, HttpUris,
+    HookView, HttpUris, UnknownEventTypes,
 };
+
+/// Longest hook description kept. Okta documents none; this keeps a hook within its size.
+pub const MAX_DESCRIPTION_CHARS: usize = 1024;
+/// Most custom headers a hook may have (Okta documents no number). They go on every call to
+/// the hook, and HTTP servers commonly refuse request heads over 8-16 KiB.
+pub const MAX_HEADERS: usize = 32;
+/// Longest custom or auth header name, in bytes.
+pub const MAX_HEADER_NAME_BYTES: usize = 256;
+/// Longest custom or auth header value (the secret included), in bytes.
+pub const MAX_HEADER_VALUE_BYTES: usize = 4096;
 
 /// A validated create or replace body.
 #[derive(Debug)]
@@ -46,13 +57,61 @@ pub(crate) fn parse(body: &[u8], allow_http_loopback: bool) -> Result<HookInput,
     } else {
         HttpUris::Refused
     };
-    let violations = hook.violations(http);
-    if !violations.is_empty() {
-        return Err(Failure::Validation(
-            violations.iter().map(ToString::to_string).collect(),
-        ));
+    // Okta refuses a type it does not know: the emulator plays an org of the catalog's release.
+    let mut causes: Vec<String> = hook
+        .violations(http, UnknownEventTypes::Refused)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    causes.extend(size_causes(&hook, description));
+    if !causes.is_empty() {
+        return Err(Failure::Validation(causes));
     }
     Ok(input(hook, description, status(root)))
+}
+
+/// The emulator's own size limits on a hook, where Okta documents none (Okta's limits on the
+/// name, the URI and the number of event types are among [`okta_eventhooks::rules`]).
+fn size_causes(hook: &HookView<'_>, description: Option<&str>) -> Vec<String> {
+    let mut causes = Vec::new();
+    let chars = description.map_or(0, |d| d.chars().count());
+    if chars > MAX_DESCRIPTION_CHARS {
+        causes.push(format!(
+            "description: The description is {chars} characters long; the emulator allows at most {MAX_DESCRIPTION_CHARS}"
+        ));
+    }
+    let Some(config) = hook.channel.as_ref().and_then(|c| c.config.as_ref()) else {
+        return causes;
+    };
+    if config.headers.len() > MAX_HEADERS {
+        causes.push(format!(
+            "channel.config.headers: The hook has {} headers; the emulator allows at most {MAX_HEADERS}",
+            config.headers.len()
+        ));
+    }
+    let auth = config
+        .auth_scheme
+        .as_ref()
+        .map(|a| ("channel.config.authScheme", a.key, a.value));
+    let headers = config
+        .headers
+        .iter()
+        .map(|h| ("channel.config.headers", h.key, h.value));
+    for (field, key, value) in headers.chain(auth) {
+        let key = key.unwrap_or_default();
+        if key.len() > MAX_HEADER_NAME_BYTES {
+            causes.push(format!(
+                "{field}.key: A header name is {} bytes long; the emulator allows at most {MAX_HEADER_NAME_BYTES}",
+                key.len()
+            ));
+        } else if value.is_some_and(|v| v.len() > MAX_HEADER_VALUE_BYTES) {
+            // The value is a secret: only the header's name is shown.
+            causes.push(format!(
+                "{field}.value: The value of header {key:?} is longer than {MAX_HEADER_VALUE_BYTES} bytes"
+            ));
+        }
+    }
+    causes
 }
 
 fn read(root: &Map<String, Value>) -> Field<(HookView<'_>, Option<&str>)> {
@@ -270,6 +329,23 @@ mod tests {
     }
 
     #[test]
+    fn each_event_type_okta_would_refuse_is_a_cause() {
+        let mut bad = body();
+        bad["events"]["items"] = json!([
+            "user.session.start",
+            "user.session.expire",
+            "user.sesion.start"
+        ]);
+        assert_eq!(
+            causes(&bad, false),
+            [
+                "events.items: Event type \"user.session.expire\" cannot be used in an event hook: Okta does not mark it event-hook-eligible; did you mean user.session.clear or user.session.end or user.session.start?",
+                "events.items: Event type \"user.sesion.start\" is not in Okta's event-type catalog (release 2026.08.1); a type newer than the catalog must be allowed explicitly; did you mean user.session.start?",
+            ]
+        );
+    }
+
+    #[test]
     fn missing_fields_are_causes_not_malformed() {
         assert_eq!(
             causes(&json!({}), false),
@@ -343,7 +419,11 @@ mod tests {
     #[test]
     fn a_valid_body_is_stored_as_given_with_duplicate_types_collapsed() {
         let mut good = body();
-        good["events"]["items"] = json!(["b.type", "a.type", "b.type"]);
+        good["events"]["items"] = json!([
+            "user.session.start",
+            "user.account.lock",
+            "user.session.start"
+        ]);
         good["channel"]["config"]["headers"] =
             json!([null, {"key": "X-Source", "value": "header-secret"}]);
         good["status"] = json!("INACTIVE");
@@ -351,7 +431,10 @@ mod tests {
         assert_eq!(input.name, "Audit sink");
         assert_eq!(input.description.as_deref(), Some("Forwards events"));
         assert_eq!(input.status, Some(Status::Inactive));
-        assert_eq!(input.events.items, ["b.type", "a.type"]);
+        assert_eq!(
+            input.events.items,
+            ["user.session.start", "user.account.lock"]
+        );
         assert_eq!(input.events.filter, None);
         let auth = input.channel.auth_scheme.unwrap();
         assert_eq!(auth.value.unwrap().expose(), "auth-secret");

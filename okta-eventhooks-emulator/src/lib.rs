@@ -53,9 +53,12 @@
 //!   expression outside it is refused on create and replace, so it is never dropped silently
 //!   at delivery time.
 //! - State file: every acknowledged change is written (temp file, fsync, rename, directory
-//!   fsync) before the answer is sent; a failed write answers 500 and changes nothing; a crash
+//!   fsync) before the answer is sent; a failed write answers 500 `E0000009` with the file and
+//!   the cause in `errorCauses`, changes nothing and leaves no temp file behind; a crash
 //!   leaves the old or the new file, never a torn one. Restart resumes from it. The file holds
-//!   the hooks' secrets and is created with mode 0600.
+//!   the hooks' secrets and is created with mode 0600. At start, before serving, its
+//!   directory must take the temp file (a missing or read-only directory is a clear error
+//!   naming the file), and a file over 16 MiB is refused.
 //! - Concurrency: readers use an immutable snapshot of the durable state and never wait;
 //!   writers apply their change under a short lock with no I/O, then wait for a group commit
 //!   (one fsync for every writer queued meanwhile); verification and deliveries call hooks
@@ -80,11 +83,16 @@
 //! | duplicate `events.items` | collapsed (the list is a set), first position kept |
 //! | event-type eligibility | any non-empty type without whitespace (the emulator has no catalog) |
 //! | body of the 411 answer | Okta-shaped JSON, `E0000001` `Api validation failed: Content-Length required` |
-//! | rate limit | one bucket for all `/api/v1/eventHooks` calls, default 1000 per minute (the value in Okta's recorded traffic); the window starts with its first request; `/emulator/...` calls are not counted |
+//! | rate limit | one bucket for the token's `/api/v1/eventHooks` calls (as at Okta, where the limit is per org and token), default 1000 per minute (the value in Okta's recorded traffic); the window starts with its first counted request; calls without the right token (401), injected faults and `/emulator/...` calls are not counted |
 //! | events per delivery POST | at most 50 by default (`max_batch`); one `fire` is one burst |
-//! | delivery timing | `fire` delivers at once and answers after the deliveries (Okta may take minutes) |
+//! | delivery timing | `fire` delivers at once, one batch at a time to every hook in parallel (only one batch of events is in memory), and answers after the deliveries (Okta may take minutes) or at its deadline (`timeoutMs`, default 30 s, at most 10 min; `emulator fire --timeout`), reporting what was cut off as `unfinished` |
 //! | what a verified hook must answer to a delivery | any 2xx (Okta documents 200 or 204) |
-//! | redirects from hooks | not followed (a 3xx is a failure, not retried) |
+//! | redirects from hooks | not followed (a 3xx is a failure, not retried, for deliveries and for the verification GET) |
+//! | size of a hook | Okta's limits (name 255 characters, URI 1024, 300 event types) plus the emulator's: a create or replace body of at most 64 KiB (413 `E0000001` otherwise), a description of 1024 characters, 32 custom headers, header names of 256 and values of 4096 bytes (400 `E0000001` with one cause each) |
+//! | number of hooks | at most 100, active or not ([`EmulatorBuilder::max_hooks`]): 400 `E0000001`, cause `eventHook: The emulator keeps at most 100 event hooks, active or not; delete one first`; with the size limit, `list` stays far under a client's 10 MiB response cap |
+//! | `/emulator/...` bodies | at most 64 KiB too; a fire's `count` 1..10,000, its patch bounded by the body size and JSON's nesting limit (128) |
+//! | injected faults | `status` must be a final status that carries the error body: 200-599 but 204, 205 and 304 (100-199, 204, 205, 304 are refused with 400); `latencyMs` at most 60,000 |
+//! | slow or idle clients | the server runner's limits ([`ServerLimits`]): a request head within 10 s (also how long a connection may stay idle), a whole request within 30 s (408), at most 512 connections (more wait for a place) |
 //! | the daily 400,000-event limit, auto-deactivation | not emulated |
 //! | delivery log | kept in memory (last 10,000 attempts), not in the state file; header values and secrets are never recorded |
 //! | `User-Agent` of deliveries | `Okta-Integrations`, as on the verification GET |
@@ -118,15 +126,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use control_client::ControlClient;
-pub use deliver::MAX_FIRE_COUNT;
+pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT};
 pub use error::{Error, Result};
-pub use limits::Faults;
+pub use input::{
+    MAX_DESCRIPTION_CHARS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES, MAX_HEADERS,
+};
+pub use limits::{Faults, MAX_FAULT_LATENCY};
 pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
     DeliveryKind, DeliveryOutcome, DeliveryRecord, FireRequest, FireSummary, HookOutcome,
 };
+pub use reply::MAX_REQUEST_BODY_BYTES;
 
 use okta_eventhooks::Secret;
+use okta_eventhooks_receiver::ServerLimits;
 use okta_eventhooks_receiver::serve::{self, BackgroundServer};
 
 /// The token the emulator accepts unless told otherwise.
@@ -137,6 +150,9 @@ pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(3);
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
 /// Okta's limit on active hooks per org.
 pub const MAX_ACTIVE_HOOKS: usize = 25;
+/// Default number of hooks kept, active or not. Okta documents no such limit; 100 hooks of at
+/// most [`MAX_REQUEST_BODY_BYTES`] each keep `list` well under a client's 10 MiB response cap.
+pub const DEFAULT_MAX_HOOKS: usize = 100;
 /// Default largest number of events in one delivery POST.
 pub const DEFAULT_MAX_BATCH: usize = 50;
 
@@ -153,6 +169,7 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) max_batch: usize,
     pub(crate) max_active_hooks: usize,
+    pub(crate) max_hooks: usize,
     pub(crate) store: Arc<store::Store>,
     pub(crate) limiter: limits::RateLimiter,
     pub(crate) faults: limits::FaultState,
@@ -188,6 +205,8 @@ pub struct EmulatorBuilder {
     hook_timeout: Duration,
     max_batch: usize,
     max_active_hooks: usize,
+    max_hooks: usize,
+    server_limits: ServerLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -200,6 +219,8 @@ impl Default for EmulatorBuilder {
             hook_timeout: DEFAULT_HOOK_TIMEOUT,
             max_batch: DEFAULT_MAX_BATCH,
             max_active_hooks: MAX_ACTIVE_HOOKS,
+            max_hooks: DEFAULT_MAX_HOOKS,
+            server_limits: ServerLimits::default(),
         }
     }
 }
@@ -249,6 +270,21 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Most hooks kept, active or not (default [`DEFAULT_MAX_HOOKS`]); with the size limit of
+    /// a hook this bounds the state file and the `list` answer.
+    pub fn max_hooks(mut self, hooks: usize) -> Self {
+        self.max_hooks = hooks;
+        self
+    }
+
+    /// The server's time limits and connection cap (default [`ServerLimits::default`]: a
+    /// request head within 10 s, which is also the idle limit; a whole request within 30 s;
+    /// 512 connections).
+    pub fn server_limits(mut self, limits: ServerLimits) -> Self {
+        self.server_limits = limits;
+        self
+    }
+
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
     /// runtime until [`Emulator::shutdown`] or drop.
     pub async fn start(
@@ -284,13 +320,18 @@ impl EmulatorBuilder {
             base_url: url.clone(),
             max_batch: self.max_batch,
             max_active_hooks: self.max_active_hooks,
+            max_hooks: self.max_hooks,
             store,
             limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
             faults: limits::FaultState::default(),
             log: records::DeliveryLog::new(),
             outbound: outbound::Outbound::new(self.hook_timeout)?,
         });
-        let server = BackgroundServer::start(listener, server::router(Arc::clone(&shared)))?;
+        let server = BackgroundServer::start(
+            listener,
+            server::router(Arc::clone(&shared)),
+            self.server_limits,
+        )?;
         tracing::info!(%url, "emulator listening");
         Ok(Emulator {
             shared,

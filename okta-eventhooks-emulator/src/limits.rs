@@ -5,6 +5,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+/// The longest injected latency: every API call waits it, so it is bounded like any input.
+pub const MAX_FAULT_LATENCY: Duration = Duration::from_secs(60);
+
 /// Okta's windows last one minute and start with the first request (not on the minute).
 const WINDOW: Duration = Duration::from_secs(60);
 
@@ -87,6 +90,16 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// Whether the emulator can answer as asked: an injected status is a final one whose
+    /// answer carries the Okta error body (200-599 but 204, 205 and 304, which have no body),
+    /// and the latency is at most [`MAX_FAULT_LATENCY`].
+    pub fn acceptable(&self) -> bool {
+        let status_ok = self
+            .status
+            .is_none_or(|s| (200..=599).contains(&s) && !matches!(s, 204 | 205 | 304));
+        status_ok && u128::from(self.latency_ms) <= MAX_FAULT_LATENCY.as_millis()
+    }
+
     /// Fail the next `count` calls with `status`.
     pub fn fail_next(count: u32, status: u16) -> Self {
         Self {

@@ -121,7 +121,7 @@ impl Outbound {
     }
 
     async fn verify_once(&self, uri: &str, headers: HeaderMap, challenge: &str) -> Attempt {
-        let response = match self.http.get(uri).headers(headers).send().await {
+        let response = match self.http.get(target(uri)).headers(headers).send().await {
             Ok(r) => r,
             Err(e) => return self.transport_failure(&e),
         };
@@ -136,6 +136,8 @@ impl Outbound {
                 };
             }
         };
+        // Redirects are not followed, and a 3xx is not retried (Okta's rule for hook answers).
+        let retryable = !(300..400).contains(&status);
         let error = if status != 200 {
             Some(format!("the endpoint answered HTTP {status}"))
         } else {
@@ -148,7 +150,7 @@ impl Outbound {
         Attempt {
             status: Some(status),
             error,
-            retryable: true,
+            retryable,
         }
     }
 
@@ -159,12 +161,11 @@ impl Outbound {
         hook: &Hook,
         base_url: &str,
         event_type: &str,
-        batch: &[Value],
+        batch: &[&Value],
         log: &DeliveryLog,
     ) -> (bool, usize) {
         let event_id = ids::uuid_v4();
-        let body = events::envelope(base_url, &hook.id, &event_id, batch);
-        let body = match serde_json::to_vec(&body) {
+        let body = match events::envelope(base_url, &hook.id, &event_id, batch) {
             Ok(b) => bytes::Bytes::from(b),
             Err(_) => return (false, 0),
         };
@@ -211,7 +212,14 @@ impl Outbound {
     }
 
     async fn post_once(&self, uri: &str, headers: HeaderMap, body: bytes::Bytes) -> Attempt {
-        let response = match self.http.post(uri).headers(headers).body(body).send().await {
+        let response = match self
+            .http
+            .post(target(uri))
+            .headers(headers)
+            .body(body)
+            .send()
+            .await
+        {
             Ok(r) => r,
             Err(e) => return self.transport_failure(&e),
         };
@@ -295,7 +303,8 @@ fn record(
         kind,
         hook_id: hook.id.clone(),
         hook_name: hook.name.clone(),
-        uri: hook.channel.uri.clone(),
+        // A hook kept from before userinfo was refused may still carry it.
+        uri: okta_eventhooks::redact::text(&hook.channel.uri).into_owned(),
         event_id: delivery.map(|d| d.0.to_owned()),
         event_type: delivery.map(|d| d.1.to_owned()),
         event_uuids: delivery.map(|d| d.2.to_vec()).unwrap_or_default(),
@@ -310,5 +319,80 @@ fn record(
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         time,
         header_names,
+    }
+}
+
+/// The URL to call: without user name and password, which reqwest would turn into a Basic
+/// `Authorization` header (Okta sends only the hook's own auth header). Hooks with userinfo are
+/// refused on create and replace, but a state file written before that rule may hold one.
+fn target(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.into()
+        }
+        _ => uri.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, Status, Subscriptions, Verification};
+
+    #[test]
+    fn the_delivery_log_never_shows_userinfo() {
+        // A hook kept in a state file from before such URIs were refused.
+        let hook = Hook {
+            id: "who1".into(),
+            name: "old".into(),
+            description: None,
+            status: Status::Active,
+            verification_status: Verification::Verified,
+            created: chrono::Utc::now(),
+            created_by: "00u1".into(),
+            last_updated: chrono::Utc::now(),
+            events: Subscriptions {
+                items: vec!["user.session.start".into()],
+                filter: None,
+            },
+            channel: Channel {
+                type_: "HTTP".into(),
+                version: "1.0.0".into(),
+                uri: "http://alice:S3cretPW@127.0.0.1:9/hook".into(),
+                headers: Vec::new(),
+                auth_scheme: None,
+            },
+        };
+        let failed = Attempt {
+            status: None,
+            error: Some("could not connect".into()),
+            retryable: true,
+        };
+        let logged = record(
+            DeliveryKind::Verification,
+            &hook,
+            None,
+            1,
+            &failed,
+            Instant::now(),
+            now(),
+            Vec::new(),
+        );
+        assert_eq!(logged.uri, "http://[REDACTED]@127.0.0.1:9/hook");
+        assert_eq!(
+            target("http://alice:S3cretPW@127.0.0.1:9/hook"),
+            "http://127.0.0.1:9/hook"
+        );
+        assert_eq!(
+            target("https://hooks.example.com/x"),
+            "https://hooks.example.com/x"
+        );
+        let shown = serde_json::to_string(&logged).unwrap();
+        assert!(
+            !shown.contains("S3cretPW") && !shown.contains("alice"),
+            "{shown}"
+        );
     }
 }

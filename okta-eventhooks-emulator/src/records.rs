@@ -42,7 +42,7 @@ pub struct DeliveryRecord {
     pub hook_id: String,
     /// Its name at the time.
     pub hook_name: String,
-    /// The URI called.
+    /// The URI called, with any user name and password shown as `[REDACTED]`.
     pub uri: String,
     /// For deliveries: the envelope's `eventId` (the same on the retry).
     pub event_id: Option<String>,
@@ -89,21 +89,57 @@ pub struct HookOutcome {
     /// count as failed): it does not parse (only a state file written before filters were
     /// checked can hold such a filter), or a `patch` made an event that is not a LogEvent.
     pub filter_error: Option<String>,
+    /// Events whose delivery had not finished when the fire's deadline passed (they may or
+    /// may not have reached the hook). `delivered + filtered_out + failed + unfinished` is
+    /// [`FireSummary::fired`].
+    #[serde(default)]
+    pub unfinished: usize,
 }
 
-/// The result of firing events.
+impl HookOutcome {
+    pub(crate) fn new(hook: &crate::model::Hook) -> Self {
+        Self {
+            hook_id: hook.id.clone(),
+            hook_name: hook.name.clone(),
+            delivered: 0,
+            filtered_out: 0,
+            failed: 0,
+            requests: 0,
+            filter_error: None,
+            unfinished: 0,
+        }
+    }
+
+    /// Adds what one batch did.
+    pub(crate) fn add(&mut self, batch: HookOutcome) {
+        self.delivered += batch.delivered;
+        self.filtered_out += batch.filtered_out;
+        self.failed += batch.failed;
+        self.requests += batch.requests;
+        self.unfinished += batch.unfinished;
+        if batch.filter_error.is_some() {
+            self.filter_error = batch.filter_error;
+        }
+    }
+}
+
+/// The result of firing events: counts only, so that its size does not grow with the count
+/// (the events themselves are in the deliveries, and their `uuid`s in the delivery log).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct FireSummary {
     /// The event type fired.
     pub event_type: String,
-    /// The generated LogEvents.
-    pub events: Vec<Value>,
+    /// Events generated: the count asked for, or fewer when the deadline passed first.
+    pub fired: usize,
     /// One entry per ACTIVE + VERIFIED hook subscribed to the type.
     pub hooks: Vec<HookOutcome>,
     /// Hooks subscribed to the type that got nothing because they are INACTIVE or UNVERIFIED.
     pub ineligible_hook_ids: Vec<String>,
+    /// The fire's deadline passed before every event was delivered.
+    #[serde(default)]
+    pub deadline_exceeded: bool,
 }
 
 impl FireSummary {
@@ -127,6 +163,10 @@ pub struct FireRequest {
     /// `{"outcome": {"result": "FAILURE"}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch: Option<Value>,
+    /// The deadline of the whole fire, in milliseconds (default 30 s, at most 10 min); what is
+    /// not delivered by then is reported as unfinished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
 }
 
 fn one() -> usize {
@@ -140,7 +180,15 @@ impl FireRequest {
             event_type: event_type.into(),
             count,
             patch: None,
+            timeout_ms: None,
         }
+    }
+
+    /// Gives the whole fire a deadline.
+    #[must_use]
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout_ms = Some(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX));
+        self
     }
 
     /// Shapes every event with a JSON merge patch.

@@ -1,5 +1,7 @@
 //! Okta-shaped responses: JSON bodies and the error object.
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -15,6 +17,22 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
         Ok(bytes) => (status, [(header::CONTENT_TYPE, JSON)], bytes).into_response(),
         Err(e) => internal(&format!("could not encode the response: {e}")),
     }
+}
+
+/// The largest request body the emulator reads (create, replace and the control API); larger
+/// ones are answered 413 before anything is parsed. It is also the largest hook.
+pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
+
+/// The request body, or why it is refused: over [`MAX_REQUEST_BODY_BYTES`], or not received
+/// (the server runner turns a body that came too slowly into 408).
+pub(crate) fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Failure> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::BodyTooLarge
+        } else {
+            Failure::Body(rejection)
+        }
+    })
 }
 
 /// An Okta `Error` object.
@@ -115,14 +133,15 @@ pub(crate) fn rate_limited() -> Response {
     )
 }
 
-/// 500 `E0000009`. The detail goes to the log, not to the client.
+/// 500 `E0000009`, with the detail as its cause and in the log. The emulator's own failures
+/// are about its state file (which the user chose and can fix) and hold no secret.
 pub(crate) fn internal(detail: &str) -> Response {
     tracing::error!(detail, "emulator internal error");
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "E0000009",
         "Internal Server Error",
-        Vec::new(),
+        vec![detail.to_owned()],
     )
 }
 
@@ -153,8 +172,12 @@ pub(crate) enum Failure {
     Malformed,
     /// 404 `E0000007` for this hook id.
     NotFound(String),
-    /// 500 `E0000009`; the detail is logged, not sent.
+    /// 500 `E0000009`; the detail is its cause.
     Internal(String),
+    /// 413: the body is over [`MAX_REQUEST_BODY_BYTES`].
+    BodyTooLarge,
+    /// The body could not be read: axum's answer.
+    Body(BytesRejection),
 }
 
 impl Failure {
@@ -170,6 +193,15 @@ impl IntoResponse for Failure {
             Failure::Malformed => malformed(),
             Failure::NotFound(id) => not_found(&id),
             Failure::Internal(detail) => internal(&detail),
+            Failure::BodyTooLarge => error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "E0000001",
+                "Api validation failed: request body",
+                vec![format!(
+                    "The request body is larger than {MAX_REQUEST_BODY_BYTES} bytes"
+                )],
+            ),
+            Failure::Body(rejection) => rejection.into_response(),
         }
     }
 }

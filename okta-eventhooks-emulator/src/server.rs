@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -51,7 +51,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 Vec::new(),
             )
         });
-    api.layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
+    api.layer(DefaultBodyLimit::max(reply::MAX_REQUEST_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
         .with_state(shared)
 }
 
@@ -68,30 +69,34 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
             reply::invalid_token()
         }
     } else {
-        // Okta-like API: faults first (they stand in for anything upstream), then the limit.
+        // Okta-like API: faults first (they stand in for anything upstream), then the token;
+        // only calls with the right token count against the rate limit, as at Okta, where the
+        // limit belongs to the org and token, so nobody without it can use up the budget.
         let fault = shared.faults.next();
         if !fault.delay.is_zero() {
             tokio::time::sleep(fault.delay).await;
         }
-        let v = shared.limiter.check();
-        verdict = Some(v);
         if let Some(status) = fault.fail_with {
             reply::for_status(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             )
-        } else if !v.allowed {
-            reply::rate_limited()
         } else if !authorized(&shared, request.headers()) {
             reply::invalid_token()
-        } else if needs_length(&request) {
-            reply::error(
-                StatusCode::LENGTH_REQUIRED,
-                "E0000001",
-                "Api validation failed: Content-Length required",
-                vec!["Send Content-Length: 0 with a POST or PUT that has no body".into()],
-            )
         } else {
-            next.run(request).await
+            let v = shared.limiter.check();
+            verdict = Some(v);
+            if !v.allowed {
+                reply::rate_limited()
+            } else if needs_length(&request) {
+                reply::error(
+                    StatusCode::LENGTH_REQUIRED,
+                    "E0000001",
+                    "Api validation failed: Content-Length required",
+                    vec!["Send Content-Length: 0 with a POST or PUT that has no body".into()],
+                )
+            } else {
+                next.run(request).await
+            }
         }
     };
     decorate(response, &request_id, verdict)

@@ -19,6 +19,10 @@ use super::model::{STATE_FORMAT, State};
 use super::reply::Failure;
 use crate::error::{Error, Result};
 
+/// The largest state file read at start. With the hook limits (at most 100 hooks of at most
+/// 64 KiB each) the emulator itself never writes one half as large.
+pub(crate) const MAX_STATE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Whether a write changed anything (and so must be persisted).
 pub(crate) type Changed = bool;
 
@@ -44,7 +48,11 @@ impl Store {
     /// error: the emulator never replaces a file it does not understand.
     pub(crate) fn open(path: Option<PathBuf>) -> Result<Self> {
         let state = Arc::new(match &path {
-            Some(path) => load(path)?,
+            Some(path) => {
+                let state = load(path)?;
+                probe(path)?;
+                state
+            }
             None => State::new(),
         });
         Ok(Self {
@@ -114,7 +122,8 @@ impl Store {
         match acknowledged.await {
             Ok(Ok(())) => Ok(out),
             Ok(Err(e)) => Err(Failure::Internal(format!(
-                "could not write the state file: {e}"
+                "could not write the state file {}: {e}; the change was not made",
+                self.path.as_deref().unwrap_or(Path::new("")).display()
             ))),
             Err(_) => Err(Failure::Internal("the state writer went away".into())),
         }
@@ -168,7 +177,45 @@ impl Store {
     }
 }
 
+/// Checks before serving that the state can be written where asked: by creating and removing
+/// the temp file that every write uses, so that a missing directory or a read-only one is a
+/// clear error at start, not a failed write later. (A temp file left by a write that was
+/// killed half-way is never the state, so it is simply replaced.)
+fn probe(path: &Path) -> Result<()> {
+    let tmp = temp_path(path);
+    let created = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp);
+    match created {
+        Ok(_) => std::fs::remove_file(&tmp).map_err(|e| Error::StateFile {
+            path: path.to_owned(),
+            message: format!("cannot remove the test file {}: {e}", tmp.display()),
+        }),
+        Err(e) => Err(Error::StateFile {
+            path: path.to_owned(),
+            message: format!(
+                "cannot write in its directory {}: {e}",
+                temp_dir(path).display()
+            ),
+        }),
+    }
+}
+
 fn load(path: &Path) -> Result<State> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_STATE_FILE_BYTES => {
+            return Err(Error::StateFile {
+                path: path.to_owned(),
+                message: format!(
+                    "it is {} bytes; the emulator reads at most {MAX_STATE_FILE_BYTES}",
+                    meta.len()
+                ),
+            });
+        }
+        _ => {}
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::new()),
@@ -198,13 +245,31 @@ fn load(path: &Path) -> Result<State> {
 /// Writes `bytes` so that `path` holds either the old or the new content, whatever happens:
 /// temp file in the same directory, fsync, rename over `path`, fsync of the directory.
 fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    let tmp = temp_path(path);
+    let written = write_and_rename(path, &tmp, bytes);
+    if written.is_err() {
+        // A full disk or a failed rename must not leave the half-written temp file behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// The directory of the state file, where its temp file goes too.
+fn temp_dir(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
-    };
+    }
+}
+
+/// `<state file>.tmp`, in the same directory so that the rename is atomic.
+fn temp_path(path: &Path) -> PathBuf {
     let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
     tmp_name.push(".tmp");
-    let tmp = dir.join(tmp_name);
+    temp_dir(path).join(tmp_name)
+}
+
+fn write_and_rename(path: &Path, tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
     {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
@@ -214,13 +279,13 @@ fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(&tmp)?;
+        let mut file = options.open(tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
     }
-    std::fs::rename(&tmp, path)?;
+    std::fs::rename(tmp, path)?;
     #[cfg(unix)]
-    std::fs::File::open(&dir)?.sync_all()?;
+    std::fs::File::open(temp_dir(path))?.sync_all()?;
     Ok(())
 }
 

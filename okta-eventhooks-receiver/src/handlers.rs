@@ -11,10 +11,10 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::dedupe::Dedupe;
+use crate::dedupe::{Dedupe, MAX_EVENT_ID_BYTES, Sighting};
 use crate::shared_secret::SharedSecret;
 use crate::stats::Counters;
-use okta_eventhooks::events::{Delivery, VerificationRequest};
+use okta_eventhooks::events::{Delivery, VERIFICATION_CHALLENGE_HEADER, VerificationRequest};
 
 /// What every request handler needs; one per receiver.
 #[derive(Debug)]
@@ -59,10 +59,14 @@ pub(crate) async fn verify(State(shared): State<Arc<Shared>>, headers: HeaderMap
         }
         None => {
             Counters::bump(&shared.counters.malformed, 1);
-            refuse(
-                StatusCode::BAD_REQUEST,
-                "missing X-Okta-Verification-Challenge header",
-            )
+            // A challenge that is there but not visible ASCII is not echoed: Okta's challenges
+            // are, and reflecting other bytes back would only serve whoever crafted them.
+            let message = if headers.contains_key(VERIFICATION_CHALLENGE_HEADER) {
+                "the X-Okta-Verification-Challenge header is not visible ASCII text (Okta's challenges are); it is not echoed"
+            } else {
+                "missing X-Okta-Verification-Challenge header"
+            };
+            refuse(StatusCode::BAD_REQUEST, message)
         }
     }
 }
@@ -96,12 +100,20 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
-    if let Some(id) = delivery.event_id.as_deref()
-        && !shared.dedupe().first_sighting(id, Instant::now())
-    {
-        Counters::bump(&shared.counters.duplicates, 1);
-        tracing::debug!(event_id = id, "duplicate event hook delivery dropped");
-        return StatusCode::OK.into_response();
+    if let Some(id) = delivery.event_id.as_deref() {
+        match shared.dedupe().sighting(id, Instant::now()) {
+            Sighting::First => {}
+            Sighting::Repeat => {
+                Counters::bump(&shared.counters.duplicates, 1);
+                tracing::debug!(event_id = id, "duplicate event hook delivery dropped");
+                return StatusCode::OK.into_response();
+            }
+            Sighting::NotRemembered => tracing::debug!(
+                event_id_bytes = id.len(),
+                max = MAX_EVENT_ID_BYTES,
+                "eventId too long to remember: handed over without de-duplication"
+            ),
+        }
     }
     let events = delivery.data.events.len() as u64;
     match shared.sender.try_send(delivery) {
@@ -122,6 +134,106 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
                 StatusCode::SERVICE_UNAVAILABLE,
                 "delivery queue full, retry later",
             )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::body::Body;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn shared() -> (Arc<Shared>, mpsc::Receiver<Delivery>) {
+        let (sender, deliveries) = mpsc::channel(4);
+        let shared = Shared {
+            auth: None,
+            dedupe: Mutex::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20)),
+            sender,
+            counters: Arc::default(),
+        };
+        (Arc::new(shared), deliveries)
+    }
+
+    /// Runs the delivery handler on one body; the status it answers.
+    fn post(body: Vec<u8>) -> StatusCode {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (shared, _deliveries) = shared();
+        let request = Request::post("/").body(Body::from(body)).unwrap();
+        runtime.block_on(deliver(State(shared), request)).status()
+    }
+
+    /// JSON of the delivery's shape with arbitrary leaves, so that the cases reach past the
+    /// first syntax error into the typed fields.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            ".{0,40}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(6, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::from),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("eventId".to_owned()),
+                        Just("data".to_owned()),
+                        Just("events".to_owned()),
+                        Just("eventType".to_owned()),
+                        Just("published".to_owned()),
+                        Just("outcome".to_owned()),
+                        Just("target".to_owned()),
+                        Just("actor".to_owned()),
+                        "[a-zA-Z]{1,12}",
+                    ],
+                    inner,
+                    0..8,
+                )
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        // Bounded so that the suite stays fast; each case is one handler call.
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..2048)) {
+            let status = post(body);
+            prop_assert!(matches!(status.as_u16(), 200 | 400), "{status}");
+        }
+
+        #[test]
+        fn arbitrary_delivery_shaped_json_never_panics(value in json_value()) {
+            let status = post(serde_json::to_vec(&value).unwrap());
+            prop_assert!(matches!(status.as_u16(), 200 | 400), "{status}");
+        }
+
+        #[test]
+        fn arbitrary_event_lists_never_panic(
+            id in ".{0,200}",
+            events in prop::collection::vec(json_value(), 0..6),
+        ) {
+            let body = json!({"eventId": id, "data": {"events": events}});
+            let status = post(serde_json::to_vec(&body).unwrap());
+            prop_assert!(matches!(status.as_u16(), 200 | 400), "{status}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        for open in ["[", "{\"a\":"] {
+            let body = open.repeat(100_000).into_bytes();
+            assert_eq!(post(body), StatusCode::BAD_REQUEST);
         }
     }
 }

@@ -18,7 +18,15 @@
 //! resets verification: verify again), then drop the old value.
 //!
 //! [`serve`] holds the one implementation of "serve an axum router in the background with a
-//! stop handle", used by [`RunningReceiver`] and by the emulator crate.
+//! stop handle", used by [`RunningReceiver`] and by the emulator crate. It holds every
+//! connection to [`ServerLimits`]: a request head within 10 s (also the idle limit), a whole
+//! request within 30 s, at most 512 connections (see [`ReceiverBuilder::server_limits`]).
+//!
+//! Every input is bounded before work is done on it: the body ([`DEFAULT_MAX_BODY_BYTES`],
+//! 413), the request head ([`serve::MAX_REQUEST_HEAD_BYTES`], 431), and what de-duplication
+//! keeps: at most [`DEFAULT_DEDUPE_CAPACITY`] ids and [`DEFAULT_DEDUPE_MAX_BYTES`]; an
+//! `eventId` longer than [`MAX_EVENT_ID_BYTES`] (Okta's are 36-character UUIDs) is handed over
+//! but not remembered, so a repeat of it is handed over again rather than kept in memory.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -62,8 +70,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tokio::sync::mpsc;
 
+pub use dedupe::MAX_EVENT_ID_BYTES;
 pub use error::{Error, Result};
 pub use okta_eventhooks::events::Delivery;
+pub use serve::ServerLimits;
 pub use server::RunningReceiver;
 pub use stats::ReceiverStats;
 
@@ -77,6 +87,9 @@ use stats::Counters;
 pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(60 * 60);
 /// Default number of `eventId`s remembered (the oldest is forgotten first).
 pub const DEFAULT_DEDUPE_CAPACITY: usize = 100_000;
+/// Default memory for remembered `eventId`s, counting each id's bytes plus a fixed share for
+/// its bookkeeping; 100,000 UUIDs fit.
+pub const DEFAULT_DEDUPE_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Default largest delivery body accepted. Okta does not document a batch size, and a 4xx is
 /// never retried, so the default is generous.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -91,6 +104,7 @@ pub struct Receiver {
     router: Router,
     path: String,
     counters: Arc<Counters>,
+    limits: ServerLimits,
 }
 
 impl Receiver {
@@ -139,8 +153,10 @@ pub struct ReceiverBuilder {
     previous_secrets: Vec<Secret>,
     dedupe_window: Duration,
     dedupe_capacity: usize,
+    dedupe_max_bytes: usize,
     max_body_bytes: usize,
     channel_capacity: usize,
+    limits: ServerLimits,
 }
 
 impl Default for ReceiverBuilder {
@@ -151,8 +167,10 @@ impl Default for ReceiverBuilder {
             previous_secrets: Vec::new(),
             dedupe_window: DEFAULT_DEDUPE_WINDOW,
             dedupe_capacity: DEFAULT_DEDUPE_CAPACITY,
+            dedupe_max_bytes: DEFAULT_DEDUPE_MAX_BYTES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+            limits: ServerLimits::default(),
         }
     }
 }
@@ -191,6 +209,13 @@ impl ReceiverBuilder {
         self
     }
 
+    /// How much memory remembered `eventId`s may take, in bytes (each id's length plus a
+    /// fixed share for bookkeeping); the oldest are forgotten first.
+    pub fn dedupe_max_bytes(mut self, bytes: usize) -> Self {
+        self.dedupe_max_bytes = bytes;
+        self
+    }
+
     /// The largest delivery body accepted; larger ones get 413.
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
@@ -200,6 +225,13 @@ impl ReceiverBuilder {
     /// How many deliveries wait for user code before new ones are refused with 503.
     pub fn channel_capacity(mut self, deliveries: usize) -> Self {
         self.channel_capacity = deliveries;
+        self
+    }
+
+    /// The time limits and connection cap used when the receiver serves itself
+    /// ([`Receiver::serve`]); [`ServerLimits::default`] otherwise.
+    pub fn server_limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -224,7 +256,11 @@ impl ReceiverBuilder {
         let counters = Arc::new(Counters::default());
         let shared = Arc::new(Shared {
             auth,
-            dedupe: Mutex::new(Dedupe::new(self.dedupe_window, self.dedupe_capacity)),
+            dedupe: Mutex::new(Dedupe::new(
+                self.dedupe_window,
+                self.dedupe_capacity,
+                self.dedupe_max_bytes,
+            )),
             sender,
             counters: Arc::clone(&counters),
         });
@@ -236,6 +272,7 @@ impl ReceiverBuilder {
             router,
             path: self.path,
             counters,
+            limits: self.limits,
         };
         Ok((receiver, deliveries))
     }

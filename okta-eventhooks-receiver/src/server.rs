@@ -24,9 +24,10 @@ impl RunningReceiver {
             router,
             path,
             counters,
+            limits,
         } = receiver;
         Ok(Self {
-            server: BackgroundServer::start(listener, router)?,
+            server: BackgroundServer::start(listener, router, limits)?,
             path,
             counters,
         })

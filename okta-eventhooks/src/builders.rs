@@ -5,7 +5,7 @@ use crate::hook::{HTTP_URIS, refuse_first};
 use crate::open_enums::{
     EventHookChannelConfigAuthSchemeType, EventHookChannelType, EventSubscriptionType,
 };
-use crate::rules::{self, CHANNEL_VERSION, ChannelView, EventsView};
+use crate::rules::{self, CHANNEL_VERSION, ChannelView, EventsView, UnknownEventTypes};
 use crate::secret::Secret;
 use crate::types::{
     EventHook, EventHookChannel, EventHookChannelConfig, EventHookChannelConfigAuthScheme,
@@ -39,6 +39,7 @@ impl EventHook {
             description: None,
             channel: None,
             events: None,
+            unknown_event_types: UnknownEventTypes::Refused,
         }
     }
 }
@@ -51,6 +52,7 @@ pub struct EventHookBuilder {
     description: Option<String>,
     channel: Option<Channel>,
     events: Option<Events>,
+    unknown_event_types: UnknownEventTypes,
 }
 
 impl EventHookBuilder {
@@ -72,14 +74,42 @@ impl EventHookBuilder {
         self
     }
 
+    /// Accept event types that Okta's catalog ([`crate::catalog`]) does not list (default:
+    /// refused, with the nearest eligible names). For a type newer than the catalog: Okta adds
+    /// types every release. Types the catalog lists as not event-hook-eligible stay refused.
+    /// A client checks again before sending: allow them there too, with
+    /// [`ClientBuilder::allow_unknown_event_types`](crate::ClientBuilder::allow_unknown_event_types).
+    ///
+    /// ```
+    /// use okta_eventhooks::{Channel, EventHook, Events};
+    /// let build = |allow| {
+    ///     EventHook::builder("New in the next release")
+    ///         .channel(Channel::https("https://hooks.example.com/okta")?)
+    ///         .events(Events::types(["user.lifecycle.new_thing"]))
+    ///         .allow_unknown_event_types(allow)
+    ///         .build()
+    /// };
+    /// assert!(build(false).is_err());
+    /// assert!(build(true).is_ok());
+    /// # Ok::<(), okta_eventhooks::Error>(())
+    /// ```
+    pub fn allow_unknown_event_types(mut self, allow: bool) -> Self {
+        self.unknown_event_types = UnknownEventTypes::allowed_if(allow);
+        self
+    }
+
     /// Checks everything and builds the hook.
     pub fn build(self) -> Result<EventHook> {
         let channel = self.channel.ok_or_else(|| {
             invalid("the hook has no channel: add .channel(Channel::https(...)?)")
         })?;
-        let events = self
+        let mut events = self
             .events
             .ok_or_else(|| invalid("the hook has no events: add .events(Events::types([...]))"))?;
+        if self.unknown_event_types == UnknownEventTypes::Allowed {
+            events.unknown = UnknownEventTypes::Allowed;
+        }
+        let unknown = events.unknown;
         let hook = EventHook {
             name: self.name,
             description: self.description,
@@ -93,7 +123,7 @@ impl EventHookBuilder {
             last_updated: None,
             links: None,
         };
-        hook.validate()?;
+        hook.validate_with(unknown)?;
         Ok(hook)
     }
 }
@@ -170,10 +200,12 @@ impl Channel {
 pub struct Events {
     types: Vec<String>,
     filters: Vec<(String, String)>,
+    unknown: UnknownEventTypes,
 }
 
 impl Events {
-    /// Subscribe to these event types (1 to 300 `event-hook-eligible` types).
+    /// Subscribe to these event types (1 to 300 `event-hook-eligible` types of Okta's
+    /// catalog, [`crate::catalog`]).
     pub fn types<I, S>(types: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -182,7 +214,15 @@ impl Events {
         Self {
             types: types.into_iter().map(Into::into).collect(),
             filters: Vec::new(),
+            unknown: UnknownEventTypes::Refused,
         }
+    }
+
+    /// Accept event types the catalog does not list (see
+    /// [`EventHookBuilder::allow_unknown_event_types`]).
+    pub fn allow_unknown_event_types(mut self, allow: bool) -> Self {
+        self.unknown = UnknownEventTypes::allowed_if(allow);
+        self
     }
 
     /// Only deliver `event_type` when the Okta Expression Language `expression` is true
@@ -213,7 +253,7 @@ impl Events {
             items: self.types,
             filter,
         };
-        refuse_first(EventsView::from(&events).violations())?;
+        refuse_first(EventsView::from(&events).violations(self.unknown))?;
         Ok(events)
     }
 }

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::generated;
 use crate::rate_limit::RateLimit;
 use crate::retry::{RetryPolicy, Sleep};
+use crate::rules::UnknownEventTypes;
 use crate::transport::{self, ClientState, Limits, Operation, State};
 use crate::types::EventHook;
 use crate::{Secret, org_url};
@@ -43,6 +44,8 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct Client {
     api: Arc<generated::Client>,
+    /// Whether create and replace accept event types missing from Okta's catalog.
+    unknown_event_types: UnknownEventTypes,
 }
 
 /// OAuth settings given one by one to the builder; they become
@@ -135,6 +138,7 @@ pub struct ClientBuilder {
     proxy: Option<Secret>,
     root_certificates: Vec<Vec<u8>>,
     sleep: Option<Sleep>,
+    unknown_event_types: UnknownEventTypes,
 }
 
 impl Default for ClientBuilder {
@@ -160,6 +164,7 @@ impl Default for ClientBuilder {
             proxy: None,
             root_certificates: Vec::new(),
             sleep: None,
+            unknown_event_types: UnknownEventTypes::Refused,
         }
     }
 }
@@ -321,6 +326,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Let create and replace send hooks subscribing to event types that Okta's catalog
+    /// ([`crate::catalog`]) does not list (default: refused before sending, with the nearest
+    /// eligible names). For types newer than the catalog; Okta itself still refuses a type it
+    /// does not know. Types the catalog marks as not event-hook-eligible are always refused.
+    pub fn allow_unknown_event_types(mut self, allow: bool) -> Self {
+        self.unknown_event_types = UnknownEventTypes::allowed_if(allow);
+        self
+    }
+
     /// Replaces the timer used for retry waits (for tests: record the waits instead of sleeping).
     #[doc(hidden)]
     pub fn sleep_with<F, Fut>(mut self, sleep: F) -> Self
@@ -369,7 +383,10 @@ impl ClientBuilder {
         )?;
         let state = State::new(auth, limits, sleep);
         let api = generated::Client::new_with_client(&org_url, http, ClientState(Arc::new(state)));
-        Ok(Client { api: Arc::new(api) })
+        Ok(Client {
+            api: Arc::new(api),
+            unknown_event_types: self.unknown_event_types,
+        })
     }
 }
 
@@ -437,6 +454,16 @@ impl Client {
     /// Starts building a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// A client sharing this one's connections, credentials and settings that accepts
+    /// (`true`) or refuses (`false`) event types missing from Okta's catalog on create and
+    /// replace; see [`ClientBuilder::allow_unknown_event_types`].
+    pub fn allow_unknown_event_types(&self, allow: bool) -> Client {
+        Client {
+            api: Arc::clone(&self.api),
+            unknown_event_types: UnknownEventTypes::allowed_if(allow),
+        }
     }
 
     /// The org URL requests go to (normalised, without a trailing slash).
@@ -510,7 +537,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn create_event_hook(&self, hook: &EventHook) -> Result<EventHook> {
-        hook.validate()?;
+        hook.validate_with(self.unknown_event_types)?;
         let body = hook.to_request_body();
         self.call(CREATE, self.api.create_event_hook(&body)).await
     }
@@ -530,7 +557,7 @@ impl Client {
     /// ```
     pub async fn replace_event_hook(&self, id: &str, hook: &EventHook) -> Result<EventHook> {
         let id = check_id(id)?;
-        hook.validate()?;
+        hook.validate_with(self.unknown_event_types)?;
         let body = hook.to_request_body();
         self.call(REPLACE, self.api.replace_event_hook(id, &body))
             .await

@@ -45,7 +45,20 @@ pub enum Error {
         attempts: u32,
     },
 
-    /// The response was not what the API promises (not JSON, wrong shape, empty, too large).
+    /// The response body is larger than the client reads
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)). Not
+    /// transient: the same request gets the same answer, so retrying does not help.
+    #[error("the response (HTTP {status}{}) is larger than the limit of {limit} bytes; raise the limit with ClientBuilder::max_response_bytes", request_id_suffix(.request_id))]
+    ResponseTooLarge {
+        /// HTTP status of the response.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
+        /// `X-Okta-Request-Id` of the response.
+        request_id: Option<String>,
+    },
+
+    /// The response was not what the API promises (not JSON, wrong shape, empty).
     #[error("could not decode the response (HTTP {status}{}): {message}; body starts with: {excerpt:?}", request_id_suffix(.request_id))]
     Decode {
         /// HTTP status of the response.
@@ -158,7 +171,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api(e) => Some(e.status),
-            Self::Decode { status, .. } => Some(*status),
+            Self::Decode { status, .. } | Self::ResponseTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -185,7 +198,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api(e) => e.request_id.as_deref(),
-            Self::Decode { request_id, .. } => request_id.as_deref(),
+            Self::Decode { request_id, .. } | Self::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -218,8 +233,12 @@ impl Error {
         self.status() == Some(403)
     }
 
-    /// A 5xx answer, a transport failure or a timeout: worth trying again later.
+    /// A 5xx answer, a transport failure or a timeout: worth trying again later. (An answer
+    /// too large to read is not, whatever its status.)
     pub fn is_transient(&self) -> bool {
+        if matches!(self, Self::ResponseTooLarge { .. }) {
+            return false;
+        }
         matches!(self, Self::Transport { .. } | Self::Timeout { .. })
             || matches!(self.status(), Some(s) if s == 429 || s >= 500)
     }

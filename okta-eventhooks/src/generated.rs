@@ -1,5 +1,5 @@
 // @generated from spec/okta-eventhooks.yaml by cargo xtask generate: do not edit.
-// Change the spec or xtask/src/main.rs and run `cargo xtask generate` instead.
+// Change the spec or xtask/src/client.rs and run `cargo xtask generate` instead.
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};

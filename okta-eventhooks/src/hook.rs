@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 use crate::rules::{
     AuthSchemeView, ChannelView, ConfigView, EventsView, FilterEntryView, FilterView, HeaderView,
-    HookView, HttpUris, Violation,
+    HookView, HttpUris, UnknownEventTypes, Violation,
 };
 use crate::secret::Secret;
 use crate::types::{
@@ -30,15 +30,32 @@ impl EventHook {
     /// assert_eq!(fields, ["name", "channel.config.headers.key"]);
     /// # Ok::<(), serde_json::Error>(())
     /// ```
+    ///
+    /// Event types must be event-hook-eligible in Okta's catalog ([`crate::catalog`]); one the
+    /// catalog does not list is refused too, unless allowed with
+    /// [`violations_with`](EventHook::violations_with).
     pub fn violations(&self) -> Vec<Violation> {
-        HookView::from(self).violations(HTTP_URIS)
+        self.violations_with(UnknownEventTypes::Refused)
+    }
+
+    /// [`violations`](EventHook::violations), with event types missing from the catalog
+    /// refused or allowed as `unknown` says.
+    pub fn violations_with(&self, unknown: UnknownEventTypes) -> Vec<Violation> {
+        HookView::from(self).violations(HTTP_URIS, unknown)
     }
 
     /// Checks the hook against Okta's rules; the error names the first rule it breaks
-    /// ([`violations`](EventHook::violations) lists them all). Create and replace call this
-    /// before sending.
+    /// ([`violations`](EventHook::violations) lists them all). Event types missing from the
+    /// catalog are refused; [`validate_with`](EventHook::validate_with) can allow them.
     pub fn validate(&self) -> Result<()> {
-        refuse_first(self.violations())
+        self.validate_with(UnknownEventTypes::Refused)
+    }
+
+    /// [`validate`](EventHook::validate), with event types missing from the catalog refused
+    /// or allowed as `unknown` says. Create and replace call this before sending, with the
+    /// client's setting ([`ClientBuilder::allow_unknown_event_types`](crate::ClientBuilder::allow_unknown_event_types)).
+    pub fn validate_with(&self, unknown: UnknownEventTypes) -> Result<()> {
+        refuse_first(self.violations_with(unknown))
     }
 
     /// Whether the hook has an auth scheme whose secret is not known here (as on every hook

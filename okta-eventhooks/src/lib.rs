@@ -7,6 +7,7 @@ extern crate self as okta_eventhooks;
 
 mod auth;
 mod builders;
+pub mod catalog;
 mod client;
 pub mod config;
 mod edit;
@@ -17,8 +18,10 @@ pub mod open_enums;
 pub mod events;
 pub mod filter;
 mod hook;
+pub mod limits;
 mod org_url;
 mod rate_limit;
+pub mod redact;
 mod retry;
 pub mod rules;
 mod secret;
@@ -46,7 +49,7 @@ pub use open_enums::{EventHookVerificationStatus, LifecycleStatus};
 pub use rate_limit::RateLimit;
 pub use rules::{
     CHANNEL_VERSION, FILTER_TYPE, MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS, RESERVED_HEADERS,
-    Violation,
+    UnknownEventTypes, Violation,
 };
 pub use secret::{REDACTED, Secret};
 pub use timestamp::Timestamp;

@@ -12,7 +12,9 @@ use crate::error::{Error, Result};
 /// paths, queries and fragments are configuration errors that say what to fix.
 pub(crate) fn normalize(raw: &str) -> Result<String> {
     let raw = raw.trim();
-    let bad = |why: &str| Err(Error::Config(format!("invalid org URL {raw:?}: {why}")));
+    // Quoted without its user name and password, which are refused below.
+    let shown = crate::redact::text(raw);
+    let bad = |why: &str| Err(Error::Config(format!("invalid org URL {shown:?}: {why}")));
     if raw.is_empty() {
         return Err(Error::Config(
             "the org URL is empty: set it to your Okta domain, e.g. https://acme.okta.com".into(),
@@ -107,6 +109,10 @@ mod tests {
             ("https://acme.okta.com?x=1", "no path"),
             ("https://acme.okta.com/#frag", "no path"),
             ("https://user:pw@acme.okta.com", "credentials"),
+            (
+                "https://alice:S3cretPW@acme.okta.com",
+                "[REDACTED]@acme.okta.com",
+            ),
             ("https://acme-admin.okta.com", "-admin"),
             ("https://acme.okta.com.com", ".com.com"),
             ("http://10.0.0.1", "https://"),
@@ -115,6 +121,7 @@ mod tests {
         for (input, want) in bad {
             let err = normalize(input).unwrap_err().to_string();
             assert!(err.contains(want), "{input:?}: {err}");
+            assert!(!err.contains("S3cretPW") && !err.contains("pw@"), "{err}");
             assert!(err.starts_with("configuration error"), "{err}");
         }
     }

@@ -1,15 +1,19 @@
 //! Okta's rules for a valid hook, stated once. The SDK refuses a hook that breaks one before
 //! sending it; the emulator answers a body that breaks any with every rule it breaks.
 //!
+//! Event types are checked against Okta's event-type catalog ([`crate::catalog`]): a type not
+//! marked event-hook-eligible is refused, and so is a type the catalog does not list unless the
+//! caller passes [`UnknownEventTypes::Allowed`]; both problems name the nearest eligible types.
+//!
 //! The rules read a [`HookView`]: the writable fields of a hook, borrowed from wherever the hook
 //! is held (the SDK's [`EventHook`](crate::EventHook), or a request body the emulator has only
 //! parsed as JSON), with `None` for an absent field. Each broken rule is a [`Violation`]: the
 //! field's JSON path and the problem, written `<field>: <problem>` like Okta's validation causes.
 //! A problem names the value it refuses, except header values and the auth secret, which are
-//! secrets and never appear.
+//! secrets and never appear, and a URI's user name and password, which are redacted.
 //!
 //! ```
-//! use okta_eventhooks::rules::{ChannelView, ConfigView, HookView, HttpUris};
+//! use okta_eventhooks::rules::{ChannelView, ConfigView, HookView, HttpUris, UnknownEventTypes};
 //!
 //! let hook = HookView {
 //!     name: Some("Audit sink"),
@@ -23,7 +27,11 @@
 //!         }),
 //!     }),
 //! };
-//! let found: Vec<String> = hook.violations(HttpUris::Refused).iter().map(|v| v.to_string()).collect();
+//! let found: Vec<String> = hook
+//!     .violations(HttpUris::Refused, UnknownEventTypes::Refused)
+//!     .iter()
+//!     .map(|v| v.to_string())
+//!     .collect();
 //! assert_eq!(found, [
 //!     "events: The field cannot be left blank",
 //!     "channel.config.uri: The URI \"http://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
@@ -33,6 +41,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::catalog;
 use crate::open_enums::{
     EventHookChannelConfigAuthSchemeType, EventHookChannelType, EventSubscriptionType,
 };
@@ -95,6 +104,25 @@ pub enum HttpUris {
     Refused,
     /// `http://` passes on `localhost`, `127.0.0.0/8` and `[::1]`.
     LoopbackAllowed,
+}
+
+/// Whether event types missing from Okta's event-type catalog ([`crate::catalog`]) pass. Okta
+/// adds types every release, so a type newer than the catalog may be real; types the catalog
+/// lists but does not mark event-hook-eligible never pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnknownEventTypes {
+    /// Okta's rule as the catalog knows it: a type it does not list is refused.
+    #[default]
+    Refused,
+    /// A type the catalog does not list passes (an explicit opt-out).
+    Allowed,
+}
+
+impl UnknownEventTypes {
+    /// `Allowed` when `allow`, else `Refused`: for `allow_unknown_event_types(bool)` settings.
+    pub const fn allowed_if(allow: bool) -> Self {
+        if allow { Self::Allowed } else { Self::Refused }
+    }
 }
 
 /// The fields of a hook that the rules read.
@@ -201,7 +229,7 @@ impl fmt::Debug for AuthSchemeView<'_> {
 impl HookView<'_> {
     /// Every rule the hook breaks, in field order (`name`, `events`, `channel`); empty when the
     /// hook is valid.
-    pub fn violations(&self, http: HttpUris) -> Vec<Violation> {
+    pub fn violations(&self, http: HttpUris, unknown: UnknownEventTypes) -> Vec<Violation> {
         let mut found = Found::default();
         match self.name {
             Some(name) if !name.trim().is_empty() => {
@@ -218,7 +246,7 @@ impl HookView<'_> {
             _ => found.blank("name"),
         }
         match &self.events {
-            Some(events) => events.check(&mut found),
+            Some(events) => events.check(unknown, &mut found),
             None => found.blank("events"),
         }
         match &self.channel {
@@ -231,13 +259,13 @@ impl HookView<'_> {
 
 impl EventsView<'_> {
     /// Every rule the subscriptions break (see [`HookView::violations`]).
-    pub fn violations(&self) -> Vec<Violation> {
+    pub fn violations(&self, unknown: UnknownEventTypes) -> Vec<Violation> {
         let mut found = Found::default();
-        self.check(&mut found);
+        self.check(unknown, &mut found);
         found.0
     }
 
-    fn check(&self, found: &mut Found) {
+    fn check(&self, unknown: UnknownEventTypes, found: &mut Found) {
         let wanted = EventSubscriptionType::EventType.as_str();
         found.one_of("events.type", self.type_, wanted);
         let count = self.items.len();
@@ -267,6 +295,8 @@ impl EventsView<'_> {
                     "events.items",
                     format!("Event type {item:?} is listed more than once"),
                 );
+            } else if let Some(problem) = event_type_problem(item, unknown) {
+                found.add("events.items", problem);
             }
         }
         if let Some(filter) = &self.filter {
@@ -378,6 +408,25 @@ impl ChannelView<'_> {
     }
 }
 
+/// Why a hook may not subscribe to `item`, with the nearest eligible names, if it may not.
+fn event_type_problem(item: &str, unknown: UnknownEventTypes) -> Option<String> {
+    let refused = match catalog::get(item) {
+        Some(known) if known.hook_eligible => return None,
+        Some(_) => format!(
+            "Event type {item:?} cannot be used in an event hook: Okta does not mark it event-hook-eligible"
+        ),
+        None if unknown == UnknownEventTypes::Allowed => return None,
+        None => format!(
+            "Event type {item:?} is not in Okta's event-type catalog (release {}); a type newer than the catalog must be allowed explicitly",
+            catalog::RELEASE
+        ),
+    };
+    Some(match catalog::closest_eligible(item).as_slice() {
+        [] => refused,
+        near => format!("{refused}; did you mean {}?", near.join(" or ")),
+    })
+}
+
 const URI: &str = "channel.config.uri";
 
 /// The rule a non-empty hook URI breaks, if any (only one: each check needs the one before).
@@ -394,21 +443,30 @@ pub(crate) fn uri_violation(uri: &str, http: HttpUris) -> Option<Violation> {
             "The URI is {chars} characters long; Okta allows at most {MAX_URI_CHARS}"
         ));
     }
+    // What the problems quote: a user name or password in the URI never shows.
+    let shown = crate::redact::text(uri);
     if uri.chars().any(char::is_whitespace) {
-        return problem(format!("The URI {uri:?} contains whitespace"));
+        return problem(format!("The URI {shown:?} contains whitespace"));
     }
     let parsed = match url::Url::parse(uri) {
         Ok(parsed) => parsed,
-        Err(e) => return problem(format!("The URI {uri:?} is not an absolute URL: {e}")),
+        Err(e) => return problem(format!("The URI {shown:?} is not an absolute URL: {e}")),
     };
     let Some(host) = parsed.host() else {
-        return problem(format!("The URI {uri:?} has no host"));
+        return problem(format!("The URI {shown:?} has no host"));
     };
+    // Okta authenticates to the endpoint with the authScheme header; credentials in the URI
+    // would be stored, returned by every read and shown wherever the URI is.
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return problem(format!(
+            "The URI {shown:?} contains a user name or password; remove it and give the secret as the auth header (authScheme)"
+        ));
+    }
     match parsed.scheme() {
         "https" => None,
         "http" if http == HttpUris::LoopbackAllowed && crate::org_url::is_loopback(&host) => None,
         _ => problem(format!(
-            "The URI {uri:?} must start with https:// (Okta only calls HTTPS endpoints)"
+            "The URI {shown:?} must start with https:// (Okta only calls HTTPS endpoints)"
         )),
     }
 }

@@ -1,7 +1,8 @@
 //! What the workspace's test suites share, so that no helper is written twice: the secrets
 //! the tests use, Okta-shaped fixtures, a hook endpoint that answers the verification
 //! challenge, the emulator and SDK clients set up for tests, several emulated orgs named by
-//! okta.yaml profiles, a plain HTTP client and scratch directories.
+//! okta.yaml profiles, a plain HTTP client, scratch directories and hostile input for
+//! property tests.
 //!
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
@@ -9,6 +10,7 @@
 pub mod emulator;
 pub mod endpoint;
 pub mod fixtures;
+pub mod hostile;
 pub mod http;
 pub mod mock_org;
 pub mod orgs;

@@ -2,6 +2,7 @@
 //! running one.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use okta_eventhooks::Secret;
@@ -62,6 +63,9 @@ pub struct EmulatorArgs {
 #[derive(Debug, Subcommand)]
 pub enum EmulatorCommand {
     /// Fire System Log events at every active, verified hook subscribed to the type.
+    ///
+    /// The global --timeout is the deadline of the whole fire (default 30s, at most 10m):
+    /// what is not delivered by then is reported as unfinished.
     Fire {
         /// The event type, e.g. user.session.start.
         event_type: String,
@@ -79,8 +83,8 @@ pub enum EmulatorCommand {
 
 impl EmulatorArgs {
     /// Runs the command. Serving runs until Ctrl-C or SIGTERM. It needs no Okta configuration,
-    /// only the printer.
-    pub async fn run(self, printer: &Printer) -> Result<(), CliError> {
+    /// only the printer and `--timeout` (the deadline of a fire).
+    pub async fn run(self, printer: &Printer, timeout: Option<Duration>) -> Result<(), CliError> {
         let token = self.token()?;
         match self.command {
             None => {
@@ -105,6 +109,9 @@ impl EmulatorArgs {
                     let patch = serde_json::from_str(&patch)
                         .map_err(|e| CliError::Usage(format!("--patch is not JSON: {e}")))?;
                     request = request.patch(patch);
+                }
+                if let Some(timeout) = timeout {
+                    request = request.timeout(timeout);
                 }
                 let summary = ControlClient::new(url, token)?.fire(&request).await?;
                 printer.result(&summary_text(&summary), &summary)
@@ -241,11 +248,15 @@ async fn stopped() {
 /// The table view of a fire: one line for the whole, one per hook.
 fn summary_text(summary: &FireSummary) -> String {
     let mut text = format!(
-        "fired {} {} event(s); {} delivered\n",
-        summary.events.len(),
+        "fired {} {} event(s); {} delivered",
+        summary.fired,
         summary.event_type,
         summary.delivered()
     );
+    if summary.deadline_exceeded {
+        text.push_str("; the deadline passed before every event was delivered");
+    }
+    text.push('\n');
     for hook in &summary.hooks {
         text.push_str(&format!(
             "  {} ({}): delivered {}, filtered out {}, failed {}, requests {}",
@@ -256,6 +267,9 @@ fn summary_text(summary: &FireSummary) -> String {
             hook.failed,
             hook.requests
         ));
+        if hook.unfinished > 0 {
+            text.push_str(&format!(", unfinished {}", hook.unfinished));
+        }
         if let Some(error) = &hook.filter_error {
             text.push_str(&format!("; filter not evaluated: {error}"));
         }
@@ -370,7 +384,7 @@ mod tests {
         let cli =
             Cli::try_parse_from(["x", "--token-env", "OKTA_EVENTHOOKS_TEST_SURELY_UNSET"]).unwrap();
         let (printer, _) = Printer::captured(OutputFormat::Table);
-        let err = cli.args.run(&printer).await.unwrap_err();
+        let err = cli.args.run(&printer, None).await.unwrap_err();
         assert!(
             err.to_string()
                 .contains("OKTA_EVENTHOOKS_TEST_SURELY_UNSET"),
@@ -401,7 +415,7 @@ mod tests {
         ])
         .unwrap();
         let (printer, out) = Printer::captured(OutputFormat::Table);
-        cli.args.run(&printer).await.unwrap();
+        cli.args.run(&printer, None).await.unwrap();
         let text = out.lock().unwrap().clone();
         assert!(
             text.starts_with("fired 1 user.session.start event(s); 0 delivered"),
@@ -409,7 +423,7 @@ mod tests {
         );
         let bad = Cli::try_parse_from(["x", "--token", "wrong", "fire", "a.b", "--url", emu.url()])
             .unwrap();
-        let err = bad.args.run(&printer).await.unwrap_err();
+        let err = bad.args.run(&printer, None).await.unwrap_err();
         assert!(
             matches!(
                 err,

@@ -1,6 +1,6 @@
 //! `activate`, `deactivate`, `delete` and `verify`: the lifecycle of an existing hook.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::time::Duration;
 
 use clap::Args;
@@ -151,8 +151,10 @@ fn confirm(printer: &Printer, hook: &EventHook, active: bool) -> Result<bool> {
         hook.name
     ));
     let mut answer = String::new();
+    // An answer is a word: a line without end (a pasted file) is not read whole.
     std::io::stdin()
         .lock()
+        .take(1024)
         .read_line(&mut answer)
         .map_err(|e| CliError::Usage(format!("cannot read the answer: {e}")))?;
     Ok(matches!(
@@ -251,7 +253,10 @@ async fn explain_failure(client: &Client, id: &str, e: okta_eventhooks::Error) -
             } else {
                 format!(", plus the configured header(s) {}", names.join(", "))
             };
-            (config.uri.clone(), extra)
+            (
+                okta_eventhooks::redact::text(&config.uri).into_owned(),
+                extra,
+            )
         }
         None => ("the hook's URI".to_owned(), String::new()),
     };

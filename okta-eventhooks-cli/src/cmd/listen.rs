@@ -8,6 +8,7 @@ use clap::Args;
 use okta_eventhooks::Secret;
 use okta_eventhooks::events::{Delivery, LogEvent, LogTarget};
 use okta_eventhooks_receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::context::Context;
 use crate::error::{CliError, Result};
@@ -46,7 +47,8 @@ pub struct Listen {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
 
-    /// Stop after printing this many events (for scripts and tests).
+    /// Stop once this many events were printed (for scripts and tests). A delivery is printed
+    /// whole, since Okta does not resend acknowledged events, so a few more may be printed.
     #[arg(long, value_name = "N")]
     count: Option<u64>,
 }
@@ -62,7 +64,7 @@ impl Listen {
         if let (Some(key), Some(var)) = (&self.auth_key, &self.auth_value_env) {
             builder = builder.auth_header(key, read_secret_env(var)?);
         }
-        let (receiver, mut deliveries) = builder
+        let (receiver, deliveries) = builder
             .build()
             .map_err(|e| CliError::Usage(e.to_string()))?;
         if self.auth_key.is_none() {
@@ -86,70 +88,96 @@ impl Listen {
             "listening on {} (verification GET and delivery POST; Ctrl-C to stop)",
             running.url()
         ));
-
-        let mut events_out = EventPrinter {
-            printer,
-            printed: 0,
-            limit: self.count,
-        };
-        let outcome = loop {
-            if interrupted || events_out.done() {
-                break Ok(());
+        let (output, mut enough) = EventOutput::start(printer.clone(), deliveries, self.count);
+        if !interrupted {
+            tokio::select! {
+                _ = &mut ctrl_c => {}
+                // `--count` reached, or the output failed (the thread dropped its sender).
+                _ = &mut enough => {}
             }
-            let delivery = tokio::select! {
-                delivery = deliveries.recv() => delivery,
-                _ = &mut ctrl_c => break Ok(()),
-            };
-            let Some(delivery) = delivery else {
-                break Ok(());
-            };
-            if let Err(e) = events_out.print(&delivery) {
-                break Err(e);
-            }
-        };
+        }
         // Stop accepting, then print what was already acknowledged to Okta: an acknowledged
-        // event is never redelivered, so it must not vanish on Ctrl-C.
+        // event is never redelivered, so it must not vanish on Ctrl-C. A second Ctrl-C stops
+        // waiting for an output that does not drain.
         let stopped = running.shutdown().await;
-        let outcome = outcome.and_then(|()| {
-            while let Ok(delivery) = deliveries.try_recv() {
-                if events_out.done() {
-                    break;
-                }
-                events_out.print(&delivery)?;
-            }
-            Ok(())
-        });
-        outcome?;
-        printer.note(&summary(&stopped?));
-        Ok(())
-    }
-}
-
-/// Prints events until an optional limit.
-struct EventPrinter<'a> {
-    printer: &'a Printer,
-    printed: u64,
-    limit: Option<u64>,
-}
-
-impl EventPrinter<'_> {
-    fn done(&self) -> bool {
-        self.limit.is_some_and(|limit| self.printed >= limit)
-    }
-
-    fn print(&mut self, delivery: &Delivery) -> Result<()> {
-        let remaining = self.limit.map_or(u64::MAX, |limit| limit - self.printed);
-        let events = &delivery.data.events;
-        let take = usize::try_from(remaining)
-            .unwrap_or(usize::MAX)
-            .min(events.len());
-        for event in &events[..take] {
-            // One line each, or one JSON line / YAML document with every field Okta sent.
-            self.printer.record(&event_line(event), event)?;
-            self.printed += 1;
+        let printed = tokio::select! {
+            printed = output.finish() => printed?,
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let stats = stopped?;
+        printer.note(&summary(&stats));
+        match printed {
+            Some(printed) if printed == stats.events => {}
+            Some(printed) => printer.warn(&format!(
+                "{} acknowledged event(s) were not printed",
+                stats.events.saturating_sub(printed)
+            )),
+            None => printer.warn(
+                "stopped on a second Ctrl-C: events still waiting for the output were not printed",
+            ),
         }
         Ok(())
     }
+}
+
+/// Prints events on a thread of its own, so that a stdout nobody reads blocks that thread
+/// only, never the runtime that answers Okta. Between the two is the receiver's queue
+/// ([`okta_eventhooks_receiver::DEFAULT_CHANNEL_CAPACITY`] deliveries); when the output falls
+/// that far behind, new deliveries get 503 and Okta retries them once.
+struct EventOutput {
+    done: oneshot::Receiver<Result<u64>>,
+}
+
+impl EventOutput {
+    /// Starts printing; the second value completes once `limit` events are printed (or the
+    /// output failed).
+    fn start(
+        printer: Printer,
+        mut deliveries: mpsc::Receiver<Delivery>,
+        limit: Option<u64>,
+    ) -> (Self, oneshot::Receiver<()>) {
+        let (done_tx, done) = oneshot::channel();
+        let (enough_tx, enough) = oneshot::channel();
+        std::thread::spawn(move || {
+            let mut enough_tx = Some(enough_tx);
+            let mut printed = 0;
+            let outcome = loop {
+                // Ends once the receiver has stopped and its queue is empty.
+                let Some(delivery) = deliveries.blocking_recv() else {
+                    break Ok(printed);
+                };
+                // Every event of a delivery is printed, also past `--count`: the delivery
+                // was acknowledged, and Okta will not send its events again.
+                if let Err(e) = print_events(&printer, &delivery) {
+                    break Err(e);
+                }
+                printed += delivery.data.events.len() as u64;
+                if limit.is_some_and(|limit| printed >= limit)
+                    && let Some(tx) = enough_tx.take()
+                {
+                    let _ = tx.send(());
+                }
+            };
+            let _ = done_tx.send(outcome);
+        });
+        (Self { done }, enough)
+    }
+
+    /// Waits until every delivery handed over has been printed; the number of events printed.
+    async fn finish(self) -> Result<Option<u64>> {
+        match self.done.await {
+            Ok(outcome) => outcome.map(Some),
+            Err(_) => Err(CliError::Internal("the output thread failed".into())),
+        }
+    }
+}
+
+/// One line per event, or one JSON line / YAML document with every field Okta sent.
+fn print_events(printer: &Printer, delivery: &Delivery) -> Result<()> {
+    for event in &delivery.data.events {
+        printer.record(&event_line(event), event)?;
+    }
+    Ok(())
 }
 
 fn read_secret_env(var: &str) -> Result<Secret> {
@@ -238,13 +266,14 @@ fn clean(text: &str) -> String {
 
 fn summary(stats: &ReceiverStats) -> String {
     format!(
-        "received {} event(s) in {} delivery(ies); {} duplicate(s) dropped, {} unauthorized, {} malformed, {} too large, {} verification(s) answered",
+        "received {} event(s) in {} delivery(ies); {} duplicate(s) dropped, {} unauthorized, {} malformed, {} too large, {} refused with 503 while the output was behind, {} verification(s) answered",
         stats.events,
         stats.deliveries,
         stats.duplicates,
         stats.unauthorized,
         stats.malformed,
         stats.too_large,
+        stats.overloaded,
         stats.verifications,
     )
 }

@@ -4,6 +4,7 @@ pub mod ascode;
 pub mod completions;
 pub mod demo;
 pub mod emulator;
+pub mod event_types;
 pub mod filter;
 pub mod lifecycle;
 pub mod listen;

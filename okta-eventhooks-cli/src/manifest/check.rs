@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use okta_eventhooks::rules::UnknownEventTypes;
 use okta_eventhooks::{Secret, Violation};
 
 use super::build::event_hook;
@@ -44,12 +45,13 @@ impl Finding {
     }
 }
 
-/// Every problem of the manifest, in file order of the hooks, then the orgs.
-pub fn problems(source: &Source, manifest: &Manifest) -> Vec<Problem> {
+/// Every problem of the manifest, in file order of the hooks, then the orgs. Event types
+/// missing from Okta's catalog are refused unless `unknown` allows them.
+pub fn problems(source: &Source, manifest: &Manifest, unknown: UnknownEventTypes) -> Vec<Problem> {
     let mut found = Vec::new();
     for (name, spec) in &manifest.hooks {
         let at = KeyPath::of(&["hooks", name]);
-        for finding in hook_findings(name, spec) {
+        for finding in hook_findings(name, spec, unknown) {
             found.push(source.problem_at(&finding.path(&at), finding.message));
         }
     }
@@ -75,8 +77,8 @@ pub fn problems(source: &Source, manifest: &Manifest) -> Vec<Problem> {
                 continue;
             };
             // Only what the override brings: the base hook's own problems are reported once.
-            let base_findings = hook_findings(name, base);
-            for finding in hook_findings(name, &base.with(over)) {
+            let base_findings = hook_findings(name, base, unknown);
+            for finding in hook_findings(name, &base.with(over), unknown) {
                 if base_findings.contains(&finding) {
                     continue;
                 }
@@ -92,7 +94,7 @@ pub fn problems(source: &Source, manifest: &Manifest) -> Vec<Problem> {
 }
 
 /// The problems of one hook, whole (after any override).
-fn hook_findings(name: &str, spec: &HookSpec) -> Vec<Finding> {
+fn hook_findings(name: &str, spec: &HookSpec, unknown: UnknownEventTypes) -> Vec<Finding> {
     let mut found = Vec::new();
     if let Some(problem) = secret_in_uri(&spec.uri) {
         found.push(Finding::new(Field::Uri, &[], problem));
@@ -122,7 +124,7 @@ fn hook_findings(name: &str, spec: &HookSpec) -> Vec<Finding> {
     // Okta's rules, from the SDK, on the hook this spec builds. Secrets are not read here (a
     // plan must work without them): a stand-in value takes their place.
     let stand_in = |_: &ValueFrom| Some(Secret::from("stand-in"));
-    for violation in event_hook(name, spec, &stand_in).violations() {
+    for violation in event_hook(name, spec, &stand_in).violations_with(unknown) {
         found.push(locate_violation(&violation, spec));
     }
     found

@@ -29,6 +29,8 @@ pub mod source;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use okta_eventhooks::rules::UnknownEventTypes;
+
 pub use model::{HookSpec, Manifest};
 pub use source::Source;
 
@@ -47,18 +49,19 @@ pub struct Loaded {
 }
 
 /// Reads, parses and checks a manifest; any problem is a usage error (exit 2) listing each
-/// with its file, line and column.
-pub fn load(path: &Path) -> Result<Loaded, CliError> {
+/// with its file, line and column. `unknown` says whether event types missing from Okta's
+/// catalog pass.
+pub fn load(path: &Path, unknown: UnknownEventTypes) -> Result<Loaded, CliError> {
     let source = Source::read(path)?;
-    checked(source)
+    checked(source, unknown)
 }
 
 /// Parses and checks a manifest already read.
-pub fn checked(source: Source) -> Result<Loaded, CliError> {
+pub fn checked(source: Source, unknown: UnknownEventTypes) -> Result<Loaded, CliError> {
     let manifest: Manifest = source
         .parse()
         .map_err(|problem| source::problems_error(&[problem]))?;
-    let mut problems = check::problems(&source, &manifest);
+    let mut problems = check::problems(&source, &manifest, unknown);
     if !problems.is_empty() {
         let total = problems.len();
         problems.truncate(MAX_PROBLEMS_SHOWN);

@@ -4,15 +4,12 @@
 //! Okta accepts any header. It decides where a manifest must use `valueFrom` and where
 //! `export` writes a placeholder instead of the value Okta returned.
 
-use std::io::Read;
 use std::path::Path;
 
 use okta_eventhooks::Secret;
+use okta_eventhooks::limits::{self, SECRET_FILE};
 
 use super::model::ValueFrom;
-
-/// Largest secret file read: a shared secret is a few dozen bytes.
-pub const MAX_SECRET_BYTES: u64 = 64 * 1024;
 
 /// Parts of a header or query parameter name (lowercase, without `-` and `_`) that mark a
 /// credential.
@@ -40,15 +37,10 @@ pub fn looks_like_credential(name: &str) -> bool {
     CREDENTIAL_WORDS.iter().any(|word| folded.contains(word))
 }
 
-/// Why a hook URI holds a literal secret, if it does: user info, or a query parameter named
-/// like a credential.
+/// Why a hook URI holds a literal secret, if it does: a query parameter named like a
+/// credential. (A user name and password in the URI are refused by the SDK's rules.)
 pub fn secret_in_uri(uri: &str) -> Option<String> {
     let parsed = url::Url::parse(uri).ok()?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Some(
-            "the URI holds user info (user:password@): a literal secret is not allowed in a manifest; put the secret in auth: {key: ..., valueFrom: ...}".into(),
-        );
-    }
     let name = parsed
         .query_pairs()
         .map(|(name, _)| name.into_owned())
@@ -77,7 +69,11 @@ pub fn resolve(value_from: &ValueFrom, dir: &Path) -> Result<Secret, String> {
                 format!("the environment variable {name} is not UTF-8")
             }
         })?,
-        ValueFrom::File(path) => read_file(&dir.join(path))?,
+        ValueFrom::File(path) => {
+            let path = dir.join(path);
+            limits::read_file(&path, SECRET_FILE)
+                .map_err(|e| format!("cannot read the file {}: {e}", path.display()))?
+        }
     };
     let value = raw.strip_suffix('\n').unwrap_or(&raw);
     let value = value.strip_suffix('\r').unwrap_or(value);
@@ -85,23 +81,6 @@ pub fn resolve(value_from: &ValueFrom, dir: &Path) -> Result<Secret, String> {
         return Err(format!("the {value_from} is empty"));
     }
     Ok(Secret::from(value))
-}
-
-fn read_file(path: &Path) -> Result<String, String> {
-    let unreadable = |e: std::io::Error| format!("cannot read the file {}: {e}", path.display());
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(unreadable)?
-        .take(MAX_SECRET_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_SECRET_BYTES {
-        return Err(format!(
-            "the file {} is larger than {MAX_SECRET_BYTES} bytes; a secret is a few dozen",
-            path.display()
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| format!("the file {} is not UTF-8", path.display()))
 }
 
 /// The environment variable `export` proposes for a secret of `hook`: its name in capitals,
@@ -153,7 +132,6 @@ mod tests {
 
     #[test]
     fn secrets_in_uris() {
-        assert!(secret_in_uri("https://u:p@hooks.example.com/").is_some());
         assert!(secret_in_uri("https://hooks.example.com/?api_key=abc").is_some());
         assert!(secret_in_uri("https://hooks.example.com/okta?tenant=acme").is_none());
         assert!(secret_in_uri("https://hooks.example.com/okta").is_none());

@@ -1,4 +1,4 @@
-//! A manifest file as read: bounded before parsing, parsed with positions, and asked where a
+//! A manifest file as read: bounded before parsing (the SDK's [`limits`]), parsed with positions, and asked where a
 //! key is when a later check finds a problem there.
 //!
 //! Positions of later problems come from parsing the text again up to the key in question
@@ -7,22 +7,14 @@
 //! only when there is a problem to report.
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use okta_eventhooks::limits::{self, MANIFEST_FILE};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
 use crate::error::CliError;
-
-/// Largest manifest read. A manifest of 25 hooks in 20 orgs is a few tens of kilobytes.
-// A bounded-read helper is being added to the SDK (`okta_eventhooks::limits`); this one can go
-// once that is on main.
-pub const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
-/// Most unclosed `[` and `{` at any point, checked before parsing: a manifest needs about 8,
-/// and deeply nested flow collections make YAML parsing slow.
-pub const MAX_NESTING: usize = 32;
 
 /// One step of a path into the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,7 +140,7 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads a manifest (`-` for stdin), at most [`MAX_MANIFEST_BYTES`], UTF-8.
+    /// Reads a manifest (`-` for stdin), bounded by [`MANIFEST_FILE`], UTF-8.
     pub fn read(path: &Path) -> Result<Source, CliError> {
         let stdin = path == Path::new("-");
         let shown = if stdin {
@@ -156,24 +148,12 @@ impl Source {
         } else {
             path.display().to_string()
         };
-        let unreadable = |e: std::io::Error| CliError::Usage(format!("cannot read {shown}: {e}"));
-        let reader: Box<dyn Read> = if stdin {
-            Box::new(std::io::stdin())
+        let text = if stdin {
+            limits::read_stream(std::io::stdin(), MANIFEST_FILE)
         } else {
-            Box::new(std::fs::File::open(path).map_err(unreadable)?)
-        };
-        let mut bytes = Vec::new();
-        reader
-            .take(MAX_MANIFEST_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(unreadable)?;
-        if bytes.len() as u64 > MAX_MANIFEST_BYTES {
-            return Err(CliError::Usage(format!(
-                "{shown} is larger than {MAX_MANIFEST_BYTES} bytes, the most a manifest may be"
-            )));
+            limits::read_file(path, MANIFEST_FILE)
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| CliError::Usage(format!("{shown} is not UTF-8 text")))?;
+        .map_err(|e| CliError::Usage(format!("cannot read {shown}: {e}")))?;
         let dir = if stdin {
             std::env::current_dir().unwrap_or_default()
         } else {
@@ -200,7 +180,10 @@ impl Source {
     /// Parses the text: JSON when it is an object, YAML otherwise. Unknown keys, wrong types,
     /// duplicate keys and syntax errors come back with their position.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Problem> {
-        self.check_nesting()?;
+        // Before any parser: deep flow nesting makes YAML parsing slow. JSON is YAML here too
+        // (the duplicate-key pass and the locator read it as YAML).
+        limits::check_yaml_nesting(&self.text)
+            .map_err(|e| self.problem(None, "", &e.to_string()))?;
         // Duplicate keys first: serde keeps the last one silently. JSON is YAML here too.
         if let Err(e) = Duplicates.deserialize(yaml_serde::Deserializer::from_str(&self.text))
             && e.to_string().contains(DUPLICATE)
@@ -277,37 +260,6 @@ impl Source {
                 column: location.column(),
             })
         })
-    }
-
-    /// Refuses more than [`MAX_NESTING`] unclosed brackets before any parser sees them. Every
-    /// bracket counts, quoted or not: a real manifest never comes close.
-    fn check_nesting(&self) -> Result<(), Problem> {
-        let mut depth = 0usize;
-        let (mut line, mut column) = (1, 0);
-        for c in self.text.chars() {
-            column += 1;
-            match c {
-                '\n' => {
-                    line += 1;
-                    column = 0;
-                }
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Err(self.problem(
-                            Some(Position { line, column }),
-                            "",
-                            &format!(
-                                "more than {MAX_NESTING} levels of nested [ or {{; a manifest needs a handful"
-                            ),
-                        ));
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        Ok(())
     }
 }
 

@@ -1,5 +1,7 @@
 //! The manifest's parsing and checks: what is accepted, and each refusal with its position.
 
+use okta_eventhooks::rules::UnknownEventTypes;
+
 use super::model::ValueFrom;
 use super::*;
 
@@ -22,7 +24,11 @@ orgs:
 ";
 
 fn load_text(text: &str) -> Result<Loaded, String> {
-    checked(Source::from_text("hooks.yaml", text)).map_err(|e| e.to_string())
+    checked(
+        Source::from_text("hooks.yaml", text),
+        UnknownEventTypes::Refused,
+    )
+    .map_err(|e| e.to_string())
 }
 
 #[test]
@@ -126,13 +132,14 @@ hooks:
     );
     assert!(!err.contains("abc123"));
 
-    let text =
-        "hooks:\n  a:\n    uri: https://u:pw@h.example.com/\n    events: [user.session.start]\n";
+    // The SDK's rule, with the secret redacted.
+    let text = "hooks:\n  a:\n    uri: https://u:pw-literal@h.example.com/\n    events: [user.session.start]\n";
     let err = load_text(text).unwrap_err();
-    assert!(
-        err.starts_with("hooks.yaml:3:5: hooks.a.uri: the URI holds user info"),
-        "{err}"
-    );
+    assert!(err.starts_with("hooks.yaml:3:5: hooks.a.uri: The URI \"https://[REDACTED]@h.example.com/\" contains a user name or password"), "{err}");
+    assert!(!err.contains("pw-literal"), "{err}");
+    let text = "hooks:\n  a:\n    uri: https://h.example.com/?token=t-literal\n    events: [user.session.start]\n";
+    let err = load_text(text).unwrap_err();
+    assert!(err.starts_with("hooks.yaml:3:5: hooks.a.uri: the URI's query parameter \"token\" looks like a credential"), "{err}");
 
     // By reference, the same header is fine.
     let text = "hooks:\n  a:\n    uri: https://h.example.com/\n    events: [user.session.start]\n    headers: {X-Api-Key: {valueFrom: {env: API_KEY}}}\n";
@@ -197,12 +204,17 @@ orgs:
 
 #[test]
 fn deep_nesting_is_refused_before_parsing() {
-    let text = format!("hooks: {}{}\n", "[".repeat(40), "]".repeat(40));
+    let text = format!("hooks: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let started = std::time::Instant::now();
     let err = load_text(&text).unwrap_err();
     assert!(
-        err.starts_with("hooks.yaml:1:40: more than 32 levels"),
+        err.starts_with(
+            "hooks.yaml: its [ ] and { } collections are nested more than 64 deep (line 1)"
+        ),
         "{err}"
     );
+    // Refused by the pre-scan, not after a slow parse (generous for a loaded machine).
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[test]
@@ -228,5 +240,28 @@ fn locate_finds_keys_items_and_parents() {
     assert_eq!(
         source.locate(&events).map(|p| (p.line, p.column)),
         Some((10, 37))
+    );
+}
+
+#[test]
+fn event_types_come_from_okta_s_catalog_with_the_opt_out() {
+    let text = "hooks:\n  a:\n    uri: https://h.example.com/\n    events: [user.session.start, user.sesion.end, example.newer.type]\n";
+    let err = load_text(text).unwrap_err();
+    assert!(
+        err.contains("hooks.yaml:4:34: hooks.a.events[1]: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("user.session.end"),
+        "the nearest eligible name: {err}"
+    );
+    let allowed = checked(
+        Source::from_text("hooks.yaml", text),
+        UnknownEventTypes::Allowed,
+    );
+    assert!(
+        allowed.is_ok(),
+        "{:?}",
+        allowed.err().map(|e| e.to_string())
     );
 }

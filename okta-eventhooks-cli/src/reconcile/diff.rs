@@ -73,7 +73,9 @@ pub fn changes(
     }
     let config = &current.channel.config;
     if spec.uri != config.uri {
-        found.push(Change::new("uri", Some(&config.uri), Some(&spec.uri)));
+        // Okta's may hold a user name and password (the manifest's cannot).
+        let has = okta_eventhooks::redact::text(&config.uri);
+        found.push(Change::new("uri", Some(&has), Some(&spec.uri)));
     }
     found.extend(header_changes(spec, current, secret));
     let current_auth = config.auth_scheme.as_ref().and_then(|a| a.key.as_deref());
@@ -272,5 +274,16 @@ mod tests {
         let text = format!("{found:?}");
         assert!(!text.contains("k1") && !text.contains("k2"), "{text}");
         assert_eq!(found.iter().filter(|c| c.is_channel()).count(), 4);
+    }
+
+    #[test]
+    fn a_user_name_and_password_in_okta_s_uri_are_not_shown() {
+        let mut hook = okta_hook();
+        hook.channel.config.uri = "https://alice:pw-literal@h.example.com/".into();
+        let found = changes(&spec(), &hook, &|_: &ValueFrom| None);
+        assert_eq!(
+            found[0].from.as_deref(),
+            Some("https://[REDACTED]@h.example.com/")
+        );
     }
 }

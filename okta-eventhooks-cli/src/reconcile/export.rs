@@ -17,6 +17,18 @@ use crate::manifest::schema::SCHEMA_ID;
 use crate::manifest::secrets::{looks_like_credential, placeholder_env};
 use crate::output::printable;
 
+/// A hook URI without its user name and password: the manifest refuses them (they are a
+/// literal secret), so export leaves them out and says so.
+fn without_userinfo(uri: &str) -> Option<String> {
+    let mut parsed = url::Url::parse(uri).ok()?;
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return None;
+    }
+    parsed.set_username("").ok()?;
+    parsed.set_password(None).ok()?;
+    Some(parsed.to_string())
+}
+
 /// A secret the exported manifest refers to, which must be supplied before `apply`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -36,6 +48,8 @@ pub struct Exported {
     pub manifest: Manifest,
     /// The secrets to supply.
     pub placeholders: Vec<Placeholder>,
+    /// Hooks whose URI held a user name and password, left out of the manifest.
+    pub userinfo_dropped: Vec<String>,
 }
 
 /// `hooks` as a manifest; with `org`, the manifest names that org (an okta.yaml profile). The
@@ -73,8 +87,16 @@ pub fn export(
         ValueFrom::Env(env)
     };
     let mut manifest = Manifest::default();
+    let mut userinfo_dropped = Vec::new();
     for hook in hooks {
         let config = &hook.channel.config;
+        let uri = match without_userinfo(&config.uri) {
+            Some(uri) => {
+                userinfo_dropped.push(hook.name.clone());
+                uri
+            }
+            None => config.uri.clone(),
+        };
         let mut headers = BTreeMap::new();
         for header in &config.headers {
             let Some(key) = header.key.clone() else {
@@ -122,7 +144,7 @@ pub fn export(
             HookSpec {
                 description: hook.description.clone().filter(|d| !d.is_empty()),
                 status,
-                uri: config.uri.clone(),
+                uri,
                 headers,
                 auth,
                 events: hook.events.items.clone(),
@@ -142,6 +164,7 @@ pub fn export(
     Ok(Exported {
         manifest,
         placeholders,
+        userinfo_dropped,
     })
 }
 
@@ -172,4 +195,86 @@ pub fn json(exported: &Exported) -> serde_json::Value {
     let mut manifest = exported.manifest.clone();
     manifest.schema = Some(SCHEMA_ID.to_owned());
     serde_json::to_value(&manifest).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn okta(name: &str, uri: &str, headers: &[(&str, &str)]) -> EventHook {
+        let headers: Vec<serde_json::Value> = headers
+            .iter()
+            .map(|(k, v)| serde_json::json!({"key": k, "value": v}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "id": format!("who-{name}"), "status": "ACTIVE", "verificationStatus": "VERIFIED", "name": name,
+            "events": {"type": "EVENT_TYPE", "items": ["user.session.start"], "filter": null},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {"uri": uri, "headers": headers,
+                "authScheme": {"type": "HEADER", "key": "Authorization"}}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn secrets_become_placeholders_and_names_do_not_collide() {
+        let hooks = [
+            okta(
+                "audit sink",
+                "https://h.example.com/",
+                &[("X-Source", "okta"), ("X-Api-Key", "k-literal")],
+            ),
+            okta("audit-sink", "https://alice:pw-literal@h.example.com/", &[]),
+        ];
+        let exported = export(
+            &hooks,
+            Some("dev"),
+            &["x-source".into(), "X-Api-Key".into()],
+        )
+        .unwrap();
+        let text = yaml(&exported, "https://acme.okta.com").unwrap();
+        assert!(
+            !text.contains("k-literal") && !text.contains("pw-literal"),
+            "{text}"
+        );
+        let envs: Vec<&str> = exported
+            .placeholders
+            .iter()
+            .map(|p| p.env.as_str())
+            .collect();
+        assert_eq!(
+            envs,
+            [
+                "AUDIT_SINK_X_API_KEY",
+                "AUDIT_SINK_SECRET",
+                "AUDIT_SINK_SECRET_2"
+            ]
+        );
+        let sink = &exported.manifest.hooks["audit sink"];
+        assert_eq!(
+            sink.headers["X-Source"],
+            HeaderValue::Literal("okta".into())
+        );
+        assert_eq!(
+            exported.manifest.hooks["audit-sink"].uri,
+            "https://h.example.com/"
+        );
+        assert_eq!(exported.userinfo_dropped, ["audit-sink"]);
+        assert_eq!(
+            exported.manifest.orgs["dev"].profile.as_deref(),
+            Some("dev")
+        );
+    }
+
+    #[test]
+    fn twins_cannot_be_exported() {
+        let hooks = [
+            okta("a", "https://h.example.com/", &[]),
+            okta("a", "https://h.example.com/", &[]),
+        ];
+        let err = export(&hooks, None, &[]).unwrap_err();
+        assert!(
+            err.starts_with("two hooks of the org are named \"a\""),
+            "{err}"
+        );
+    }
 }

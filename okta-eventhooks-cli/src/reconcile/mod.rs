@@ -47,7 +47,7 @@ impl Failure {
     /// A failure of the SDK (Okta's answer, the network...).
     pub fn from_sdk(e: &okta_eventhooks::Error) -> Self {
         Self {
-            message: e.to_string(),
+            message: okta_eventhooks::redact::text(&e.to_string()).into_owned(),
             status: e.status(),
             error_code: e.okta_error_code().map(str::to_owned),
             request_id: e.request_id().map(str::to_owned),
@@ -58,7 +58,7 @@ impl Failure {
     /// A failure found here, not by Okta.
     pub fn local(message: impl Into<String>, exit: Exit) -> Self {
         Self {
-            message: message.into(),
+            message: okta_eventhooks::redact::text(&message.into()).into_owned(),
             status: None,
             error_code: None,
             request_id: None,

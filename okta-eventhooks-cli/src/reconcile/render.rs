@@ -7,7 +7,7 @@ use std::fmt::Write;
 use super::Plan;
 use super::apply::{Outcome, StepResult};
 use super::plan::{Action, HookPlan};
-use crate::output::{pad, printable};
+use crate::output::{pad, printable, shown};
 
 /// The plan, per org: each hook's actions and field changes, the hooks left alone, the
 /// secrets to supply; then one line of totals.
@@ -26,7 +26,7 @@ pub fn plan(plan: &Plan) -> String {
             org.org_url
         );
         if let Some(error) = &org.error {
-            let _ = writeln!(text, "could not be read: {}", printable(&error.message));
+            let _ = writeln!(text, "could not be read: {}", shown(&error.message));
             continue;
         }
         let changing: Vec<&HookPlan> = org
@@ -107,7 +107,7 @@ fn hook_lines(text: &mut String, hook: &HookPlan, width: usize) {
     let actions: Vec<&str> = hook.actions.iter().map(|a| a.name()).collect();
     let mut line = format!("  {sign} {}  ", pad(&printable(&hook.name), width));
     if let Some(conflict) = &hook.conflict {
-        line.push_str(&printable(conflict));
+        line.push_str(&shown(conflict));
     } else {
         line.push_str(&actions.join(", "));
         let mut about = Vec::new();
@@ -141,12 +141,7 @@ fn hook_lines(text: &mut String, hook: &HookPlan, width: usize) {
             (None, true) => "changed".to_owned(),
             (None, false) => values,
         };
-        let _ = writeln!(
-            text,
-            "      {}  {}",
-            printable(&change.field),
-            printable(&what)
-        );
+        let _ = writeln!(text, "      {}  {}", printable(&change.field), shown(&what));
     }
 }
 
@@ -171,7 +166,7 @@ pub fn summary(steps: &[StepResult]) -> String {
                 printable(&s.hook),
                 s.step.clone(),
                 result.to_owned(),
-                printable(&detail),
+                shown(&detail),
             ]
         })
         .collect();

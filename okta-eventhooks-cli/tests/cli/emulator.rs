@@ -238,7 +238,7 @@ async fn the_emulator_command_honours_output_json() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let summary: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(summary["eventType"], "user.session.start");
-    assert_eq!(summary["events"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["fired"], 2, "{summary}");
     assert_eq!(summary["hooks"][0]["hookName"], "fired at");
     assert_eq!(summary["hooks"][0]["delivered"], 2, "{summary}");
 
@@ -254,4 +254,76 @@ async fn the_emulator_command_honours_output_json() {
             .unwrap();
     assert_eq!(rest, [r#"{"status":"stopping"}"#]);
     assert_eq!(serve.0.wait().unwrap().code(), Some(0));
+}
+
+/// `--timeout` is the deadline of the whole fire: a hook that never answers cannot hold
+/// `emulator fire` past it.
+#[tokio::test(flavor = "multi_thread")]
+async fn emulator_fire_keeps_to_the_timeout() {
+    let emu = emulator::start().await;
+    let endpoint = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(okta_eventhooks_tests::endpoint::Echo)
+        .mount(&endpoint)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(120)))
+        .mount(&endpoint)
+        .await;
+    let hook = new_hook("silent", &endpoint.uri(), &["user.session.start"]);
+    verified_hook(&emulator::client(&emu), &hook).await;
+    let mut fire = bare();
+    fire.args(["emulator", "fire", "user.session.start", "--count", "1000"])
+        .args(["--timeout", "1s", "--url", emu.url()])
+        .args(["--token-env", "EMULATOR_TOKEN"])
+        .env("EMULATOR_TOKEN", TOKEN);
+    let out = run(fire).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // One batch of 50 was under way when the second passed (each takes two hook timeouts).
+    assert!(
+        out.stdout
+            .starts_with("fired 50 user.session.start event(s); 0 delivered"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("the deadline passed before every event was delivered"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("unfinished 50"), "{}", out.stdout);
+    emu.shutdown().await;
+}
+
+/// `--state` where nothing can be written is a configuration error named before serving, not
+/// a server whose every write fails.
+#[test]
+fn emulator_refuses_a_state_file_it_cannot_write_before_serving() {
+    let dir = okta_eventhooks_tests::scratch::tempdir("cli-state");
+    let missing = dir.join("missing").join("hooks.json");
+    let mut child = std_bare()
+        .args(["emulator", "--port", "0", "--state"])
+        .arg(&missing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > okta_eventhooks_tests::http::HANG_GUARD {
+            let _ = child.kill();
+            panic!("the emulator started serving with a state file it cannot write");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    assert!(output.stdout.is_empty(), "nothing was served");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -335,3 +335,34 @@ async fn a_malformed_answer_exits_7() {
     );
     assert!(out.stderr.contains("captive portal"));
 }
+
+/// An answer over the response cap is not a "retry later" server error: exit 8 with a hint.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_too_large_to_read_exits_8_not_7() {
+    let server = MockServer::start().await;
+    let big = format!(
+        "[\"{}\"]",
+        "x".repeat(okta_eventhooks::DEFAULT_MAX_RESPONSE_BYTES)
+    );
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(big, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut cmd = cli(&server);
+    cmd.arg("list");
+    let out = run(cmd).await;
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("is larger than the limit of 10485760 bytes"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: retrying will not help"),
+        "{}",
+        out.stderr
+    );
+}

@@ -205,3 +205,79 @@ async fn listen_stops_cleanly_on_ctrl_c() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_delivery_is_printed_whole_even_past_count() {
+    let l = listen(&["--count", "2"]);
+    let five = ["a.one", "a.two", "a.three", "a.four", "a.five"];
+    assert_eq!(post(&l.url, "x", "whole", &five).await, 200);
+    let (code, stdout, stderr) = finish(l);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    let types: Vec<&str> = stdout
+        .lines()
+        .map(|line| line.split_whitespace().nth(1).unwrap())
+        .collect();
+    assert_eq!(types, five, "every acknowledged event is printed");
+    assert!(
+        stderr.contains("received 5 event(s) in 1 delivery(ies)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not printed"), "{stderr}");
+}
+
+/// A reader that never reads stdout fills the pipe; the receiver must keep answering: the
+/// verification GET at once, deliveries with 200 until the queue for the output is full, then
+/// 503 (Okta retries), and every event acknowledged is printed once the reader catches up.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_stdout_nobody_reads_never_stops_the_answers() {
+    let mut l = listen(&[]);
+    let mut acknowledged = 0;
+    let mut refused = false;
+    // The pipe holds about 64 KiB of lines, the queue 1024 deliveries of 5 events.
+    for i in 0..3000 {
+        let types = ["b.one", "b.two", "b.three", "b.four", "b.five"];
+        match post(&l.url, "x", &format!("slow-{i}"), &types).await {
+            200 => acknowledged += types.len(),
+            503 => {
+                refused = true;
+                break;
+            }
+            other => panic!("delivery {i}: HTTP {other}"),
+        }
+    }
+    assert!(refused, "the queue for the output never filled");
+    let challenge = http::client()
+        .get(&l.url)
+        .header("X-Okta-Verification-Challenge", "still-here")
+        .send();
+    let challenge = tokio::time::timeout(http::HANG_GUARD, challenge)
+        .await
+        .expect("the verification GET was answered")
+        .unwrap();
+    assert_eq!(challenge.status(), 200);
+    // The reader catches up; Ctrl-C; every acknowledged event is there.
+    let mut pipe = l.child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut pipe, &mut stdout).unwrap();
+        stdout
+    });
+    let pid = l.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = l.child.wait().unwrap();
+    let stdout = reader.join().unwrap();
+    let stderr: Vec<String> = l.stderr.iter().collect();
+    assert_eq!(status.code(), Some(0), "{stderr:?}");
+    assert_eq!(stdout.lines().count(), acknowledged);
+    assert!(
+        stderr.iter().any(|l| l.contains("1 refused with 503")),
+        "{stderr:?}"
+    );
+}

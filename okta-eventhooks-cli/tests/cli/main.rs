@@ -2,11 +2,13 @@
 //! wiremock stand-in for Okta, against the Okta emulator, and as a receiver (`listen`).
 
 mod ascode;
+mod catalog;
 mod demo;
 mod emulator;
 mod errors;
 mod exit_codes;
 mod filter;
+mod hostile;
 mod lifecycle;
 mod listen;
 mod misc;

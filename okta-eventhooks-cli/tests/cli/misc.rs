@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "activate",
     "deactivate",
     "verify",
+    "event-types",
     "completions",
     "listen",
     "demo",

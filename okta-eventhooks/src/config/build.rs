@@ -6,6 +6,7 @@ use super::settings::{self, Loaded, SETTINGS, Stage};
 use super::{Config, HOME_FILE, LOCAL_FILE, origin};
 use crate::client::ClientBuilder;
 use crate::error::{Error, Result};
+use crate::limits;
 use crate::{Client, Secret};
 
 impl Config {
@@ -128,12 +129,13 @@ impl Config {
             KeySource::Inline(text) => text.clone(),
             KeySource::File(path) => {
                 let path = self.expand(path.expose());
-                std::fs::read_to_string(&path)
+                // The path is not shown: what was taken for one may be key material.
+                limits::read_file(&path, limits::SECRET_FILE)
                     .map(Secret::new)
                     .map_err(|e| {
                         format!(
-                            "cannot read the private key file {} (from {}): {e}",
-                            path.display(),
+                            "cannot read the private key file that {} names (from {}): {e}",
+                            settings::private_key.name(),
                             key.origin
                         )
                     })?

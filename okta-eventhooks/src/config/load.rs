@@ -8,6 +8,7 @@ use yaml_serde::Value;
 use super::Config;
 use super::settings::SETTINGS;
 use crate::error::{Error, Result};
+use crate::limits::{self, ReadError};
 
 /// Origin label of the home file (also used in messages, whatever `$HOME` is).
 pub const HOME_FILE: &str = "~/.okta/okta.yaml";
@@ -85,7 +86,9 @@ impl ConfigLoader {
     }
 
     /// Reads every source. A file that does not exist is skipped; one that cannot be read or
-    /// parsed is an error naming the file (and the line, for YAML syntax errors). Each value is
+    /// parsed is an error naming the file (and the line, for YAML syntax errors), and so is one
+    /// larger than [`limits::CONFIG_FILE`] or nesting `[`/`{` deeper than
+    /// [`limits::MAX_YAML_NESTING`], refused before it is parsed. Each value is
     /// parsed as it is read, but a malformed one is reported only by
     /// [`Config::client_builder`], and only if no higher source (a flag) replaced it.
     pub fn load(&self) -> Result<Config> {
@@ -132,9 +135,9 @@ impl ConfigLoader {
 
 /// Reads one file into `config`; returns whether it defines the requested profile.
 fn read_file(config: &mut Config, path: &Path, label: &str, profile: Option<&str>) -> Result<bool> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match limits::read_file(path, limits::CONFIG_FILE) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => {
             return Err(Error::Config(format!(
                 "cannot read {label} ({}): {e}",
@@ -142,6 +145,8 @@ fn read_file(config: &mut Config, path: &Path, label: &str, profile: Option<&str
             )));
         }
     };
+    limits::check_yaml_nesting(&text)
+        .map_err(|e| Error::Config(format!("{label} ({}) is refused: {e}", path.display())))?;
     let root: Value = yaml_serde::from_str(&text).map_err(|e| {
         let at = e
             .location()

@@ -120,15 +120,35 @@ pub(super) fn scopes(text: &str) -> Result<Vec<String>, Refusal> {
     Ok(scopes)
 }
 
+/// Inline PEM or JWK, else a path; a key body pasted without its PEM lines is refused here,
+/// before it is taken for a path (the reason never quotes the text: it is key material).
 pub(super) fn private_key(text: &str) -> Result<KeySource, Refusal> {
     let trimmed = text.trim();
-    Ok(
-        if trimmed.starts_with('{') || trimmed.contains("-----BEGIN") {
-            KeySource::Inline(Secret::new(text))
-        } else {
-            KeySource::File(Secret::new(trimmed))
-        },
-    )
+    if trimmed.starts_with('{') || trimmed.contains("-----BEGIN") {
+        return Ok(KeySource::Inline(Secret::new(text)));
+    }
+    if looks_like_bare_key(trimmed) {
+        return Err(Refusal::Why(
+            "looks like the base64 body of a key without its PEM header and footer: put it between the lines -----BEGIN PRIVATE KEY----- and -----END PRIVATE KEY----- (RSA PRIVATE KEY or EC PRIVATE KEY for those formats), or give the path of a PEM file"
+                .into(),
+        ));
+    }
+    Ok(KeySource::File(Secret::new(trimmed)))
+}
+
+/// Whether `text` is base64 too long to be a path: the smallest key Okta accepts (EC P-256,
+/// SEC1) is 164 base64 characters, and a path has characters base64 lacks (`.`, `~`, `-`, `_`)
+/// or is far shorter.
+fn looks_like_bare_key(text: &str) -> bool {
+    let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let mut length = 0;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        if !base64(c) {
+            return false;
+        }
+        length += 1;
+    }
+    length >= 128
 }
 
 pub(super) fn duration(text: &str) -> Result<Duration, Refusal> {
@@ -211,6 +231,36 @@ mod tests {
         match private_key(" ~/.okta/app.pem ") {
             Ok(KeySource::File(path)) => assert_eq!(path.expose(), "~/.okta/app.pem"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_key_body_without_pem_lines_is_not_a_path() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7".repeat(4);
+        let wrapped: String = body
+            .as_bytes()
+            .chunks(64)
+            .map(|line| format!("{}\n", std::str::from_utf8(line).unwrap()))
+            .collect();
+        for text in [body.as_str(), &wrapped] {
+            match private_key(text) {
+                Err(Refusal::Why(why)) => {
+                    assert!(why.contains("without its PEM header"), "{why}");
+                    assert!(!why.contains("MIIE"), "{why}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        for path in [
+            "/etc/okta/keys/serviceapp",
+            "keys/app.pem",
+            "C:\\keys\\app.pem",
+            "/home/alice/.okta/a-very-long-directory-name/another_one/yet-another/service-app-key.pem",
+        ] {
+            assert!(
+                matches!(private_key(path), Ok(KeySource::File(_))),
+                "{path}"
+            );
         }
     }
 

@@ -67,12 +67,14 @@ impl Setting {
         (self.apply_to)(values, stage, builder, problems)
     }
 
-    /// `okta.client.x "value" (from origin) why`; a secret value is left out.
+    /// `okta.client.x "value" (from origin) why`; a secret value is left out, and a URI in a
+    /// value that is not secret (the proxy host) is shown without its user name and password.
     pub(super) fn problem(&self, text: &Secret, origin: &str, why: &str) -> String {
         if self.secret {
             format!("{} (from {origin}) {why}", self.name())
         } else {
-            format!("{} {:?} (from {origin}) {why}", self.name(), text.expose())
+            let shown = crate::redact::text(text.expose());
+            format!("{} {shown:?} (from {origin}) {why}", self.name())
         }
     }
 }

@@ -71,8 +71,10 @@ fn long_uri(hook: &mut HookView<'static>) {
 }
 
 fn many_types(hook: &mut HookView<'static>) {
-    let types = (0..301).map(|i| &*Box::leak(format!("custom.t{i}").into_boxed_str()));
-    events(hook).items = types.collect();
+    events(hook).items = crate::catalog::eligible()
+        .take(301)
+        .map(|t| t.name)
+        .collect();
     events(hook).filter = None;
 }
 
@@ -90,6 +92,16 @@ fn each_rule_names_its_field_and_problem() {
         ),
         (|h| h.events = None, "events", BLANK),
         (|h| events(h).type_ = None, "events.type", BLANK),
+        (
+            |h| events(h).items.push("user.sesion.start"),
+            "events.items",
+            "Event type \"user.sesion.start\" is not in Okta's event-type catalog (release 2026.08.1); a type newer than the catalog must be allowed explicitly; did you mean user.session.start?",
+        ),
+        (
+            |h| events(h).items.push("user.session.expire"),
+            "events.items",
+            "Event type \"user.session.expire\" cannot be used in an event hook: Okta does not mark it event-hook-eligible; did you mean user.session.clear or user.session.end or user.session.start?",
+        ),
         (
             |h| events(h).type_ = Some("FLOW_EVENT"),
             "events.type",
@@ -198,6 +210,27 @@ fn each_rule_names_its_field_and_problem() {
             "The URI \"http://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
         ),
         (
+            |h| config(h).uri = Some("https://alice:S3cretPW@hooks.example.com/okta"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@hooks.example.com/okta\" contains a user name or password; remove it and give the secret as the auth header (authScheme)",
+        ),
+        (
+            |h| config(h).uri = Some("https://alice@hooks.example.com/okta"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@hooks.example.com/okta\" contains a user name or password; remove it and give the secret as the auth header (authScheme)",
+        ),
+        (
+            // Refused on a loopback host too, where the emulator would send it as Basic auth.
+            |h| config(h).uri = Some("https://u:pw@127.0.0.1:9000/hook"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@127.0.0.1:9000/hook\" contains a user name or password; remove it and give the secret as the auth header (authScheme)",
+        ),
+        (
+            |h| config(h).uri = Some("https://u:pw@hooks.example.com/a b"),
+            "channel.config.uri",
+            "The URI \"https://[REDACTED]@hooks.example.com/a b\" contains whitespace",
+        ),
+        (
             |h| config(h).uri = Some("ftp://hooks.example.com/okta"),
             "channel.config.uri",
             "The URI \"ftp://hooks.example.com/okta\" must start with https:// (Okta only calls HTTPS endpoints)",
@@ -279,11 +312,15 @@ fn each_rule_names_its_field_and_problem() {
             "The value of header \"Authorization\" contains a control character (such as a line break or NUL)",
         ),
     ];
-    assert!(valid().violations(HttpUris::Refused).is_empty());
+    assert!(
+        valid()
+            .violations(HttpUris::Refused, UnknownEventTypes::Refused)
+            .is_empty()
+    );
     for (edit, field, problem) in cases {
         let mut hook = valid();
         edit(&mut hook);
-        let found = hook.violations(HttpUris::Refused);
+        let found = hook.violations(HttpUris::Refused, UnknownEventTypes::Refused);
         let want = Violation {
             field,
             problem: (*problem).to_owned(),
@@ -309,7 +346,10 @@ fn what_passes() {
     for edit in cases {
         let mut hook = valid();
         edit(&mut hook);
-        assert_eq!(hook.violations(HttpUris::Refused), []);
+        assert_eq!(
+            hook.violations(HttpUris::Refused, UnknownEventTypes::Refused),
+            []
+        );
     }
 }
 
@@ -337,7 +377,7 @@ fn every_broken_rule_is_reported_in_field_order() {
     config(&mut hook).uri = Some("http://hooks.example.com/okta");
     header(&mut hook).key = Some("Accept");
     let fields: Vec<_> = hook
-        .violations(HttpUris::Refused)
+        .violations(HttpUris::Refused, UnknownEventTypes::Refused)
         .into_iter()
         .map(|v| v.field)
         .collect();
@@ -358,8 +398,29 @@ fn secrets_never_show() {
     let mut hook = valid();
     header(&mut hook).value = Some("header-secret\n");
     auth(&mut hook).value = Some("auth-secret\n");
-    let text = format!("{hook:?} {:?}", hook.violations(HttpUris::Refused));
+    let text = format!(
+        "{hook:?} {:?}",
+        hook.violations(HttpUris::Refused, UnknownEventTypes::Refused)
+    );
     assert!(!text.contains("secret\\n"), "{text}");
     assert!(!text.contains("top-secret"), "{text}");
     assert!(text.contains("[REDACTED]"), "{text}");
+}
+
+#[test]
+fn unknown_event_types_pass_only_when_allowed_and_ineligible_ones_never() {
+    let mut hook = valid();
+    events(&mut hook)
+        .items
+        .push("user.lifecycle.brand_new_in_2027");
+    let refused = hook.violations(HttpUris::Refused, UnknownEventTypes::Refused);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(
+        hook.violations(HttpUris::Refused, UnknownEventTypes::Allowed),
+        []
+    );
+    events(&mut hook).items.push("zone.update");
+    let found = hook.violations(HttpUris::Refused, UnknownEventTypes::Allowed);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].problem.contains("\"zone.update\""), "{found:?}");
 }

@@ -92,10 +92,9 @@ pub(super) async fn read_body(
 
 /// Records the size-limit error and gives the stand-in response that carries the call to it.
 fn too_large(status: reqwest::StatusCode, limit: usize, ctx: &CallContext) -> reqwest::Response {
-    ctx.fail(Error::Decode {
+    ctx.fail(Error::ResponseTooLarge {
         status: status.as_u16(),
-        message: format!("the response body is larger than the limit of {limit} bytes"),
-        excerpt: String::new(),
+        limit,
         request_id: ctx
             .response()
             .and_then(|m| super::errors::text(m.request_id.as_ref())),

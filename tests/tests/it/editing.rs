@@ -244,7 +244,9 @@ fn add_and_remove_event_types() {
         |h| h.add_event_types(["bad type"]),
         "events.items",
     );
-    let many: Vec<String> = (0..299).map(|i| format!("custom.t{i}")).collect();
+    let many = okta_eventhooks::catalog::eligible()
+        .take(301)
+        .map(|t| t.name);
     refused(fetched(), |h| h.add_event_types(many), "events.items");
 }
 

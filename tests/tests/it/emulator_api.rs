@@ -334,11 +334,12 @@ async fn errors_are_okta_errors() {
 
     // Event-type limit: 300 is fine, 301 is not.
     let mut many = minimal_body("many");
-    let types: Vec<String> = (0..300).map(|i| format!("custom.event.t{i}")).collect();
+    let eligible = || okta_eventhooks::catalog::eligible().map(|t| t.name);
+    let types: Vec<&str> = eligible().take(300).collect();
     many["events"]["items"] = json!(types);
     assert_eq!(raw_create(&emu, &many).await.status(), 200);
     let mut too_many = minimal_body("too many");
-    let types: Vec<String> = (0..301).map(|i| format!("custom.event.t{i}")).collect();
+    let types: Vec<&str> = eligible().take(301).collect();
     too_many["events"]["items"] = json!(types);
     let (status, err) = error_of(raw_create(&emu, &too_many).await).await;
     assert_eq!(status, 400);
@@ -615,6 +616,40 @@ async fn rate_limit_answers_429_with_headers() {
 }
 
 #[tokio::test]
+async fn only_authenticated_calls_count_against_the_rate_limit() {
+    let emu = builder()
+        .rate_limit_per_minute(3)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = format!("{}/api/v1/eventHooks", emu.url());
+    for auth in [None, Some("SSWS wrong-token"), Some("Bearer nope")] {
+        for _ in 0..4 {
+            let mut request = http::client().get(&url);
+            if let Some(auth) = auth {
+                request = request.header("Authorization", auth);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 401, "{auth:?}");
+            assert!(!response.headers().contains_key("x-rate-limit-remaining"));
+        }
+    }
+    let mut remaining = Vec::new();
+    for _ in 0..3 {
+        let response = http::client()
+            .get(&url)
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        remaining.push(response.headers()["x-rate-limit-remaining"].clone());
+    }
+    assert_eq!(remaining, ["2", "1", "0"]);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn injected_faults_fail_calls_then_clear() {
     let emu = start().await;
     let client = client(&emu);
@@ -651,15 +686,39 @@ async fn injected_faults_fail_calls_then_clear() {
     emu.set_faults(Faults::default());
     assert!(impatient.list_event_hooks().await.is_ok());
 
-    // Bad fault specs are refused.
-    let response = http::client()
-        .post(format!("{}/emulator/faults", emu.url()))
-        .header("Authorization", ssws())
-        .json(&json!({"failNext": 1, "status": 99}))
-        .send()
-        .await
-        .unwrap();
+    // Bad fault specs are refused: statuses that are not final or cannot carry the error
+    // body, and latencies past the bound.
+    let set = |spec: Value| {
+        http::client()
+            .post(format!("{}/emulator/faults", emu.url()))
+            .header("Authorization", ssws())
+            .json(&spec)
+            .send()
+    };
+    for status in [99, 100, 101, 103, 199, 204, 205, 304, 600] {
+        let response = set(json!({"failNext": 1, "status": status})).await.unwrap();
+        assert_eq!(response.status(), 400, "status {status}");
+    }
+    let response = set(json!({"latencyMs": 60_001})).await.unwrap();
     assert_eq!(response.status(), 400);
+    assert!(
+        client.list_event_hooks().await.is_ok(),
+        "nothing was injected"
+    );
+    // Final statuses with a body are answered with Okta's error object.
+    for status in [200, 302, 418, 503] {
+        let response = set(json!({"failNext": 1, "status": status})).await.unwrap();
+        assert_eq!(response.status(), 200, "status {status}");
+        let answer = http::client()
+            .get(format!("{}/api/v1/eventHooks", emu.url()))
+            .header("Authorization", ssws())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status);
+        let body: Value = answer.json().await.unwrap();
+        assert!(body["errorCode"].is_string(), "{status}: {body}");
+    }
     // The control API needs the token.
     let response = http::client()
         .get(format!("{}/emulator/deliveries", emu.url()))
@@ -772,7 +831,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
                     .create_event_hook(&new_hook(
                         &format!("c{i}"),
                         "https://hooks.example.com/x",
-                        &["a.b"],
+                        &["user.account.lock"],
                     ))
                     .await
             })
@@ -782,7 +841,7 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
         w.await.unwrap().unwrap();
     }
     assert_eq!(client.list_event_hooks().await.unwrap().len(), 21);
-    emu.fire("a.b", 1).await.unwrap();
+    emu.fire("user.account.lock", 1).await.unwrap();
     assert!(
         !verifying.is_finished(),
         "the verification is still waiting on the hook"
@@ -793,5 +852,115 @@ async fn concurrent_clients_stay_responsive_while_a_hook_is_slow() {
         verified.verification_status,
         Some(EventHookVerificationStatus::Verified)
     );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_hook_is_bounded_in_size_and_the_hooks_in_number() {
+    use okta_eventhooks_emulator::{
+        MAX_DESCRIPTION_CHARS, MAX_HEADER_VALUE_BYTES, MAX_HEADERS, MAX_REQUEST_BODY_BYTES,
+    };
+    let emu = builder().max_hooks(3).start("127.0.0.1:0").await.unwrap();
+    // A body over the limit is refused before it is parsed.
+    let mut huge = minimal_body("huge");
+    huge["description"] = json!("d".repeat(MAX_REQUEST_BODY_BYTES));
+    let (status, body) = error_of(raw_create(&emu, &huge).await).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["errorCode"], "E0000001");
+    // Limits on the parts, each a cause; a header value is a secret and is not repeated.
+    let mut big = minimal_body("big");
+    big["description"] = json!("d".repeat(MAX_DESCRIPTION_CHARS + 1));
+    let headers: Vec<Value> = (0..=MAX_HEADERS)
+        .map(|i| json!({"key": format!("X-H{i}"), "value": "v"}))
+        .collect();
+    big["channel"]["config"]["headers"] = json!(headers);
+    big["channel"]["config"]["authScheme"]["value"] = json!("s".repeat(MAX_HEADER_VALUE_BYTES + 1));
+    let (status, body) = error_of(raw_create(&emu, &big).await).await;
+    assert_eq!(status, 400, "{body}");
+    let causes: Vec<&str> = body["errorCauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["errorSummary"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes.len(), 3, "{causes:?}");
+    assert!(causes[0].starts_with("description: "), "{causes:?}");
+    assert!(
+        causes[1].starts_with("channel.config.headers: "),
+        "{causes:?}"
+    );
+    assert!(
+        causes[2].starts_with("channel.config.authScheme.value: "),
+        "{causes:?}"
+    );
+    assert!(!body.to_string().contains("sssss"), "{body}");
+    // At most `max_hooks`, active or not.
+    let client = client(&emu);
+    for i in 0..3 {
+        let created = raw_create(&emu, &minimal_body(&format!("h{i}"))).await;
+        assert_eq!(created.status(), 200);
+        let id = created.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        client.deactivate_event_hook(&id).await.unwrap();
+    }
+    let (status, body) = error_of(raw_create(&emu, &minimal_body("fourth")).await).await;
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("at most 3 event hooks"), "{body}");
+    // The control API has the same body limit.
+    let response = http::client()
+        .post(format!("{}/emulator/fire", emu.url()))
+        .header("Authorization", ssws())
+        .json(&json!({"eventType": "a.b", "patch": {"x": "p".repeat(MAX_REQUEST_BODY_BYTES)}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    emu.shutdown().await;
+}
+
+/// With the limits, the most and largest hooks the emulator keeps list within the SDK's
+/// default response cap (before them, 40 hooks of 1.7 MB made `list` fail).
+#[tokio::test]
+async fn the_largest_hooks_still_list_under_the_client_cap() {
+    use okta_eventhooks_emulator::{DEFAULT_MAX_HOOKS, MAX_REQUEST_BODY_BYTES};
+    let emu = start().await;
+    let client = client(&emu);
+    let mut largest = 0;
+    for i in 0..DEFAULT_MAX_HOOKS {
+        let mut body = minimal_body(&format!("large {i}"));
+        // 300 event types (Okta's maximum), a long description, then headers of the largest
+        // value until the body is as close to the request-body cap as fits.
+        let items: Vec<&str> = okta_eventhooks::catalog::eligible()
+            .take(300)
+            .map(|t| t.name)
+            .collect();
+        body["events"]["items"] = json!(items);
+        body["description"] = json!("d".repeat(1000));
+        let mut headers = Vec::new();
+        loop {
+            let header =
+                json!({"key": format!("X-Large-{}", headers.len()), "value": "v".repeat(4000)});
+            body["channel"]["config"]["headers"] = json!(headers);
+            if body.to_string().len() + header.to_string().len() + 1 > MAX_REQUEST_BODY_BYTES {
+                break;
+            }
+            headers.push(header);
+        }
+        let size = body.to_string().len();
+        assert!(size <= MAX_REQUEST_BODY_BYTES, "{size}");
+        largest = largest.max(size);
+        let created = raw_create(&emu, &body).await;
+        assert_eq!(created.status(), 200);
+        let id = created.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        client.deactivate_event_hook(&id).await.unwrap();
+    }
+    assert!(largest > MAX_REQUEST_BODY_BYTES - 4096, "{largest}");
+    let listed = client.list_event_hooks().await.unwrap();
+    assert_eq!(listed.len(), DEFAULT_MAX_HOOKS);
     emu.shutdown().await;
 }

@@ -206,7 +206,7 @@ async fn kill_9_during_writes_loses_no_acknowledged_change() {
                 let hook = new_hook(
                     &format!("w{w}-{i}"),
                     "https://hooks.example.com/x",
-                    &["a.b"],
+                    &["user.account.lock"],
                 );
                 match client.create_event_hook(&hook).await {
                     Ok(created) => acknowledged.lock().unwrap().push(created.id.unwrap()),
@@ -274,13 +274,21 @@ async fn a_failed_state_write_is_a_500_and_changes_nothing() {
         .unwrap();
     let client = client(&emu);
     let kept = client
-        .create_event_hook(&new_hook("kept", "https://hooks.example.com/x", &["a.b"]))
+        .create_event_hook(&new_hook(
+            "kept",
+            "https://hooks.example.com/x",
+            &["user.account.lock"],
+        ))
         .await
         .unwrap();
     // The directory disappears: the next write cannot create its temp file.
     std::fs::remove_dir_all(&dir).unwrap();
     let err = client
-        .create_event_hook(&new_hook("lost", "https://hooks.example.com/x", &["a.b"]))
+        .create_event_hook(&new_hook(
+            "lost",
+            "https://hooks.example.com/x",
+            &["user.account.lock"],
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(500), "{err}");
@@ -291,7 +299,11 @@ async fn a_failed_state_write_is_a_500_and_changes_nothing() {
     // Once the disk is back, writes work again and the refused change stays refused.
     std::fs::create_dir_all(&dir).unwrap();
     client
-        .create_event_hook(&new_hook("after", "https://hooks.example.com/x", &["a.b"]))
+        .create_event_hook(&new_hook(
+            "after",
+            "https://hooks.example.com/x",
+            &["user.account.lock"],
+        ))
         .await
         .unwrap();
     let names: Vec<String> = client
@@ -302,6 +314,74 @@ async fn a_failed_state_write_is_a_500_and_changes_nothing() {
         .map(|h| h.name)
         .collect();
     assert_eq!(names, ["kept", "after"]);
+    emu.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_state_file_that_cannot_be_written_is_refused_before_serving() {
+    let dir = tempdir("unwritable");
+    let missing = dir.join("no-such-dir").join("state.json");
+    let err = builder()
+        .state_file(&missing)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains(&missing.display().to_string()), "{text}");
+    assert!(text.contains("cannot write in its directory"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_failed_write_answers_500_with_its_cause_and_leaves_no_temp_file() {
+    let dir = tempdir("rename-fails");
+    let path = dir.join("state.json");
+    let emu = builder()
+        .state_file(&path)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let client = client(&emu);
+    client
+        .create_event_hook(&new_hook(
+            "kept",
+            "https://hooks.example.com/x",
+            &["user.account.lock"],
+        ))
+        .await
+        .unwrap();
+    // The temp file can be written, but not renamed over a directory with something in it.
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    std::fs::write(path.join("occupied"), b"x").unwrap();
+    let err = client
+        .create_event_hook(&new_hook(
+            "lost",
+            "https://hooks.example.com/x",
+            &["user.account.lock"],
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err}");
+    assert_eq!(err.okta_error_code(), Some("E0000009"));
+    let causes = err.error_causes().join("; ");
+    assert!(
+        causes.contains("could not write the state file") && causes.contains("state.json"),
+        "{causes}"
+    );
+    assert!(
+        !dir.join("state.json.tmp").exists(),
+        "the temp file was left behind"
+    );
+    let names: Vec<String> = client
+        .list_event_hooks()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    assert_eq!(names, ["kept"]);
     emu.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
 }

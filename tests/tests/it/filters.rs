@@ -87,8 +87,10 @@ async fn the_documented_example_delivers_the_sales_event_and_not_the_support_one
 
     // The SDK's evaluation of the same events agrees with the emulator's deliveries.
     let filter = Filter::parse(SALES_ONLY).unwrap();
-    for (summary, matched) in [(&sales, true), (&support, false)] {
-        let event: LogEvent = serde_json::from_value(summary.events[0].clone()).unwrap();
+    for (group, matched) in [("Sales", true), ("Support", false)] {
+        let mut event = okta_eventhooks_emulator::sample_event(event_type);
+        event["target"] = added_to(group)["target"].clone();
+        let event: LogEvent = serde_json::from_value(event).unwrap();
         assert_eq!(filter.matches(&event), matched);
     }
     emu.shutdown().await;
@@ -235,13 +237,29 @@ async fn the_flat_chain_of_issue_10_is_refused_by_the_sdk_and_the_emulator_which
             .starts_with("column 4097:")
     );
 
-    // The emulator refuses it on create, then goes on serving and firing.
+    // The emulator refuses it on create (its body is over the request-body cap), and a chain
+    // just over the expression limit, in a body under the cap, with the filter's column; then
+    // it goes on serving and firing.
     let emu = start().await;
     let body = body_with_filter(&chain);
-    let (status, error) = raw(&emu, reqwest::Method::POST, "/api/v1/eventHooks", &body).await;
+    let (status, _) = raw(&emu, reqwest::Method::POST, "/api/v1/eventHooks", &body).await;
+    assert_eq!(status, 413);
+    let short_chain = &chain[..MAX_EXPRESSION_BYTES + 100];
+    let (status, error) = raw(
+        &emu,
+        reqwest::Method::POST,
+        "/api/v1/eventHooks",
+        &body_with_filter(short_chain),
+    )
+    .await;
     assert_eq!(status, 400);
+    let short_limit = format!(
+        "column {}: the expression is {} bytes long",
+        MAX_EXPRESSION_BYTES + 1,
+        short_chain.len()
+    );
     assert!(
-        causes(&error)[0].starts_with(&format!("{CAUSE}{limit}")),
+        causes(&error)[0].starts_with(&format!("{CAUSE}{short_limit}")),
         "{error}"
     );
     let (status, _) = raw(

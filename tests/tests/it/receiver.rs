@@ -59,6 +59,51 @@ async fn verification_challenge_is_echoed_as_json() {
 }
 
 #[tokio::test]
+async fn a_challenge_that_is_not_ascii_gets_its_own_message_and_is_not_echoed() {
+    let (running, _rx) = start(with_auth()).await;
+    let value = reqwest::header::HeaderValue::from_bytes("é😀".as_bytes()).unwrap();
+    let response = http::client()
+        .get(running.url())
+        .header("X-Okta-Verification-Challenge", value)
+        .header("Authorization", HOOK_SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let text = response.text().await.unwrap();
+    assert!(!text.contains("missing"), "{text}");
+    assert!(text.contains("not visible ASCII"), "{text}");
+    assert!(!text.contains('é'), "{text}");
+}
+
+#[tokio::test]
+async fn an_event_id_over_the_limit_is_handed_over_but_not_remembered() {
+    let (running, mut rx) = start(with_auth()).await;
+    let long = "e".repeat(4 * 1024 * 1024);
+    let body = delivery(&long, &["user.lifecycle.create"]).to_string();
+    for _ in 0..2 {
+        let response = post_delivery(&running.url(), Some(HOOK_SECRET), body.clone()).await;
+        assert_eq!(response.status(), 200);
+        let got = tokio::time::timeout(HANG_GUARD, rx.recv())
+            .await
+            .expect("the repeat was handed over too")
+            .unwrap();
+        assert_eq!(got.event_id.map(|id| id.len()), Some(long.len()));
+    }
+    // The longest remembered id is still de-duplicated.
+    let longest = "f".repeat(okta_eventhooks_receiver::MAX_EVENT_ID_BYTES);
+    let body = delivery(&longest, &["user.lifecycle.create"]).to_string();
+    for _ in 0..2 {
+        let response = post_delivery(&running.url(), Some(HOOK_SECRET), body.clone()).await;
+        assert_eq!(response.status(), 200);
+    }
+    assert!(rx.recv().await.is_some());
+    assert!(rx.try_recv().is_err());
+    let stats = running.stats();
+    assert_eq!((stats.deliveries, stats.duplicates), (3, 1));
+}
+
+#[tokio::test]
 async fn wrong_or_missing_auth_is_401_and_nothing_is_handed_over() {
     let (running, mut rx) = start(with_auth()).await;
     let body = delivery("e-auth", &["user.lifecycle.create"]).to_string();

@@ -418,10 +418,29 @@ async fn an_oversized_body_is_refused() {
         .await;
     let (client, _) = recording(&server, |b| b.max_response_bytes(4096));
     let err = client.list_event_hooks().await.unwrap_err();
+    // Its own error, not a decode error: not transient, and it says how to raise the limit.
     assert!(
-        err.to_string()
-            .contains("larger than the limit of 4096 bytes"),
-        "{err}"
+        matches!(
+            err,
+            Error::ResponseTooLarge {
+                status: 200,
+                limit: 4096,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.is_transient());
+    let text = err.to_string();
+    assert!(
+        text.contains("larger than the limit of 4096 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("ClientBuilder::max_response_bytes"), "{text}");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "no retry"
     );
     // The same body fits under the default limit.
     let (client, _) = recording(&server, |b| b);

@@ -139,7 +139,7 @@ impl World {
             let failed: usize = summary.hooks.iter().map(|h| h.failed).sum();
             summary.delivered() == expected
                 && failed == 0
-                && summary.events.len().checked_sub(expected) == Some(filtered)
+                && summary.fired.checked_sub(expected) == Some(filtered)
         })
     }
 
@@ -226,7 +226,7 @@ impl World {
             .collect();
         let line = format!(
             "uri {}, headers [{}], auth header {} (secret not returned: write-only)",
-            config.uri,
+            okta_eventhooks::redact::text(&config.uri),
             headers.join(", "),
             config
                 .auth_scheme
@@ -297,7 +297,7 @@ impl World {
         let replaced = self.client()?.replace_event_hook(self.id()?, &next).await?;
         let line = format!(
             "uri {} with a rotated secret: {} (a new channel must be verified again)",
-            replaced.channel.config.uri,
+            okta_eventhooks::redact::text(&replaced.channel.config.uri),
             show(&replaced.verification_status),
         );
         self.hook = Some(replaced);
