@@ -62,6 +62,16 @@ struct Resolved {
     credential: String,
 }
 
+/// The client of one org of a manifest (`plan`, `apply`, `export`).
+pub struct OrgClient {
+    /// The client, with pace mode on: it waits for the rate-limit reset instead of running
+    /// into a 429.
+    pub client: Client,
+    /// What it authenticates with and where that came from (never the secret), for the
+    /// advice on a 401.
+    pub credential: String,
+}
+
 impl Context {
     /// Prepares the context; nothing is read or resolved until a command needs the client.
     pub fn new(global: GlobalArgs) -> Self {
@@ -91,6 +101,37 @@ impl Context {
         }
         let resolved = resolve(&self.global, &self.printer)?;
         Ok(&self.resolved.get_or_init(|| resolved).client)
+    }
+
+    /// A client for one org of a manifest, pace mode on. With `profile`, the org is that
+    /// okta.yaml profile: its org URL must come from the profile and no credential from the
+    /// environment, since OKTA_CLIENT_* would point every org of the manifest at one org.
+    /// Without, the usual configuration applies (flags, environment, okta.yaml).
+    pub fn org_client(&self, profile: Option<&str>) -> Result<OrgClient> {
+        build_org_client(&self.org_config(profile)?, None)
+    }
+
+    /// The configuration [`org_client`](Self::org_client) builds from, checked the same way.
+    pub fn org_config(&self, profile: Option<&str>) -> Result<okta_eventhooks::config::Config> {
+        let config = load_config(&self.global, profile, &self.printer)?;
+        if let Some(profile) = profile {
+            check_profile_origins(&config, profile)?;
+        }
+        Ok(config)
+    }
+
+    /// Whether a global flag chooses the org (`--org-url`, `--profile`, `--token-file`), which
+    /// a manifest with `orgs:` must not be mixed with.
+    pub fn org_flag(&self) -> Option<&'static str> {
+        if self.global.org_url.is_some() {
+            Some("--org-url")
+        } else if self.global.profile.is_some() {
+            Some("--profile")
+        } else if self.global.token_file.is_some() {
+            Some("--token-file")
+        } else {
+            None
+        }
     }
 
     /// Lines of advice for an error, based on what it is and how the client was configured.
@@ -179,9 +220,42 @@ pub fn init_tracing(verbose: u8) {
 /// Resolves the configuration with the SDK's loader (`~/.okta/okta.yaml` < `./okta.yaml` <
 /// `OKTA_CLIENT_*` < the flags, each setting on its own) and builds the one client of this run.
 fn resolve(global: &GlobalArgs, printer: &Printer) -> Result<Resolved> {
+    let config = load_config(global, None, printer)?;
+    let credential = config.credential_summary();
+    let client = config.client_builder()?.build()?;
+    tracing::debug!(
+        org_url = client.org_url(),
+        credential,
+        "configuration resolved"
+    );
+    Ok(Resolved { client, credential })
+}
+
+/// The client of one org, pace mode on (see [`Context::org_client`]); through `http` when
+/// given (another org's HTTP client, with the same HTTP settings).
+pub fn build_org_client(
+    config: &okta_eventhooks::config::Config,
+    http: Option<reqwest::Client>,
+) -> Result<OrgClient> {
+    let credential = config.credential_summary();
+    let mut builder = config.client_builder()?.pace(true);
+    if let Some(http) = http {
+        builder = builder.http_client(http);
+    }
+    let client = builder.build()?;
+    Ok(OrgClient { client, credential })
+}
+
+/// The configuration of `profile` (default: `--profile`, then `OKTA_CLIENT_PROFILE`) with the
+/// global flags on top.
+fn load_config(
+    global: &GlobalArgs,
+    profile: Option<&str>,
+    printer: &Printer,
+) -> Result<okta_eventhooks::config::Config> {
     let mut loader = ConfigLoader::new();
-    if let Some(profile) = &global.profile {
-        loader = loader.profile(profile.clone());
+    if let Some(profile) = profile.or(global.profile.as_deref()) {
+        loader = loader.profile(profile.to_owned());
     }
     let mut config = loader.load()?;
     if let Some(url) = &global.org_url {
@@ -201,14 +275,46 @@ fn resolve(global: &GlobalArgs, printer: &Printer) -> Result<Resolved> {
     for warning in config.warnings() {
         printer.warn(warning);
     }
-    let credential = config.credential_summary();
-    let client = config.client_builder()?.build()?;
-    tracing::debug!(
-        org_url = client.org_url(),
-        credential,
-        "configuration resolved"
-    );
-    Ok(Resolved { client, credential })
+    Ok(config)
+}
+
+/// Settings an org's profile must decide itself, and the credentials the environment must not
+/// give to every org of a manifest at once.
+const ORG_URL_KEY: &str = "okta.client.orgUrl";
+const CREDENTIAL_KEYS: &[&str] = &[
+    "okta.client.token",
+    "okta.client.clientId",
+    "okta.client.privateKey",
+];
+
+fn check_profile_origins(config: &okta_eventhooks::config::Config, profile: &str) -> Result<()> {
+    let entries = config.entries();
+    let from_profile = format!("(profile {profile})");
+    let org_url = entries.iter().find(|e| e.key == ORG_URL_KEY);
+    match org_url {
+        Some(entry) if entry.origin.contains(&from_profile) => {}
+        Some(entry) => {
+            return Err(CliError::Config(format!(
+                "profile {profile}: the org URL comes from {}, not from the profile; with orgs: in the manifest each org's URL must come from its profile (okta.profiles.{profile}.client.orgUrl)",
+                entry.origin
+            )));
+        }
+        None => {
+            return Err(CliError::Config(format!(
+                "profile {profile} has no org URL: add okta.profiles.{profile}.client.orgUrl to okta.yaml"
+            )));
+        }
+    }
+    if let Some(entry) = entries
+        .iter()
+        .find(|e| CREDENTIAL_KEYS.contains(&e.key.as_str()) && e.origin.starts_with("OKTA_CLIENT_"))
+    {
+        return Err(CliError::Config(format!(
+            "profile {profile}: {} would be sent to every org of the manifest; unset it and give each profile its own credential",
+            entry.origin
+        )));
+    }
+    Ok(())
 }
 
 fn read_token_file(path: &std::path::Path) -> Result<Secret> {

@@ -38,6 +38,19 @@ pub enum CliError {
     /// The reader of stdout went away (`| head`): the command ends quietly.
     #[error("the output was closed")]
     BrokenPipe,
+    /// `plan --detailed-exitcode` found changes to make: not a failure, and nothing to print;
+    /// `main` turns it into exit code 2.
+    #[error("changes are pending")]
+    ChangesPending,
+    /// Work of many parts (`apply`) ended with some parts failed; their results were printed,
+    /// and the exit code is that of the first failure.
+    #[error("{message}")]
+    Incomplete {
+        /// What did not get done, in one line.
+        message: String,
+        /// The exit code of the first failure.
+        exit: Exit,
+    },
     /// Another error with advice on what to do about it.
     #[error("{error}")]
     Hinted {
@@ -93,6 +106,9 @@ impl CliError {
             Self::Output(_) | Self::Internal(_) => Exit::Output,
             // `| head` stopped reading: that is how such a pipeline ends.
             Self::BrokenPipe => Exit::Success,
+            // Only with `--detailed-exitcode`, where main exits 2 instead.
+            Self::ChangesPending => Exit::Success,
+            Self::Incomplete { exit, .. } => *exit,
             Self::Okta(e) => sdk_exit(e),
             Self::Receiver(e) => receiver_exit(e),
             Self::Emulator(e) => emulator_exit(e),
@@ -100,7 +116,8 @@ impl CliError {
     }
 }
 
-fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
+/// The exit code of an SDK error (also of a failed step in a summary).
+pub fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
     use okta_eventhooks::Error;
     match e {
         Error::InvalidInput(_) => Exit::Usage,

@@ -49,7 +49,9 @@ Exit codes:
   7  Okta server error (5xx) or a malformed response (retry later)
   8  internal or output error: the output could not be written or encoded,
      an answer was too large to read, or a demo check failed (a change may
-     already be made; look, then retry)";
+     already be made; look, then retry)
+apply exits with the code of its first failed step. plan --detailed-exitcode
+replaces these: 0 no changes, 2 changes pending, 1 any error.";
 
 #[cfg(test)]
 mod tests {

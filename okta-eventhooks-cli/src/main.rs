@@ -14,7 +14,9 @@ mod context;
 mod duration;
 mod error;
 mod exit;
+mod manifest;
 mod output;
+mod reconcile;
 mod when;
 
 use std::process::ExitCode;
@@ -75,6 +77,16 @@ enum Command {
     /// Check an event hook filter, or test it against an event, offline.
     #[command(long_about = cmd::filter::LONG_HELP)]
     Filter(cmd::filter::FilterArgs),
+    /// Show what apply would change to make the orgs match a manifest (hooks as code).
+    #[command(long_about = cmd::ascode::PLAN_HELP)]
+    Plan(cmd::ascode::PlanCmd),
+    /// Make the orgs match a manifest, in a safe order (probe, verify, activate last).
+    #[command(long_about = cmd::ascode::APPLY_HELP)]
+    Apply(cmd::ascode::ApplyCmd),
+    /// Write an org's hooks as a manifest (secrets as valueFrom placeholders).
+    Export(cmd::ascode::ExportCmd),
+    /// The hooks-as-code manifest: print its JSON Schema, or check a file offline.
+    Manifest(cmd::manifest::ManifestArgs),
 }
 
 impl Command {
@@ -95,13 +107,40 @@ impl Command {
             Self::Logs(c) => c.run(ctx).await,
             Self::Emulator(c) => c.run(ctx.printer(), ctx.timeout()).await,
             Self::Filter(c) => c.run(ctx.printer()),
+            Self::Plan(c) => c.run(ctx).await,
+            Self::Apply(c) => c.run(ctx).await,
+            Self::Export(c) => c.run(ctx).await,
+            Self::Manifest(c) => c.run(ctx.printer()),
         }
+    }
+
+    /// Whether the exit code is `plan --detailed-exitcode`'s: 0 no changes, 2 changes, 1 any
+    /// error.
+    fn detailed_exitcode(&self) -> bool {
+        matches!(self, Self::Plan(c) if c.detailed_exitcode())
     }
 }
 
+/// `plan --detailed-exitcode`'s code for "changes pending" (and for nothing else).
+const CHANGES_PENDING: u8 = 2;
+/// `plan --detailed-exitcode`'s code for any error.
+const DETAILED_ERROR: u8 = 1;
+
 fn main() -> ExitCode {
-    // clap prints help/version and exits 0, or prints a usage error and exits 2.
-    let cli = Cli::parse();
+    // clap prints help/version and exits 0, or prints a usage error and exits 2 (1 with
+    // --detailed-exitcode, where 2 means "changes pending").
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let detailed = std::env::args_os().any(|a| a == "--detailed-exitcode");
+            if detailed && e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(DETAILED_ERROR);
+            }
+            e.exit()
+        }
+    };
+    let detailed = cli.command.detailed_exitcode();
     context::init_tracing(cli.global.verbose);
     let ctx = Context::new(cli.global);
     let outcome = tokio::runtime::Builder::new_current_thread()
@@ -114,10 +153,14 @@ fn main() -> ExitCode {
         });
     match outcome {
         Ok(()) => Exit::Success.into(),
+        Err(CliError::ChangesPending) => ExitCode::from(CHANGES_PENDING),
         Err(e) => {
             // A closed pipe (`| head`) ends quietly; its exit code is success.
             if !matches!(e.root(), CliError::BrokenPipe) {
                 ctx.printer().error(&e, &ctx.hints_for(&e));
+            }
+            if detailed && !matches!(e.root(), CliError::BrokenPipe) {
+                return ExitCode::from(DETAILED_ERROR);
             }
             e.exit().into()
         }

@@ -117,6 +117,11 @@ impl Printer {
         (printer, buffer)
     }
 
+    /// The output format chosen with `-o`.
+    pub fn format(&self) -> OutputFormat {
+        self.format
+    }
+
     /// Prints a list of hooks (`list`).
     pub fn hooks(&self, hooks: &[EventHook]) -> Result<()> {
         match self.format {
@@ -308,6 +313,22 @@ impl Printer {
     /// Text printed as it is whatever the format (a completion script).
     pub fn verbatim(&self, text: &str) -> Result<()> {
         self.write_stdout(text)
+    }
+
+    /// Progress bars on stderr, one per piece of work (an org): drawn only when stderr is a
+    /// terminal and `--quiet` is off, so that pipes and logs get only results.
+    pub fn progress(&self) -> Progress {
+        let visible = !self.quiet && io::stderr().is_terminal();
+        Progress {
+            multi: visible.then(|| {
+                indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr())
+            }),
+        }
+    }
+
+    /// Whether stdin is a terminal someone can answer a question on.
+    pub fn can_ask(&self) -> bool {
+        io::stdin().is_terminal()
     }
 
     /// A question on stderr, without a newline: the answer is typed after it.
@@ -543,6 +564,62 @@ fn target(t: &LogTarget) -> String {
     }
 }
 
+/// Progress bars (see [`Printer::progress`]); without a terminal, every call does nothing.
+pub struct Progress {
+    multi: Option<indicatif::MultiProgress>,
+}
+
+/// One bar: a label, steps done of steps planned, and what is being done.
+pub struct Bar(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// A new bar labelled `label`, of `len` steps.
+    pub fn bar(&self, label: &str, len: u64) -> Bar {
+        Bar(self.multi.as_ref().map(|multi| {
+            let style = indicatif::ProgressStyle::with_template(
+                "{prefix:>16} [{bar:24}] {pos}/{len} {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            let bar = multi.add(indicatif::ProgressBar::new(len));
+            bar.set_style(style);
+            bar.set_prefix(fit(&printable(label), 16));
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        }))
+    }
+
+    /// Removes every bar before the results are printed.
+    pub fn clear(&self) {
+        if let Some(multi) = &self.multi {
+            let _ = multi.clear();
+        }
+    }
+}
+
+impl Bar {
+    /// What is being done now.
+    pub fn message(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(printable(message));
+        }
+    }
+
+    /// One more step done.
+    pub fn inc(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+
+    /// The work is over; `message` says how it ended.
+    pub fn finish(&self, message: &str) {
+        if let Some(bar) = &self.0 {
+            bar.finish_with_message(printable(message));
+        }
+    }
+}
+
 /// The URI without its (always https) scheme, and without a user name and password: those
 /// are cut before the scheme is, as the cut text no longer reads as a URI.
 fn uri_cell(uri: &str) -> String {
@@ -594,7 +671,7 @@ fn paint(on: bool, code: &str, text: &str) -> String {
 
 /// Text from the server (names, error summaries) with control characters escaped, so that it
 /// cannot move the cursor, change colours or fake lines on the user's terminal.
-fn printable(text: &str) -> String {
+pub fn printable(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let escaped: Vec<char> = if c.is_control() {
@@ -608,11 +685,12 @@ fn printable(text: &str) -> String {
 }
 
 /// Text that may hold a URI with a user name and password, made [`printable`] and redacted.
-fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     printable(&redact::text(text))
 }
 
-fn pad(text: &str, width: usize) -> String {
+/// `text` followed by spaces up to `width` characters.
+pub fn pad(text: &str, width: usize) -> String {
     let len = text.chars().count();
     let mut padded = text.to_owned();
     padded.extend(std::iter::repeat_n(' ', width.saturating_sub(len)));
@@ -620,7 +698,7 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 /// Cuts `text` to `width` characters, marking the cut with `…`.
-fn fit(text: &str, width: usize) -> String {
+pub fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
     }

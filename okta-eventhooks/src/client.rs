@@ -475,6 +475,24 @@ impl Client {
         progenitor_client::ClientInfo::baseurl(self.api.as_ref())
     }
 
+    /// The HTTP client (connection pool, proxy, TLS settings) this client sends through. Give it
+    /// to [`ClientBuilder::http_client`] to build clients for other orgs that share it: each
+    /// build of a client of its own loads the platform's CA certificates again, which adds up
+    /// over many orgs.
+    ///
+    /// ```no_run
+    /// # fn run(dev: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let prod = okta_eventhooks::Client::builder()
+    ///     .org_url("https://acme.okta.com")
+    ///     .api_token(std::env::var("PROD_TOKEN").unwrap_or_default())
+    ///     .http_client(dev.http_client())
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn http_client(&self) -> reqwest::Client {
+        progenitor_client::ClientInfo::client(self.api.as_ref()).clone()
+    }
+
     /// The rate-limit headers of the most recent response, if any carried them.
     pub fn rate_limit(&self) -> Option<RateLimit> {
         self.api.inner.0.last_rate_limit()

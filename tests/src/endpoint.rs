@@ -2,7 +2,7 @@
 //! challenge and acknowledges deliveries, and tells the test what it received.
 
 use serde_json::{Value, json};
-use wiremock::matchers::method;
+use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Answers the verification GET with `{"verification": <challenge>}`, as a receiver must.
@@ -51,4 +51,52 @@ pub async fn envelopes(server: &MockServer) -> Vec<Value> {
         .iter()
         .map(|r| r.body_json::<Value>().unwrap())
         .collect()
+}
+
+/// A hook endpoint that verifies and acknowledges only calls whose `Authorization` header is
+/// one of `secrets`, and answers 401 to anything else, as a receiver checking the shared
+/// secret does.
+pub async fn endpoint_requiring(secrets: &[&str]) -> MockServer {
+    let server = MockServer::start().await;
+    mount_requiring(&server, secrets).await;
+    server
+}
+
+/// Mounts what [`endpoint_requiring`] answers on an existing server (e.g. one started late
+/// on a port chosen before, see [`free_port`]).
+pub async fn mount_requiring(server: &MockServer, secrets: &[&str]) {
+    for secret in secrets {
+        Mock::given(method("GET"))
+            .and(header("authorization", *secret))
+            .respond_with(Echo)
+            .mount(server)
+            .await;
+        Mock::given(method("POST"))
+            .and(header("authorization", *secret))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(server)
+            .await;
+    }
+    // Lower priority than the mocks above: only what they do not match.
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(401))
+        .with_priority(10)
+        .mount(server)
+        .await;
+}
+
+/// A loopback port nothing listens on now (bound, then released), for a receiver that comes
+/// up later: until then, connections to it are refused.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A wiremock server on `port` (see [`free_port`]).
+pub async fn server_on(port: u16) -> MockServer {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    MockServer::builder().listener(listener).start().await
 }

@@ -1,7 +1,8 @@
 //! What the workspace's test suites share, so that no helper is written twice: the secrets
 //! the tests use, Okta-shaped fixtures, a hook endpoint that answers the verification
-//! challenge, the emulator and SDK clients set up for tests, a plain HTTP client, scratch
-//! directories, hostile input for property tests, and a stand-in for Okta's System Log.
+//! challenge, the emulator and SDK clients set up for tests, several emulated orgs named by
+//! okta.yaml profiles, a plain HTTP client, scratch directories, hostile input for property
+//! tests, and a stand-in for Okta's System Log.
 //!
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
@@ -12,6 +13,7 @@ pub mod fixtures;
 pub mod hostile;
 pub mod http;
 pub mod mock_org;
+pub mod orgs;
 pub mod scratch;
 pub mod secrets;
 pub mod system_log;

@@ -1,5 +1,6 @@
 //! One module per command group; each command is a clap `Args` struct with a `run` method.
 
+pub mod ascode;
 pub mod completions;
 pub mod demo;
 pub mod emulator;
@@ -8,6 +9,7 @@ pub mod filter;
 pub mod lifecycle;
 pub mod listen;
 pub mod logs;
+pub mod manifest;
 pub mod read;
 pub mod target;
 pub mod write;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `okta-eventhooks` binary cargo built for this test run: against a
 //! wiremock stand-in for Okta, against the Okta emulator, and as a receiver (`listen`).
 
+mod ascode;
 mod catalog;
 mod demo;
 mod emulator;

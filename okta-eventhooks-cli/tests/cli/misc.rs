@@ -30,6 +30,12 @@ const COMMANDS: &[&str] = &[
     "filter",
     "filter check",
     "filter test",
+    "plan",
+    "apply",
+    "export",
+    "manifest",
+    "manifest schema",
+    "manifest check",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
@@ -112,57 +118,31 @@ async fn a_closed_pipe_ends_quietly() {
     assert_eq!(stderr, "");
 }
 
-/// Runs the command inside a pseudo-terminal (util-linux `script`), so stdin, stdout and
-/// stderr are a TTY; `input` is typed into it.
-async fn run_on_a_terminal(
+/// [`run_on_a_terminal`] configured for `server`, with `NO_COLOR` set to `no_color` if given.
+async fn on_a_terminal(
     server: &MockServer,
     args: &str,
     no_color: Option<&str>,
     input: &str,
 ) -> (i32, String) {
-    let bin = env!("CARGO_BIN_EXE_okta-eventhooks");
-    let mut cmd = std::process::Command::new("script");
-    cmd.args([
-        "-qec",
-        &format!("{bin} --max-retries 0 {args}"),
-        "/dev/null",
-    ])
-    .env_clear()
-    .env("PATH", "/usr/bin:/bin")
-    .env("HOME", home_dir())
-    .current_dir(home_dir())
-    .env("OKTA_CLIENT_ORGURL", server.uri())
-    .env("OKTA_CLIENT_TOKEN", TOKEN)
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped());
+    let url = server.uri();
+    let mut env = vec![
+        ("OKTA_CLIENT_ORGURL", url.as_str()),
+        ("OKTA_CLIENT_TOKEN", TOKEN),
+    ];
     if let Some(value) = no_color {
-        cmd.env("NO_COLOR", value);
+        env.push(("NO_COLOR", value));
     }
-    let input = input.to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = cmd
-            .spawn()
-            .expect("util-linux `script` is needed for the terminal tests");
-        let mut stdin = child.stdin.take().unwrap();
-        std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
-        drop(stdin);
-        output
-    })
-    .await
-    .unwrap();
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert!(!text.contains(TOKEN));
-    (output.status.code().unwrap_or(-1), text)
+    run_on_a_terminal(&home_dir(), args, &env, input).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn colour_only_on_a_terminal_and_never_with_no_color() {
     let server = org_with_many_hooks(2).await;
-    let (code, coloured) = run_on_a_terminal(&server, "list", None, "").await;
+    let (code, coloured) = on_a_terminal(&server, "list", None, "").await;
     assert_eq!(code, 0, "{coloured}");
     assert!(coloured.contains("\x1b[32m"), "{coloured:?}");
-    let (_, plain) = run_on_a_terminal(&server, "list", Some("1"), "").await;
+    let (_, plain) = on_a_terminal(&server, "list", Some("1"), "").await;
     assert!(plain.contains("who00000000000000000"), "{plain:?}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
     // Piped (not a terminal): no colour either; see read::list_table_snapshot.
@@ -227,7 +207,7 @@ async fn delete_asks_on_a_terminal() {
         .expect(1)
         .mount(&server)
         .await;
-    let (code, text) = run_on_a_terminal(&server, &format!("delete {ID}"), Some("1"), "n\n").await;
+    let (code, text) = on_a_terminal(&server, &format!("delete {ID}"), Some("1"), "n\n").await;
     assert_eq!(code, 1, "{text}");
     assert!(
         text.contains(
@@ -236,7 +216,7 @@ async fn delete_asks_on_a_terminal() {
         "{text}"
     );
     assert!(text.contains("error: not deleted"), "{text}");
-    let (code, text) = run_on_a_terminal(&server, &format!("delete {ID}"), Some("1"), "y\n").await;
+    let (code, text) = on_a_terminal(&server, &format!("delete {ID}"), Some("1"), "y\n").await;
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("deleted event hook who8vt36qfNpCGz9H1e6"),

@@ -1,7 +1,8 @@
 //! Running the binary under test. What other suites share too (secrets, Okta-shaped fixtures,
 //! hook endpoints, the emulator, scratch directories) is in `okta_eventhooks_tests`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
@@ -25,12 +26,22 @@ pub fn bare() -> Command {
 
 /// [`bare`] as a plain `std::process::Command`, for tests that manage the child themselves.
 pub fn std_bare() -> std::process::Command {
-    let home = home_dir();
+    std_at(&home_dir())
+}
+
+/// The binary with a clean environment, `home` as HOME and working directory (e.g. one whose
+/// `.okta/okta.yaml` names several orgs, see `okta_eventhooks_tests::orgs`).
+pub fn cli_at(home: &Path) -> Command {
+    Command::from_std(std_at(home))
+}
+
+/// [`cli_at`] as a plain `std::process::Command`.
+pub fn std_at(home: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(binary());
     cmd.env_clear()
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("COLUMNS", "80")
-        .current_dir(&home)
+        .current_dir(home)
         // Retries must not make tests wait.
         .args(["--max-retries", "0"]);
     cmd
@@ -75,4 +86,44 @@ pub async fn run(mut cmd: Command) -> Outcome {
 /// Replaces the mock server's random address.
 pub fn scrub(text: &str, server: &MockServer) -> String {
     text.replace(&server.uri(), "http://<MOCK>")
+}
+
+/// Runs `okta-eventhooks --max-retries 0 ARGS` inside a pseudo-terminal (util-linux `script`),
+/// so that stdin, stdout and stderr are a terminal; `input` is typed into it. Returns the exit
+/// code and everything the terminal showed.
+pub async fn run_on_a_terminal(
+    home: &Path,
+    args: &str,
+    env: &[(&str, &str)],
+    input: &str,
+) -> (i32, String) {
+    let mut cmd = std::process::Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} --max-retries 0 {args}", binary()),
+        "/dev/null",
+    ])
+    .env_clear()
+    .env("PATH", "/usr/bin:/bin")
+    .env("HOME", home)
+    .current_dir(home)
+    .envs(env.iter().copied())
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped());
+    let input = input.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = cmd
+            .spawn()
+            .expect("util-linux `script` is needed for the terminal tests");
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        drop(stdin);
+        output
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_no_secret("the terminal", &text);
+    (output.status.code().unwrap_or(-1), text)
 }

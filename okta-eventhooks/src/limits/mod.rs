@@ -3,11 +3,14 @@
 //! holds), and the nesting of YAML flow collections ([`check_yaml_nesting`]), which YAML's
 //! parser handles in time that grows with the square of the depth.
 //!
-//! The SDK reads `okta.yaml` and private key files through them; the CLI reads token, secret
-//! and hook files and stdin through them too.
+//! The SDK reads `okta.yaml` and private key files through them; the CLI reads token, secret,
+//! hook and manifest files and stdin through them too.
 
 mod read;
 mod yaml;
 
-pub use read::{CONFIG_FILE, HOOK_FILE, ReadError, ReadLimit, SECRET_FILE, read_file, read_stream};
+pub use read::{
+    CONFIG_FILE, HOOK_FILE, MANIFEST_FILE, ReadError, ReadLimit, SECRET_FILE, read_file,
+    read_stream,
+};
 pub use yaml::{MAX_YAML_NESTING, NestingError, check_yaml_nesting};

@@ -39,6 +39,13 @@ pub const HOOK_FILE: ReadLimit = ReadLimit {
     holds: "an event hook file",
 };
 
+/// A hooks-as-code manifest (the CLI's `plan`, `apply`): 1 MiB, room for every org's hooks
+/// many times over.
+pub const MANIFEST_FILE: ReadLimit = ReadLimit {
+    max_bytes: 1024 * 1024,
+    holds: "a hooks-as-code manifest",
+};
+
 /// Why a bounded read failed. The message never contains what was read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
