@@ -13,6 +13,7 @@ use tokio::sync::mpsc::error::TrySendError;
 
 use crate::dedupe::Dedupe;
 use crate::shared_secret::SharedSecret;
+use crate::sink::SinkHook;
 use crate::stats::Counters;
 use okta_eventhooks::events::{Delivery, VerificationRequest};
 
@@ -23,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) dedupe: Mutex<Dedupe>,
     pub(crate) sender: mpsc::Sender<Delivery>,
     pub(crate) counters: Arc<Counters>,
+    /// When set, deliveries go to the sink and are answered once it stored them.
+    pub(crate) sink: Option<SinkHook>,
 }
 
 impl Shared {
@@ -96,6 +99,11 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
+    if let Some(sink) = &shared.sink {
+        // De-duplication is the sink's job: a repeat acknowledged here while the first copy
+        // is still being stored would be lost with it if that store failed.
+        return sink.deliver(&shared.counters, body, delivery).await;
+    }
     if let Some(id) = delivery.event_id.as_deref()
         && !shared.dedupe().first_sighting(id, Instant::now())
     {

@@ -17,6 +17,11 @@
 //! [`ReceiverBuilder::accept_previous_secret`], replace the hook's secret at Okta (which
 //! resets verification: verify again), then drop the old value.
 //!
+//! To acknowledge Okta only once the events are durable somewhere (a queue, a database), give
+//! the builder a [`Sink`] ([`ReceiverBuilder::build_with_sink`]): each delivery is stored
+//! within a deadline below Okta's 3 s before the 200, or refused with 503 so that Okta
+//! retries.
+//!
 //! [`serve`] holds the one implementation of "serve an axum router in the background with a
 //! stop handle", used by [`RunningReceiver`] and by the emulator crate.
 //!
@@ -51,6 +56,7 @@ mod handlers;
 pub mod serve;
 mod server;
 mod shared_secret;
+mod sink;
 mod stats;
 
 use std::future::Future;
@@ -65,12 +71,14 @@ use tokio::sync::mpsc;
 pub use error::{Error, Result};
 pub use okta_eventhooks::events::Delivery;
 pub use server::RunningReceiver;
+pub use sink::{DEFAULT_SINK_DEADLINE, Incoming, OKTA_TIMEOUT, Sink, SinkError, SinkFuture};
 pub use stats::ReceiverStats;
 
 use dedupe::Dedupe;
 use handlers::Shared;
 use okta_eventhooks::Secret;
 use shared_secret::SharedSecret;
+use sink::SinkHook;
 use stats::Counters;
 
 /// Default window within which a repeated `eventId` is dropped.
@@ -141,6 +149,7 @@ pub struct ReceiverBuilder {
     dedupe_capacity: usize,
     max_body_bytes: usize,
     channel_capacity: usize,
+    sink_deadline: Duration,
 }
 
 impl Default for ReceiverBuilder {
@@ -153,6 +162,7 @@ impl Default for ReceiverBuilder {
             dedupe_capacity: DEFAULT_DEDUPE_CAPACITY,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+            sink_deadline: DEFAULT_SINK_DEADLINE,
         }
     }
 }
@@ -203,8 +213,29 @@ impl ReceiverBuilder {
         self
     }
 
+    /// How long a [`Sink`] has to store a delivery before the answer is 503 (default
+    /// [`DEFAULT_SINK_DEADLINE`]); must be below Okta's 3 s.
+    pub fn sink_deadline(mut self, deadline: Duration) -> Self {
+        self.sink_deadline = deadline;
+        self
+    }
+
+    /// Builds a receiver that answers each delivery only once `sink` has stored it: 200 when
+    /// it has, 503 when it failed or missed the [deadline](Self::sink_deadline). The
+    /// receiver's own de-duplication and queue are not used: de-duplication is the sink's job.
+    pub fn build_with_sink(self, sink: impl Sink) -> Result<Receiver> {
+        let hook = SinkHook::new(Arc::new(sink), self.sink_deadline)?;
+        // The queue is never written to in this mode; its reader is simply dropped.
+        let (receiver, _unused) = self.build_inner(Some(hook))?;
+        Ok(receiver)
+    }
+
     /// Builds the receiver and the channel its deliveries arrive on.
     pub fn build(self) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
+        self.build_inner(None)
+    }
+
+    fn build_inner(self, sink: Option<SinkHook>) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
         validate_path(&self.path)?;
         if self.channel_capacity == 0 {
             return Err(Error::InvalidInput(
@@ -227,6 +258,7 @@ impl ReceiverBuilder {
             dedupe: Mutex::new(Dedupe::new(self.dedupe_window, self.dedupe_capacity)),
             sender,
             counters: Arc::clone(&counters),
+            sink,
         });
         let router = Router::new()
             .route(&self.path, get(handlers::verify).post(handlers::deliver))

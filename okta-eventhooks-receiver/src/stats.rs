@@ -22,6 +22,9 @@ pub struct ReceiverStats {
     pub too_large: u64,
     /// Deliveries refused with 503 because user code was not keeping up (Okta retries once).
     pub overloaded: u64,
+    /// Deliveries refused with 503 because the [`Sink`](crate::Sink) failed or missed its
+    /// deadline (Okta retries once).
+    pub not_stored: u64,
 }
 
 #[derive(Debug, Default)]
@@ -34,6 +37,7 @@ pub(crate) struct Counters {
     pub(crate) malformed: AtomicU64,
     pub(crate) too_large: AtomicU64,
     pub(crate) overloaded: AtomicU64,
+    pub(crate) not_stored: AtomicU64,
 }
 
 impl Counters {
@@ -52,6 +56,7 @@ impl Counters {
             malformed: get(&self.malformed),
             too_large: get(&self.too_large),
             overloaded: get(&self.overloaded),
+            not_stored: get(&self.not_stored),
         }
     }
 }

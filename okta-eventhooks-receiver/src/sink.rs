@@ -1,0 +1,118 @@
+//! The extension point for "make these events durable, then answer": a [`Sink`] is awaited
+//! inside the request, and Okta gets 200 only once it has succeeded.
+//!
+//! Without a sink the receiver answers at once and hands the delivery over through a queue;
+//! anything lost after that answer (a crash, a deploy) is lost for good, because Okta never
+//! replays an acknowledged delivery. A sink closes that gap: its
+//! [`store`](Sink::store) must return only once the delivery is durable, and when it fails
+//! or misses the deadline the receiver answers 503, which Okta retries once.
+//!
+//! The deadline must stay below Okta's 3-second timeout: past it Okta counts the call as
+//! failed anyway, and a 503 in time is what makes it retry.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+use crate::stats::Counters;
+use crate::{Error, Result};
+use okta_eventhooks::events::Delivery;
+
+/// Default time a sink has to store a delivery before the receiver answers 503.
+pub const DEFAULT_SINK_DEADLINE: Duration = Duration::from_secs(2);
+/// Okta's timeout for a hook's answer; a sink deadline must be shorter.
+pub const OKTA_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The future a [`Sink`] returns.
+pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SinkError>> + Send + 'a>>;
+
+/// A delivery that passed the receiver's checks (auth, size, well-formed JSON).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Incoming {
+    /// The request body exactly as Okta sent it (unknown fields, key order and spacing kept).
+    pub body: Bytes,
+    /// The same body parsed.
+    pub delivery: Delivery,
+}
+
+/// Makes deliveries durable before Okta is answered (see the [module docs](self)).
+pub trait Sink: Send + Sync + 'static {
+    /// Stores `incoming` and returns once it is durable. An error, or not returning within
+    /// the receiver's deadline, makes the receiver answer 503. The future may be dropped at
+    /// the deadline; what it already stored must then be safe to store again (Okta's retry
+    /// sends the same events).
+    fn store(&self, incoming: Incoming) -> SinkFuture<'_>;
+}
+
+/// Why a [`Sink`] did not store a delivery. Its message is logged, never sent to the caller,
+/// and must not contain a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(Box<dyn std::error::Error + Send + Sync>);
+
+impl SinkError {
+    /// Wraps any error (or a message: `SinkError::new("stream gone")`).
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(error.into())
+    }
+}
+
+/// A sink and its deadline, as the delivery handler uses them.
+#[derive(Clone)]
+pub(crate) struct SinkHook {
+    sink: Arc<dyn Sink>,
+    deadline: Duration,
+}
+
+impl std::fmt::Debug for SinkHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SinkHook")
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SinkHook {
+    pub(crate) fn new(sink: Arc<dyn Sink>, deadline: Duration) -> Result<Self> {
+        if deadline.is_zero() || deadline >= OKTA_TIMEOUT {
+            return Err(Error::InvalidInput(format!(
+                "the sink deadline must be more than zero and below Okta's 3 s timeout (got {deadline:?})"
+            )));
+        }
+        Ok(Self { sink, deadline })
+    }
+
+    /// Stores the delivery and answers: 200 once stored, 503 on failure or past the deadline.
+    pub(crate) async fn deliver(
+        &self,
+        counters: &Counters,
+        body: Bytes,
+        delivery: Delivery,
+    ) -> Response {
+        let events = delivery.data.events.len() as u64;
+        let stored =
+            tokio::time::timeout(self.deadline, self.sink.store(Incoming { body, delivery })).await;
+        let why = match stored {
+            Ok(Ok(())) => {
+                Counters::bump(&counters.deliveries, 1);
+                Counters::bump(&counters.events, events);
+                return StatusCode::OK.into_response();
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("not stored within {:?}", self.deadline),
+        };
+        Counters::bump(&counters.not_stored, 1);
+        tracing::warn!(error = %why, "event hook delivery refused with 503: the sink did not store it");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "delivery not stored, retry later",
+        )
+            .into_response()
+    }
+}
