@@ -1,17 +1,20 @@
 //! The sink behind the receiver: publishes every event of a delivery to JetStream and
-//! returns once JetStream has acknowledged all of them.
+//! returns once JetStream has acknowledged all of them, sending again what was not
+//! acknowledged until the receiver's deadline.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_nats::jetstream::{self, message::PublishMessage};
-use std::future::IntoFuture;
+use std::time::Duration;
 
-use futures_util::future::try_join_all;
+use async_nats::jetstream::context::{PublishError, PublishErrorKind};
+use async_nats::jetstream::publish::PublishAck;
+use futures_util::future::join_all;
 
 use okta_eventhooks_receiver::{Incoming, Sink, SinkError, SinkFuture};
 
-use crate::envelope;
+use crate::envelope::{self, Outgoing};
 
 /// Counts of what the sink stored.
 #[derive(Debug, Default)]
@@ -30,38 +33,71 @@ pub(crate) struct JetStreamSink {
 
 impl JetStreamSink {
     async fn publish_all(&self, incoming: Incoming) -> Result<(), SinkError> {
-        let messages = envelope::split(&incoming.body, &incoming.delivery, &self.prefix)
+        let mut pending = envelope::split(&incoming.body, &incoming.delivery, &self.prefix)
             .map_err(SinkError::new)?;
-        // Send every message first, then wait for the acks together: one round trip for the
-        // delivery instead of one per event.
+        let mut pause = FIRST_PAUSE;
+        // Until every event is acknowledged. The receiver drops this future at its deadline,
+        // which ends the loop; sending an event again is safe (same `Nats-Msg-Id`).
+        loop {
+            let outcomes = self.publish_once(&pending).await;
+            let mut unacked = Vec::new();
+            let mut last_error = None;
+            for (message, outcome) in pending.into_iter().zip(outcomes) {
+                match outcome {
+                    Ok(ack) => self.count(&ack),
+                    Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
+                        return Err(SinkError::new(e));
+                    }
+                    Err(e) => {
+                        unacked.push(message);
+                        last_error = Some(e);
+                    }
+                }
+            }
+            let Some(error) = last_error else {
+                return Ok(());
+            };
+            // No leader right now (an election after a node died), a reconnect, a slow ack:
+            // all pass within seconds, and the deadline is what bounds the wait.
+            tracing::debug!(%error, events = unacked.len(), "not stored yet, trying again");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_PAUSE);
+            pending = unacked;
+        }
+    }
+
+    /// Sends every message first, then waits for the acks together: one round trip for the
+    /// delivery instead of one per event.
+    async fn publish_once(&self, messages: &[Outgoing]) -> Vec<Result<PublishAck, PublishError>> {
         let mut acks = Vec::with_capacity(messages.len());
         for message in messages {
             let mut publish = PublishMessage::build()
-                .headers(message.headers)
-                .payload(message.payload)
+                .headers(message.headers.clone())
+                .payload(message.payload.clone())
                 // JetStream refuses the message unless this stream takes the subject.
                 .expected_stream(&self.stream);
             if let Some(id) = &message.id {
                 publish = publish.message_id(id);
             }
-            let ack = self
-                .js
-                .send_publish(message.subject, publish)
-                .await
-                .map_err(SinkError::new)?;
-            acks.push(ack.into_future());
+            let sent = self.js.send_publish(message.subject.clone(), publish).await;
+            acks.push(async move { sent?.await });
         }
-        let acks = try_join_all(acks).await.map_err(SinkError::new)?;
-        let duplicates = acks.iter().filter(|ack| ack.duplicate).count() as u64;
-        self.counts
-            .messages
-            .fetch_add(acks.len() as u64 - duplicates, Ordering::Relaxed);
-        self.counts
-            .duplicates
-            .fetch_add(duplicates, Ordering::Relaxed);
-        Ok(())
+        join_all(acks).await
+    }
+
+    fn count(&self, ack: &PublishAck) {
+        let counter = if ack.duplicate {
+            &self.counts.duplicates
+        } else {
+            &self.counts.messages
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
+
+/// The first pause before sending unacknowledged events again, doubled up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::from_millis(25);
+const MAX_PAUSE: Duration = Duration::from_millis(250);
 
 impl Sink for JetStreamSink {
     fn store(&self, incoming: Incoming) -> SinkFuture<'_> {

@@ -144,16 +144,17 @@ impl RelayBuilder {
             Nats::Servers(servers) => servers.connect("okta-eventhooks relay").await?,
             Nats::Client(client) => client,
         };
+        ensure_stream(&jetstream::new(client.clone()), &self.stream).await?;
         let js = jetstream::ContextBuilder::new()
-            // Bounds the wait for an ack: past the deadline the answer is 503 anyway.
-            .timeout(self.deadline)
+            // A lost ack (a node died with it) is waited for this long before the events are
+            // sent again, so that several tries fit in the deadline.
+            .timeout(self.deadline / 4)
             // A publish whose answer was given up on still holds an ack slot until then.
             .ack_timeout(self.deadline)
             // Many deliveries in flight wait for a slot instead of failing at once.
             .max_ack_inflight(MAX_ACKS_IN_FLIGHT)
             .backpressure_on_inflight(true)
             .build(client.clone());
-        ensure_stream(&js, &self.stream).await?;
         let counts = Arc::new(Published::default());
         let sink = JetStreamSink {
             js,
@@ -176,6 +177,39 @@ impl RelayBuilder {
             counts,
             stream: self.stream,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn no_secret_no_start_unless_explicitly_insecure() {
+        let err = Relay::builder()
+            .nats(NatsServers::new(["nats://127.0.0.1:1"]).unwrap())
+            .start("127.0.0.1:0")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+        assert!(err.to_string().contains("shared secret"), "{err}");
+        // With the flag it gets as far as NATS (nothing listens on port 1).
+        let err = Relay::builder()
+            .insecure_no_auth(true)
+            .nats(NatsServers::new(["nats://127.0.0.1:1"]).unwrap())
+            .start("127.0.0.1:0")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let builder = Relay::builder()
+            .auth_header("Authorization", "s3cret-hook-value")
+            .nats(NatsServers::new(["nats://u:s3cret-nats@127.0.0.1:4222"]).unwrap());
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains("s3cret"), "{debug}");
     }
 }
 
@@ -212,6 +246,12 @@ impl RunningRelay {
     /// `http://<addr><path>`: the URL Okta calls (behind a TLS-terminating proxy).
     pub fn url(&self) -> String {
         self.running.url()
+    }
+
+    /// Whether the NATS connection is up right now (for a health check: while it is down,
+    /// deliveries are answered 503 and the client keeps reconnecting).
+    pub fn nats_connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
     }
 
     /// The stream written to.

@@ -1,7 +1,7 @@
 //! What the workspace's test suites share, so that no helper is written twice: the secrets
 //! the tests use, Okta-shaped fixtures, a hook endpoint that answers the verification
-//! challenge, the emulator and SDK clients set up for tests, a plain HTTP client and scratch
-//! directories.
+//! challenge, the emulator and SDK clients set up for tests, a plain HTTP client, scratch
+//! directories and real NATS servers (one, or a three-node JetStream cluster).
 //!
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
@@ -11,5 +11,6 @@ pub mod endpoint;
 pub mod fixtures;
 pub mod http;
 pub mod mock_org;
+pub mod nats;
 pub mod scratch;
 pub mod secrets;

@@ -14,6 +14,7 @@ mod errors;
 mod network;
 mod receiver;
 mod receiver_emulator;
+mod relay;
 mod resilience;
 mod secrets;
 mod shapes;
