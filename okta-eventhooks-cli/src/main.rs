@@ -15,6 +15,7 @@ mod duration;
 mod error;
 mod exit;
 mod output;
+mod shutdown;
 
 use std::process::ExitCode;
 
@@ -67,6 +68,35 @@ enum Command {
     Listen(cmd::listen::Listen),
     /// Run a local emulator of Okta's event-hook API, or fire events at a running one.
     Emulator(cmd::emulator::EmulatorArgs),
+    /// Relay deliveries into NATS JetStream: Okta gets 200 only once every event is stored
+    ///
+    /// A delivery not stored within --deadline is answered 503, which Okta
+    /// retries once; 401, 400 and 413 store nothing. Each event is one message
+    /// on <prefix>.<eventType>, its body the event's JSON exactly as Okta sent
+    /// it, its uuid the Nats-Msg-Id: a repeat within --duplicate-window is
+    /// stored once, so any number of relays can run behind a load balancer.
+    /// The stream is created at start, or checked if it exists.
+    ///
+    /// Examples:
+    ///   export HOOK_SECRET=...   # the hook's authScheme.value
+    ///   export NATS_URL=nats://nats-1:4222,nats://nats-2:4222
+    ///   okta-eventhooks relay --port 8080 --path /okta/events \
+    ///     --auth-key Authorization --auth-value-env HOOK_SECRET --replicas 3
+    #[command(verbatim_doc_comment)]
+    Relay(cmd::relay::Relay),
+    /// Print the events of a JetStream stream, acknowledging each after printing
+    ///
+    /// A durable consumer remembers what was acknowledged: run it again with
+    /// the same --durable and it carries on where it stopped; an event printed
+    /// but not acknowledged (the process died in between) comes again. One
+    /// line per event, or its JSON (one line each) with -o json, as `listen`
+    /// prints them.
+    ///
+    /// Examples:
+    ///   okta-eventhooks consume --durable audit --subject 'okta.events.user.>'
+    ///   okta-eventhooks -o json consume --durable sync --count 100 | jq .uuid
+    #[command(verbatim_doc_comment)]
+    Consume(cmd::relay::Consume),
 }
 
 impl Command {
@@ -84,6 +114,8 @@ impl Command {
             Self::Demo(c) => c.run(ctx).await,
             Self::Listen(c) => c.run(ctx).await,
             Self::Emulator(c) => c.run(ctx.printer()).await,
+            Self::Relay(c) => c.run(ctx).await,
+            Self::Consume(c) => c.run(ctx).await,
         }
     }
 }

@@ -152,7 +152,8 @@ impl EventPrinter<'_> {
     }
 }
 
-fn read_secret_env(var: &str) -> Result<Secret> {
+/// The value of the environment variable named by `--auth-value-env`.
+pub fn read_secret_env(var: &str) -> Result<Secret> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Ok(Secret::from(value)),
         Ok(_) => Err(CliError::Usage(format!(

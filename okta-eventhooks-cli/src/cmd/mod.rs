@@ -6,5 +6,6 @@ pub mod emulator;
 pub mod lifecycle;
 pub mod listen;
 pub mod read;
+pub mod relay;
 pub mod target;
 pub mod write;

@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "demo",
     "emulator",
     "emulator fire",
+    "relay",
+    "consume",
 ];
 
 #[tokio::test(flavor = "multi_thread")]
