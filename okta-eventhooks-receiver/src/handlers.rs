@@ -1,7 +1,6 @@
 //! The two endpoints Okta calls: the verification GET and the delivery POST.
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,7 +10,7 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::dedupe::Dedupe;
+use crate::dedupe_store::{self, SharedStore};
 use crate::shared_secret::SharedSecret;
 use crate::sink::SinkHook;
 use crate::stats::Counters;
@@ -21,7 +20,7 @@ use okta_eventhooks::events::{Delivery, VerificationRequest};
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) auth: Option<SharedSecret>,
-    pub(crate) dedupe: Mutex<Dedupe>,
+    pub(crate) dedupe: SharedStore,
     pub(crate) sender: mpsc::Sender<Delivery>,
     pub(crate) counters: Arc<Counters>,
     /// When set, deliveries go to the sink and are answered once it stored them.
@@ -36,12 +35,6 @@ impl Shared {
             tracing::debug!("event hook request refused: auth header missing or wrong");
         }
         ok
-    }
-
-    fn dedupe(&self) -> std::sync::MutexGuard<'_, Dedupe> {
-        // The lock is never held across an await; a panic while holding it cannot leave the
-        // map half-updated in a way that matters, so a poisoned lock is simply reused.
-        self.dedupe.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -104,13 +97,10 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
         // is still being stored would be lost with it if that store failed.
         return sink.deliver(&shared.counters, body, delivery).await;
     }
-    if let Some(id) = delivery.event_id.as_deref()
-        && !shared.dedupe().first_sighting(id, Instant::now())
-    {
-        Counters::bump(&shared.counters.duplicates, 1);
-        tracing::debug!(event_id = id, "duplicate event hook delivery dropped");
+    let Some(delivery) = dedupe_store::screen(&*shared.dedupe.0, &shared.counters, delivery).await
+    else {
         return StatusCode::OK.into_response();
-    }
+    };
     let events = delivery.data.events.len() as u64;
     match shared.sender.try_send(delivery) {
         Ok(()) => {
@@ -119,11 +109,9 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             StatusCode::OK.into_response()
         }
         // The queue is full or its reader is gone: refuse with a 5xx so that Okta retries once,
-        // and forget the id so the retry is not taken for a duplicate.
+        // and forget its ids so the retry is not taken for a duplicate.
         Err(TrySendError::Full(delivery) | TrySendError::Closed(delivery)) => {
-            if let Some(id) = delivery.event_id.as_deref() {
-                shared.dedupe().forget(id);
-            }
+            dedupe_store::forget(&*shared.dedupe.0, &delivery).await;
             Counters::bump(&shared.counters.overloaded, 1);
             tracing::warn!("event hook delivery refused with 503: the delivery queue is full");
             refuse(

@@ -4,7 +4,8 @@
 //! - answers Okta's one-time verification GET with `{"verification": "<challenge>"}`,
 //! - checks the shared auth header (`authScheme`) in constant time and answers 401 otherwise,
 //! - refuses bodies over a size limit with 413 and malformed JSON with 400 (never panics),
-//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s within a window,
+//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s and events whose
+//!   `uuid` was seen within a window (in memory, or in a shared [`DedupeStore`]),
 //! - hands the delivery to your code through a channel (or an async callback) and answers 200
 //!   at once, so a slow handler never makes Okta time out (Okta waits 3 s).
 //!
@@ -51,6 +52,7 @@
 #![warn(missing_docs)]
 
 mod dedupe;
+mod dedupe_store;
 mod error;
 mod handlers;
 pub mod serve;
@@ -60,7 +62,7 @@ mod sink;
 mod stats;
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -68,13 +70,15 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use tokio::sync::mpsc;
 
+pub use dedupe_store::{DedupeFuture, DedupeStore};
 pub use error::{Error, Result};
 pub use okta_eventhooks::events::Delivery;
 pub use server::RunningReceiver;
-pub use sink::{DEFAULT_SINK_DEADLINE, Incoming, OKTA_TIMEOUT, Sink, SinkError, SinkFuture};
+pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, Incoming, OKTA_TIMEOUT, Sink, SinkFuture};
 pub use stats::ReceiverStats;
 
 use dedupe::Dedupe;
+use dedupe_store::{MemoryStore, SharedStore};
 use handlers::Shared;
 use okta_eventhooks::Secret;
 use shared_secret::SharedSecret;
@@ -150,6 +154,7 @@ pub struct ReceiverBuilder {
     max_body_bytes: usize,
     channel_capacity: usize,
     sink_deadline: Duration,
+    dedupe_store: Option<SharedStore>,
 }
 
 impl Default for ReceiverBuilder {
@@ -163,6 +168,7 @@ impl Default for ReceiverBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
             sink_deadline: DEFAULT_SINK_DEADLINE,
+            dedupe_store: None,
         }
     }
 }
@@ -192,6 +198,15 @@ impl ReceiverBuilder {
     /// How long a seen `eventId` is remembered; [`Duration::ZERO`] turns de-duplication off.
     pub fn dedupe_window(mut self, window: Duration) -> Self {
         self.dedupe_window = window;
+        self
+    }
+
+    /// Remembers seen `eventId`s and `uuid`s in `store` instead of this process's memory (then
+    /// [`dedupe_window`](Self::dedupe_window) and [`dedupe_capacity`](Self::dedupe_capacity)
+    /// do not apply: the store has its own). With a store shared by every replica of a
+    /// receiver, a repeat is dropped whichever replica it reaches.
+    pub fn dedupe_store(mut self, store: impl DedupeStore) -> Self {
+        self.dedupe_store = Some(SharedStore(Arc::new(store)));
         self
     }
 
@@ -255,7 +270,12 @@ impl ReceiverBuilder {
         let counters = Arc::new(Counters::default());
         let shared = Arc::new(Shared {
             auth,
-            dedupe: Mutex::new(Dedupe::new(self.dedupe_window, self.dedupe_capacity)),
+            dedupe: self.dedupe_store.unwrap_or_else(|| {
+                SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
+                    self.dedupe_window,
+                    self.dedupe_capacity,
+                ))))
+            }),
             sender,
             counters: Arc::clone(&counters),
             sink,

@@ -28,8 +28,12 @@ pub const DEFAULT_SINK_DEADLINE: Duration = Duration::from_secs(2);
 /// Okta's timeout for a hook's answer; a sink deadline must be shorter.
 pub const OKTA_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Any error of an extension ([`Sink`], [`DedupeStore`](crate::DedupeStore)): it is logged,
+/// never sent to the caller, and must not contain a secret.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The future a [`Sink`] returns.
-pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SinkError>> + Send + 'a>>;
+pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send + 'a>>;
 
 /// A delivery that passed the receiver's checks (auth, size, well-formed JSON).
 #[derive(Clone, Debug)]
@@ -48,19 +52,6 @@ pub trait Sink: Send + Sync + 'static {
     /// the deadline; what it already stored must then be safe to store again (Okta's retry
     /// sends the same events).
     fn store(&self, incoming: Incoming) -> SinkFuture<'_>;
-}
-
-/// Why a [`Sink`] did not store a delivery. Its message is logged, never sent to the caller,
-/// and must not contain a secret.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct SinkError(Box<dyn std::error::Error + Send + Sync>);
-
-impl SinkError {
-    /// Wraps any error (or a message: `SinkError::new("stream gone")`).
-    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self(error.into())
-    }
 }
 
 /// A sink and its deadline, as the delivery handler uses them.

@@ -12,8 +12,12 @@ pub struct ReceiverStats {
     pub deliveries: u64,
     /// Events in those deliveries.
     pub events: u64,
-    /// Deliveries acknowledged but dropped because their `eventId` was already seen.
+    /// Deliveries acknowledged but dropped because their `eventId` was already seen, or
+    /// every one of their events was.
     pub duplicates: u64,
+    /// Events dropped from deliveries that were handed over, because their `uuid` was already
+    /// seen (re-batched or replayed events).
+    pub duplicate_events: u64,
     /// Requests refused with 401 (wrong or missing auth header).
     pub unauthorized: u64,
     /// Requests refused with 400 (malformed JSON, missing challenge).
@@ -33,6 +37,7 @@ pub(crate) struct Counters {
     pub(crate) deliveries: AtomicU64,
     pub(crate) events: AtomicU64,
     pub(crate) duplicates: AtomicU64,
+    pub(crate) duplicate_events: AtomicU64,
     pub(crate) unauthorized: AtomicU64,
     pub(crate) malformed: AtomicU64,
     pub(crate) too_large: AtomicU64,
@@ -52,6 +57,7 @@ impl Counters {
             deliveries: get(&self.deliveries),
             events: get(&self.events),
             duplicates: get(&self.duplicates),
+            duplicate_events: get(&self.duplicate_events),
             unauthorized: get(&self.unauthorized),
             malformed: get(&self.malformed),
             too_large: get(&self.too_large),

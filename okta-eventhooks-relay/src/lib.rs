@@ -22,7 +22,9 @@
 //!   storage, replicas or duplicate window is an [`Error::StreamConflict`].
 //!
 //! Consumers read the stream at their own pace: [`consume`] gives typed [`LogEvent`]s from a
-//! durable pull consumer, each acknowledged when processed.
+//! durable pull consumer, each acknowledged when processed. [`KvDedupe`] lets receivers that
+//! handle deliveries themselves (no relay) drop repeated deliveries and events across replicas
+//! through a JetStream key-value bucket.
 //!
 //! [`LogEvent`]: okta_eventhooks::events::LogEvent
 //!
@@ -47,6 +49,7 @@ mod consume;
 mod envelope;
 mod error;
 pub mod headers;
+mod kv_dedupe;
 mod nats;
 mod publish;
 mod relay;
@@ -55,6 +58,7 @@ mod subject;
 
 pub use consume::{DEFAULT_ACK_WAIT, EventStream, ReceivedEvent, consume};
 pub use error::{Error, NatsError, Result};
+pub use kv_dedupe::KvDedupe;
 pub use nats::NatsServers;
 pub use relay::{Relay, RelayBuilder, RelayStats, RunningRelay};
 pub use stream::{

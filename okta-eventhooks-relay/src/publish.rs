@@ -12,7 +12,7 @@ use async_nats::jetstream::context::{PublishError, PublishErrorKind};
 use async_nats::jetstream::publish::PublishAck;
 use futures_util::future::join_all;
 
-use okta_eventhooks_receiver::{Incoming, Sink, SinkError, SinkFuture};
+use okta_eventhooks_receiver::{BoxError, Incoming, Sink, SinkFuture};
 
 use crate::envelope::{self, Outgoing};
 
@@ -32,9 +32,8 @@ pub(crate) struct JetStreamSink {
 }
 
 impl JetStreamSink {
-    async fn publish_all(&self, incoming: Incoming) -> Result<(), SinkError> {
-        let mut pending = envelope::split(&incoming.body, &incoming.delivery, &self.prefix)
-            .map_err(SinkError::new)?;
+    async fn publish_all(&self, incoming: Incoming) -> Result<(), BoxError> {
+        let mut pending = envelope::split(&incoming.body, &incoming.delivery, &self.prefix)?;
         let mut pause = FIRST_PAUSE;
         // Until every event is acknowledged. The receiver drops this future at its deadline,
         // which ends the loop; sending an event again is safe (same `Nats-Msg-Id`).
@@ -46,7 +45,7 @@ impl JetStreamSink {
                 match outcome {
                     Ok(ack) => self.count(&ack),
                     Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
-                        return Err(SinkError::new(e));
+                        return Err(e.into());
                     }
                     Err(e) => {
                         unacked.push(message);

@@ -11,6 +11,7 @@ mod emulator_hooks;
 mod emulator_interop;
 mod emulator_state;
 mod errors;
+mod kv_dedupe;
 mod network;
 mod receiver;
 mod receiver_emulator;
