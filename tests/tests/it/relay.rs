@@ -244,16 +244,22 @@ async fn jetstream_down_answers_503_and_the_retry_after_it_is_back_is_stored_onc
     not(any(nats_server, ci)),
     ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
 )]
-async fn a_server_restart_mid_run_loses_nothing() {
+async fn server_restarts_mid_run_lose_nothing() {
     let mut nats = NatsServer::start();
     let relay = relay(&nats.url(), StreamSettings::default()).await;
     let (emu, _) = okta_calling(&relay.url()).await;
     let done = Arc::new(AtomicUsize::new(0));
     let firing = fire_in_background(Arc::new(emu), 40, Arc::clone(&done));
 
+    // Stopped as an operator does (SIGTERM), then crashed (SIGKILL); restarted at once each time.
     wait_for("the first deliveries", || done.load(Ordering::SeqCst) >= 10).await;
     tokio::task::block_in_place(|| {
         nats.stop();
+        nats.start_again();
+    });
+    wait_for("more deliveries", || done.load(Ordering::SeqCst) >= 25).await;
+    tokio::task::block_in_place(|| {
+        nats.kill();
         nats.start_again();
     });
     let outcomes = firing.await.unwrap();
