@@ -6,8 +6,9 @@
 #![warn(missing_docs)]
 // All output goes through `output::Printer`, which survives closed pipes.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
-// Doc comments of the clap structs are the `--help` text, where URLs are plain text.
-#![allow(rustdoc::bare_urls)]
+// Doc comments of the clap structs are the `--help` text, where URLs and placeholders such as
+// <prefix> are plain text.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 mod cmd;
 mod context;

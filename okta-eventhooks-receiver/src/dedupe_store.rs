@@ -20,7 +20,13 @@ use okta_eventhooks::events::Delivery;
 /// The future a [`DedupeStore`] returns.
 pub type DedupeFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Remembers keys for a while; see the [module docs](self).
+/// Where de-duplication remembers what it has seen, for a while (the store's window).
+///
+/// Two kinds of repeat are dropped: a delivery whose envelope `eventId` was seen (Okta's
+/// retry), and an event whose `uuid` was seen (a re-batched or replayed event comes in a new
+/// delivery with a new `eventId`). The default store is this process's memory; a shared one
+/// (`KvDedupe` in the relay crate, a JetStream key-value bucket) drops repeats across every
+/// replica of a receiver. When a store fails, the delivery is handed over as new.
 ///
 /// Keys are `delivery:<eventId>` and `event:<uuid>` (any text: a store that needs another
 /// alphabet encodes them itself).

@@ -45,7 +45,10 @@ pub struct Incoming {
     pub delivery: Delivery,
 }
 
-/// Makes deliveries durable before Okta is answered (see the [module docs](self)).
+/// Makes deliveries durable before Okta is answered: the receiver awaits
+/// [`store`](Sink::store) inside the request and answers 200 only once it succeeded, 503
+/// (which Okta retries once) when it failed or missed the deadline (below Okta's 3 s; see
+/// [`ReceiverBuilder::sink_deadline`](crate::ReceiverBuilder::sink_deadline)).
 pub trait Sink: Send + Sync + 'static {
     /// Stores `incoming` and returns once it is durable. An error, or not returning within
     /// the receiver's deadline, makes the receiver answer 503. The future may be dropped at
