@@ -79,7 +79,6 @@ pub(crate) fn split(
 /// The headers every event of the delivery shares: its `eventId`, hook and org.
 fn shared_headers(delivery: &Delivery) -> HeaderMap {
     let mut map = HeaderMap::new();
-    map.insert(headers::CONTENT_TYPE, "application/json");
     let org = delivery
         .source
         .as_deref()

@@ -8,8 +8,6 @@ pub const OKTA_EVENT_ID: &str = "Okta-Event-Id";
 pub const OKTA_EVENT_HOOK_ID: &str = "Okta-Event-Hook-Id";
 /// The org the event comes from: the host of the envelope's `source`, e.g. `acme.okta.com`.
 pub const OKTA_ORG: &str = "Okta-Org";
-/// `application/json`: the body is the event's JSON as Okta sent it.
-pub const CONTENT_TYPE: &str = "Content-Type";
 
 /// `value` as a header value, or `None` if it cannot be one (NATS headers cannot hold line
 /// breaks; a value with one is left out instead of failing the delivery).

@@ -33,23 +33,31 @@ pub(crate) struct JetStreamSink {
 
 impl JetStreamSink {
     async fn publish_all(&self, incoming: Incoming) -> Result<(), BoxError> {
-        let mut pending = envelope::split(&incoming.body, &incoming.delivery, &self.prefix)?;
+        let split = || envelope::split(&incoming.body, &incoming.delivery, &self.prefix);
+        // Which events are not acknowledged yet, by their place in the delivery.
+        let mut pending: Vec<usize> = (0..incoming.delivery.data.events.len()).collect();
+        let mut messages = split()?;
         let mut pause = FIRST_PAUSE;
         // Until every event is acknowledged. The receiver drops this future at its deadline,
         // which ends the loop; sending an event again is safe (same `Nats-Msg-Id`).
         loop {
-            let outcomes = self.publish_once(&pending).await;
+            let outcomes = self.publish_once(messages).await;
             let mut unacked = Vec::new();
-            let mut last_error = None;
-            for (message, outcome) in pending.into_iter().zip(outcomes) {
+            let mut last_error: Option<BoxError> = None;
+            for (index, outcome) in pending.into_iter().zip(outcomes) {
                 match outcome {
-                    Ok(ack) => self.count(&ack),
+                    Ok(ack) if ack.stream == self.stream => self.count(&ack),
+                    // Another stream took the subject (the stream was replaced): not ours.
+                    Ok(ack) => {
+                        unacked.push(index);
+                        last_error = Some(format!("stored in stream {}", ack.stream).into());
+                    }
                     Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
                         return Err(e.into());
                     }
                     Err(e) => {
-                        unacked.push(message);
-                        last_error = Some(e);
+                        unacked.push(index);
+                        last_error = Some(e.into());
                     }
                 }
             }
@@ -61,24 +69,29 @@ impl JetStreamSink {
             tracing::debug!(%error, events = unacked.len(), "not stored yet, trying again");
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(MAX_PAUSE);
+            // Built again rather than kept: the first try, by far the most common, then
+            // moves every message into the client without a copy.
+            let mut again = split()?.into_iter().enumerate();
+            messages = unacked
+                .iter()
+                .filter_map(|index| again.find(|(i, _)| i == index).map(|(_, m)| m))
+                .collect();
             pending = unacked;
         }
     }
 
     /// Sends every message first, then waits for the acks together: one round trip for the
     /// delivery instead of one per event.
-    async fn publish_once(&self, messages: &[Outgoing]) -> Vec<Result<PublishAck, PublishError>> {
+    async fn publish_once(&self, messages: Vec<Outgoing>) -> Vec<Result<PublishAck, PublishError>> {
         let mut acks = Vec::with_capacity(messages.len());
         for message in messages {
             let mut publish = PublishMessage::build()
-                .headers(message.headers.clone())
-                .payload(message.payload.clone())
-                // JetStream refuses the message unless this stream takes the subject.
-                .expected_stream(&self.stream);
+                .headers(message.headers)
+                .payload(message.payload);
             if let Some(id) = &message.id {
                 publish = publish.message_id(id);
             }
-            let sent = self.js.send_publish(message.subject.clone(), publish).await;
+            let sent = self.js.send_publish(message.subject, publish).await;
             acks.push(async move { sent?.await });
         }
         join_all(acks).await
