@@ -82,6 +82,12 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             return rejection.into_response();
         }
     };
+    if let Some(sink) = &shared.sink {
+        // The sink parses what it needs and stores the events as sent. De-duplication is its
+        // job too: a repeat acknowledged here while the first copy is still being stored
+        // would be lost with it if that store failed.
+        return sink.deliver(&shared.counters, body).await;
+    }
     let delivery: Delivery = match serde_json::from_slice(&body) {
         Ok(delivery) => delivery,
         Err(err) => {
@@ -92,11 +98,6 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
-    if let Some(sink) = &shared.sink {
-        // De-duplication is the sink's job: a repeat acknowledged here while the first copy
-        // is still being stored would be lost with it if that store failed.
-        return sink.deliver(&shared.counters, body, delivery).await;
-    }
     let Some(delivery) = dedupe_store::screen(&*shared.dedupe.0, &shared.counters, delivery).await
     else {
         return StatusCode::OK.into_response();

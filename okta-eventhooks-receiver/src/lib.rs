@@ -55,6 +55,7 @@ mod dedupe;
 mod dedupe_store;
 mod error;
 mod handlers;
+mod incoming;
 pub mod serve;
 mod server;
 mod shared_secret;
@@ -72,9 +73,10 @@ use tokio::sync::mpsc;
 
 pub use dedupe_store::{DedupeFuture, DedupeStore};
 pub use error::{Error, Result};
+pub use incoming::{Incoming, RawEvent};
 pub use okta_eventhooks::events::Delivery;
 pub use server::RunningReceiver;
-pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, Incoming, OKTA_TIMEOUT, Sink, SinkFuture};
+pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, Sink, SinkFuture};
 pub use stats::ReceiverStats;
 
 use dedupe::Dedupe;

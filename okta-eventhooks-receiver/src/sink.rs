@@ -19,9 +19,9 @@ use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
+use crate::incoming::Incoming;
 use crate::stats::Counters;
 use crate::{Error, Result};
-use okta_eventhooks::events::Delivery;
 
 /// Default time a sink has to store a delivery before the receiver answers 503.
 pub const DEFAULT_SINK_DEADLINE: Duration = Duration::from_secs(2);
@@ -34,16 +34,6 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The future a [`Sink`] returns.
 pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send + 'a>>;
-
-/// A delivery that passed the receiver's checks (auth, size, well-formed JSON).
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Incoming {
-    /// The request body exactly as Okta sent it (unknown fields, key order and spacing kept).
-    pub body: Bytes,
-    /// The same body parsed.
-    pub delivery: Delivery,
-}
 
 /// Makes deliveries durable before Okta is answered: the receiver awaits
 /// [`store`](Sink::store) inside the request and answers 200 only once it succeeded, 503
@@ -82,16 +72,21 @@ impl SinkHook {
         Ok(Self { sink, deadline })
     }
 
-    /// Stores the delivery and answers: 200 once stored, 503 on failure or past the deadline.
-    pub(crate) async fn deliver(
-        &self,
-        counters: &Counters,
-        body: Bytes,
-        delivery: Delivery,
-    ) -> Response {
-        let events = delivery.data.events.len() as u64;
-        let stored =
-            tokio::time::timeout(self.deadline, self.sink.store(Incoming { body, delivery })).await;
+    /// Parses the body, stores the delivery and answers: 400 when it is not a delivery, 200
+    /// once stored, 503 on failure or past the deadline.
+    pub(crate) async fn deliver(&self, counters: &Counters, body: Bytes) -> Response {
+        let incoming = match Incoming::parse(body) {
+            Ok(incoming) => incoming,
+            Err(err) => {
+                Counters::bump(&counters.malformed, 1);
+                tracing::debug!(error = %err, "event hook delivery refused: malformed JSON");
+                // serde_json's message names a position, never the content.
+                let message = format!("malformed event hook delivery: {err}");
+                return (StatusCode::BAD_REQUEST, message).into_response();
+            }
+        };
+        let events = incoming.events.len() as u64;
+        let stored = tokio::time::timeout(self.deadline, self.sink.store(incoming)).await;
         let why = match stored {
             Ok(Ok(())) => {
                 Counters::bump(&counters.deliveries, 1);

@@ -2,11 +2,9 @@
 //! exactly as Okta sent it.
 
 use bytes::Bytes;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use async_nats::HeaderMap;
-use okta_eventhooks::events::Delivery;
+use okta_eventhooks_receiver::Incoming;
 
 use crate::headers;
 use crate::subject;
@@ -22,42 +20,13 @@ pub(crate) struct Outgoing {
     pub(crate) payload: Bytes,
 }
 
-/// The envelope with each event kept as raw JSON text.
-#[derive(Deserialize)]
-struct RawDelivery<'a> {
-    #[serde(borrow, default)]
-    data: Option<RawData<'a>>,
-}
-
-#[derive(Deserialize)]
-struct RawData<'a> {
-    #[serde(borrow, default)]
-    events: Option<Vec<&'a RawValue>>,
-}
-
-/// Splits a delivery. `body` is the request body and `delivery` the same body parsed, so the
-/// two lists of events match one to one.
-pub(crate) fn split(
-    body: &Bytes,
-    delivery: &Delivery,
-    prefix: &str,
-) -> Result<Vec<Outgoing>, String> {
-    let raw: RawDelivery<'_> = serde_json::from_slice(body)
-        .map_err(|e| format!("the delivery does not parse a second time: {e}"))?;
-    let raw_events = raw.data.and_then(|d| d.events).unwrap_or_default();
-    let events = &delivery.data.events;
-    if raw_events.len() != events.len() {
-        return Err(format!(
-            "{} events parsed but {} raw events found",
-            events.len(),
-            raw_events.len()
-        ));
-    }
-    let shared = shared_headers(delivery);
-    Ok(events
+/// Splits a delivery into one message per event, in the delivery's order.
+pub(crate) fn split(incoming: &Incoming, prefix: &str) -> Vec<Outgoing> {
+    let shared = shared_headers(incoming);
+    incoming
+        .events
         .iter()
-        .zip(raw_events)
-        .map(|(event, raw)| {
+        .map(|event| {
             let id = event
                 .uuid
                 .as_deref()
@@ -70,23 +39,23 @@ pub(crate) fn split(
                 subject: subject::for_event(prefix, event.event_type.as_deref()),
                 id,
                 headers: shared.clone(),
-                payload: body.slice_ref(raw.get().as_bytes()),
+                payload: event.json.clone(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The headers every event of the delivery shares: its `eventId`, hook and org.
-fn shared_headers(delivery: &Delivery) -> HeaderMap {
+fn shared_headers(incoming: &Incoming) -> HeaderMap {
     let mut map = HeaderMap::new();
-    let org = delivery
+    let org = incoming
         .source
         .as_deref()
         .and_then(|source| url::Url::parse(source).ok())
         .and_then(|url| url.host_str().map(str::to_owned));
     for (name, value) in [
-        (headers::OKTA_EVENT_ID, delivery.event_id.as_deref()),
-        (headers::OKTA_EVENT_HOOK_ID, delivery.event_hook_id()),
+        (headers::OKTA_EVENT_ID, incoming.event_id.as_deref()),
+        (headers::OKTA_EVENT_HOOK_ID, incoming.event_hook_id()),
         (headers::OKTA_ORG, org.as_deref()),
     ] {
         if let Some(value) = value.and_then(headers::value) {
@@ -113,15 +82,14 @@ mod tests {
   }
 }"#;
 
-    fn split_body(body: &str) -> Result<Vec<Outgoing>, String> {
-        let bytes = Bytes::copy_from_slice(body.as_bytes());
-        let delivery: Delivery = serde_json::from_slice(&bytes).unwrap();
-        split(&bytes, &delivery, "okta.events")
+    fn split_body(body: &str) -> Vec<Outgoing> {
+        let incoming = Incoming::parse(Bytes::copy_from_slice(body.as_bytes())).unwrap();
+        split(&incoming, "okta.events")
     }
 
     #[test]
     fn each_event_is_sent_exactly_as_okta_wrote_it() {
-        let out = split_body(BODY).unwrap();
+        let out = split_body(BODY);
         assert_eq!(out.len(), 3);
         // Spacing, key order and unknown fields are kept byte for byte.
         assert_eq!(
@@ -160,9 +128,9 @@ mod tests {
             r#"{"data":{"events":null}}"#,
             r#"{"data":{"events":[]}}"#,
         ] {
-            assert!(split_body(body).unwrap().is_empty(), "{body}");
+            assert!(split_body(body).is_empty(), "{body}");
         }
-        let out = split_body(r#"{"data":{"events":[{}]}}"#).unwrap();
+        let out = split_body(r#"{"data":{"events":[{}]}}"#);
         assert!(out[0].headers.get(headers::OKTA_ORG).is_none());
     }
 }

@@ -33,10 +33,10 @@ pub(crate) struct JetStreamSink {
 
 impl JetStreamSink {
     async fn publish_all(&self, incoming: Incoming) -> Result<(), BoxError> {
-        let split = || envelope::split(&incoming.body, &incoming.delivery, &self.prefix);
+        let split = || envelope::split(&incoming, &self.prefix);
         // Which events are not acknowledged yet, by their place in the delivery.
-        let mut pending: Vec<usize> = (0..incoming.delivery.data.events.len()).collect();
-        let mut messages = split()?;
+        let mut pending: Vec<usize> = (0..incoming.events.len()).collect();
+        let mut messages = split();
         let mut pause = FIRST_PAUSE;
         // Until every event is acknowledged. The receiver drops this future at its deadline,
         // which ends the loop; sending an event again is safe (same `Nats-Msg-Id`).
@@ -71,7 +71,7 @@ impl JetStreamSink {
             pause = (pause * 2).min(MAX_PAUSE);
             // Built again rather than kept: the first try, by far the most common, then
             // moves every message into the client without a copy.
-            let mut again = split()?.into_iter().enumerate();
+            let mut again = split().into_iter().enumerate();
             messages = unacked
                 .iter()
                 .filter_map(|index| again.find(|(i, _)| i == index).map(|(_, m)| m))
