@@ -1,13 +1,16 @@
-//! Tells the interop tests whether they can run, so that a test that cannot run is reported
-//! as ignored (with the reason) instead of passing without having checked anything.
+//! Tells the tests that need an outside program whether they can run, so that a test that
+//! cannot run is reported as ignored (with the reason) instead of passing without having
+//! checked anything.
 //!
 //! `interop_python` / `interop_node`: the interpreter's variable is set (`.ci/run` sets both).
-//! `ci`: running under CI (`CI` set), where a missing interpreter must fail, not be ignored.
+//! `nats_server`: `OKTA_EVENTHOOKS_NATS_SERVER` names a `nats-server` binary (`.ci/run` sets it).
+//! `ci`: running under CI (`CI` set), where a missing program must fail, not be ignored.
 
 fn main() {
     for (var, cfg) in [
         ("OKTA_EVENTHOOKS_INTEROP_PYTHON", "interop_python"),
         ("OKTA_EVENTHOOKS_INTEROP_NODE", "interop_node"),
+        ("OKTA_EVENTHOOKS_NATS_SERVER", "nats_server"),
         ("CI", "ci"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");

@@ -28,6 +28,9 @@ pub enum CliError {
     /// The emulator could not be started, or a running one refused or could not be reached.
     #[error(transparent)]
     Emulator(#[from] okta_eventhooks_emulator::Error),
+    /// The relay, a consumer or NATS failed (connection, stream set-up, JetStream).
+    #[error(transparent)]
+    Relay(#[from] okta_eventhooks_relay::Error),
     /// Writing the results failed (other than a closed pipe).
     #[error("cannot write the output: {0}")]
     Output(#[source] io::Error),
@@ -112,6 +115,7 @@ impl CliError {
             Self::Okta(e) => sdk_exit(e),
             Self::Receiver(e) => receiver_exit(e),
             Self::Emulator(e) => emulator_exit(e),
+            Self::Relay(e) => relay_exit(e),
         }
     }
 }
@@ -155,6 +159,17 @@ fn emulator_exit(e: &okta_eventhooks_emulator::Error) -> Exit {
         Error::Refused { .. } | Error::Decode(_) => Exit::Server,
         Error::Unreachable { .. } => Exit::Network,
         _ => Exit::Config,
+    }
+}
+
+fn relay_exit(e: &okta_eventhooks_relay::Error) -> Exit {
+    use okta_eventhooks_relay::Error;
+    match e {
+        Error::InvalidInput(_) => Exit::Usage,
+        Error::Receiver(e) => receiver_exit(e),
+        Error::StreamConflict { .. } => Exit::Config,
+        Error::Connect { .. } => Exit::Network,
+        _ => Exit::Server,
     }
 }
 

@@ -11,16 +11,18 @@ pub enum Exit {
     Refused = 1,
     /// 2: bad usage or invalid input (flags, file, secret source); nothing was sent.
     Usage = 2,
-    /// 3: configuration error (org URL, credentials, profile); nothing was sent.
+    /// 3: configuration error (org URL, credentials, profile, a JetStream stream with other
+    /// settings); nothing was sent.
     Config = 3,
     /// 4: Okta rejected the request (4xx other than 429: not found, invalid, unauthorized, forbidden,
     /// failed verification). Retrying the same request will not help.
     Api = 4,
     /// 5: rate limited (429) even after the retries. Try again after the reset.
     RateLimited = 5,
-    /// 6: network failure or timeout. Try again.
+    /// 6: network failure or timeout (Okta or NATS). Try again.
     Network = 6,
-    /// 7: Okta failed (5xx) or answered with something that is not the API's shape. Try again later.
+    /// 7: Okta failed (5xx) or answered with something that is not the API's shape, or JetStream
+    /// failed. Try again later.
     Server = 7,
     /// 8: the output could not be written (stdout failed; a closed pipe is not a failure), or an
     /// internal error: a result could not be encoded as JSON/YAML, an answer was too large to
@@ -42,11 +44,13 @@ Exit codes:
   0  success
   1  refused by a safety check, or confirmation declined (nothing was changed)
   2  usage error or invalid input (nothing was sent)
-  3  configuration error: org URL, credentials, profile (nothing was sent)
+  3  configuration error: org URL, credentials, profile, a conflicting
+     JetStream stream (nothing was sent)
   4  Okta rejected the request: 400, 401, 403, 404... (retrying will not help)
   5  rate limited: HTTP 429 after the retries (retry after the reset)
-  6  network failure or timeout (retry)
-  7  Okta server error (5xx) or a malformed response (retry later)
+  6  network failure or timeout, Okta or NATS (retry)
+  7  Okta server error (5xx), a malformed response, or a JetStream failure
+     (retry later)
   8  internal or output error: the output could not be written or encoded,
      an answer was too large to read, or a demo check failed (a change may
      already be made; look, then retry)

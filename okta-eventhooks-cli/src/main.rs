@@ -6,8 +6,9 @@
 #![warn(missing_docs)]
 // All output goes through `output::Printer`, which survives closed pipes.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
-// Doc comments of the clap structs are the `--help` text, where URLs are plain text.
-#![allow(rustdoc::bare_urls)]
+// Doc comments of the clap structs are the `--help` text, where URLs and placeholders such as
+// <prefix> are plain text.
+#![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 mod cmd;
 mod context;
@@ -18,6 +19,7 @@ mod manifest;
 mod output;
 mod reconcile;
 mod when;
+mod shutdown;
 
 use std::process::ExitCode;
 
@@ -87,6 +89,35 @@ enum Command {
     Export(cmd::ascode::ExportCmd),
     /// The hooks-as-code manifest: print its JSON Schema, or check a file offline.
     Manifest(cmd::manifest::ManifestArgs),
+    /// Relay deliveries into NATS JetStream: Okta gets 200 only once every event is stored
+    ///
+    /// A delivery not stored within --deadline is answered 503, which Okta
+    /// retries once; 401, 400 and 413 store nothing. Each event is one message
+    /// on <prefix>.<eventType>, its body the event's JSON exactly as Okta sent
+    /// it, its uuid the Nats-Msg-Id: a repeat within --duplicate-window is
+    /// stored once, so any number of relays can run behind a load balancer.
+    /// The stream is created at start, or checked if it exists.
+    ///
+    /// Examples:
+    ///   export HOOK_SECRET=...   # the hook's authScheme.value
+    ///   export NATS_URL=nats://nats-1:4222,nats://nats-2:4222
+    ///   okta-eventhooks relay --port 8080 --path /okta/events \
+    ///     --auth-key Authorization --auth-value-env HOOK_SECRET --replicas 3
+    #[command(verbatim_doc_comment)]
+    Relay(cmd::relay::Relay),
+    /// Print the events of a JetStream stream, acknowledging each after printing
+    ///
+    /// A durable consumer remembers what was acknowledged: run it again with
+    /// the same --durable and it carries on where it stopped; an event printed
+    /// but not acknowledged (the process died in between) comes again. One
+    /// line per event, or its JSON (one line each) with -o json, as `listen`
+    /// prints them.
+    ///
+    /// Examples:
+    ///   okta-eventhooks consume --durable audit --subject 'okta.events.user.>'
+    ///   okta-eventhooks -o json consume --durable sync --count 100 | jq .uuid
+    #[command(verbatim_doc_comment)]
+    Consume(cmd::relay::Consume),
 }
 
 impl Command {
@@ -111,6 +142,8 @@ impl Command {
             Self::Apply(c) => c.run(ctx).await,
             Self::Export(c) => c.run(ctx).await,
             Self::Manifest(c) => c.run(ctx.printer()),
+            Self::Relay(c) => c.run(ctx).await,
+            Self::Consume(c) => c.run(ctx).await,
         }
     }
 

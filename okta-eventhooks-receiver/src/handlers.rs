@@ -1,7 +1,6 @@
 //! The two endpoints Okta calls: the verification GET and the delivery POST.
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,8 +10,9 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::dedupe::{Dedupe, MAX_EVENT_ID_BYTES, Sighting};
+use crate::dedupe_store::{self, SharedStore};
 use crate::shared_secret::SharedSecret;
+use crate::sink::SinkHook;
 use crate::stats::Counters;
 use okta_eventhooks::events::{Delivery, VERIFICATION_CHALLENGE_HEADER, VerificationRequest};
 
@@ -20,9 +20,11 @@ use okta_eventhooks::events::{Delivery, VERIFICATION_CHALLENGE_HEADER, Verificat
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) auth: Option<SharedSecret>,
-    pub(crate) dedupe: Mutex<Dedupe>,
+    pub(crate) dedupe: SharedStore,
     pub(crate) sender: mpsc::Sender<Delivery>,
     pub(crate) counters: Arc<Counters>,
+    /// When set, deliveries go to the sink and are answered once it stored them.
+    pub(crate) sink: Option<SinkHook>,
 }
 
 impl Shared {
@@ -33,12 +35,6 @@ impl Shared {
             tracing::debug!("event hook request refused: auth header missing or wrong");
         }
         ok
-    }
-
-    fn dedupe(&self) -> std::sync::MutexGuard<'_, Dedupe> {
-        // The lock is never held across an await; a panic while holding it cannot leave the
-        // map half-updated in a way that matters, so a poisoned lock is simply reused.
-        self.dedupe.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -90,6 +86,12 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             return rejection.into_response();
         }
     };
+    if let Some(sink) = &shared.sink {
+        // The sink parses what it needs and stores the events as sent. De-duplication is its
+        // job too: a repeat acknowledged here while the first copy is still being stored
+        // would be lost with it if that store failed.
+        return sink.deliver(&shared.counters, body).await;
+    }
     let delivery: Delivery = match serde_json::from_slice(&body) {
         Ok(delivery) => delivery,
         Err(err) => {
@@ -100,21 +102,10 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
-    if let Some(id) = delivery.event_id.as_deref() {
-        match shared.dedupe().sighting(id, Instant::now()) {
-            Sighting::First => {}
-            Sighting::Repeat => {
-                Counters::bump(&shared.counters.duplicates, 1);
-                tracing::debug!(event_id = id, "duplicate event hook delivery dropped");
-                return StatusCode::OK.into_response();
-            }
-            Sighting::NotRemembered => tracing::debug!(
-                event_id_bytes = id.len(),
-                max = MAX_EVENT_ID_BYTES,
-                "eventId too long to remember: handed over without de-duplication"
-            ),
-        }
-    }
+    let Some(delivery) = dedupe_store::screen(&*shared.dedupe.0, &shared.counters, delivery).await
+    else {
+        return StatusCode::OK.into_response();
+    };
     let events = delivery.data.events.len() as u64;
     match shared.sender.try_send(delivery) {
         Ok(()) => {
@@ -123,11 +114,9 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
             StatusCode::OK.into_response()
         }
         // The queue is full or its reader is gone: refuse with a 5xx so that Okta retries once,
-        // and forget the id so the retry is not taken for a duplicate.
+        // and forget its ids so the retry is not taken for a duplicate.
         Err(TrySendError::Full(delivery) | TrySendError::Closed(delivery)) => {
-            if let Some(id) = delivery.event_id.as_deref() {
-                shared.dedupe().forget(id);
-            }
+            dedupe_store::forget(&*shared.dedupe.0, &delivery).await;
             Counters::bump(&shared.counters.overloaded, 1);
             tracing::warn!("event hook delivery refused with 503: the delivery queue is full");
             refuse(
@@ -147,14 +136,21 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::dedupe::Dedupe;
+    use crate::dedupe_store::MemoryStore;
 
     fn shared() -> (Arc<Shared>, mpsc::Receiver<Delivery>) {
         let (sender, deliveries) = mpsc::channel(4);
         let shared = Shared {
             auth: None,
-            dedupe: Mutex::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20)),
+            dedupe: SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
+                Duration::from_secs(60),
+                100,
+                1 << 20,
+            )))),
             sender,
             counters: Arc::default(),
+            sink: None,
         };
         (Arc::new(shared), deliveries)
     }

@@ -4,7 +4,8 @@
 //! - answers Okta's one-time verification GET with `{"verification": "<challenge>"}`,
 //! - checks the shared auth header (`authScheme`) in constant time and answers 401 otherwise,
 //! - refuses bodies over a size limit with 413 and malformed JSON with 400 (never panics),
-//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s within a window,
+//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s and events whose
+//!   `uuid` was seen within a window (in memory, or in a shared [`DedupeStore`]),
 //! - hands the delivery to your code through a channel (or an async callback) and answers 200
 //!   at once, so a slow handler never makes Okta time out (Okta waits 3 s).
 //!
@@ -16,6 +17,11 @@
 //! [`ReceiverBuilder::auth_header`] and the old one in
 //! [`ReceiverBuilder::accept_previous_secret`], replace the hook's secret at Okta (which
 //! resets verification: verify again), then drop the old value.
+//!
+//! To acknowledge Okta only once the events are durable somewhere (a queue, a database), give
+//! the builder a [`Sink`] ([`ReceiverBuilder::build_with_sink`]): each delivery is stored
+//! within a deadline below Okta's 3 s before the 200, or refused with 503 so that Okta
+//! retries.
 //!
 //! [`serve`] holds the one implementation of "serve an axum router in the background with a
 //! stop handle", used by [`RunningReceiver`] and by the emulator crate. It holds every
@@ -54,15 +60,18 @@
 #![warn(missing_docs)]
 
 mod dedupe;
+mod dedupe_store;
 mod error;
 mod handlers;
+mod incoming;
 pub mod serve;
 mod server;
 mod shared_secret;
+mod sink;
 mod stats;
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -71,16 +80,21 @@ use axum::routing::get;
 use tokio::sync::mpsc;
 
 pub use dedupe::MAX_EVENT_ID_BYTES;
+pub use dedupe_store::{DedupeFuture, DedupeStore};
 pub use error::{Error, Result};
+pub use incoming::{Incoming, RawEvent};
 pub use okta_eventhooks::events::Delivery;
 pub use serve::ServerLimits;
 pub use server::RunningReceiver;
+pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, Sink, SinkFuture};
 pub use stats::ReceiverStats;
 
 use dedupe::Dedupe;
+use dedupe_store::{MemoryStore, SharedStore};
 use handlers::Shared;
 use okta_eventhooks::Secret;
 use shared_secret::SharedSecret;
+use sink::SinkHook;
 use stats::Counters;
 
 /// Default window within which a repeated `eventId` is dropped.
@@ -157,6 +171,8 @@ pub struct ReceiverBuilder {
     max_body_bytes: usize,
     channel_capacity: usize,
     limits: ServerLimits,
+    sink_deadline: Duration,
+    dedupe_store: Option<SharedStore>,
 }
 
 impl Default for ReceiverBuilder {
@@ -171,6 +187,8 @@ impl Default for ReceiverBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
             limits: ServerLimits::default(),
+            sink_deadline: DEFAULT_SINK_DEADLINE,
+            dedupe_store: None,
         }
     }
 }
@@ -200,6 +218,15 @@ impl ReceiverBuilder {
     /// How long a seen `eventId` is remembered; [`Duration::ZERO`] turns de-duplication off.
     pub fn dedupe_window(mut self, window: Duration) -> Self {
         self.dedupe_window = window;
+        self
+    }
+
+    /// Remembers seen `eventId`s and `uuid`s in `store` instead of this process's memory (then
+    /// [`dedupe_window`](Self::dedupe_window) and [`dedupe_capacity`](Self::dedupe_capacity)
+    /// do not apply: the store has its own). With a store shared by every replica of a
+    /// receiver, a repeat is dropped whichever replica it reaches.
+    pub fn dedupe_store(mut self, store: impl DedupeStore) -> Self {
+        self.dedupe_store = Some(SharedStore(Arc::new(store)));
         self
     }
 
@@ -235,8 +262,29 @@ impl ReceiverBuilder {
         self
     }
 
+    /// How long a [`Sink`] has to store a delivery before the answer is 503 (default
+    /// [`DEFAULT_SINK_DEADLINE`]); must be below Okta's 3 s.
+    pub fn sink_deadline(mut self, deadline: Duration) -> Self {
+        self.sink_deadline = deadline;
+        self
+    }
+
+    /// Builds a receiver that answers each delivery only once `sink` has stored it: 200 when
+    /// it has, 503 when it failed or missed the [deadline](Self::sink_deadline). The
+    /// receiver's own de-duplication and queue are not used: de-duplication is the sink's job.
+    pub fn build_with_sink(self, sink: impl Sink) -> Result<Receiver> {
+        let hook = SinkHook::new(Arc::new(sink), self.sink_deadline)?;
+        // The queue is never written to in this mode; its reader is simply dropped.
+        let (receiver, _unused) = self.build_inner(Some(hook))?;
+        Ok(receiver)
+    }
+
     /// Builds the receiver and the channel its deliveries arrive on.
     pub fn build(self) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
+        self.build_inner(None)
+    }
+
+    fn build_inner(self, sink: Option<SinkHook>) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
         validate_path(&self.path)?;
         if self.channel_capacity == 0 {
             return Err(Error::InvalidInput(
@@ -256,13 +304,16 @@ impl ReceiverBuilder {
         let counters = Arc::new(Counters::default());
         let shared = Arc::new(Shared {
             auth,
-            dedupe: Mutex::new(Dedupe::new(
-                self.dedupe_window,
-                self.dedupe_capacity,
-                self.dedupe_max_bytes,
-            )),
+            dedupe: self.dedupe_store.unwrap_or_else(|| {
+                SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
+                    self.dedupe_window,
+                    self.dedupe_capacity,
+                    self.dedupe_max_bytes,
+                ))))
+            }),
             sender,
             counters: Arc::clone(&counters),
+            sink,
         });
         let router = Router::new()
             .route(&self.path, get(handlers::verify).post(handlers::deliver))

@@ -12,8 +12,12 @@ pub struct ReceiverStats {
     pub deliveries: u64,
     /// Events in those deliveries.
     pub events: u64,
-    /// Deliveries acknowledged but dropped because their `eventId` was already seen.
+    /// Deliveries acknowledged but dropped because their `eventId` was already seen, or
+    /// every one of their events was.
     pub duplicates: u64,
+    /// Events dropped from deliveries that were handed over, because their `uuid` was already
+    /// seen (re-batched or replayed events).
+    pub duplicate_events: u64,
     /// Requests refused with 401 (wrong or missing auth header).
     pub unauthorized: u64,
     /// Requests refused with 400 (malformed JSON, missing challenge).
@@ -22,6 +26,9 @@ pub struct ReceiverStats {
     pub too_large: u64,
     /// Deliveries refused with 503 because user code was not keeping up (Okta retries once).
     pub overloaded: u64,
+    /// Deliveries refused with 503 because the [`Sink`](crate::Sink) failed or missed its
+    /// deadline (Okta retries once).
+    pub not_stored: u64,
 }
 
 #[derive(Debug, Default)]
@@ -30,10 +37,12 @@ pub(crate) struct Counters {
     pub(crate) deliveries: AtomicU64,
     pub(crate) events: AtomicU64,
     pub(crate) duplicates: AtomicU64,
+    pub(crate) duplicate_events: AtomicU64,
     pub(crate) unauthorized: AtomicU64,
     pub(crate) malformed: AtomicU64,
     pub(crate) too_large: AtomicU64,
     pub(crate) overloaded: AtomicU64,
+    pub(crate) not_stored: AtomicU64,
 }
 
 impl Counters {
@@ -48,10 +57,12 @@ impl Counters {
             deliveries: get(&self.deliveries),
             events: get(&self.events),
             duplicates: get(&self.duplicates),
+            duplicate_events: get(&self.duplicate_events),
             unauthorized: get(&self.unauthorized),
             malformed: get(&self.malformed),
             too_large: get(&self.too_large),
             overloaded: get(&self.overloaded),
+            not_stored: get(&self.not_stored),
         }
     }
 }

@@ -110,10 +110,15 @@ impl Delivery {
 
     /// The id of the hook that sent this delivery (the last segment of `source`).
     pub fn event_hook_id(&self) -> Option<&str> {
-        let source = self.source.as_deref()?;
-        let (_, id) = source.trim_end_matches('/').rsplit_once('/')?;
-        (!id.is_empty()).then_some(id)
+        event_hook_id(self.source.as_deref()?)
     }
+}
+
+/// The id of the hook that sent a delivery, from its `source`
+/// (`https://{org}/api/v1/eventHooks/{id}`: the last segment).
+pub fn event_hook_id(source: &str) -> Option<&str> {
+    let (_, id) = source.trim_end_matches('/').rsplit_once('/')?;
+    (!id.is_empty()).then_some(id)
 }
 
 /// The `data` member of a [`Delivery`].

@@ -45,3 +45,22 @@ pub async fn verified_hook(client: &Client, hook: &EventHook) -> String {
     client.verify_event_hook(&id).await.unwrap();
     id
 }
+
+/// The events of `event_type` the emulator has fired, oldest first, exactly as its System Log
+/// serves them (and as its hooks received them). At most 1,000 (one page).
+pub async fn fired_events(emu: &Emulator, event_type: &str) -> Vec<serde_json::Value> {
+    let filter = format!("eventType eq \"{event_type}\"");
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/api/v1/logs", emu.url()),
+        [("filter", filter.as_str()), ("limit", "1000")],
+    )
+    .unwrap();
+    let response = crate::http::client()
+        .get(url)
+        .header("Authorization", ssws())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "GET /api/v1/logs");
+    response.json().await.unwrap()
+}

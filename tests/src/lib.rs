@@ -2,7 +2,8 @@
 //! the tests use, Okta-shaped fixtures, a hook endpoint that answers the verification
 //! challenge, the emulator and SDK clients set up for tests, several emulated orgs named by
 //! okta.yaml profiles, a plain HTTP client, scratch directories, hostile input for property
-//! tests, and a stand-in for Okta's System Log.
+//! tests, a stand-in for Okta's System Log, and real NATS servers (one, or a three-node
+//! JetStream cluster).
 //!
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
@@ -14,6 +15,7 @@ pub mod hostile;
 pub mod http;
 pub mod mock_org;
 pub mod orgs;
+pub mod nats;
 pub mod scratch;
 pub mod secrets;
 pub mod system_log;

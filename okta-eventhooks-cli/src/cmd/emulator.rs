@@ -119,7 +119,7 @@ impl EmulatorArgs {
                     allow_http_loopback: self.allow_http_loopback,
                     rate_limit: self.rate_limit,
                 };
-                serve(options, printer, stopped()).await
+                serve(options, printer, crate::shutdown::requested()).await
             }
             Some(EmulatorCommand::Fire {
                 event_types,
@@ -264,29 +264,6 @@ async fn serve(
     ServeStatus::Stopping.print(printer);
     emu.shutdown().await;
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM on Unix.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// The table view of a fire: one line for the whole, one per hook.

@@ -191,7 +191,7 @@ fn print_events(printer: &Printer, delivery: &Delivery) -> Result<()> {
 }
 
 /// The secret in environment variable `var`, named by the flag `flag`.
-fn read_secret_env(var: &str, flag: &str) -> Result<Secret> {
+pub fn read_secret_env(var: &str, flag: &str) -> Result<Secret> {
     match std::env::var(var) {
         Ok(value) if !value.is_empty() => Ok(Secret::from(value)),
         Ok(_) => Err(CliError::Usage(format!(

@@ -11,5 +11,6 @@ pub mod listen;
 pub mod logs;
 pub mod manifest;
 pub mod read;
+pub mod relay;
 pub mod target;
 pub mod write;

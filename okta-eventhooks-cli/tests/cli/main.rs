@@ -1,5 +1,6 @@
 //! End-to-end tests of the `okta-eventhooks` binary cargo built for this test run: against a
-//! wiremock stand-in for Okta, against the Okta emulator, and as a receiver (`listen`).
+//! wiremock stand-in for Okta, against the Okta emulator, as a receiver (`listen`), and as a
+//! relay into a real NATS JetStream (`relay`, `consume`).
 
 mod ascode;
 mod catalog;
@@ -14,5 +15,6 @@ mod listen;
 mod logs;
 mod misc;
 mod read;
+mod relay;
 mod support;
 mod write;

@@ -36,6 +36,8 @@ const COMMANDS: &[&str] = &[
     "manifest",
     "manifest schema",
     "manifest check",
+    "relay",
+    "consume",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,295 @@
+//! `relay` and `consume`: Okta's deliveries into a NATS JetStream stream (Okta is answered
+//! only once every event is stored), and the stream's events back out, one line each.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use futures_util::StreamExt;
+use okta_eventhooks_receiver::DEFAULT_MAX_BODY_BYTES;
+use okta_eventhooks_relay::{
+    DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, NatsServers, Relay as RelayServer, RelayStats, Storage,
+    StreamSettings, consume,
+};
+use serde::Serialize;
+
+use crate::cmd::listen::read_secret_env;
+use crate::context::Context;
+use crate::error::{CliError, Result};
+use crate::output::Printer;
+
+/// Where NATS is.
+#[derive(Debug, Args)]
+pub struct NatsArgs {
+    /// NATS server URL(s), comma-separated (a cluster's nodes). Credentials belong in the
+    /// NATS_URL variable, not on the command line; they are never printed.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "NATS_URL",
+        hide_env_values = true,
+        default_value = "nats://127.0.0.1:4222"
+    )]
+    nats: String,
+}
+
+impl NatsArgs {
+    fn servers(&self) -> Result<NatsServers> {
+        NatsServers::new([&self.nats]).map_err(CliError::from)
+    }
+}
+
+/// Where the stream keeps messages.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum StorageArg {
+    /// On disk.
+    File,
+    /// In memory (lost when NATS stops; for tests and demos).
+    Memory,
+}
+
+/// `relay` (its help is on the command in `main.rs`).
+#[derive(Debug, Args)]
+pub struct Relay {
+    /// Port to listen on (0 picks a free one; the URL is printed at start).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+
+    /// Address to listen on; 0.0.0.0 behind a TLS-terminating load balancer.
+    #[arg(long, value_name = "IP", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    bind: IpAddr,
+
+    /// Path Okta calls (the path of the hook's channel URI).
+    #[arg(long, default_value = "/")]
+    path: String,
+
+    /// Header Okta sends the shared secret in (the hook's authScheme.key), e.g. Authorization.
+    #[arg(long, value_name = "HEADER", requires = "auth_value_env")]
+    auth_key: Option<String>,
+
+    /// Environment variable holding the expected value of --auth-key (secrets never go on the
+    /// command line). Requests without it get 401.
+    #[arg(long, value_name = "VAR", requires = "auth_key")]
+    auth_value_env: Option<String>,
+
+    /// Start without --auth-key: anyone who reaches the relay can write to the stream. For
+    /// local use only.
+    #[arg(long, conflicts_with_all = ["auth_key", "auth_value_env"])]
+    insecure_no_auth: bool,
+
+    #[command(flatten)]
+    nats: NatsArgs,
+
+    /// The JetStream stream.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_STREAM)]
+    stream: String,
+
+    /// Events go to <prefix>.<eventType>; the stream holds <prefix>.>.
+    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX)]
+    subject_prefix: String,
+
+    /// Copies of each message in a JetStream cluster (3 or 5 in production).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    replicas: usize,
+
+    /// Where the stream keeps messages.
+    #[arg(long, value_enum, default_value_t = StorageArg::File)]
+    storage: StorageArg,
+
+    /// How long JetStream remembers an event's uuid to drop a repeat.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::duration::parse)]
+    duplicate_window: Duration,
+
+    /// Time JetStream has to store a delivery before the answer is 503 (below Okta's 3 s).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
+    deadline: Duration,
+
+    /// Largest delivery body accepted, in bytes (larger ones get 413).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+}
+
+/// What `relay` prints (`-o json`: one JSON line each).
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum RelayStatus<'a> {
+    /// Ready: Okta may call `url`.
+    Relaying {
+        url: &'a str,
+        stream: &'a str,
+        subjects: &'a str,
+        nats: &'a str,
+    },
+    /// Stopped after Ctrl-C or SIGTERM, with what was done.
+    Stopped {
+        deliveries: u64,
+        events: u64,
+        stored: u64,
+        duplicates: u64,
+        unauthorized: u64,
+        malformed: u64,
+        too_large: u64,
+        not_stored: u64,
+        verifications: u64,
+    },
+}
+
+impl RelayStatus<'_> {
+    fn stopped(stats: &RelayStats) -> Self {
+        let r = &stats.receiver;
+        Self::Stopped {
+            deliveries: r.deliveries,
+            events: r.events,
+            stored: stats.published,
+            duplicates: stats.duplicates,
+            unauthorized: r.unauthorized,
+            malformed: r.malformed,
+            too_large: r.too_large,
+            not_stored: r.not_stored,
+            verifications: r.verifications,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Self::Relaying {
+                url,
+                stream,
+                subjects,
+                nats,
+            } => format!(
+                "relaying {url} into JetStream stream {stream} ({subjects}) at {nats}; Ctrl-C to stop"
+            ),
+            Self::Stopped {
+                deliveries,
+                events,
+                stored,
+                duplicates,
+                unauthorized,
+                malformed,
+                too_large,
+                not_stored,
+                verifications,
+            } => format!(
+                "relayed {events} event(s) in {deliveries} delivery(ies): {stored} stored, {duplicates} already stored; refused: {unauthorized} unauthorized, {malformed} malformed, {too_large} too large, {not_stored} not stored in time (503); {verifications} verification(s) answered"
+            ),
+        }
+    }
+}
+
+impl Relay {
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let printer = ctx.printer();
+        let servers = self.nats.servers()?;
+        let storage = match self.storage {
+            StorageArg::File => Storage::File,
+            StorageArg::Memory => Storage::Memory,
+        };
+        let settings = StreamSettings::new(&self.stream)
+            .subject_prefix(&self.subject_prefix)
+            .replicas(self.replicas)
+            .storage(storage)
+            .duplicate_window(self.duplicate_window);
+        let mut builder = RelayServer::builder()
+            .path(&self.path)
+            .nats(servers.clone())
+            .stream(settings)
+            .deadline(self.deadline)
+            .max_body_bytes(self.max_body_bytes)
+            .insecure_no_auth(self.insecure_no_auth);
+        match (&self.auth_key, &self.auth_value_env) {
+            (Some(key), Some(var)) => builder = builder.auth_header(key, read_secret_env(var, "--auth-value-env")?),
+            _ if self.insecure_no_auth => printer
+                .warn("--insecure-no-auth: every caller can write to the stream (local use only)"),
+            _ => {
+                return Err(CliError::Usage(
+                    "the relay needs the hook's shared secret: --auth-key HEADER --auth-value-env VAR (or --insecure-no-auth for local use)".into(),
+                ));
+            }
+        }
+        let addr = SocketAddr::new(self.bind, self.port);
+        let relay = builder.start(&addr.to_string()).await?;
+        let subjects = relay.stream().subjects();
+        RelayStatus::Relaying {
+            url: &relay.url(),
+            stream: relay.stream().name(),
+            subjects: &subjects,
+            nats: &servers.to_string(),
+        }
+        .print(printer);
+        crate::shutdown::requested().await;
+        let stats = relay.shutdown().await?;
+        RelayStatus::stopped(&stats).print(printer);
+        Ok(())
+    }
+}
+
+impl RelayStatus<'_> {
+    /// A closed stdout must not stop the relay: a failed write is ignored.
+    fn print(&self, printer: &Printer) {
+        let _ = printer.record(&self.text(), self);
+    }
+}
+
+/// `consume` (its help is on the command in `main.rs`).
+#[derive(Debug, Args)]
+pub struct Consume {
+    /// The stream to read.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_STREAM)]
+    stream: String,
+
+    /// The durable consumer's name (created if missing).
+    #[arg(long, value_name = "NAME")]
+    durable: String,
+
+    /// Only events on these subjects, e.g. okta.events.user.> (an existing consumer must
+    /// have the same filter).
+    #[arg(long, value_name = "FILTER")]
+    subject: Option<String>,
+
+    /// Stop after printing and acknowledging this many events.
+    #[arg(long, value_name = "N")]
+    count: Option<u64>,
+
+    #[command(flatten)]
+    nats: NatsArgs,
+}
+
+impl Consume {
+    /// Prints events until Ctrl-C, SIGTERM or --count.
+    pub async fn run(self, ctx: &Context) -> Result<()> {
+        let printer = ctx.printer();
+        let servers = self.nats.servers()?;
+        let client = servers.connect("okta-eventhooks consume").await?;
+        let js = okta_eventhooks_relay::async_nats::jetstream::new(client);
+        let mut events = consume(&js, &self.stream, &self.durable, self.subject.as_deref()).await?;
+        printer.note(&format!(
+            "consuming stream {} as {} at {servers}; Ctrl-C to stop",
+            self.stream, self.durable
+        ));
+        let stop = crate::shutdown::requested();
+        tokio::pin!(stop);
+        let mut printed = 0;
+        while self.count.is_none_or(|limit| printed < limit) {
+            let next = tokio::select! {
+                next = events.next() => next,
+                () = &mut stop => break,
+            };
+            let received = match next {
+                None => break,
+                Some(Ok(received)) => received,
+                // Not an event (it stays in the stream and is not sent again): say so, go on.
+                Some(Err(e @ okta_eventhooks_relay::Error::Decode { .. })) => {
+                    printer.warn(&e.to_string());
+                    continue;
+                }
+                Some(Err(e)) => return Err(e.into()),
+            };
+            printer.event(&received.event)?;
+            received.ack().await?;
+            printed += 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,271 @@
+//! Where de-duplication remembers what it has seen: the extension point ([`DedupeStore`]),
+//! the in-memory store used by default, and how a delivery is screened with it.
+//!
+//! Two kinds of repeat are dropped: a delivery whose envelope `eventId` was seen (Okta's
+//! retry), and an event whose `uuid` was seen (a re-batched or replayed event comes in a new
+//! delivery with a new `eventId` but the same `uuid`; see section 9 of the fact sheet). The
+//! in-memory store only knows what this process saw; a shared store (a JetStream key-value
+//! bucket, in the relay crate) drops repeats across every replica of a receiver.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use crate::dedupe::{Dedupe, Sighting};
+use crate::sink::BoxError;
+use crate::stats::Counters;
+use okta_eventhooks::events::Delivery;
+
+/// The future a [`DedupeStore`] returns.
+pub type DedupeFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where de-duplication remembers what it has seen, for a while (the store's window).
+///
+/// Two kinds of repeat are dropped: a delivery whose envelope `eventId` was seen (Okta's
+/// retry), and an event whose `uuid` was seen (a re-batched or replayed event comes in a new
+/// delivery with a new `eventId`). The default store is this process's memory; a shared one
+/// (`KvDedupe` in the relay crate, a JetStream key-value bucket) drops repeats across every
+/// replica of a receiver. When a store fails, the delivery is handed over as new.
+///
+/// Keys are `delivery:<eventId>` and `event:<uuid>` (any text: a store that needs another
+/// alphabet encodes them itself).
+pub trait DedupeStore: Send + Sync + 'static {
+    /// Records every key and says, for each in order, whether it was new (not seen within the
+    /// store's window). Recording and checking must be one atomic step per key, so that two
+    /// replicas seeing the same key at once do not both get `true`.
+    fn first_sightings<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> DedupeFuture<'a, Result<Vec<bool>, BoxError>>;
+
+    /// Forgets the keys again: their delivery was refused with 503, so Okta's retry must get
+    /// through.
+    fn forget<'a>(&'a self, keys: &'a [String]) -> DedupeFuture<'a, ()>;
+}
+
+/// The store a receiver uses (a `Debug` wrapper: stores need not implement it).
+#[derive(Clone)]
+pub(crate) struct SharedStore(pub(crate) Arc<dyn DedupeStore>);
+
+impl std::fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DedupeStore(..)")
+    }
+}
+
+/// The default store: this process's memory, bounded in time, entries and bytes (a key too
+/// long to remember counts as new every time).
+#[derive(Debug)]
+pub(crate) struct MemoryStore(Mutex<Dedupe>);
+
+impl MemoryStore {
+    pub(crate) fn new(dedupe: Dedupe) -> Self {
+        Self(Mutex::new(dedupe))
+    }
+
+    fn dedupe(&self) -> std::sync::MutexGuard<'_, Dedupe> {
+        // The lock is never held across an await; a panic while holding it cannot leave the
+        // map half-updated in a way that matters, so a poisoned lock is simply reused.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl DedupeStore for MemoryStore {
+    fn first_sightings<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> DedupeFuture<'a, Result<Vec<bool>, BoxError>> {
+        let now = Instant::now();
+        let mut dedupe = self.dedupe();
+        let fresh = keys
+            .iter()
+            .map(|key| dedupe.sighting(key, now) != Sighting::Repeat)
+            .collect();
+        Box::pin(std::future::ready(Ok(fresh)))
+    }
+
+    fn forget<'a>(&'a self, keys: &'a [String]) -> DedupeFuture<'a, ()> {
+        let mut dedupe = self.dedupe();
+        for key in keys {
+            dedupe.forget(key);
+        }
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// The key of a delivery's `eventId`.
+fn delivery_key(event_id: &str) -> String {
+    format!("delivery:{event_id}")
+}
+
+/// The key of an event's `uuid`.
+fn event_key(uuid: &str) -> String {
+    format!("event:{uuid}")
+}
+
+/// The keys a delivery records: its `eventId`, then each event's `uuid` (empty ones skipped).
+fn keys(delivery: &Delivery) -> Vec<String> {
+    delivery
+        .event_id
+        .as_deref()
+        .map(delivery_key)
+        .into_iter()
+        .chain(
+            delivery
+                .data
+                .events
+                .iter()
+                .filter_map(|e| e.uuid.as_deref().filter(|u| !u.is_empty()).map(event_key)),
+        )
+        .collect()
+}
+
+/// Drops what was already seen: `None` when the whole delivery is a repeat (its `eventId`, or
+/// every one of its events), otherwise the delivery with only its new events. When the store
+/// fails, everything counts as new: a duplicate is better than a lost event.
+pub(crate) async fn screen(
+    store: &dyn DedupeStore,
+    counters: &Counters,
+    mut delivery: Delivery,
+) -> Option<Delivery> {
+    let keys = keys(&delivery);
+    if keys.is_empty() {
+        return Some(delivery);
+    }
+    let fresh = match store.first_sightings(&keys).await {
+        Ok(fresh) if fresh.len() == keys.len() => fresh,
+        Ok(_) | Err(_) => {
+            tracing::warn!("the de-duplication store failed: the delivery is handed over as new");
+            return Some(delivery);
+        }
+    };
+    let mut fresh = fresh.into_iter();
+    if delivery.event_id.is_some() && fresh.next() == Some(false) {
+        Counters::bump(&counters.duplicates, 1);
+        tracing::debug!(
+            event_id = delivery.event_id.as_deref(),
+            "duplicate event hook delivery dropped"
+        );
+        return None;
+    }
+    let before = delivery.data.events.len();
+    delivery
+        .data
+        .events
+        .retain(|event| match event.uuid.as_deref() {
+            Some(uuid) if !uuid.is_empty() => fresh.next().unwrap_or(true),
+            _ => true,
+        });
+    let repeated = (before - delivery.data.events.len()) as u64;
+    if repeated > 0 {
+        Counters::bump(&counters.duplicate_events, repeated);
+        tracing::debug!(repeated, "events already received (same uuid) dropped");
+    }
+    if before > 0 && delivery.data.events.is_empty() {
+        Counters::bump(&counters.duplicates, 1);
+        return None;
+    }
+    Some(delivery)
+}
+
+/// Forgets what [`screen`] recorded for a delivery that was then refused.
+pub(crate) async fn forget(store: &dyn DedupeStore, delivery: &Delivery) {
+    store.forget(&keys(delivery)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn delivery(event_id: &str, uuids: &[&str]) -> Delivery {
+        let events: Vec<_> = uuids
+            .iter()
+            .map(|u| serde_json::json!({"uuid": u}))
+            .collect();
+        serde_json::from_value(serde_json::json!({"eventId": event_id, "data": {"events": events}}))
+            .unwrap()
+    }
+
+    fn uuids(delivery: &Delivery) -> Vec<&str> {
+        delivery
+            .data
+            .events
+            .iter()
+            .map(|e| e.uuid.as_deref().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn repeated_deliveries_and_repeated_events_are_dropped() {
+        let store = MemoryStore::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20));
+        let counters = Counters::default();
+        let first = screen(&store, &counters, delivery("d1", &["a", "b"]))
+            .await
+            .unwrap();
+        assert_eq!(uuids(&first), ["a", "b"]);
+        // Okta's retry: same eventId.
+        assert!(
+            screen(&store, &counters, delivery("d1", &["a", "b"]))
+                .await
+                .is_none()
+        );
+        // Re-batched: a new eventId, one old event and one new.
+        let rebatched = screen(&store, &counters, delivery("d2", &["b", "c"]))
+            .await
+            .unwrap();
+        assert_eq!(uuids(&rebatched), ["c"]);
+        // Nothing new at all.
+        assert!(
+            screen(&store, &counters, delivery("d3", &["a", "c"]))
+                .await
+                .is_none()
+        );
+        let stats = counters.snapshot();
+        assert_eq!((stats.duplicates, stats.duplicate_events), (2, 3));
+    }
+
+    #[tokio::test]
+    async fn a_forgotten_delivery_passes_again() {
+        let store = MemoryStore::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20));
+        let counters = Counters::default();
+        let refused = screen(&store, &counters, delivery("d1", &["a"]))
+            .await
+            .unwrap();
+        forget(&store, &refused).await;
+        assert!(
+            screen(&store, &counters, delivery("d1", &["a"]))
+                .await
+                .is_some()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failing_store_lets_everything_through() {
+        struct Broken;
+        impl DedupeStore for Broken {
+            fn first_sightings<'a>(
+                &'a self,
+                _: &'a [String],
+            ) -> DedupeFuture<'a, Result<Vec<bool>, BoxError>> {
+                Box::pin(std::future::ready(Err("down".into())))
+            }
+            fn forget<'a>(&'a self, _: &'a [String]) -> DedupeFuture<'a, ()> {
+                Box::pin(std::future::ready(()))
+            }
+        }
+        let counters = Counters::default();
+        let passed = screen(&Broken, &counters, delivery("d1", &["a"]))
+            .await
+            .unwrap();
+        assert_eq!(uuids(&passed), ["a"]);
+        // Deliveries without eventId or uuid never ask the store.
+        assert!(
+            screen(&Broken, &counters, Delivery::default())
+                .await
+                .is_some()
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! A delivery as a [`Sink`](crate::Sink) gets it: each event as Okta sent it (a slice of the
+//! body) with the few fields needed to route and de-duplicate it.
+//!
+//! The rest of an event is not interpreted, so a field of a shape this version does not
+//! expect never makes the receiver refuse (and Okta drop for good) a delivery that a sink
+//! could have stored. Only JSON that is not a delivery at all is refused with 400. It is also
+//! cheaper than the typed models: events are skipped over, not built.
+
+use std::borrow::Cow;
+
+use axum::body::Bytes;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// A delivery that passed the receiver's checks (auth, size, a delivery's JSON shape).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Incoming {
+    /// The request body exactly as Okta sent it.
+    pub body: Bytes,
+    /// The envelope's `eventId` (unique per delivery; a retry repeats it).
+    pub event_id: Option<String>,
+    /// The envelope's `source`: `https://{org}/api/v1/eventHooks/{id}`.
+    pub source: Option<String>,
+    /// The events, in the order of the delivery.
+    pub events: Vec<RawEvent>,
+}
+
+/// One event of an [`Incoming`] delivery.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RawEvent {
+    /// Its `uuid`: the same event delivered again (a retry, a re-batch) has the same one.
+    pub uuid: Option<String>,
+    /// Its `eventType`, e.g. `user.session.start`.
+    pub event_type: Option<String>,
+    /// Its JSON exactly as Okta sent it (a slice of the body: every field, key order and
+    /// spacing kept).
+    pub json: Bytes,
+}
+
+impl Incoming {
+    /// Parses a delivery body; `Err` when it is not a delivery (not JSON, not an object, an
+    /// event that is not an object, an id that is not a string).
+    pub fn parse(body: Bytes) -> Result<Self, serde_json::Error> {
+        let envelope: Envelope<'_> = serde_json::from_slice(&body)?;
+        let events = envelope
+            .data
+            .and_then(|data| data.events)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|raw| {
+                let keys: EventKeys<'_> = serde_json::from_str(raw.get())?;
+                Ok(RawEvent {
+                    uuid: keys.uuid.map(Cow::into_owned),
+                    event_type: keys.event_type.map(Cow::into_owned),
+                    json: body.slice_ref(raw.get().as_bytes()),
+                })
+            })
+            .collect::<Result<_, serde_json::Error>>()?;
+        Ok(Self {
+            event_id: envelope.event_id.map(Cow::into_owned),
+            source: envelope.source.map(Cow::into_owned),
+            events,
+            body,
+        })
+    }
+
+    /// The id of the hook that sent the delivery (the last segment of `source`).
+    pub fn event_hook_id(&self) -> Option<&str> {
+        okta_eventhooks::events::event_hook_id(self.source.as_deref()?)
+    }
+}
+
+/// The envelope, with each event kept as raw JSON text.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    event_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    data: Option<EnvelopeData<'a>>,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeData<'a> {
+    #[serde(borrow, default)]
+    events: Option<Vec<&'a RawValue>>,
+}
+
+/// What a sink needs of an event; every other field is skipped unread.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventKeys<'a> {
+    #[serde(borrow, default)]
+    uuid: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    event_type: Option<Cow<'a, str>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_slices_of_the_body_with_their_keys() {
+        let body = Bytes::from_static(
+            br#"{"eventId":"e1","source":"https://acme.okta.com/api/v1/eventHooks/who1",
+              "data":{"events":[{"uuid":"u1", "eventType":"a.b","severity":5,"x":{"y":[1]}},{}]}}"#,
+        );
+        let incoming = Incoming::parse(body).unwrap();
+        assert_eq!(incoming.event_id.as_deref(), Some("e1"));
+        assert_eq!(incoming.event_hook_id(), Some("who1"));
+        let first = &incoming.events[0];
+        assert_eq!(first.uuid.as_deref(), Some("u1"));
+        assert_eq!(first.event_type.as_deref(), Some("a.b"));
+        // A field of a shape the typed model refuses (severity: 5) is simply carried.
+        assert_eq!(
+            first.json,
+            r#"{"uuid":"u1", "eventType":"a.b","severity":5,"x":{"y":[1]}}"#
+        );
+        assert_eq!(incoming.events[1].uuid, None);
+    }
+
+    #[test]
+    fn what_is_not_a_delivery_is_an_error() {
+        for body in [
+            "{",
+            "[1]",
+            "not json",
+            r#"{"data":{"events":[1]}}"#,
+            r#"{"eventId":5}"#,
+            r#"{"data":{"events":[{"uuid":7}]}}"#,
+        ] {
+            assert!(Incoming::parse(Bytes::from(body)).is_err(), "{body}");
+        }
+        for body in ["{}", r#"{"data":null}"#, r#"{"data":{"events":null}}"#] {
+            let incoming = Incoming::parse(Bytes::from(body)).unwrap();
+            assert!(incoming.events.is_empty(), "{body}");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The extension point for "make these events durable, then answer": a [`Sink`] is awaited
+//! inside the request, and Okta gets 200 only once it has succeeded.
+//!
+//! Without a sink the receiver answers at once and hands the delivery over through a queue;
+//! anything lost after that answer (a crash, a deploy) is lost for good, because Okta never
+//! replays an acknowledged delivery. A sink closes that gap: its
+//! [`store`](Sink::store) must return only once the delivery is durable, and when it fails
+//! or misses the deadline the receiver answers 503, which Okta retries once.
+//!
+//! The deadline must stay below Okta's 3-second timeout: past it Okta counts the call as
+//! failed anyway, and a 503 in time is what makes it retry.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+
+use crate::incoming::Incoming;
+use crate::stats::Counters;
+use crate::{Error, Result};
+
+/// Default time a sink has to store a delivery before the receiver answers 503.
+pub const DEFAULT_SINK_DEADLINE: Duration = Duration::from_secs(2);
+/// Okta's timeout for a hook's answer; a sink deadline must be shorter.
+pub const OKTA_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Any error of an extension ([`Sink`], [`DedupeStore`](crate::DedupeStore)): it is logged,
+/// never sent to the caller, and must not contain a secret.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The future a [`Sink`] returns.
+pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send + 'a>>;
+
+/// Makes deliveries durable before Okta is answered: the receiver awaits
+/// [`store`](Sink::store) inside the request and answers 200 only once it succeeded, 503
+/// (which Okta retries once) when it failed or missed the deadline (below Okta's 3 s; see
+/// [`ReceiverBuilder::sink_deadline`](crate::ReceiverBuilder::sink_deadline)).
+pub trait Sink: Send + Sync + 'static {
+    /// Stores `incoming` and returns once it is durable. An error, or not returning within
+    /// the receiver's deadline, makes the receiver answer 503. The future may be dropped at
+    /// the deadline; what it already stored must then be safe to store again (Okta's retry
+    /// sends the same events).
+    fn store(&self, incoming: Incoming) -> SinkFuture<'_>;
+}
+
+/// A sink and its deadline, as the delivery handler uses them.
+#[derive(Clone)]
+pub(crate) struct SinkHook {
+    sink: Arc<dyn Sink>,
+    deadline: Duration,
+}
+
+impl std::fmt::Debug for SinkHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SinkHook")
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SinkHook {
+    pub(crate) fn new(sink: Arc<dyn Sink>, deadline: Duration) -> Result<Self> {
+        if deadline.is_zero() || deadline >= OKTA_TIMEOUT {
+            return Err(Error::InvalidInput(format!(
+                "the sink deadline must be more than zero and below Okta's 3 s timeout (got {deadline:?})"
+            )));
+        }
+        Ok(Self { sink, deadline })
+    }
+
+    /// Parses the body, stores the delivery and answers: 400 when it is not a delivery, 200
+    /// once stored, 503 on failure or past the deadline.
+    pub(crate) async fn deliver(&self, counters: &Counters, body: Bytes) -> Response {
+        let incoming = match Incoming::parse(body) {
+            Ok(incoming) => incoming,
+            Err(err) => {
+                Counters::bump(&counters.malformed, 1);
+                tracing::debug!(error = %err, "event hook delivery refused: malformed JSON");
+                // serde_json's message names a position, never the content.
+                let message = format!("malformed event hook delivery: {err}");
+                return (StatusCode::BAD_REQUEST, message).into_response();
+            }
+        };
+        let events = incoming.events.len() as u64;
+        let stored = tokio::time::timeout(self.deadline, self.sink.store(incoming)).await;
+        let why = match stored {
+            Ok(Ok(())) => {
+                Counters::bump(&counters.deliveries, 1);
+                Counters::bump(&counters.events, events);
+                return StatusCode::OK.into_response();
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => format!("not stored within {:?}", self.deadline),
+        };
+        Counters::bump(&counters.not_stored, 1);
+        tracing::warn!(error = %why, "event hook delivery refused with 503: the sink did not store it");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "delivery not stored, retry later",
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,75 @@
+//! The relay crate's one error type.
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The error of a NATS or JetStream call, kept as its source.
+pub type NatsError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What can go wrong setting up or running the relay, a consumer or the key-value
+/// de-duplication store. No variant ever holds a secret: NATS server addresses appear with
+/// their user and password replaced.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting is not acceptable (stream name, subject prefix, missing secret, no server).
+    #[error("invalid relay setting: {0}")]
+    InvalidInput(String),
+
+    /// No NATS server of the list could be reached.
+    #[error("cannot connect to NATS at {servers}: {source}")]
+    Connect {
+        /// The servers tried, credentials redacted.
+        servers: String,
+        /// Why.
+        #[source]
+        source: NatsError,
+    },
+
+    /// The stream exists with settings the relay was not asked for.
+    #[error(
+        "stream {stream} already exists with other settings: {}; match the relay's settings to the stream, or change the stream",
+        differences.join("; ")
+    )]
+    StreamConflict {
+        /// The stream's name.
+        stream: String,
+        /// One line per setting that differs: the stream's value and the asked one.
+        differences: Vec<String>,
+    },
+
+    /// A JetStream call failed (stream or consumer set-up, key-value store, pulling).
+    #[error("JetStream: cannot {action}: {source}")]
+    JetStream {
+        /// What was being done, e.g. "create stream OKTA_EVENTS".
+        action: String,
+        /// Why.
+        #[source]
+        source: NatsError,
+    },
+
+    /// A stored message is not a System Log event (published by something else, or damaged).
+    #[error("message {sequence} on {subject} is not a System Log event: {source}")]
+    Decode {
+        /// Its subject.
+        subject: String,
+        /// Its stream sequence number.
+        sequence: u64,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The HTTP side (the receiver) could not be set up or stopped serving.
+    #[error(transparent)]
+    Receiver(#[from] okta_eventhooks_receiver::Error),
+}
+
+impl Error {
+    pub(crate) fn jetstream(action: impl Into<String>, source: impl Into<NatsError>) -> Self {
+        Self::JetStream {
+            action: action.into(),
+            source: source.into(),
+        }
+    }
+}

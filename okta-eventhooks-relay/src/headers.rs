@@ -1,0 +1,16 @@
+//! The headers each relayed message carries, besides `Nats-Msg-Id` (the event's `uuid`).
+
+/// The `eventId` of the delivery (envelope) the event came in. A retry repeats it; a
+/// re-batched event may come again under another one.
+pub const OKTA_EVENT_ID: &str = "Okta-Event-Id";
+/// The id of the event hook that delivered the event (the last segment of the envelope's
+/// `source`).
+pub const OKTA_EVENT_HOOK_ID: &str = "Okta-Event-Hook-Id";
+/// The org the event comes from: the host of the envelope's `source`, e.g. `acme.okta.com`.
+pub const OKTA_ORG: &str = "Okta-Org";
+
+/// `value` as a header value, or `None` if it cannot be one (NATS headers cannot hold line
+/// breaks; a value with one is left out instead of failing the delivery).
+pub(crate) fn value(value: &str) -> Option<async_nats::HeaderValue> {
+    value.parse().ok()
+}

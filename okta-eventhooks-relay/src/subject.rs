@@ -1,0 +1,51 @@
+//! NATS subjects from event types: `<prefix>.<eventType>`.
+
+/// The last token of the subject of an event whose `eventType` is missing or cannot be a
+/// subject (no Okta event type starts with `_`).
+pub const INVALID_EVENT_TYPE_TOKEN: &str = "_invalid";
+
+/// Whether `subject` is dot-separated, non-empty tokens with no whitespace, control
+/// characters or wildcards (`*`, `>`): something that can be published to.
+pub(crate) fn is_literal(subject: &str) -> bool {
+    !subject.is_empty()
+        && subject.split('.').all(|token| {
+            !token.is_empty()
+                && !token
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '*' || c == '>')
+        })
+}
+
+/// `<prefix>.<eventType>`, or `<prefix>._invalid` when the type is missing or not a literal
+/// subject: such an event is still stored (a 4xx would make Okta drop the whole delivery).
+pub(crate) fn for_event(prefix: &str, event_type: Option<&str>) -> String {
+    match event_type.filter(|t| is_literal(t)) {
+        Some(event_type) => format!("{prefix}.{event_type}"),
+        None => format!("{prefix}.{INVALID_EVENT_TYPE_TOKEN}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_become_subjects_and_odd_ones_go_aside() {
+        assert_eq!(
+            for_event("okta.events", Some("user.session.start")),
+            "okta.events.user.session.start"
+        );
+        for odd in [
+            None,
+            Some(""),
+            Some("a b"),
+            Some("a.*"),
+            Some("a.>"),
+            Some("a..b"),
+            Some(".a"),
+            Some("a\n"),
+        ] {
+            assert_eq!(for_event("p", odd), "p._invalid", "{odd:?}");
+        }
+    }
+}

@@ -1,0 +1,535 @@
+//! The relay against real NATS servers (started by the tests on free loopback ports, with
+//! temporary storage): Okta (the emulator) → relay → JetStream → typed consumer, and what
+//! happens when JetStream is down, restarts, runs as a cluster that loses a node, or gets the
+//! same events through two relays. Ignored with the reason when `nats-server` is missing
+//! (see `okta_eventhooks_tests::nats`), failing under CI.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use okta_eventhooks::{Channel, EventHook, Events};
+use okta_eventhooks_emulator::Emulator;
+use okta_eventhooks_relay::{
+    Error, NatsServers, ReceivedEvent, Relay, RunningRelay, Storage, StreamSettings, consume,
+};
+use okta_eventhooks_tests::emulator;
+use okta_eventhooks_tests::fixtures::delivery;
+use okta_eventhooks_tests::http::{self, post_delivery};
+use okta_eventhooks_tests::nats::{NatsCluster, NatsServer};
+use okta_eventhooks_tests::secrets::HOOK_SECRET;
+
+const STREAM: &str = "OKTA_EVENTS";
+
+async fn relay(servers: &str, settings: StreamSettings) -> RunningRelay {
+    Relay::builder()
+        .path("/okta/events")
+        .auth_header("Authorization", HOOK_SECRET)
+        .nats(NatsServers::new([servers]).unwrap())
+        .stream(settings)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap()
+}
+
+async fn jetstream(servers: &str) -> jetstream::Context {
+    jetstream::new(
+        NatsServers::new([servers])
+            .unwrap()
+            .connect("test")
+            .await
+            .unwrap(),
+    )
+}
+
+async fn stored(js: &jetstream::Context) -> u64 {
+    let mut stream = js.get_stream(STREAM).await.unwrap();
+    stream.info().await.unwrap().state.messages
+}
+
+/// Reads `expected` events through a new durable consumer, acknowledging each, and checks
+/// that no more come.
+async fn drain(
+    js: &jetstream::Context,
+    durable: &str,
+    filter: Option<&str>,
+    expected: usize,
+) -> Vec<ReceivedEvent> {
+    let started = Instant::now();
+    let mut events = loop {
+        // A cluster that just lost a node may still be electing its leaders.
+        match consume(js, STREAM, durable, filter).await {
+            Ok(events) => break events,
+            Err(e) if started.elapsed() > Duration::from_secs(30) => panic!("{e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    };
+    let mut out = Vec::new();
+    while out.len() < expected {
+        let next = tokio::time::timeout(Duration::from_secs(10), events.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {} of {expected} events came", out.len()))
+            .unwrap()
+            .unwrap();
+        next.ack().await.unwrap();
+        out.push(next);
+    }
+    let more = tokio::time::timeout(Duration::from_millis(500), events.next()).await;
+    assert!(more.is_err(), "more than {expected} events: {more:?}");
+    out
+}
+
+fn uuids(events: &[ReceivedEvent]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for e in events {
+        *counts.entry(e.event.uuid.clone().unwrap()).or_default() += 1;
+    }
+    counts
+}
+
+/// An emulator with Okta's 3 s timeout (the relay may take up to its 2 s deadline) and a
+/// verified hook calling `url`; returns both and the hook id.
+async fn okta_calling(url: &str) -> (Emulator, String) {
+    let emu = emulator::builder()
+        .hook_timeout(Duration::from_secs(3))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let hook = EventHook::builder("relay")
+        .channel(
+            Channel::https(url)
+                .unwrap()
+                .auth_header("Authorization", HOOK_SECRET),
+        )
+        .events(Events::types([
+            "user.session.start",
+            "user.lifecycle.create",
+            "group.user_membership.add",
+        ]))
+        .build()
+        .unwrap();
+    let id = emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    (emu, id)
+}
+
+/// Fires one event per call, `fires` times, in the background; counts the calls done.
+fn fire_in_background(
+    emu: Arc<Emulator>,
+    fires: usize,
+    done: Arc<AtomicUsize>,
+) -> tokio::task::JoinHandle<Vec<(String, bool)>> {
+    tokio::spawn(async move {
+        let mut outcomes = Vec::new();
+        for _ in 0..fires {
+            let summary = emu.fire("user.session.start", 1).await.unwrap();
+            let logged = emulator::fired_events(&emu, "user.session.start").await;
+            let uuid = logged.last().unwrap()["uuid"].as_str().unwrap().to_owned();
+            outcomes.push((uuid, summary.delivered() == 1));
+            done.fetch_add(1, Ordering::SeqCst);
+        }
+        outcomes
+    })
+}
+
+async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn okta_to_relay_to_stream_to_consumer_every_event_once() {
+    let nats = NatsServer::start();
+    let relay = relay(&nats.url(), StreamSettings::default()).await;
+    let (emu, hook_id) = okta_calling(&relay.url()).await;
+    let mut fired: BTreeMap<String, Value> = BTreeMap::new();
+    for (event_type, count) in [
+        ("user.session.start", 5),
+        ("user.lifecycle.create", 3),
+        ("group.user_membership.add", 2),
+    ] {
+        let summary = emu.fire(event_type, count).await.unwrap();
+        assert_eq!(summary.delivered(), count, "{event_type}");
+        for event in emulator::fired_events(&emu, event_type).await {
+            fired.insert(event["uuid"].as_str().unwrap().to_owned(), event);
+        }
+    }
+    let js = jetstream(&nats.url()).await;
+    assert_eq!(stored(&js).await, 10);
+
+    let events = drain(&js, "all", None, 10).await;
+    assert!(uuids(&events).values().all(|n| *n == 1));
+    for received in &events {
+        let uuid = received.event.uuid.as_deref().unwrap();
+        // The body is the event as Okta sent it: every field, nothing added.
+        let raw: Value = serde_json::from_slice(&received.raw).unwrap();
+        assert_eq!(&raw, &fired[uuid]);
+        let event_type = received.event.event_type.as_deref().unwrap();
+        assert_eq!(received.subject, format!("okta.events.{event_type}"));
+        assert_eq!(received.event_hook_id.as_deref(), Some(hook_id.as_str()));
+        assert_eq!(received.org.as_deref(), Some("127.0.0.1"));
+        assert!(received.delivery_event_id.is_some());
+        assert_eq!(received.delivered, 1);
+    }
+    // Acknowledged events do not come again; a filter selects by event type.
+    drain(&js, "all", None, 0).await;
+    let users = drain(&js, "users", Some("okta.events.user.>"), 8).await;
+    assert!(
+        users
+            .iter()
+            .all(|e| e.subject.starts_with("okta.events.user."))
+    );
+
+    let stats = relay.shutdown().await.unwrap();
+    assert_eq!((stats.receiver.deliveries, stats.receiver.events), (3, 10));
+    assert_eq!((stats.published, stats.duplicates), (10, 0));
+    assert_eq!(stats.receiver.verifications, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn jetstream_down_answers_503_and_the_retry_after_it_is_back_is_stored_once() {
+    let mut nats = NatsServer::start();
+    let relay = relay(&nats.url(), StreamSettings::default()).await;
+    let body = delivery("down-1", &["user.session.start", "user.account.lock"]).to_string();
+
+    nats.stop();
+    let started = Instant::now();
+    let refused = post_delivery(&relay.url(), Some(HOOK_SECRET), body.clone()).await;
+    assert_eq!(refused.status(), 503);
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_millis(2900),
+        "answered in {waited:?}, after Okta's 3 s"
+    );
+    assert_eq!(relay.stats().receiver.not_stored, 1);
+
+    // Okta's retry, once JetStream is back.
+    nats.start_again();
+    wait_for("the relay to reconnect", || relay.nats_connected()).await;
+    let retried = post_delivery(&relay.url(), Some(HOOK_SECRET), body).await;
+    assert_eq!(retried.status(), 200);
+
+    // The refused attempt may have reached the stream after all (the client sends what it
+    // queued once reconnected); either way each event is there once.
+    let js = jetstream(&nats.url()).await;
+    let events = drain(&js, "after-outage", None, 2).await;
+    assert_eq!(
+        uuids(&events).into_keys().collect::<Vec<_>>(),
+        [
+            "uuid-down-1-user.account.lock",
+            "uuid-down-1-user.session.start"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn server_restarts_mid_run_lose_nothing() {
+    let mut nats = NatsServer::start();
+    let relay = relay(&nats.url(), StreamSettings::default()).await;
+    let (emu, _) = okta_calling(&relay.url()).await;
+    let done = Arc::new(AtomicUsize::new(0));
+    let firing = fire_in_background(Arc::new(emu), 40, Arc::clone(&done));
+
+    // Stopped as an operator does (SIGTERM), then crashed (SIGKILL); restarted at once each time.
+    wait_for("the first deliveries", || done.load(Ordering::SeqCst) >= 10).await;
+    tokio::task::block_in_place(|| {
+        nats.stop();
+        nats.start_again();
+    });
+    wait_for("more deliveries", || done.load(Ordering::SeqCst) >= 25).await;
+    tokio::task::block_in_place(|| {
+        nats.kill();
+        nats.start_again();
+    });
+    let outcomes = firing.await.unwrap();
+
+    let lost: Vec<_> = outcomes.iter().filter(|(_, ok)| !ok).collect();
+    assert!(lost.is_empty(), "Okta gave up on {lost:?}");
+    let js = jetstream(&nats.url()).await;
+    let events = drain(&js, "restart", None, 40).await;
+    let expected: BTreeSet<_> = outcomes.into_iter().map(|(uuid, _)| uuid).collect();
+    assert_eq!(
+        uuids(&events).into_keys().collect::<BTreeSet<_>>(),
+        expected
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn duplicates_sent_to_two_relay_replicas_are_one_message_each() {
+    let nats = NatsServer::start();
+    // Both start at once: one creates the stream, the other finds it.
+    let url = nats.url();
+    let (a, b) = tokio::join!(
+        relay(&url, StreamSettings::default()),
+        relay(&url, StreamSettings::default())
+    );
+    let (a_url, b_url) = (a.url(), b.url());
+    let types = [
+        "user.session.start",
+        "user.lifecycle.create",
+        "user.account.lock",
+    ];
+    let first = delivery("dup-1", &types);
+    // The same delivery at both replicas at once, then Okta's retry at one of them.
+    let (to_a, to_b) = tokio::join!(
+        post_delivery(&a_url, Some(HOOK_SECRET), first.to_string()),
+        post_delivery(&b_url, Some(HOOK_SECRET), first.to_string())
+    );
+    assert_eq!((to_a.status().as_u16(), to_b.status().as_u16()), (200, 200));
+    let retry = post_delivery(&b.url(), Some(HOOK_SECRET), first.to_string()).await;
+    assert_eq!(retry.status(), 200);
+    // A re-batched event: new eventId, one old event (same uuid) and one new.
+    let mut rebatched = delivery("dup-2", &["user.session.start", "user.mfa.enroll"]);
+    rebatched["data"]["events"][0]["uuid"] = json!("uuid-dup-1-user.session.start");
+    let again = post_delivery(&a.url(), Some(HOOK_SECRET), rebatched.to_string()).await;
+    assert_eq!(again.status(), 200);
+
+    let js = jetstream(&nats.url()).await;
+    assert_eq!(stored(&js).await, 4);
+    let events = drain(&js, "dedupe", None, 4).await;
+    assert!(
+        uuids(&events).values().all(|n| *n == 1),
+        "{:?}",
+        uuids(&events)
+    );
+    let (a, b) = (a.stats(), b.stats());
+    assert_eq!(a.published + b.published, 4);
+    assert_eq!(a.duplicates + b.duplicates, 3 + 3 + 1);
+}
+
+/// The stream's cluster state, asked of any node that answers.
+async fn cluster_state(js: &jetstream::Context) -> Option<jetstream::stream::ClusterInfo> {
+    let mut stream = js.get_stream(STREAM).await.ok()?;
+    stream.info().await.ok()?.cluster.clone()
+}
+
+fn node_index(name: &str) -> usize {
+    ["n1", "n2", "n3"]
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or_else(|| panic!("unexpected node name {name}"))
+}
+
+/// Fires `fires` events while `kill` runs once `at` are done; returns what Okta was told.
+async fn fire_through(
+    emu: &Arc<Emulator>,
+    fires: usize,
+    at: usize,
+    kill: impl FnOnce(),
+) -> Vec<(String, bool)> {
+    let done = Arc::new(AtomicUsize::new(0));
+    let firing = fire_in_background(Arc::clone(emu), fires, Arc::clone(&done));
+    wait_for("the first deliveries", || done.load(Ordering::SeqCst) >= at).await;
+    tokio::task::block_in_place(kill);
+    firing.await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies() {
+    let mut cluster = NatsCluster::start().await;
+    let relay = relay(&cluster.urls(), StreamSettings::default().replicas(3)).await;
+    let js = jetstream(&cluster.urls()).await;
+    let state = cluster_state(&js).await.expect("a clustered stream");
+    assert_eq!(state.replicas.len(), 2, "two followers besides the leader");
+    let (emu, _) = okta_calling(&relay.url()).await;
+    let emu = Arc::new(emu);
+
+    // A follower dies (kill -9): the leader and the other follower are still a quorum, so
+    // every delivery is acknowledged and stored.
+    let follower = node_index(&state.replicas[0].name);
+    let first = fire_through(&emu, 20, 5, || cluster.nodes[follower].kill()).await;
+    let lost: Vec<_> = first.iter().filter(|(_, ok)| !ok).collect();
+    assert!(lost.is_empty(), "Okta gave up on {lost:?}");
+
+    // It comes back and catches up; then the stream's leader dies. JetStream elects a new
+    // one within seconds; a delivery that meets the election may fail both of Okta's tries,
+    // but nothing that was acknowledged is missing and the relay accepts again afterwards.
+    tokio::task::block_in_place(|| cluster.nodes[follower].start_again());
+    let started = Instant::now();
+    let leader = loop {
+        if let Some(state) = cluster_state(&js).await
+            && state.replicas.iter().all(|p| p.current && !p.offline)
+            && let Some(leader) = state.leader
+        {
+            break leader;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the follower did not catch up"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let leader = node_index(&leader);
+    let second = fire_through(&emu, 20, 5, || cluster.nodes[leader].kill()).await;
+    let given_up = second.iter().filter(|(_, ok)| !ok).count();
+    eprintln!(
+        "stream leader killed: Okta gave up on {given_up} of 20 deliveries during the election"
+    );
+    assert!(
+        second[15..].iter().all(|(_, ok)| *ok),
+        "not accepting after the election: {second:?}"
+    );
+
+    let survivors: Vec<String> = cluster
+        .nodes
+        .iter()
+        .filter(|n| n.is_running())
+        .map(NatsServer::url)
+        .collect();
+    let js = jetstream(&survivors.join(",")).await;
+    let acknowledged: BTreeSet<String> = first
+        .into_iter()
+        .chain(second)
+        .filter(|(_, ok)| *ok)
+        .map(|(uuid, _)| uuid)
+        .collect();
+    let events = drain(&js, "cluster", None, acknowledged.len()).await;
+    let stored = uuids(&events);
+    assert!(stored.values().all(|n| *n == 1), "{stored:?}");
+    let stored: BTreeSet<String> = stored.into_keys().collect();
+    assert_eq!(acknowledged, stored);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
+    let nats = NatsServer::start();
+    let relay = Relay::builder()
+        .path("/okta/events")
+        .auth_header("Authorization", HOOK_SECRET)
+        .nats(NatsServers::new([nats.url()]).unwrap())
+        .stream(StreamSettings::default().storage(Storage::Memory))
+        .max_body_bytes(4096)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let url = relay.url();
+    let good = delivery("bad-1", &["user.session.start"]).to_string();
+    assert_eq!(post_delivery(&url, None, good.clone()).await.status(), 401);
+    assert_eq!(
+        post_delivery(&url, Some("wrong"), good.clone())
+            .await
+            .status(),
+        401
+    );
+    let big = delivery("bad-2", &["user.session.start"; 40]).to_string();
+    assert!(big.len() > 4096);
+    assert_eq!(
+        post_delivery(&url, Some(HOOK_SECRET), big).await.status(),
+        413
+    );
+    for malformed in ["{", "[1,2]", r#"{"data":{"events":[1]}}"#, "not json"] {
+        let status = post_delivery(&url, Some(HOOK_SECRET), malformed)
+            .await
+            .status();
+        assert_eq!(status, 400, "{malformed}");
+    }
+    // The verification challenge is answered; it publishes nothing either.
+    let challenge = http::client()
+        .get(&url)
+        .header("X-Okta-Verification-Challenge", "abc")
+        .header("Authorization", HOOK_SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        challenge.json::<Value>().await.unwrap(),
+        json!({"verification": "abc"})
+    );
+
+    let js = jetstream(&nats.url()).await;
+    assert_eq!(stored(&js).await, 0);
+    let stats = relay.stats();
+    assert_eq!(stats.published, 0);
+    assert_eq!(
+        (
+            stats.receiver.unauthorized,
+            stats.receiver.too_large,
+            stats.receiver.malformed
+        ),
+        (2, 1, 4)
+    );
+    // The good body still goes through afterwards: the checks were about the input.
+    assert_eq!(
+        post_delivery(&url, Some(HOOK_SECRET), good).await.status(),
+        200
+    );
+    assert_eq!(stored(&js).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn an_existing_stream_with_other_settings_is_a_clear_error() {
+    let nats = NatsServer::start();
+    let js = jetstream(&nats.url()).await;
+    js.create_stream(jetstream::stream::Config {
+        name: STREAM.into(),
+        subjects: vec!["audit.>".into()],
+        duplicate_window: Duration::from_secs(120),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let err = Relay::builder()
+        .insecure_no_auth(true)
+        .nats(NatsServers::new([nats.url()]).unwrap())
+        .start("127.0.0.1:0")
+        .await
+        .unwrap_err();
+    let Error::StreamConflict {
+        stream,
+        differences,
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(stream, STREAM);
+    assert_eq!(differences.len(), 2, "{differences:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("okta.events.>") && text.contains("duplicate window 2m, asked 24h"),
+        "{text}"
+    );
+    // Asked for what exists, it starts and leaves the stream as it was.
+    let settings = StreamSettings::default()
+        .subject_prefix("audit")
+        .duplicate_window(Duration::from_secs(120));
+    let relay = relay(&nats.url(), settings).await;
+    relay.shutdown().await.unwrap();
+}
