@@ -41,10 +41,10 @@ pub enum CliError {
     /// The reader of stdout went away (`| head`): the command ends quietly.
     #[error("the output was closed")]
     BrokenPipe,
-    /// `plan --detailed-exitcode` found changes to make: not a failure, and nothing to print;
-    /// `main` turns it into exit code 2.
-    #[error("changes are pending")]
-    ChangesPending,
+    /// `plan --detailed-exitcode` found changes to make, or `reconcile` found missing events:
+    /// not a failure, and nothing more to print; `main` turns it into exit code 2.
+    #[error("differences found")]
+    FoundDifferences,
     /// Work of many parts (`apply`) ended with some parts failed; their results were printed,
     /// and the exit code is that of the first failure.
     #[error("{message}")]
@@ -110,7 +110,7 @@ impl CliError {
             // `| head` stopped reading: that is how such a pipeline ends.
             Self::BrokenPipe => Exit::Success,
             // Only with `--detailed-exitcode`, where main exits 2 instead.
-            Self::ChangesPending => Exit::Success,
+            Self::FoundDifferences => Exit::Success,
             Self::Incomplete { exit, .. } => *exit,
             Self::Okta(e) => sdk_exit(e),
             Self::Receiver(e) => receiver_exit(e),

@@ -10,6 +10,7 @@
 // <prefix> are plain text.
 #![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
+mod ascode;
 mod cmd;
 mod context;
 mod duration;
@@ -17,9 +18,8 @@ mod error;
 mod exit;
 mod manifest;
 mod output;
-mod reconcile;
-mod when;
 mod shutdown;
+mod when;
 
 use std::process::ExitCode;
 
@@ -118,6 +118,28 @@ enum Command {
     ///   okta-eventhooks -o json consume --durable sync --count 100 | jq .uuid
     #[command(verbatim_doc_comment)]
     Consume(cmd::relay::Consume),
+    /// Find the events a hook should have delivered that the sink lacks (System Log vs stream)
+    ///
+    /// Reads the hook (its event types and filters) and the System Log over the
+    /// window, keeps the events the hook should have delivered (a subscribed type
+    /// whose filter is true), and compares them by uuid with what the sink holds:
+    /// the relay's JetStream stream (--stream), or a file of the uuids your own
+    /// receiver has seen (--seen). Reports what is missing and the hook's failed
+    /// deliveries (event_hook.delivery) in the window. Okta never replays an
+    /// event whose delivery failed twice; --replay puts the missing ones in.
+    ///
+    /// Exit codes: 0 nothing missing, 2 something missing (also when --replay
+    /// then put it in), 1 any error. The System Log keeps 90 days and can trail
+    /// behind by minutes: judge windows that ended a few minutes ago (--watch
+    /// does, with --lag).
+    ///
+    /// Examples:
+    ///   okta-eventhooks reconcile --hook audit-sink --since 6h --stream OKTA_EVENTS
+    ///   okta-eventhooks reconcile --hook audit-sink --since 24h --stream OKTA_EVENTS --replay
+    ///   okta-eventhooks reconcile --hook who8vt36qfNpCGz9H1e6 --since 1h --seen seen.txt -o json
+    ///   okta-eventhooks reconcile --hook audit-sink --since 1h --stream OKTA_EVENTS --replay --watch
+    #[command(verbatim_doc_comment)]
+    Reconcile(cmd::reconcile::Reconcile),
 }
 
 impl Command {
@@ -144,13 +166,14 @@ impl Command {
             Self::Manifest(c) => c.run(ctx.printer()),
             Self::Relay(c) => c.run(ctx).await,
             Self::Consume(c) => c.run(ctx).await,
+            Self::Reconcile(c) => c.run(ctx).await,
         }
     }
 
     /// Whether the exit code is `plan --detailed-exitcode`'s: 0 no changes, 2 changes, 1 any
     /// error.
     fn detailed_exitcode(&self) -> bool {
-        matches!(self, Self::Plan(c) if c.detailed_exitcode())
+        matches!(self, Self::Plan(c) if c.detailed_exitcode()) || matches!(self, Self::Reconcile(_))
     }
 }
 
@@ -165,7 +188,8 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let detailed = std::env::args_os().any(|a| a == "--detailed-exitcode");
+            let detailed =
+                std::env::args_os().any(|a| a == "--detailed-exitcode" || a == "reconcile");
             if detailed && e.use_stderr() {
                 let _ = e.print();
                 return ExitCode::from(DETAILED_ERROR);
@@ -186,7 +210,7 @@ fn main() -> ExitCode {
         });
     match outcome {
         Ok(()) => Exit::Success.into(),
-        Err(CliError::ChangesPending) => ExitCode::from(CHANGES_PENDING),
+        Err(CliError::FoundDifferences) => ExitCode::from(CHANGES_PENDING),
         Err(e) => {
             // A closed pipe (`| head`) ends quietly; its exit code is success.
             if !matches!(e.root(), CliError::BrokenPipe) {

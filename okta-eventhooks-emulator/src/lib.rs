@@ -262,6 +262,8 @@ pub struct EmulatorBuilder {
     allow_http_loopback: bool,
     state_file: Option<PathBuf>,
     rate_limit_per_minute: u32,
+    logs_rate_limit: Option<u32>,
+    rate_limit_window: Duration,
     hook_timeout: Duration,
     max_batch: usize,
     max_batch_bytes: usize,
@@ -278,6 +280,8 @@ impl Default for EmulatorBuilder {
             allow_http_loopback: false,
             state_file: None,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+            logs_rate_limit: None,
+            rate_limit_window: limits::DEFAULT_RATE_LIMIT_WINDOW,
             hook_timeout: DEFAULT_HOOK_TIMEOUT,
             max_batch: DEFAULT_MAX_BATCH,
             max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
@@ -312,6 +316,20 @@ impl EmulatorBuilder {
     /// Calls per minute before answering 429 (default [`DEFAULT_RATE_LIMIT_PER_MINUTE`]).
     pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
         self.rate_limit_per_minute = limit;
+        self
+    }
+
+    /// Calls per window to `/api/v1/logs`, its own bucket (default: the same as
+    /// [`rate_limit_per_minute`](Self::rate_limit_per_minute)). Okta's is lower than most.
+    pub fn logs_rate_limit(mut self, limit: u32) -> Self {
+        self.logs_rate_limit = Some(limit);
+        self
+    }
+
+    /// How long a rate-limit window lasts (default one minute, as at Okta). Shorter windows
+    /// let tests see a client wait for the reset without waiting a minute.
+    pub fn rate_limit_window(mut self, window: Duration) -> Self {
+        self.rate_limit_window = window.max(Duration::from_secs(1));
         self
     }
 
@@ -402,8 +420,11 @@ impl EmulatorBuilder {
             max_active_hooks: self.max_active_hooks,
             max_hooks: self.max_hooks,
             store,
-            limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
-            logs_limiter: limits::RateLimiter::new(self.rate_limit_per_minute),
+            limiter: limits::RateLimiter::new(self.rate_limit_per_minute, self.rate_limit_window),
+            logs_limiter: limits::RateLimiter::new(
+                self.logs_rate_limit.unwrap_or(self.rate_limit_per_minute),
+                self.rate_limit_window,
+            ),
             faults: limits::FaultState::default(),
             chaos: chaos::ChaosState::default(),
             log: records::DeliveryLog::new(),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_FAULT_LATENCY: Duration = Duration::from_secs(60);
 
 /// Okta's windows last one minute and start with the first request (not on the minute).
-const WINDOW: Duration = Duration::from_secs(60);
+pub const DEFAULT_RATE_LIMIT_WINDOW: Duration = Duration::from_secs(60);
 
 /// The verdict for one request, and the values of the `X-Rate-Limit-*` headers.
 #[derive(Clone, Copy, Debug)]
@@ -29,13 +29,15 @@ struct Window {
 
 pub(crate) struct RateLimiter {
     limit: u32,
+    length: Duration,
     window: Mutex<Option<Window>>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(limit: u32) -> Self {
+    pub(crate) fn new(limit: u32, length: Duration) -> Self {
         Self {
             limit,
+            length,
             window: Mutex::new(None),
         }
     }
@@ -45,13 +47,13 @@ impl RateLimiter {
         let mut guard = self.window.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         let window = match guard.as_mut() {
-            Some(w) if now.duration_since(w.started) < WINDOW => w,
+            Some(w) if now.duration_since(w.started) < self.length => w,
             _ => {
                 let epoch = SystemTime::now()
                     .duration_since(UNIX_EPOCH)
                     .unwrap_or_default();
                 // Round up, so that waiting until `reset` always reaches the new window.
-                let reset = (epoch + WINDOW).as_secs() + u64::from(epoch.subsec_nanos() > 0);
+                let reset = (epoch + self.length).as_secs() + u64::from(epoch.subsec_nanos() > 0);
                 guard.insert(Window {
                     started: now,
                     reset,
@@ -156,7 +158,7 @@ mod tests {
 
     #[test]
     fn limiter_counts_down_and_refuses_at_zero() {
-        let limiter = RateLimiter::new(2);
+        let limiter = RateLimiter::new(2, DEFAULT_RATE_LIMIT_WINDOW);
         let a = limiter.check();
         assert!(a.allowed && a.remaining == 1 && a.limit == 2);
         let b = limiter.check();

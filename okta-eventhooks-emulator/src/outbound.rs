@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde_json::Value;
 
-use super::events;
 use super::ids;
 use super::model::Hook;
 use super::records::{DeliveryKind, DeliveryLog, DeliveryOutcome, DeliveryRecord};
@@ -201,7 +200,12 @@ impl Outbound {
             error: None,
             event_id,
         };
-        let body = match events::envelope(base_url, &hook.id, &delivered.event_id, batch) {
+        let body = match okta_eventhooks::events::delivery_body(
+            base_url,
+            &hook.id,
+            &delivered.event_id,
+            batch,
+        ) {
             Ok(b) => bytes::Bytes::from(b),
             Err(e) => {
                 delivered.error = Some(format!("the envelope could not be written: {e}"));

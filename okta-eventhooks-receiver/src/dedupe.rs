@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 /// Longest `eventId` remembered, in bytes. Okta's are 36-character UUIDs.
 pub const MAX_EVENT_ID_BYTES: usize = 128;
 
+/// Longest key remembered: an `eventId` of [`MAX_EVENT_ID_BYTES`] under the store's longest
+/// prefix (`delivery:`; see `dedupe_store`).
+pub(crate) const MAX_KEY_BYTES: usize = MAX_EVENT_ID_BYTES + "delivery:".len();
+
 /// What one remembered id costs besides its bytes: its map slot, its queue slot and the
 /// shared string's counters (an estimate; it keeps the byte bound honest for short ids).
 const ENTRY_OVERHEAD_BYTES: usize = 64;
@@ -59,7 +63,7 @@ impl Dedupe {
         if self.window.is_zero() || self.max_entries == 0 || cost > self.max_bytes {
             return Sighting::First;
         }
-        if id.len() > MAX_EVENT_ID_BYTES {
+        if id.len() > MAX_KEY_BYTES {
             return Sighting::NotRemembered;
         }
         self.expire(now);
@@ -191,11 +195,11 @@ mod tests {
     fn ids_over_the_length_limit_are_never_remembered() {
         let t0 = Instant::now();
         let mut d = Dedupe::new(Duration::from_secs(60), 100, 1 << 20);
-        let long = "x".repeat(MAX_EVENT_ID_BYTES + 1);
+        let long = "x".repeat(MAX_KEY_BYTES + 1);
         assert_eq!(d.sighting(&long, t0), Sighting::NotRemembered);
         assert_eq!(d.sighting(&long, t0), Sighting::NotRemembered);
         assert!(d.seen.is_empty() && d.order.is_empty() && d.bytes == 0);
-        let longest = "y".repeat(MAX_EVENT_ID_BYTES);
+        let longest = "y".repeat(MAX_KEY_BYTES);
         assert_eq!(d.sighting(&longest, t0), Sighting::First);
         assert_eq!(d.sighting(&longest, t0), Sighting::Repeat);
     }

@@ -14,3 +14,11 @@ pub const OKTA_ORG: &str = "Okta-Org";
 pub(crate) fn value(value: &str) -> Option<async_nats::HeaderValue> {
     value.parse().ok()
 }
+
+/// Set on an event that `okta-eventhooks reconcile --replay` put into the stream after Okta
+/// failed to deliver it (value [`REPLAYED_BY_RECONCILE`]); such a message has no
+/// [`OKTA_EVENT_ID`], as no delivery carried it.
+pub const OKTA_REPLAYED: &str = "Okta-Replayed";
+
+/// The value of [`OKTA_REPLAYED`].
+pub const REPLAYED_BY_RECONCILE: &str = "reconcile";

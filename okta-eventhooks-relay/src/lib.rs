@@ -53,6 +53,7 @@ mod kv_dedupe;
 mod nats;
 mod publish;
 mod relay;
+mod stored;
 mod stream;
 mod subject;
 
@@ -61,6 +62,7 @@ pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
 pub use nats::NatsServers;
 pub use relay::{Relay, RelayBuilder, RelayStats, RunningRelay};
+pub use stored::{Replayed, replay, stored_uuids};
 pub use stream::{
     DEFAULT_DUPLICATE_WINDOW, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Storage, StreamSettings,
     ensure_stream,

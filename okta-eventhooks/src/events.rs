@@ -121,6 +121,57 @@ pub fn event_hook_id(source: &str) -> Option<&str> {
     (!id.is_empty()).then_some(id)
 }
 
+/// The body Okta POSTs to a hook: its envelope (`com.okta.event_hook`, `eventTypeVersion` 1.0,
+/// `cloudEventsVersion` 0.1, `source` the hook's URL at the org, `eventId`, `eventTime` now,
+/// `contentType`) around `events`, in Okta's field order. The events are written as given,
+/// without a copy. Used by the emulator and by `reconcile --replay` for receivers of one's own.
+///
+/// ```
+/// let event = serde_json::json!({"uuid": "u1", "eventType": "user.session.start"});
+/// let body = okta_eventhooks::events::delivery_body("https://acme.okta.com", "who1", "e1", &[&event])?;
+/// let delivery: okta_eventhooks::events::Delivery = serde_json::from_slice(&body)?;
+/// assert_eq!(delivery.event_hook_id(), Some("who1"));
+/// assert_eq!(delivery.data.events[0].uuid.as_deref(), Some("u1"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn delivery_body(
+    org_url: &str,
+    hook_id: &str,
+    event_id: &str,
+    events: &[&Value],
+) -> serde_json::Result<Vec<u8>> {
+    /// Okta's delivery envelope, in Okta's field order.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Envelope<'a> {
+        event_type: &'static str,
+        event_type_version: &'static str,
+        cloud_events_version: &'static str,
+        source: String,
+        event_id: &'a str,
+        event_time: String,
+        content_type: &'static str,
+        data: EnvelopeData<'a>,
+    }
+    #[derive(Serialize)]
+    struct EnvelopeData<'a> {
+        events: &'a [&'a Value],
+    }
+    serde_json::to_vec(&Envelope {
+        event_type: DELIVERY_EVENT_TYPE,
+        event_type_version: "1.0",
+        cloud_events_version: "0.1",
+        source: format!(
+            "{}/api/v1/eventHooks/{hook_id}",
+            org_url.trim_end_matches('/')
+        ),
+        event_id,
+        event_time: Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        content_type: "application/json",
+        data: EnvelopeData { events },
+    })
+}
+
 /// The `data` member of a [`Delivery`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryData {

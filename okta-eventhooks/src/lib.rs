@@ -22,6 +22,7 @@ pub mod limits;
 pub mod logs;
 mod org_url;
 mod rate_limit;
+pub mod reconcile;
 pub mod redact;
 mod retry;
 pub mod rules;

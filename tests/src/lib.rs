@@ -11,11 +11,12 @@
 pub mod emulator;
 pub mod endpoint;
 pub mod fixtures;
+pub mod flaky;
 pub mod hostile;
 pub mod http;
 pub mod mock_org;
-pub mod orgs;
 pub mod nats;
+pub mod orgs;
 pub mod scratch;
 pub mod secrets;
 pub mod system_log;

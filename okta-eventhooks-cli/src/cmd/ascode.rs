@@ -7,15 +7,15 @@ use clap::Args;
 use okta_eventhooks::rules::UnknownEventTypes;
 use serde::Serialize;
 
+use crate::ascode::apply::{self, Outcome, Settings, StepResult};
+use crate::ascode::orgs::{self, DEFAULT_PARALLEL, Org};
+use crate::ascode::plan::{Action, Options};
+use crate::ascode::probe::Prober;
+use crate::ascode::{self, Plan, export, render};
 use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::manifest::{self, Loaded};
 use crate::output::OutputFormat;
-use crate::reconcile::apply::{self, Outcome, Settings, StepResult};
-use crate::reconcile::orgs::{self, DEFAULT_PARALLEL, Org};
-use crate::reconcile::plan::{Action, Options};
-use crate::reconcile::probe::Prober;
-use crate::reconcile::{self, Plan, export, render};
 
 /// What `plan` and `apply` share.
 #[derive(Debug, Args)]
@@ -67,7 +67,7 @@ impl ManifestRun {
             org.client = org.client.allow_unknown_event_types(allow);
         }
         let progress = ctx.printer().progress();
-        let plan = reconcile::plan_orgs(
+        let plan = ascode::plan_orgs(
             &orgs,
             &loaded,
             self.options(&loaded),
@@ -122,7 +122,7 @@ impl PlanCmd {
             return Err(CliError::Incomplete { message, exit });
         }
         if self.detailed_exitcode && plan.changes > 0 {
-            return Err(CliError::ChangesPending);
+            return Err(CliError::FoundDifferences);
         }
         Ok(())
     }
@@ -200,7 +200,7 @@ impl ApplyCmd {
             dir: &loaded.source.dir,
         };
         let progress = printer.progress();
-        let pairs: Vec<(&Org, &reconcile::OrgPlan)> = orgs.iter().zip(&plan.orgs).collect();
+        let pairs: Vec<(&Org, &ascode::OrgPlan)> = orgs.iter().zip(&plan.orgs).collect();
         let per_org = orgs::each(&pairs, usize::from(self.run.parallel), |(org, org_plan)| {
             let steps = apply::step_count(&org_plan.hooks, self.skip_probe);
             let bar = progress.bar(&org.name, steps as u64);

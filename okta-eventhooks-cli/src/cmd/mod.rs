@@ -11,6 +11,7 @@ pub mod listen;
 pub mod logs;
 pub mod manifest;
 pub mod read;
+pub mod reconcile;
 pub mod relay;
 pub mod target;
 pub mod write;

@@ -34,7 +34,7 @@ pub struct NatsArgs {
 }
 
 impl NatsArgs {
-    fn servers(&self) -> Result<NatsServers> {
+    pub(crate) fn servers(&self) -> Result<NatsServers> {
         NatsServers::new([&self.nats]).map_err(CliError::from)
     }
 }
@@ -199,7 +199,9 @@ impl Relay {
             .max_body_bytes(self.max_body_bytes)
             .insecure_no_auth(self.insecure_no_auth);
         match (&self.auth_key, &self.auth_value_env) {
-            (Some(key), Some(var)) => builder = builder.auth_header(key, read_secret_env(var, "--auth-value-env")?),
+            (Some(key), Some(var)) => {
+                builder = builder.auth_header(key, read_secret_env(var, "--auth-value-env")?)
+            }
             _ if self.insecure_no_auth => printer
                 .warn("--insecure-no-auth: every caller can write to the stream (local use only)"),
             _ => {

@@ -15,6 +15,7 @@ mod listen;
 mod logs;
 mod misc;
 mod read;
+mod reconcile;
 mod relay;
 mod support;
 mod write;

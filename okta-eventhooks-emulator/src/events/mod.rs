@@ -3,7 +3,6 @@
 mod kinds;
 
 use chrono::Utc;
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::ids;
@@ -209,45 +208,6 @@ pub(crate) fn merge_patch(target: &mut Value, patch: &Value) {
             }
         }
     }
-}
-
-/// Okta's delivery envelope, in Okta's field order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a> {
-    event_type: &'static str,
-    event_type_version: &'static str,
-    cloud_events_version: &'static str,
-    source: String,
-    event_id: &'a str,
-    event_time: String,
-    content_type: &'static str,
-    data: EnvelopeData<'a>,
-}
-
-#[derive(Serialize)]
-struct EnvelopeData<'a> {
-    events: &'a [&'a Value],
-}
-
-/// Okta's delivery envelope around a batch of events, as the JSON body to send (written
-/// straight from the events, without copying them).
-pub(crate) fn envelope(
-    base_url: &str,
-    hook_id: &str,
-    event_id: &str,
-    events: &[&Value],
-) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&Envelope {
-        event_type: "com.okta.event_hook",
-        event_type_version: "1.0",
-        cloud_events_version: "0.1",
-        source: format!("{base_url}/api/v1/eventHooks/{hook_id}"),
-        event_id,
-        event_time: Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        content_type: "application/json",
-        data: EnvelopeData { events },
-    })
 }
 
 #[cfg(test)]

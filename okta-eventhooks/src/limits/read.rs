@@ -46,6 +46,12 @@ pub const MANIFEST_FILE: ReadLimit = ReadLimit {
     holds: "a hooks-as-code manifest",
 };
 
+/// A file of seen event uuids (`reconcile --seen`): 64 MiB, about 1.7 million uuids.
+pub const SEEN_FILE: ReadLimit = ReadLimit {
+    max_bytes: 64 * 1024 * 1024,
+    holds: "a file of seen event uuids",
+};
+
 /// Why a bounded read failed. The message never contains what was read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

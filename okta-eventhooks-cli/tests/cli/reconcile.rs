@@ -1,0 +1,326 @@
+//! `okta-eventhooks reconcile` end to end: the emulator fires, the relay (behind a proxy that
+//! fails about one delivery in ten on both of Okta's attempts) stores into a real
+//! `nats-server`, and `reconcile` must find exactly what was lost, put it in with `--replay`,
+//! and add nothing on a second replay. With `--seen`, a filter that excludes events, and the
+//! bounded and polling reads of the System Log.
+
+use std::collections::{BTreeSet, HashSet};
+
+use okta_eventhooks::{Channel, EventHook, Events};
+use okta_eventhooks_emulator::{Emulator, FireRequest};
+use okta_eventhooks_relay::async_nats::jetstream;
+use okta_eventhooks_relay::{NatsServers, Relay, RunningRelay, StreamSettings};
+use okta_eventhooks_tests::emulator;
+use okta_eventhooks_tests::endpoint::{endpoint_requiring, envelopes};
+use okta_eventhooks_tests::flaky::FlakyProxy;
+use okta_eventhooks_tests::nats::NatsServer;
+use okta_eventhooks_tests::scratch::tempdir;
+use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
+use serde_json::{Value, json};
+
+use crate::support::{Outcome, cli_at, home_dir, run};
+
+const STREAM: &str = "RECONCILE_EVENTS";
+
+/// The CLI pointed at the emulator (and at NATS, when given).
+fn reconcile(emu: &Emulator, nats: Option<&NatsServer>, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = cli_at(&home_dir());
+    cmd.env("OKTA_CLIENT_ORGURL", emu.url())
+        .env("OKTA_CLIENT_TOKEN", TOKEN)
+        .args(["-o", "json", "reconcile"])
+        .args(args);
+    if let Some(nats) = nats {
+        cmd.env("NATS_URL", nats.url());
+    }
+    cmd
+}
+
+fn report(outcome: &Outcome) -> Value {
+    serde_json::from_str(outcome.stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON report ({e}):\n{}\nstderr:\n{}",
+            outcome.stdout, outcome.stderr
+        )
+    })
+}
+
+fn missing_uuids(report: &Value) -> BTreeSet<String> {
+    report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["uuid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn relay(nats: &NatsServer) -> RunningRelay {
+    Relay::builder()
+        .path("/okta/events")
+        .auth_header("Authorization", HOOK_SECRET)
+        .nats(NatsServers::new([nats.url()]).unwrap())
+        .stream(StreamSettings::new(STREAM))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap()
+}
+
+/// Every `Nats-Msg-Id` in the stream, with how often each is there.
+async fn stream_ids(nats: &NatsServer) -> (usize, BTreeSet<String>) {
+    let js = jetstream::new(
+        NatsServers::new([nats.url()])
+            .unwrap()
+            .connect("test")
+            .await
+            .unwrap(),
+    );
+    let mut stream = js.get_stream(STREAM).await.unwrap();
+    let last = stream.info().await.unwrap().state.last_sequence;
+    let mut ids = BTreeSet::new();
+    let mut count = 0;
+    for seq in 1..=last {
+        let Ok(message) = stream.get_raw_message(seq).await else {
+            continue;
+        };
+        count += 1;
+        let id = message
+            .headers
+            .get(okta_eventhooks_relay::async_nats::header::NATS_MESSAGE_ID)
+            .unwrap()
+            .as_str()
+            .to_owned();
+        ids.insert(id);
+    }
+    (count, ids)
+}
+
+/// The uuids of the events in the emulator's `event_hook.delivery` failures.
+async fn failed_uuids(emu: &Emulator) -> BTreeSet<String> {
+    emulator::fired_events(emu, "event_hook.delivery")
+        .await
+        .iter()
+        .flat_map(|f| {
+            f["debugContext"]["debugData"]["eventUuids"]
+                .as_str()
+                .unwrap()
+                .split(',')
+                .map(|u| u.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
+    let nats = NatsServer::start();
+    let relay = relay(&nats).await;
+    let proxy = FlakyProxy::start(&format!("http://{}", relay.local_addr()), 10).await;
+    // Ten events per POST: 100 deliveries, about 10 of them lost on both attempts.
+    let emu = emulator::builder()
+        .max_batch(10)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let hook = EventHook::builder("audit-sink")
+        .channel(
+            Channel::https(format!("{}/okta/events", proxy.url()))
+                .unwrap()
+                .auth_header("Authorization", HOOK_SECRET),
+        )
+        .events(Events::types(["user.session.start"]))
+        .build()
+        .unwrap();
+    let hook_id = emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    let fired = emu.fire("user.session.start", 1000).await.unwrap();
+    assert_eq!(fired.fired, 1000);
+    let lost = failed_uuids(&emu).await;
+    let (stored, _) = stream_ids(&nats).await;
+    assert!(!lost.is_empty(), "the proxy failed no delivery");
+    assert_eq!(stored + lost.len(), 1000, "every event is stored or lost");
+
+    // Many pages (100 events each), in polling mode (no --until).
+    let args = [
+        "--hook",
+        "audit-sink",
+        "--since",
+        "1h",
+        "--stream",
+        STREAM,
+        "--limit",
+        "100",
+    ];
+    let first = run(reconcile(&emu, Some(&nats), &args)).await;
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    let found = report(&first);
+    assert_eq!(found["hookId"], hook_id.as_str());
+    assert_eq!(found["expected"], 1000);
+    assert_eq!(found["present"], stored);
+    assert_eq!(missing_uuids(&found), lost, "exactly the lost events");
+    let failures = found["deliveryFailures"].as_array().unwrap();
+    assert_eq!(
+        failures
+            .iter()
+            .map(|f| f["eventUuids"].as_array().unwrap().len())
+            .sum::<usize>(),
+        lost.len()
+    );
+    assert!(found.get("replay").is_none());
+
+    // --replay: exit 2 (something was missing), and the stream then holds every event once.
+    let replay_args: Vec<&str> = args.iter().copied().chain(["--replay"]).collect();
+    let replayed = run(reconcile(&emu, Some(&nats), &replay_args)).await;
+    assert_eq!(replayed.code, 2, "{}", replayed.stderr);
+    let replayed = report(&replayed);
+    assert_eq!(replayed["replay"]["replayed"], lost.len());
+    assert_eq!(replayed["replay"]["alreadyStored"], 0);
+    let (count, ids) = stream_ids(&nats).await;
+    let fired_uuids: BTreeSet<String> = emulator::fired_events(&emu, "user.session.start")
+        .await
+        .iter()
+        .map(|e| e["uuid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fired_uuids.len(), 1000);
+    assert_eq!(count, 1000, "no uuid twice");
+    assert_eq!(ids, fired_uuids);
+
+    // Again: nothing missing, nothing added; a bounded read (--until) agrees.
+    let again = run(reconcile(&emu, Some(&nats), &replay_args)).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let again = report(&again);
+    assert_eq!(
+        (again["expected"].clone(), again["present"].clone()),
+        (json!(1000), json!(1000))
+    );
+    assert!(again.get("replay").is_none());
+    assert_eq!(stream_ids(&nats).await.0, 1000);
+    let bounded: Vec<&str> = args.iter().copied().chain(["--until", "1s"]).collect();
+    let bounded = run(reconcile(&emu, Some(&nats), &bounded)).await;
+    assert_eq!(bounded.code, 0, "{}", bounded.stderr);
+    assert_eq!(report(&bounded)["present"], 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_seen_uuids_a_filtered_event_is_not_missing_and_replay_posts_as_okta_would() {
+    let emu = emulator::start().await;
+    let receiver = endpoint_requiring(&[HOOK_SECRET]).await;
+    let hook = EventHook::builder("sales-only")
+        .channel(
+            Channel::https(format!("{}/hook", receiver.uri()))
+                .unwrap()
+                .auth_header("Authorization", HOOK_SECRET),
+        )
+        .events(Events::types(["group.user_membership.add"]).filter(
+            "group.user_membership.add",
+            "event.target.?[type eq 'UserGroup' && displayName eq 'Sales'].size()>0",
+        ))
+        .build()
+        .unwrap();
+    let client = emulator::client(&emu);
+    let hook_id = emulator::verified_hook(&client, &hook).await;
+    // Delivered while the receiver is up, then three fired while it "lost" them: an extra
+    // failure is not needed, the seen file simply lacks them.
+    for group in ["Sales", "Support", "Sales", "Sales", "Support"] {
+        let request: FireRequest = serde_json::from_value(json!({"events": [{
+            "eventType": "group.user_membership.add",
+            "patch": {"target": [{"id": "00u1", "type": "User", "alternateId": "a@example.com", "displayName": "A"},
+                                 {"id": "00g1", "type": "UserGroup", "alternateId": group, "displayName": group}]}
+        }]}))
+        .unwrap();
+        emu.fire_with(request).await.unwrap();
+    }
+    let delivered: Vec<String> = envelopes(&receiver)
+        .await
+        .iter()
+        .flat_map(|e| e["data"]["events"].as_array().unwrap().clone())
+        .map(|e| e["uuid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(delivered.len(), 3, "only Sales is delivered");
+    let dir = tempdir("reconcile-seen");
+    let seen = dir.join("seen.txt");
+    // The receiver "saw" only the first Sales event.
+    std::fs::write(&seen, format!("# seen\n{}\n\n", delivered[0])).unwrap();
+    let seen_arg = seen.to_str().unwrap();
+    let args = [
+        "--hook",
+        hook_id.as_str(),
+        "--since",
+        "1h",
+        "--seen",
+        seen_arg,
+    ];
+
+    let outcome = run(reconcile(&emu, None, &args)).await;
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    let found = report(&outcome);
+    assert_eq!(
+        (found["expected"].clone(), found["present"].clone()),
+        (json!(3), json!(1))
+    );
+    let expected_missing: BTreeSet<String> = delivered[1..].iter().cloned().collect();
+    assert_eq!(
+        missing_uuids(&found),
+        expected_missing,
+        "Support events are not missing"
+    );
+
+    // --replay without the secret: refused before anything is sent.
+    let replay: Vec<&str> = args.iter().copied().chain(["--replay"]).collect();
+    let refused = run(reconcile(&emu, None, &replay)).await;
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--auth-value-env"),
+        "{}",
+        refused.stderr
+    );
+    let before = envelopes(&receiver).await.len();
+
+    let mut cmd = reconcile(&emu, None, &replay);
+    cmd.args(["--auth-value-env", "HOOK_SECRET_VAR"])
+        .env("HOOK_SECRET_VAR", HOOK_SECRET);
+    let outcome = run(cmd).await;
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert_eq!(report(&outcome)["replay"]["replayed"], 2);
+    let posts = okta_eventhooks_tests::endpoint::received(&receiver, "POST").await;
+    assert_eq!(posts.len(), before + 1, "one replayed POST");
+    let replayed = posts.last().unwrap();
+    assert_eq!(
+        replayed.headers.get("x-okta-eventhooks-replayed").unwrap(),
+        "true"
+    );
+    assert_eq!(replayed.headers.get("authorization").unwrap(), HOOK_SECRET);
+    let body: Value = serde_json::from_slice(&replayed.body).unwrap();
+    assert_eq!(body["eventType"], "com.okta.event_hook");
+    assert!(body["source"].as_str().unwrap().ends_with(&hook_id));
+    let uuids: HashSet<&str> = body["data"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["uuid"].as_str().unwrap())
+        .collect();
+    assert_eq!(uuids, expected_missing.iter().map(String::as_str).collect());
+}
+
+#[tokio::test]
+async fn reconcile_usage_errors_exit_1_not_2() {
+    let emu = emulator::start().await;
+    // Neither --stream nor --seen: a usage error, which must not read as "missing" (2).
+    let outcome = run(reconcile(&emu, None, &["--hook", "x", "--since", "1h"])).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    let outcome = run(reconcile(
+        &emu,
+        None,
+        &[
+            "--hook",
+            "nope",
+            "--since",
+            "1h",
+            "--seen",
+            "/nonexistent/seen.txt",
+        ],
+    ))
+    .await;
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+}

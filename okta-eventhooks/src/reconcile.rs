@@ -1,0 +1,376 @@
+//! Reconciling a hook's deliveries against the System Log: which events the hook should have
+//! delivered (its subscribed types, each through its filter), which of them a sink does not
+//! hold, and the hook's failed deliveries. This is the pure part; the CLI's `reconcile`
+//! reads the System Log ([`Client::logs`](crate::Client::logs)) and the sink around it.
+//!
+//! ```
+//! use std::collections::HashSet;
+//! use okta_eventhooks::reconcile::{Reconciliation, Selection};
+//!
+//! let hook: okta_eventhooks::EventHook = serde_json::from_value(serde_json::json!({
+//!     "id": "who1", "name": "audit",
+//!     "events": {"type": "EVENT_TYPE", "items": ["user.session.start"]},
+//!     "channel": {"type": "HTTP", "version": "1.0.0", "config": {"uri": "https://example.com/okta"}},
+//! }))?;
+//! let since = "2026-12-01T00:00:00Z".parse()?;
+//! let until = "2026-12-01T06:00:00Z".parse()?;
+//! let seen: HashSet<String> = ["u1".to_owned()].into();
+//! let mut run = Reconciliation::new(Selection::of(&hook)?, "who1", since, until, &seen);
+//! for (uuid, event_type) in [("u1", "user.session.start"), ("u2", "user.session.start"), ("u3", "user.session.end")] {
+//!     run.observe(serde_json::from_value(serde_json::json!({
+//!         "uuid": uuid, "eventType": event_type, "published": "2026-12-01T01:00:00.000Z",
+//!     }))?);
+//! }
+//! let (report, missing) = run.finish();
+//! assert_eq!((report.expected, report.present), (2, 1));
+//! assert_eq!(missing[0].uuid.as_deref(), Some("u2"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::events::LogEvent;
+use crate::filter::Filter;
+use crate::types::EventHook;
+
+/// The System Log event type Okta writes when a delivery failed (not hook-eligible itself).
+pub const DELIVERY_FAILURE_EVENT_TYPE: &str = "event_hook.delivery";
+
+/// What a hook receives: its subscribed event types, each with its filter when it has one.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    types: HashMap<String, Option<Filter>>,
+}
+
+impl Selection {
+    /// The selection of a hook as Okta returns it. A filter that does not parse is an error:
+    /// which events it lets through cannot be known.
+    pub fn of(hook: &EventHook) -> Result<Self> {
+        let mut types: HashMap<String, Option<Filter>> = hook
+            .events
+            .items
+            .iter()
+            .map(|t| (t.clone(), None))
+            .collect();
+        let entries = hook.events.filter.iter().flat_map(|f| &f.event_filter_map);
+        for entry in entries {
+            let (Some(event_type), Some(expression)) = (
+                entry.event.as_deref(),
+                entry
+                    .condition
+                    .as_ref()
+                    .and_then(|c| c.expression.as_deref()),
+            ) else {
+                continue;
+            };
+            let filter = Filter::parse(expression).map_err(|e| {
+                Error::InvalidInput(format!(
+                    "the hook's filter for {event_type} is not valid, so which events it delivers cannot be known: {e}"
+                ))
+            })?;
+            if let Some(slot) = types.get_mut(event_type) {
+                *slot = Some(filter);
+            }
+        }
+        Ok(Self { types })
+    }
+
+    /// The subscribed event types, sorted.
+    pub fn event_types(&self) -> Vec<&str> {
+        let mut types: Vec<&str> = self.types.keys().map(String::as_str).collect();
+        types.sort_unstable();
+        types
+    }
+
+    /// Whether the hook gets `event`: a subscribed type, and its filter (if any) is true.
+    pub fn selects(&self, event: &LogEvent) -> bool {
+        match event.event_type.as_deref().and_then(|t| self.types.get(t)) {
+            None => false,
+            Some(None) => true,
+            Some(Some(filter)) => filter.matches(event),
+        }
+    }
+}
+
+/// One event the hook should have delivered that the sink does not hold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Missing {
+    /// The event's `uuid`.
+    pub uuid: String,
+    /// Its `eventType`.
+    pub event_type: String,
+    /// Its `published` time, as Okta wrote it.
+    pub published: String,
+}
+
+/// One `event_hook.delivery` failure of the hook.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryFailure {
+    /// When Okta recorded it.
+    pub published: String,
+    /// The failed delivery's `eventId`, when Okta recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_event_id: Option<String>,
+    /// The uuids of the events in that delivery, when Okta recorded them.
+    pub event_uuids: Vec<String>,
+    /// Why it failed (`outcome.reason`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// What a reconciliation found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// The hook.
+    pub hook_id: String,
+    /// Start of the window (of `published`).
+    pub since: DateTime<Utc>,
+    /// End of the window (exclusive).
+    pub until: DateTime<Utc>,
+    /// Events in the window the hook should have delivered (each uuid once).
+    pub expected: usize,
+    /// Of those, how many the sink holds.
+    pub present: usize,
+    /// The others, oldest first.
+    pub missing: Vec<Missing>,
+    /// The hook's failed deliveries in the window, oldest first.
+    pub delivery_failures: Vec<DeliveryFailure>,
+}
+
+/// One reconciliation in progress: System Log events go in one at a time ([`observe`]), in
+/// any order and with repeats (overlapping pages), and only the missing ones are kept.
+///
+/// [`observe`]: Reconciliation::observe
+#[derive(Debug)]
+pub struct Reconciliation<'a> {
+    selection: Selection,
+    hook_id: String,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    present: &'a HashSet<String>,
+    expected: HashSet<String>,
+    found: usize,
+    missing: Vec<LogEvent>,
+    failures: Vec<DeliveryFailure>,
+}
+
+impl<'a> Reconciliation<'a> {
+    /// Starts a reconciliation of hook `hook_id` over `[since, until)` (of `published`)
+    /// against the uuids the sink holds.
+    pub fn new(
+        selection: Selection,
+        hook_id: impl Into<String>,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        present: &'a HashSet<String>,
+    ) -> Self {
+        Self {
+            selection,
+            hook_id: hook_id.into(),
+            since,
+            until,
+            present,
+            expected: HashSet::new(),
+            found: 0,
+            missing: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+
+    /// Takes one System Log event into account. Events outside the window, without a uuid or
+    /// time, or that the hook does not select are ignored.
+    pub fn observe(&mut self, event: LogEvent) {
+        let Some(published) = event.published_at() else {
+            return;
+        };
+        if published < self.since || published >= self.until {
+            return;
+        }
+        if event.event_type.as_deref() == Some(DELIVERY_FAILURE_EVENT_TYPE) {
+            if let Some(failure) = delivery_failure(&event, &self.hook_id) {
+                self.failures.push(failure);
+            }
+            return;
+        }
+        let Some(uuid) = event.uuid.as_deref().filter(|u| !u.is_empty()) else {
+            return;
+        };
+        if !self.selection.selects(&event) || !self.expected.insert(uuid.to_owned()) {
+            return;
+        }
+        if self.present.contains(uuid) {
+            self.found += 1;
+        } else {
+            self.missing.push(event);
+        }
+    }
+
+    /// The report, and the missing events themselves (oldest first), to replay.
+    pub fn finish(mut self) -> (Report, Vec<LogEvent>) {
+        self.missing.sort_by_key(LogEvent::published_at);
+        self.failures.sort_by(|a, b| a.published.cmp(&b.published));
+        let missing = self
+            .missing
+            .iter()
+            .map(|e| Missing {
+                uuid: e.uuid.clone().unwrap_or_default(),
+                event_type: e.event_type.clone().unwrap_or_default(),
+                published: e.published.clone().unwrap_or_default(),
+            })
+            .collect();
+        let report = Report {
+            hook_id: self.hook_id,
+            since: self.since,
+            until: self.until,
+            expected: self.expected.len(),
+            present: self.found,
+            missing,
+            delivery_failures: self.failures,
+        };
+        (report, self.missing)
+    }
+}
+
+/// An `event_hook.delivery` event as a failure of hook `hook_id`, if it is one: the hook is
+/// among its targets (type `EventHook`) or named by `debugData.eventHookId`.
+fn delivery_failure(event: &LogEvent, hook_id: &str) -> Option<DeliveryFailure> {
+    let debug = event
+        .debug_context
+        .as_ref()
+        .and_then(|d| d.debug_data.as_ref());
+    let text = |key: &str| debug.and_then(|d| d.get(key)).and_then(Value::as_str);
+    let targeted = event
+        .target
+        .iter()
+        .any(|t| t.type_.as_deref() == Some("EventHook") && t.id.as_deref() == Some(hook_id));
+    if !targeted && text("eventHookId") != Some(hook_id) {
+        return None;
+    }
+    Some(DeliveryFailure {
+        published: event.published.clone().unwrap_or_default(),
+        delivery_event_id: text("deliveryEventId").map(str::to_owned),
+        event_uuids: text("eventUuids")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        reason: event.outcome.as_ref().and_then(|o| o.reason.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn hook(filter: Option<&str>) -> EventHook {
+        let mut value = json!({
+            "id": "who1", "name": "h",
+            "events": {"type": "EVENT_TYPE", "items": ["user.session.start", "group.user_membership.add"]},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {"uri": "https://example.com/"}},
+        });
+        if let Some(expression) = filter {
+            value["events"]["filter"] = json!({"type": "EXPRESSION_LANGUAGE", "eventFilterMap": [
+                {"event": "group.user_membership.add", "condition": {"version": null, "expression": expression}}
+            ]});
+        }
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn event(uuid: &str, event_type: &str, minute: u32, group: &str) -> LogEvent {
+        serde_json::from_value(json!({
+            "uuid": uuid, "eventType": event_type,
+            "published": format!("2026-12-01T00:{minute:02}:00.000Z"),
+            "target": [{"id": "00u1", "type": "User"}, {"id": "00g1", "type": "UserGroup", "displayName": group}],
+        }))
+        .unwrap()
+    }
+
+    fn window() -> (DateTime<Utc>, DateTime<Utc>) {
+        (
+            "2026-12-01T00:10:00Z".parse().unwrap(),
+            "2026-12-01T00:50:00Z".parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn types_filters_window_and_repeats_decide_what_is_expected() {
+        let selection = Selection::of(&hook(Some(
+            "event.target.?[type eq 'UserGroup' && displayName eq 'Sales'].size()>0",
+        )))
+        .unwrap();
+        let present: HashSet<String> = ["a".to_owned()].into();
+        let (since, until) = window();
+        let mut run = Reconciliation::new(selection, "who1", since, until, &present);
+        for e in [
+            event("a", "user.session.start", 20, ""),
+            event("b", "user.session.start", 30, ""),
+            event("b", "user.session.start", 30, ""), // overlapping pages
+            event("c", "group.user_membership.add", 21, "Sales"),
+            event("d", "group.user_membership.add", 22, "Support"), // filtered out
+            event("e", "user.lifecycle.create", 23, ""),            // not subscribed
+            event("f", "user.session.start", 5, ""),                // before the window
+            event("g", "user.session.start", 50, ""),               // the end is exclusive
+        ] {
+            run.observe(e);
+        }
+        let (report, missing) = run.finish();
+        assert_eq!((report.expected, report.present), (3, 1));
+        let uuids: Vec<&str> = report.missing.iter().map(|m| m.uuid.as_str()).collect();
+        assert_eq!(uuids, ["c", "b"], "oldest first");
+        assert_eq!(missing.len(), 2);
+    }
+
+    #[test]
+    fn delivery_failures_of_this_hook_only() {
+        let selection = Selection::of(&hook(None)).unwrap();
+        let present = HashSet::new();
+        let (since, until) = window();
+        let mut run = Reconciliation::new(selection, "who1", since, until, &present);
+        for hook_id in ["who1", "who2"] {
+            run.observe(
+                serde_json::from_value(json!({
+                    "uuid": format!("f-{hook_id}"), "eventType": "event_hook.delivery",
+                    "published": "2026-12-01T00:15:00.000Z",
+                    "outcome": {"result": "FAILURE", "reason": "HTTP 503"},
+                    "target": [{"id": hook_id, "type": "EventHook"}],
+                    "debugContext": {"debugData": {"deliveryEventId": "e1", "eventUuids": "a, b"}},
+                }))
+                .unwrap(),
+            );
+        }
+        let (report, _) = run.finish();
+        assert_eq!(report.expected, 0, "a failure is not an expected event");
+        assert_eq!(
+            report.delivery_failures,
+            [DeliveryFailure {
+                published: "2026-12-01T00:15:00.000Z".into(),
+                delivery_event_id: Some("e1".into()),
+                event_uuids: vec!["a".into(), "b".into()],
+                reason: Some("HTTP 503".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_filter_that_does_not_parse_is_an_error() {
+        let err = Selection::of(&hook(Some("event.client.ipAddress eq '1'"))).unwrap_err();
+        assert!(
+            err.to_string().contains("group.user_membership.add"),
+            "{err}"
+        );
+    }
+}
