@@ -135,9 +135,12 @@ enum Command {
     ///
     /// Examples:
     ///   okta-eventhooks reconcile --hook audit-sink --since 6h --stream OKTA_EVENTS
-    ///   okta-eventhooks reconcile --hook audit-sink --since 24h --stream OKTA_EVENTS --replay
-    ///   okta-eventhooks reconcile --hook who8vt36qfNpCGz9H1e6 --since 1h --seen seen.txt -o json
-    ///   okta-eventhooks reconcile --hook audit-sink --since 1h --stream OKTA_EVENTS --replay --watch
+    ///   okta-eventhooks reconcile --hook audit-sink --since 24h \
+    ///     --stream OKTA_EVENTS --replay
+    ///   okta-eventhooks -o json reconcile --hook audit-sink --since 1h \
+    ///     --seen seen-uuids.txt
+    ///   okta-eventhooks reconcile --hook audit-sink --since 1h \
+    ///     --stream OKTA_EVENTS --replay --watch --lag 5m
     #[command(verbatim_doc_comment)]
     Reconcile(cmd::reconcile::Reconcile),
 }

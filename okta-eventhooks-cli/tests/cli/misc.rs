@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "manifest check",
     "relay",
     "consume",
+    "reconcile",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -600,3 +600,45 @@ async fn the_logs_endpoint_has_its_own_rate_limit_bucket() {
     );
     emu.shutdown().await;
 }
+
+/// The SDK's reader (what `logs` and `reconcile` use) against the emulator's own bucket for
+/// `/api/v1/logs`: when it runs out mid-read, the reader waits for the reset and goes on,
+/// and no event is skipped or read twice.
+#[tokio::test]
+async fn the_sdk_reader_waits_out_the_logs_rate_limit_and_skips_nothing() {
+    use futures_util::TryStreamExt;
+
+    // Three pages per two-second window; the read needs seven.
+    let emu = builder()
+        .logs_rate_limit(3)
+        .rate_limit_window(std::time::Duration::from_secs(2))
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    emu.fire("user.session.start", 30).await.unwrap();
+    let fired: Vec<String> =
+        okta_eventhooks_tests::emulator::fired_events(&emu, "user.session.start")
+            .await
+            .iter()
+            .map(|e| e["uuid"].as_str().unwrap().to_owned())
+            .collect();
+    assert_eq!(fired.len(), 30);
+    // That read used one call of the window: start from a fresh one is not needed, the
+    // reader must cope either way.
+    let client = okta_eventhooks::Client::builder()
+        .org_url(emu.url())
+        .api_token(okta_eventhooks_tests::secrets::TOKEN)
+        .max_retries(5)
+        .build()
+        .unwrap();
+    let mut reader = client
+        .logs()
+        .event_types(["user.session.start"])
+        .limit(5)
+        .stream()
+        .unwrap();
+    let events: Vec<LogEvent> = (&mut reader).try_collect().await.unwrap();
+    let read: Vec<String> = events.iter().map(|e| e.uuid.clone().unwrap()).collect();
+    assert_eq!(read, fired, "every event once, in order");
+    assert!(reader.pages() > 3, "more pages than one window allows");
+}
