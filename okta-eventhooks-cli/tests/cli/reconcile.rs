@@ -324,3 +324,83 @@ async fn reconcile_usage_errors_exit_1_not_2() {
     .await;
     assert_eq!(outcome.code, 1, "{}", outcome.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_reports_a_round_per_interval_judging_only_events_older_than_the_lag() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let emu = emulator::start().await;
+    let receiver = endpoint_requiring(&[HOOK_SECRET]).await;
+    let hook = EventHook::builder("watched")
+        .channel(
+            Channel::https(format!("{}/hook", receiver.uri()))
+                .unwrap()
+                .auth_header("Authorization", HOOK_SECRET),
+        )
+        .events(Events::types(["user.session.start"]))
+        .build()
+        .unwrap();
+    emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    // One event 30 minutes old, one from now: with a 10-minute lag only the first is judged.
+    let old = (published_ago(30 * 60)).to_owned();
+    for published in [Some(old.as_str()), None] {
+        let mut event = json!({"eventType": "user.session.start"});
+        if let Some(published) = published {
+            event["patch"] = json!({"published": published});
+        }
+        let request: FireRequest = serde_json::from_value(json!({"events": [event]})).unwrap();
+        emu.fire_with(request).await.unwrap();
+    }
+    let dir = tempdir("reconcile-watch");
+    let seen = dir.join("seen.txt");
+    std::fs::write(&seen, "").unwrap();
+
+    let mut child = crate::support::std_at(&home_dir())
+        .env("OKTA_CLIENT_ORGURL", emu.url())
+        .env("OKTA_CLIENT_TOKEN", TOKEN)
+        .args([
+            "-o",
+            "json",
+            "reconcile",
+            "--hook",
+            "watched",
+            "--since",
+            "1h",
+        ])
+        .args(["--seen", seen.to_str().unwrap()])
+        .args(["--watch", "--interval", "1s", "--lag", "10m"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // Two rounds, each judging the old event only (missing: the seen file is empty).
+    for _ in 0..2 {
+        let round: Value =
+            serde_json::from_str(&rx.recv_timeout(Duration::from_secs(30)).unwrap()).unwrap();
+        assert_eq!(round["expected"], 1, "{round}");
+        assert_eq!(round["missing"][0]["published"], old.as_str(), "{round}");
+    }
+    // SIGTERM ends it, successfully (a watch is not a failure when something was missing).
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// `now - seconds` in Okta's `published` form.
+fn published_ago(seconds: i64) -> String {
+    (chrono::Utc::now() - chrono::TimeDelta::seconds(seconds))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
