@@ -277,6 +277,45 @@ mod tests {
     }
 
     #[test]
+    fn the_order_of_filters_does_not_count() {
+        let mut hook = okta_hook();
+        // Okta's order: user.session.start first; the manifest's map has it second.
+        hook.events.filter = serde_json::from_value(serde_json::json!({
+            "type": "EXPRESSION_LANGUAGE", "eventFilterMap": [
+                {"event": "user.session.start", "condition": {"expression": "event.outcome.result eq 'FAILURE'", "version": null}},
+                {"event": "user.lifecycle.create", "condition": {"expression": "event.outcome.result eq 'SUCCESS'", "version": null}}]
+        }))
+        .unwrap();
+        let mut spec = spec();
+        spec.filters.insert(
+            "user.lifecycle.create".into(),
+            "event.outcome.result eq 'SUCCESS'".into(),
+        );
+        let order: Vec<&str> = spec.filters.keys().map(String::as_str).collect();
+        assert_eq!(order, ["user.lifecycle.create", "user.session.start"]);
+        assert_eq!(changes(&spec, &hook, &|_: &ValueFrom| None), []);
+        // Still compared event by event: the same two expressions swapped are two changes.
+        for expression in spec.filters.values_mut() {
+            *expression = if expression.ends_with("'FAILURE'") {
+                "event.outcome.result eq 'SUCCESS'".into()
+            } else {
+                "event.outcome.result eq 'FAILURE'".into()
+            };
+        }
+        let fields: Vec<String> = changes(&spec, &hook, &|_: &ValueFrom| None)
+            .into_iter()
+            .map(|c| c.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "filters.user.lifecycle.create",
+                "filters.user.session.start"
+            ]
+        );
+    }
+
+    #[test]
     fn a_user_name_and_password_in_okta_s_uri_are_not_shown() {
         let mut hook = okta_hook();
         hook.channel.config.uri = "https://alice:pw-literal@h.example.com/".into();

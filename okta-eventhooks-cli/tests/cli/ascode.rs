@@ -262,6 +262,305 @@ async fn plan_apply_no_op_and_prune_across_orgs() {
     assert_eq!(left, ["audit-sink", "quiet"]);
 }
 
+/// `--prune` of an ACTIVE hook against a stand-in org that records the requests: the
+/// deactivate goes out before the DELETE; when the deactivate leaves the hook ACTIVE (the
+/// answer says so) or fails, no DELETE goes out at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn prune_deactivates_before_deleting_and_never_deletes_an_active_hook() {
+    use okta_eventhooks_tests::fixtures::{ID, hook_json, okta_error};
+    let home = tempdir("prune-active");
+    let file = write(&home, "hooks.yaml", "hooks: {}\n");
+    let deactivate = format!("/api/v1/eventHooks/{ID}/lifecycle/deactivate");
+    let hook = format!("/api/v1/eventHooks/{ID}");
+    let answered = |status: &str| {
+        ResponseTemplate::new(200).set_body_json(hook_json(ID, "legacy", status, "VERIFIED"))
+    };
+    let failed = ResponseTemplate::new(500).set_body_json(okta_error(
+        "E0000009",
+        "Internal Server Error",
+        &[],
+    ));
+    let cases = [
+        (answered("INACTIVE"), 0, "done", true),
+        (answered("ACTIVE"), 1, "failed", false),
+        (failed, 7, "skipped", false),
+    ];
+    for (answer, code, delete_result, deleted) in cases {
+        let org = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/eventHooks"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!([hook_json(
+                    ID, "legacy", "ACTIVE", "VERIFIED"
+                )])),
+            )
+            .mount(&org)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(deactivate.as_str()))
+            .respond_with(answer)
+            .mount(&org)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path(hook.as_str()))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&org)
+            .await;
+        let mut cmd = cli(&org);
+        cmd.args([
+            "-o",
+            "json",
+            "apply",
+            "--prune",
+            "--yes",
+            "-f",
+            file.to_str().unwrap(),
+        ]);
+        let out = run(cmd).await;
+        assert_eq!(out.code, code, "{}", out.stderr);
+        let applied: Value = serde_json::from_str(&out.stdout).unwrap();
+        let steps: Vec<(&str, &str)> = applied["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["step"].as_str().unwrap(), s["result"].as_str().unwrap()))
+            .collect();
+        let deactivated = if code == 7 { "failed" } else { "done" };
+        assert_eq!(
+            steps,
+            [("deactivate", deactivated), ("delete", delete_result)]
+        );
+        if delete_result == "failed" {
+            assert_eq!(
+                applied["steps"][1]["error"]["message"],
+                "not deleted: the hook is ACTIVE, and only an INACTIVE hook is deleted"
+            );
+        }
+        let wire: Vec<String> = org
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.url.path()))
+            .collect();
+        let mut expected = vec![
+            "GET /api/v1/eventHooks".to_owned(),
+            format!("POST {deactivate}"),
+        ];
+        if deleted {
+            expected.push(format!("DELETE {hook}"));
+        }
+        assert_eq!(wire, expected, "deactivate answered {deactivated}");
+    }
+}
+
+/// Two INACTIVE hooks declared `status: ACTIVE`: `sessions` is UNVERIFIED, so it is probed,
+/// activated, then verified (Okta verifies only ACTIVE hooks); `audit` is VERIFIED and only
+/// activated, last, after every verification. Checked on the wire against a copy of the org,
+/// then against the emulator, which refuses to verify an INACTIVE hook.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inactive_hook_wanted_active_is_activated_then_verified_and_the_rest_activated_last() {
+    let emu = okta_eventhooks_tests::emulator::start().await;
+    let client = okta_eventhooks_tests::emulator::client(&emu);
+    let home = tempdir("activation-order");
+    let rx = endpoint().await;
+    let hook = |name: &str, event: &str| {
+        EventHook::builder(name)
+            .channel(Channel::https(format!("{}/{name}", rx.uri())).unwrap())
+            .events(Events::types([event]))
+            .build()
+            .unwrap()
+    };
+    let audit = okta_eventhooks_tests::emulator::verified_hook(
+        &client,
+        &hook("audit", "user.lifecycle.create"),
+    )
+    .await;
+    let sessions = client
+        .create_event_hook(&hook("sessions", "user.session.start"))
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    for id in [&audit, &sessions] {
+        client.deactivate_event_hook(id).await.unwrap();
+    }
+    let file = write(
+        &home,
+        "hooks.yaml",
+        &format!(
+            "hooks:\n  audit: {{status: ACTIVE, uri: '{0}/audit', events: [user.lifecycle.create]}}\n  sessions: {{status: ACTIVE, uri: '{0}/sessions', events: [user.session.start]}}\n",
+            rx.uri()
+        ),
+    );
+    let file = file.to_str().unwrap();
+    let mut cmd = cli_for(&emu, &home);
+    cmd.args(["-o", "json", "plan", "-f", file]);
+    let plan: Value = serde_json::from_str(&run(cmd).await.stdout).unwrap();
+    assert_eq!(
+        plan["orgs"][0]["hooks"][0]["actions"],
+        serde_json::json!(["activate"])
+    );
+    assert_eq!(
+        plan["orgs"][0]["hooks"][1]["actions"],
+        serde_json::json!(["activate", "verify"])
+    );
+
+    // On the wire: a copy of the org (its list as the emulator gives it) that answers the
+    // lifecycle calls as Okta would.
+    let listed: Vec<Value> = okta_eventhooks_tests::http::client()
+        .get(format!("{}/api/v1/eventHooks", emu.url()))
+        .header("authorization", okta_eventhooks_tests::emulator::ssws())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let copy = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/eventHooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&listed))
+        .mount(&copy)
+        .await;
+    for listed in &listed {
+        let id = listed["id"].as_str().unwrap();
+        let mut active = listed.clone();
+        active["status"] = "ACTIVE".into();
+        let mut verified = active.clone();
+        verified["verificationStatus"] = "VERIFIED".into();
+        for (step, answer) in [("activate", active), ("verify", verified)] {
+            Mock::given(method("POST"))
+                .and(path(format!("/api/v1/eventHooks/{id}/lifecycle/{step}")))
+                .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+                .mount(&copy)
+                .await;
+        }
+    }
+    let mut cmd = cli(&copy);
+    cmd.args(["apply", "--yes", "-f", file]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let wire: Vec<String> = copy
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    let lifecycle = |id: &str, step: &str| format!("POST /api/v1/eventHooks/{id}/lifecycle/{step}");
+    assert_eq!(
+        wire,
+        [
+            "GET /api/v1/eventHooks".to_owned(),
+            lifecycle(&sessions, "activate"),
+            lifecycle(&sessions, "verify"),
+            lifecycle(&audit, "activate"),
+        ]
+    );
+
+    // Against the emulator: the same steps, and both hooks end ACTIVE and VERIFIED.
+    let mut cmd = cli_for(&emu, &home);
+    cmd.args(["-o", "json", "apply", "--yes", "-f", file]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let applied: Value = serde_json::from_str(&out.stdout).unwrap();
+    let steps: Vec<(&str, &str, &str)> = applied["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["hook"].as_str().unwrap(),
+                s["step"].as_str().unwrap(),
+                s["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("sessions", "probe", "done"),
+            ("sessions", "activate", "done"),
+            ("sessions", "verify", "done"),
+            ("audit", "activate", "done"),
+        ]
+    );
+    let now = hooks(&client).await;
+    assert!(verified(&now["audit"]), "{:?}", now["audit"]);
+    assert!(verified(&now["sessions"]), "{:?}", now["sessions"]);
+    let probes = received(&rx, "GET").await;
+    assert!(
+        probes
+            .iter()
+            .filter(|r| r.url.path() == "/sessions")
+            .any(|r| r.headers.contains_key("x-okta-eventhooks-probe")),
+        "sessions' receiver was probed"
+    );
+}
+
+/// `--org` repeated: the two orgs named are read and planned; the third is never called (a
+/// fault armed on it is still there afterwards).
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_reads_only_the_orgs_named_by_a_repeated_org() {
+    let orgs = Orgs::start(&["dev", "preview", "prod"]).await;
+    let rx = endpoint().await;
+    let mut ids = BTreeMap::new();
+    for name in ["dev", "preview", "prod"] {
+        let legacy = EventHook::builder("legacy")
+            .channel(Channel::https(format!("{}/legacy", rx.uri())).unwrap())
+            .events(Events::types(["user.account.lock"]))
+            .build()
+            .unwrap();
+        let created = orgs.client(name).create_event_hook(&legacy).await.unwrap();
+        ids.insert(name, created.id.unwrap());
+    }
+    orgs.emulator("preview")
+        .set_faults(Faults::fail_next(1, 500));
+    let file = write(
+        &orgs.home,
+        "hooks.yaml",
+        "hooks: {}\norgs: {dev: {}, preview: {}, prod: {}}\n",
+    );
+    let mut cmd = cli_at(&orgs.home);
+    cmd.args([
+        "-o",
+        "json",
+        "plan",
+        "-f",
+        file.to_str().unwrap(),
+        "--org",
+        "prod",
+        "--org",
+        "dev",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let plan: Value = serde_json::from_str(&out.stdout).unwrap();
+    let read: Vec<(&str, &str)> = plan["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["org"].as_str().unwrap(),
+                o["unmanaged"][0]["id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [("dev", ids["dev"].as_str()), ("prod", ids["prod"].as_str())],
+        "in the manifest's order, each with its own org's hooks"
+    );
+    let untouched = orgs.client("preview").list_event_hooks().await;
+    assert_eq!(
+        untouched.unwrap_err().status(),
+        Some(500),
+        "preview was never called: its armed fault is still there"
+    );
+}
+
 /// Runs apply for `org` against a wiremock copy of that org (its list, as the emulator gives
 /// it) and checks on the wire that the one request was the list: zero writes, zero probes.
 async fn assert_zero_writes(orgs: &Orgs, org: &str, file: &str) {
@@ -555,6 +854,98 @@ async fn verification_waits_for_a_receiver_that_comes_up_late() {
         &["audit-sink probe done the receiver answered the challenge (probe "],
     );
     assert!(verified(&hooks(&client).await["audit-sink"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receiver_that_answers_the_probe_wrongly_fails_its_hook_with_exit_4() {
+    let emu = okta_eventhooks_tests::emulator::start().await;
+    let client = okta_eventhooks_tests::emulator::client(&emu);
+    let home = tempdir("wrong-answers");
+    let rx = MockServer::start().await;
+    let answers = [
+        (
+            "/echo",
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"verification": "not-the-challenge"})),
+        ),
+        (
+            "/field",
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"challenge": "ok"})),
+        ),
+        ("/text", ResponseTemplate::new(200).set_body_string("OK")),
+    ];
+    for (route, answer) in answers {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(answer)
+            .mount(&rx)
+            .await;
+    }
+    let manifest: String = std::iter::once("hooks:\n".to_owned())
+        .chain(["echo", "field", "text"].map(|name| {
+            format!(
+                "  {name}: {{uri: '{}/{name}', events: [user.session.start]}}\n",
+                rx.uri()
+            )
+        }))
+        .collect();
+    let file = write(&home, "hooks.yaml", &manifest);
+    let mut cmd = cli_for(&emu, &home);
+    cmd.args(["-o", "json", "apply", "--yes", "-f", file.to_str().unwrap()]);
+    let out = run(cmd).await;
+    assert_eq!(
+        out.code, 4,
+        "a receiver that answers wrongly is a rejection: {}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .starts_with("error: apply did not finish: 3 steps failed, 6 skipped; the first: "),
+        "{}",
+        out.stderr
+    );
+    let applied: Value = serde_json::from_str(&out.stdout).unwrap();
+    let steps = applied["steps"].as_array().unwrap();
+    for (hook, expected) in [
+        (
+            "echo",
+            "answered with another value than the challenge: it must echo the",
+        ),
+        ("field", "answered JSON without a \"verification\" field"),
+        ("text", "answered HTTP 200 but not with JSON"),
+    ] {
+        let of_hook: Vec<(&str, &str)> = steps
+            .iter()
+            .filter(|s| s["hook"] == hook)
+            .map(|s| (s["step"].as_str().unwrap(), s["result"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            of_hook,
+            [
+                ("probe", "failed"),
+                ("create", "skipped"),
+                ("verify", "skipped")
+            ],
+            "{hook}"
+        );
+        let probe = steps
+            .iter()
+            .find(|s| s["hook"] == hook && s["step"] == "probe")
+            .unwrap();
+        let message = probe["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("the receiver at {}/{hook} {expected}", rx.uri())),
+            "{hook}: {message}"
+        );
+        assert_eq!(probe["detail"], "nothing was changed for this hook");
+    }
+    assert!(hooks(&client).await.is_empty(), "no hook was created");
+    let gets = received(&rx, "GET").await;
+    assert_eq!(gets.len(), 3, "one probe each, no verification by Okta");
+    assert!(
+        gets.iter()
+            .all(|r| r.headers.contains_key("x-okta-eventhooks-probe"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
