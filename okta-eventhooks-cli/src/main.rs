@@ -130,8 +130,7 @@ enum Command {
     ///
     /// Exit codes: 0 nothing missing, 2 something missing (also when --replay
     /// then put it in), 1 any error. The System Log keeps 90 days and can trail
-    /// behind by minutes: judge windows that ended a few minutes ago (--watch
-    /// does, with --lag).
+    /// behind by minutes: the window ends --lag ago (default 1m), or at --until.
     ///
     /// Examples:
     ///   okta-eventhooks reconcile --hook audit-sink --since 6h --stream OKTA_EVENTS

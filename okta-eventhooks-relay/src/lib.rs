@@ -62,7 +62,7 @@ pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
 pub use nats::NatsServers;
 pub use relay::{Relay, RelayBuilder, RelayStats, RunningRelay};
-pub use stored::{Replayed, replay, stored_uuids};
+pub use stored::{MAX_STORED_IDS, Replayed, check_replay_target, replay, stored_uuids};
 pub use stream::{
     DEFAULT_DUPLICATE_WINDOW, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Storage, StreamSettings,
     ensure_stream,

@@ -21,19 +21,57 @@ const PULL_BATCH: usize = 1000;
 /// itself if this process dies half-way.
 const READER_INACTIVE_THRESHOLD: Duration = Duration::from_secs(60);
 
+/// Most message ids one read keeps (about 200 MB): a longer window is split into shorter ones.
+pub const MAX_STORED_IDS: usize = 2_000_000;
+
+/// How long one pull waits for messages the consumer says are pending.
+const PULL_WAIT: Duration = Duration::from_secs(2);
+
+/// Stored messages are read up to this long after `until`: an event is stored after it was
+/// published (a delivery, a retry, a replay), within minutes.
+const STORED_AFTER_PUBLISHED: Duration = Duration::from_secs(15 * 60);
+
 /// The `Nats-Msg-Id`s (the events' `uuid`s) of the messages of `stream` on subjects matching
-/// `filter` (all when `None`), stored at or after `since` (all when `None`). Only headers are
-/// read, not the events.
+/// `filter` (all when `None`), stored from `since` (all when `None`) until a quarter of an
+/// hour after `until` (all when `None`). Only headers are read, not the events; at most
+/// [`MAX_STORED_IDS`].
+///
+/// The stream must keep what it was given: a work-queue or interest stream deletes messages
+/// once consumed, and one whose maximum age is shorter than the window has dropped its
+/// oldest; either would make stored events look missing, so both are errors.
 pub async fn stored_uuids(
     js: &jetstream::Context,
     stream: &str,
     filter: Option<&str>,
     since: Option<chrono::DateTime<chrono::Utc>>,
+    until: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<HashSet<String>> {
-    let found = js
+    let action = || format!("read stream {stream}");
+    let mut found = js
         .get_stream(stream)
         .await
         .map_err(|e| Error::jetstream(format!("open stream {stream}"), e))?;
+    let config = &found
+        .info()
+        .await
+        .map_err(|e| Error::jetstream(action(), e))?
+        .config;
+    if config.retention != jetstream::stream::RetentionPolicy::Limits {
+        return Err(Error::InvalidInput(format!(
+            "stream {stream} deletes messages once they are consumed ({:?} retention), so what it holds does not tell what was delivered; reconcile a stream with limits retention (the relay creates one)",
+            config.retention
+        )));
+    }
+    if let Some(since) = since
+        && !config.max_age.is_zero()
+        && chrono::Utc::now() - since
+            > chrono::TimeDelta::from_std(config.max_age).unwrap_or(chrono::TimeDelta::MAX)
+    {
+        return Err(Error::InvalidInput(format!(
+            "stream {stream} keeps messages for {} s only, less than the window: its oldest events would look missing; start the window later",
+            config.max_age.as_secs()
+        )));
+    }
     let deliver_policy = match since {
         Some(since) => DeliverPolicy::ByStartTime {
             start_time: time::OffsetDateTime::from_unix_timestamp(since.timestamp())
@@ -41,6 +79,10 @@ pub async fn stored_uuids(
         },
         None => DeliverPolicy::All,
     };
+    let stop_after = until.map(|until| {
+        let until = until + chrono::TimeDelta::from_std(STORED_AFTER_PUBLISHED).unwrap_or_default();
+        until.timestamp()
+    });
     let mut consumer = found
         .create_consumer(pull::Config {
             filter_subject: filter.unwrap_or_default().to_owned(),
@@ -51,40 +93,80 @@ pub async fn stored_uuids(
             ..Default::default()
         })
         .await
-        .map_err(|e| Error::jetstream(format!("read stream {stream}"), e))?;
-    let pending = consumer
-        .info()
-        .await
-        .map_err(|e| Error::jetstream(format!("read stream {stream}"), e))?
-        .num_pending;
+        .map_err(|e| Error::jetstream(action(), e))?;
+    let name = consumer.cached_info().name.clone();
+    let read = read_ids(&mut consumer, stop_after).await;
+    // The server would remove it after its inactivity threshold anyway; `--watch` would
+    // otherwise leave one per round until then.
+    let _ = found.delete_consumer(&name).await;
+    read.map_err(|e| Error::jetstream(action(), e))
+}
+
+/// Reads what the consumer has pending (at the start), up to the stored time `stop_after`.
+async fn read_ids(
+    consumer: &mut jetstream::consumer::Consumer<pull::Config>,
+    stop_after: Option<i64>,
+) -> std::result::Result<HashSet<String>, crate::NatsError> {
+    let pending = consumer.info().await?.num_pending;
     let mut uuids = HashSet::new();
     let mut read = 0u64;
     while read < pending {
         let mut batch = consumer
-            .fetch()
+            .batch()
             .max_messages(PULL_BATCH)
+            .expires(PULL_WAIT)
             .messages()
-            .await
-            .map_err(|e| Error::jetstream(format!("read stream {stream}"), e))?;
+            .await?;
         let before = read;
         while let Some(message) = batch.next().await {
-            let message =
-                message.map_err(|e| Error::jetstream(format!("read stream {stream}"), e))?;
+            let message = message?;
             read += 1;
+            if let (Some(stop), Ok(info)) = (stop_after, message.info())
+                && info.published.unix_timestamp() > stop
+            {
+                return Ok(uuids);
+            }
             if let Some(id) = message
                 .headers
                 .as_ref()
                 .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
             {
                 uuids.insert(id.as_str().to_owned());
+                if uuids.len() > MAX_STORED_IDS {
+                    return Err(format!(
+                        "more than {MAX_STORED_IDS} events in the window: reconcile shorter windows"
+                    )
+                    .into());
+                }
             }
         }
-        // Messages removed meanwhile (age or size limits): nothing more will come.
+        // Nothing came within the wait although more was pending: the rest was removed
+        // meanwhile (age or size limits).
         if read == before {
             break;
         }
     }
     Ok(uuids)
+}
+
+/// Checks that messages published under `prefix` are stored in `stream`, before anything is
+/// replayed: otherwise a replay would land in another stream (or none).
+pub async fn check_replay_target(
+    js: &jetstream::Context,
+    stream: &str,
+    prefix: &str,
+) -> Result<()> {
+    let subject = subject::for_event(prefix, Some("event_hook.check"));
+    let owner = js
+        .stream_by_subject(subject.clone())
+        .await
+        .map_err(|e| Error::jetstream(format!("find the stream of {subject}"), e))?;
+    if owner != stream {
+        return Err(Error::InvalidInput(format!(
+            "the subject prefix {prefix} belongs to stream {owner}, not {stream}; give the relay's --subject-prefix"
+        )));
+    }
+    Ok(())
 }
 
 /// One event to put into the stream again.
@@ -135,8 +217,9 @@ pub async fn replay(
         .await
         .map_err(|e| Error::jetstream(action(), e))?;
     if ack.stream != stream {
+        // [`check_replay_target`] ran first; the stream was replaced since.
         return Err(Error::InvalidInput(format!(
-            "the subject prefix {prefix} belongs to stream {}, not {stream}",
+            "the subject prefix {prefix} now belongs to stream {}, not {stream}",
             ack.stream
         )));
     }

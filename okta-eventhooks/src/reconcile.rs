@@ -19,7 +19,7 @@
 //! for (uuid, event_type) in [("u1", "user.session.start"), ("u2", "user.session.start"), ("u3", "user.session.end")] {
 //!     run.observe(serde_json::from_value(serde_json::json!({
 //!         "uuid": uuid, "eventType": event_type, "published": "2026-12-01T01:00:00.000Z",
-//!     }))?);
+//!     }))?)?;
 //! }
 //! let (report, missing) = run.finish();
 //! assert_eq!((report.expected, report.present), (2, 1));
@@ -37,6 +37,10 @@ use crate::error::{Error, Result};
 use crate::events::LogEvent;
 use crate::filter::Filter;
 use crate::types::EventHook;
+
+/// Most events one reconciliation judges (their uuids are kept, about 100 bytes each): a
+/// longer window is split into shorter ones.
+pub const MAX_EXPECTED: usize = 2_000_000;
 
 /// The System Log event type Okta writes when a delivery failed (not hook-eligible itself).
 pub const DELIVERY_FAILURE_EVENT_TYPE: &str = "event_hook.delivery";
@@ -186,31 +190,38 @@ impl<'a> Reconciliation<'a> {
     }
 
     /// Takes one System Log event into account. Events outside the window, without a uuid or
-    /// time, or that the hook does not select are ignored.
-    pub fn observe(&mut self, event: LogEvent) {
+    /// time, or that the hook does not select are ignored. More than [`MAX_EXPECTED`]
+    /// expected events (or failures) is an error: the window is too long for one run.
+    pub fn observe(&mut self, event: LogEvent) -> Result<()> {
         let Some(published) = event.published_at() else {
-            return;
+            return Ok(());
         };
         if published < self.since || published >= self.until {
-            return;
+            return Ok(());
+        }
+        if self.expected.len() >= MAX_EXPECTED || self.failures.len() >= MAX_EXPECTED {
+            return Err(Error::InvalidInput(format!(
+                "more than {MAX_EXPECTED} events in the window: reconcile shorter windows"
+            )));
         }
         if event.event_type.as_deref() == Some(DELIVERY_FAILURE_EVENT_TYPE) {
             if let Some(failure) = delivery_failure(&event, &self.hook_id) {
                 self.failures.push(failure);
             }
-            return;
+            return Ok(());
         }
         let Some(uuid) = event.uuid.as_deref().filter(|u| !u.is_empty()) else {
-            return;
+            return Ok(());
         };
         if !self.selection.selects(&event) || !self.expected.insert(uuid.to_owned()) {
-            return;
+            return Ok(());
         }
         if self.present.contains(uuid) {
             self.found += 1;
         } else {
             self.missing.push(event);
         }
+        Ok(())
     }
 
     /// The report, and the missing events themselves (oldest first), to replay.
@@ -325,7 +336,7 @@ mod tests {
             event("f", "user.session.start", 5, ""),                // before the window
             event("g", "user.session.start", 50, ""),               // the end is exclusive
         ] {
-            run.observe(e);
+            run.observe(e).unwrap();
         }
         let (report, missing) = run.finish();
         assert_eq!((report.expected, report.present), (3, 1));
@@ -350,7 +361,8 @@ mod tests {
                     "debugContext": {"debugData": {"deliveryEventId": "e1", "eventUuids": "a, b"}},
                 }))
                 .unwrap(),
-            );
+            )
+            .unwrap();
         }
         let (report, _) = run.finish();
         assert_eq!(report.expected, 0, "a failure is not an expected event");

@@ -27,6 +27,9 @@ use crate::error::{CliError, Result};
 /// Events per replayed POST (`--seen`), as Okta batches them.
 const REPLAY_BATCH: usize = 50;
 
+/// How long a replayed POST may take (Okta gives a hook 3 s; a replay can wait longer).
+const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The header that marks a replayed POST (`--seen --replay`).
 const REPLAYED_HEADER: &str = "X-Okta-Eventhooks-Replayed";
 
@@ -46,9 +49,9 @@ pub struct Reconcile {
     #[arg(long, value_name = "TIME", value_parser = crate::when::parse)]
     since: DateTime<Utc>,
 
-    /// End of the window, in the same forms (default: now). Without it the System Log is read
-    /// in Okta's polling mode, up to what Okta has persisted.
-    #[arg(long, value_name = "TIME", value_parser = crate::when::parse, conflicts_with = "watch")]
+    /// End of the window, in the same forms (default: --lag ago). Without it the System Log is
+    /// read in Okta's polling mode, up to what Okta has persisted.
+    #[arg(long, value_name = "TIME", value_parser = crate::when::parse, conflicts_with_all = ["watch", "lag"])]
     until: Option<DateTime<Utc>>,
 
     /// The JetStream stream the relay writes to.
@@ -84,12 +87,14 @@ pub struct Reconcile {
     auth_value_env: Option<String>,
 
     /// Run until Ctrl-C: a round every --interval over the last --since, judging only events
-    /// older than --lag (the System Log and deliveries can trail behind).
+    /// older than --lag. A failure that retrying can fix (network, 429, 5xx) is told and the
+    /// next round tries again; any other ends the watch.
     #[arg(long)]
     watch: bool,
 
-    /// With --watch: events younger than this are not judged yet.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::duration::parse, requires = "watch")]
+    /// Events younger than this are not judged yet: they may still be on their way (Okta's
+    /// retry comes within seconds) or not yet in the System Log. The window ends this long ago.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = crate::duration::parse)]
     lag: Duration,
 
     /// With --watch: time between rounds.
@@ -104,13 +109,17 @@ pub struct Reconcile {
 /// Where the events should be.
 enum Sink {
     Stream {
-        js: okta_eventhooks_relay::async_nats::jetstream::Context,
+        // Boxed: the context is large, and there is one sink per run.
+        js: Box<okta_eventhooks_relay::async_nats::jetstream::Context>,
         stream: String,
         prefix: String,
     },
     Seen {
         path: PathBuf,
         secret: Option<Secret>,
+        /// Replays POST with this client: no redirects followed (a 3xx is a failure, and the
+        /// auth header never goes to another host).
+        http: reqwest::Client,
     },
 }
 
@@ -138,27 +147,50 @@ impl Reconcile {
     /// One reconciliation (exit 2 when something is missing), or rounds until Ctrl-C.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let client = ctx.client()?;
-        let sink = self.sink(ctx).await?;
+        let sink = self.sink().await?;
+        let lag = TimeDelta::from_std(self.lag)
+            .map_err(|_| CliError::Usage("--lag is too long".into()))?;
+        // Events replayed by POST in an earlier round: the seen file does not learn of them.
+        let mut replayed = HashSet::new();
         if !self.watch {
-            let round = self.round(client, &sink, self.since, self.until).await?;
-            self.print(ctx, &round)?;
+            let until = self.until.unwrap_or_else(|| Utc::now() - lag);
+            let round = self
+                .round(
+                    client,
+                    &sink,
+                    self.since,
+                    until,
+                    self.until.is_some(),
+                    &mut replayed,
+                )
+                .await?;
+            let printed = self.print(ctx, &round);
+            // A closed pipe must not turn "something is missing" into success.
+            if let Err(e) = printed
+                && !matches!(e.root(), CliError::BrokenPipe)
+            {
+                return Err(e);
+            }
             if !round.report.missing.is_empty() {
                 return Err(CliError::FoundDifferences);
             }
             return Ok(());
         }
         let span = Utc::now() - self.since;
-        let lag = TimeDelta::from_std(self.lag)
-            .map_err(|_| CliError::Usage("--lag is too long".into()))?;
         let stop = crate::shutdown::requested();
         tokio::pin!(stop);
         loop {
             let until = Utc::now() - lag;
-            match self.round(client, &sink, until - span, Some(until)).await {
+            match self
+                .round(client, &sink, until - span, until, true, &mut replayed)
+                .await
+            {
                 Ok(round) => self.print(ctx, &round)?,
-                // One failed round (Okta or NATS unreachable) is told, and the next one tries
-                // again over a window that covers this one's.
-                Err(e) => ctx.printer().warn(&format!("reconcile round failed: {e}")),
+                // The next round's window covers this one's.
+                Err(e) if is_transient(&e) => {
+                    ctx.printer().warn(&format!("reconcile round failed: {e}"));
+                }
+                Err(e) => return Err(e),
             }
             tokio::select! {
                 _ = &mut stop => return Ok(()),
@@ -167,15 +199,22 @@ impl Reconcile {
         }
     }
 
-    async fn sink(&self, ctx: &Context) -> Result<Sink> {
+    async fn sink(&self) -> Result<Sink> {
         if let Some(path) = &self.seen {
             let secret = match &self.auth_value_env {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
                 None => None,
             };
+            okta_eventhooks::install_crypto_provider();
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(REPLAY_TIMEOUT)
+                .build()
+                .map_err(|e| CliError::Internal(format!("cannot set up the HTTP client: {e}")))?;
             return Ok(Sink::Seen {
                 path: path.clone(),
                 secret,
+                http,
             });
         }
         let stream = self.stream.clone().unwrap_or_else(|| DEFAULT_STREAM.into());
@@ -184,47 +223,53 @@ impl Reconcile {
             .servers()?
             .connect("okta-eventhooks-reconcile")
             .await?;
-        ctx.printer().note(&format!("reading stream {stream}"));
+        let js = okta_eventhooks_relay::async_nats::jetstream::new(nats);
+        if self.replay {
+            okta_eventhooks_relay::check_replay_target(&js, &stream, &self.subject_prefix).await?;
+        }
         Ok(Sink::Stream {
-            js: okta_eventhooks_relay::async_nats::jetstream::new(nats),
+            js: Box::new(js),
             stream,
             prefix: self.subject_prefix.clone(),
         })
     }
 
-    /// Reads the hook, the sink and the System Log over `[since, until)`; replays if asked.
+    /// Reads the hook, the sink and the System Log over `[since, until)` (a bounded read when
+    /// `bounded`, else Okta's polling read up to now); replays if asked.
     async fn round(
         &self,
         client: &Client,
         sink: &Sink,
         since: DateTime<Utc>,
-        until: Option<DateTime<Utc>>,
+        until: DateTime<Utc>,
+        bounded: bool,
+        replayed: &mut HashSet<String>,
     ) -> Result<Round> {
-        let hook = self.hook(client).await?;
-        let hook_id = hook.id.clone().unwrap_or_default();
-        let selection = Selection::of(&hook)?;
-        let present = match sink {
+        if since >= until {
+            return Err(CliError::Usage(format!(
+                "the window is empty: --since {since} is not before its end {until}"
+            )));
+        }
+        let mut present = match sink {
             Sink::Stream { js, stream, prefix } => {
                 okta_eventhooks_relay::stored_uuids(
                     js,
                     stream,
                     Some(&format!("{prefix}.>")),
                     Some(since - CLOCK_MARGIN),
+                    Some(until),
                 )
                 .await?
             }
             Sink::Seen { path, .. } => read_seen(path)?,
         };
-        let started = Utc::now();
-        let end = until.unwrap_or(started);
-        if since >= end {
-            return Err(CliError::Usage(format!(
-                "the window is empty: --since {since} is not before its end {end}"
-            )));
-        }
-        let mut run = Reconciliation::new(selection.clone(), &hook_id, since, end, &present);
+        present.extend(replayed.iter().cloned());
+        let hook = self.hook(client).await?;
+        let hook_id = hook.id.clone().unwrap_or_default();
+        let selection = Selection::of(&hook)?;
+        let mut run = Reconciliation::new(selection.clone(), &hook_id, since, until, &present);
         let mut query = client.logs().since(since).limit(self.limit);
-        if let Some(until) = until {
+        if bounded {
             query = query.until(until);
         }
         // Only the hook's types and its failures, when the filter fits in a URL; otherwise
@@ -241,11 +286,15 @@ impl Reconcile {
         // A bounded read ends by itself; a polling one (no --until) once caught up.
         let mut events = query.stream()?;
         while let Some(event) = events.next().await {
-            run.observe(event?);
+            run.observe(event?)?;
         }
         let (report, missing) = run.finish();
         let replay = if self.replay && !missing.is_empty() {
-            Some(replay(client, sink, &hook, missing).await?)
+            let counts = replay(client, sink, &hook, &missing).await?;
+            if matches!(sink, Sink::Seen { .. }) {
+                replayed.extend(missing.iter().filter_map(|e| e.uuid.clone()));
+            }
+            Some(counts)
         } else {
             None
         };
@@ -288,7 +337,7 @@ async fn replay(
     client: &Client,
     sink: &Sink,
     hook: &EventHook,
-    missing: Vec<LogEvent>,
+    missing: &[LogEvent],
 ) -> Result<ReplayCounts> {
     let hook_id = hook.id.as_deref().unwrap_or_default();
     let mut counts = ReplayCounts::default();
@@ -297,7 +346,7 @@ async fn replay(
             let org = url::Url::parse(client.org_url())
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_owned));
-            for event in &missing {
+            for event in missing {
                 let json = serde_json::to_vec(event)
                     .map_err(|e| CliError::Internal(format!("cannot encode an event: {e}")))?;
                 let stored = okta_eventhooks_relay::replay(
@@ -320,7 +369,7 @@ async fn replay(
                 }
             }
         }
-        Sink::Seen { secret, .. } => {
+        Sink::Seen { secret, http, .. } => {
             let values: Vec<serde_json::Value> = missing
                 .iter()
                 .map(serde_json::to_value)
@@ -328,7 +377,7 @@ async fn replay(
                 .map_err(|e| CliError::Internal(format!("cannot encode an event: {e}")))?;
             for batch in values.chunks(REPLAY_BATCH) {
                 let refs: Vec<&serde_json::Value> = batch.iter().collect();
-                post(client, hook, secret.as_ref(), &refs).await?;
+                post(client, http, hook, secret.as_ref(), &refs).await?;
                 counts.replayed += batch.len();
             }
         }
@@ -339,6 +388,7 @@ async fn replay(
 /// One replayed POST to the hook's URI, as Okta would send it, marked as replayed.
 async fn post(
     client: &Client,
+    http: &reqwest::Client,
     hook: &EventHook,
     secret: Option<&Secret>,
     events: &[&serde_json::Value],
@@ -348,12 +398,10 @@ async fn post(
     let event_id = uuid_like();
     let body = delivery_body(client.org_url(), hook_id, &event_id, events)
         .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
-    let mut request = client
-        .http_client()
+    let mut request = http
         .post(&config.uri)
         .header("Content-Type", "application/json")
         .header(REPLAYED_HEADER, "true")
-        .timeout(Duration::from_secs(10))
         .body(body);
     for header in &config.headers {
         if let (Some(key), Some(value)) = (&header.key, &header.value) {
@@ -406,7 +454,7 @@ fn round_text(round: &Round) -> String {
     let r = &round.report;
     let mut text = format!(
         "hook {} ({}), {} to {}: {} expected, {} present, {} missing, {} failed deliveries",
-        r.hook_id,
+        crate::output::printable(&r.hook_id),
         crate::output::printable(&round.hook_name),
         r.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         r.until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -418,7 +466,7 @@ fn round_text(round: &Round) -> String {
     for m in &r.missing {
         text.push_str(&format!(
             "\n  missing  {}  {}  {}",
-            m.published,
+            crate::output::printable(&m.published),
             crate::output::printable(&m.event_type),
             crate::output::printable(&m.uuid)
         ));
@@ -426,8 +474,8 @@ fn round_text(round: &Round) -> String {
     for f in &r.delivery_failures {
         text.push_str(&format!(
             "\n  failed delivery  {}  eventId {}  {} event(s)  {}",
-            f.published,
-            f.delivery_event_id.as_deref().unwrap_or("-"),
+            crate::output::printable(&f.published),
+            crate::output::printable(f.delivery_event_id.as_deref().unwrap_or("-")),
             f.event_uuids.len(),
             crate::output::printable(f.reason.as_deref().unwrap_or("-")),
         ));
@@ -439,4 +487,12 @@ fn round_text(round: &Round) -> String {
         ));
     }
     text
+}
+
+/// Whether a failed round may succeed when tried again (network, rate limit, server error).
+fn is_transient(error: &CliError) -> bool {
+    matches!(
+        error.exit(),
+        crate::exit::Exit::RateLimited | crate::exit::Exit::Network | crate::exit::Exit::Server
+    )
 }

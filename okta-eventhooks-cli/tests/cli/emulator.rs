@@ -2,12 +2,15 @@
 //! endpoint that answers the verification challenge like a real receiver; and the `emulator`
 //! command itself.
 
+use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use okta_eventhooks_emulator::Emulator;
 use okta_eventhooks_tests::emulator::{self, verified_hook};
@@ -343,4 +346,143 @@ fn emulator_refuses_a_state_file_it_cannot_write_before_serving() {
     assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
     assert!(output.stdout.is_empty(), "nothing was served");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A hook endpoint that answers the challenge and acknowledges every POST, noting when each
+/// POST arrived and its envelope.
+async fn stamping_endpoint() -> (MockServer, Arc<Mutex<Vec<(Instant, Value)>>>) {
+    struct Stamp(Arc<Mutex<Vec<(Instant, Value)>>>);
+    impl Respond for Stamp {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let envelope = request.body_json().unwrap();
+            self.0.lock().unwrap().push((Instant::now(), envelope));
+            ResponseTemplate::new(200)
+        }
+    }
+    let posts = Arc::new(Mutex::new(Vec::new()));
+    let endpoint = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(okta_eventhooks_tests::endpoint::Echo)
+        .mount(&endpoint)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(Stamp(posts.clone()))
+        .mount(&endpoint)
+        .await;
+    (endpoint, posts)
+}
+
+/// `emulator fire ARGS -o json` at `emu`; its summary.
+async fn fire_json(emu: &Emulator, args: &[&str]) -> Value {
+    let mut fire = bare();
+    fire.args(["-o", "json", "emulator", "fire"])
+        .args(args)
+        .args(["--url", emu.url(), "--token-env", "EMULATOR_TOKEN"])
+        .env("EMULATOR_TOKEN", TOKEN);
+    let out = run(fire).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+/// `--delay`: every delivery POST reaches the hook no earlier than the delay after the fire
+/// started, and the POSTs of a hook wait one after the other (lower bounds only).
+#[tokio::test(flavor = "multi_thread")]
+async fn emulator_fire_delay_holds_every_post() {
+    // One event per POST, so that the fire makes two POSTs.
+    let emu = emulator::builder()
+        .max_batch(1)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let (endpoint, posts) = stamping_endpoint().await;
+    let hook = new_hook("delayed", &endpoint.uri(), &["user.session.start"]);
+    verified_hook(&emulator::client(&emu), &hook).await;
+    let delay = Duration::from_millis(250);
+    let started = Instant::now();
+    let summary = fire_json(
+        &emu,
+        &["user.session.start", "--count", "2", "--delay", "250ms"],
+    )
+    .await;
+    assert_eq!(summary["fired"], 2, "{summary}");
+    assert_eq!(summary["hooks"][0]["delivered"], 2, "{summary}");
+    assert_eq!(summary["hooks"][0]["requests"], 2, "{summary}");
+    assert_eq!(summary["deadlineExceeded"], false, "{summary}");
+    let mut arrived: Vec<Duration> = posts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(at, _)| at.duration_since(started))
+        .collect();
+    arrived.sort();
+    assert_eq!(arrived.len(), 2, "{arrived:?}");
+    assert!(
+        arrived[0] >= delay,
+        "the first POST came early: {arrived:?}"
+    );
+    assert!(
+        arrived[1] >= delay * 2,
+        "the second POST did not wait its own delay: {arrived:?}"
+    );
+    emu.shutdown().await;
+}
+
+/// `--reorder`: the events of a burst (two types, several POSTs) arrive out of published
+/// order, and each of them exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn emulator_fire_reorder_delivers_every_event_once() {
+    // Windows of 4: the 10 events go in 3 POSTs, each shuffled.
+    let emu = emulator::builder()
+        .max_batch(4)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let (endpoint, posts) = stamping_endpoint().await;
+    let types = ["user.session.start", "user.lifecycle.create"];
+    let hook = new_hook("reordered", &endpoint.uri(), &types);
+    verified_hook(&emulator::client(&emu), &hook).await;
+    let summary = fire_json(&emu, &[types[0], types[1], "--count", "5", "--reorder"]).await;
+    assert_eq!(summary["fired"], 10, "{summary}");
+    assert_eq!(summary["hooks"][0]["delivered"], 10, "{summary}");
+    assert_eq!(summary["hooks"][0]["duplicated"], 0, "{summary}");
+
+    // What was fired, in published order (the System Log's order).
+    let mut fired: Vec<(String, String)> = Vec::new();
+    for event_type in types {
+        for event in emulator::fired_events(&emu, event_type).await {
+            let field = |name: &str| event[name].as_str().unwrap().to_owned();
+            fired.push((field("published"), field("uuid")));
+        }
+    }
+    fired.sort();
+    let published: Vec<&str> = fired.iter().map(|(_, uuid)| uuid.as_str()).collect();
+    assert_eq!(published.len(), 10);
+
+    let mut posts = posts.lock().unwrap().clone();
+    posts.sort_by_key(|(at, _)| *at);
+    assert_eq!(posts.len(), 3, "{posts:?}");
+    let arrived: Vec<String> = posts
+        .iter()
+        .flat_map(|(_, envelope)| envelope["data"]["events"].as_array().unwrap().clone())
+        .map(|event| event["uuid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_ne!(arrived, published, "not reordered");
+    let mut once = arrived.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(
+        once.len(),
+        arrived.len(),
+        "an event came twice: {arrived:?}"
+    );
+    let mut expected: Vec<&str> = published.clone();
+    expected.sort();
+    assert_eq!(once, expected, "not every fired event arrived");
+    // Each POST carries its own eventId.
+    let ids: HashSet<&str> = posts
+        .iter()
+        .map(|(_, envelope)| envelope["eventId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    emu.shutdown().await;
 }

@@ -64,8 +64,15 @@ async fn relay(nats: &NatsServer) -> RunningRelay {
         .unwrap()
 }
 
-/// Every `Nats-Msg-Id` in the stream, with how often each is there.
-async fn stream_ids(nats: &NatsServer) -> (usize, BTreeSet<String>) {
+/// What the stream holds: how many messages, their `Nats-Msg-Id`s, and the subjects of the
+/// messages marked as replayed (which carry no delivery `eventId`).
+struct Stored {
+    count: usize,
+    ids: BTreeSet<String>,
+    replayed_subjects: Vec<String>,
+}
+
+async fn stream_ids(nats: &NatsServer) -> Stored {
     let js = jetstream::new(
         NatsServers::new([nats.url()])
             .unwrap()
@@ -77,6 +84,7 @@ async fn stream_ids(nats: &NatsServer) -> (usize, BTreeSet<String>) {
     let last = stream.info().await.unwrap().state.last_sequence;
     let mut ids = BTreeSet::new();
     let mut count = 0;
+    let mut replayed_subjects = Vec::new();
     for seq in 1..=last {
         let Ok(message) = stream.get_raw_message(seq).await else {
             continue;
@@ -89,8 +97,30 @@ async fn stream_ids(nats: &NatsServer) -> (usize, BTreeSet<String>) {
             .as_str()
             .to_owned();
         ids.insert(id);
+        let headers = &message.headers;
+        if headers
+            .get(okta_eventhooks_relay::headers::OKTA_REPLAYED)
+            .map(|v| v.as_str())
+            == Some(okta_eventhooks_relay::headers::REPLAYED_BY_RECONCILE)
+        {
+            assert!(
+                headers
+                    .get(okta_eventhooks_relay::headers::OKTA_EVENT_ID)
+                    .is_none()
+            );
+            assert!(
+                headers
+                    .get(okta_eventhooks_relay::headers::OKTA_EVENT_HOOK_ID)
+                    .is_some()
+            );
+            replayed_subjects.push(message.subject.to_string());
+        }
     }
-    (count, ids)
+    Stored {
+        count,
+        ids,
+        replayed_subjects,
+    }
 }
 
 /// The uuids of the events in the emulator's `event_hook.delivery` failures.
@@ -137,7 +167,7 @@ async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
     let fired = emu.fire("user.session.start", 1000).await.unwrap();
     assert_eq!(fired.fired, 1000);
     let lost = failed_uuids(&emu).await;
-    let (stored, _) = stream_ids(&nats).await;
+    let stored = stream_ids(&nats).await.count;
     assert!(!lost.is_empty(), "the proxy failed no delivery");
     assert_eq!(stored + lost.len(), 1000, "every event is stored or lost");
 
@@ -152,7 +182,9 @@ async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
         "--limit",
         "100",
     ];
-    let first = run(reconcile(&emu, Some(&nats), &args)).await;
+    // The events were just fired: judge them now, not one minute later.
+    let now: Vec<&str> = args.iter().copied().chain(["--lag", "0s"]).collect();
+    let first = run(reconcile(&emu, Some(&nats), &now)).await;
     assert_eq!(first.code, 2, "{}", first.stderr);
     let found = report(&first);
     assert_eq!(found["hookId"], hook_id.as_str());
@@ -170,13 +202,24 @@ async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
     assert!(found.get("replay").is_none());
 
     // --replay: exit 2 (something was missing), and the stream then holds every event once.
-    let replay_args: Vec<&str> = args.iter().copied().chain(["--replay"]).collect();
+    let replay_args: Vec<&str> = now.iter().copied().chain(["--replay"]).collect();
     let replayed = run(reconcile(&emu, Some(&nats), &replay_args)).await;
     assert_eq!(replayed.code, 2, "{}", replayed.stderr);
     let replayed = report(&replayed);
     assert_eq!(replayed["replay"]["replayed"], lost.len());
     assert_eq!(replayed["replay"]["alreadyStored"], 0);
-    let (count, ids) = stream_ids(&nats).await;
+    let Stored {
+        count,
+        ids,
+        replayed_subjects,
+    } = stream_ids(&nats).await;
+    assert_eq!(replayed_subjects.len(), lost.len(), "marked as replayed");
+    assert!(
+        replayed_subjects
+            .iter()
+            .all(|s| s == "okta.events.user.session.start"),
+        "the relay's subject"
+    );
     let fired_uuids: BTreeSet<String> = emulator::fired_events(&emu, "user.session.start")
         .await
         .iter()
@@ -195,7 +238,7 @@ async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
         (json!(1000), json!(1000))
     );
     assert!(again.get("replay").is_none());
-    assert_eq!(stream_ids(&nats).await.0, 1000);
+    assert_eq!(stream_ids(&nats).await.count, 1000);
     let bounded: Vec<&str> = args.iter().copied().chain(["--until", "1s"]).collect();
     let bounded = run(reconcile(&emu, Some(&nats), &bounded)).await;
     assert_eq!(bounded.code, 0, "{}", bounded.stderr);
@@ -250,6 +293,8 @@ async fn with_seen_uuids_a_filtered_event_is_not_missing_and_replay_posts_as_okt
         "1h",
         "--seen",
         seen_arg,
+        "--lag",
+        "0s",
     ];
 
     let outcome = run(reconcile(&emu, None, &args)).await;
@@ -403,4 +448,183 @@ async fn watch_reports_a_round_per_interval_judging_only_events_older_than_the_l
 fn published_ago(seconds: i64) -> String {
     (chrono::Utc::now() - chrono::TimeDelta::seconds(seconds))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_table_report_names_the_missing_and_a_redirecting_receiver_fails_the_replay() {
+    use okta_eventhooks_tests::endpoint::Echo;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let emu = emulator::start().await;
+    // Verifies, takes the events Okta sends, then redirects what comes later elsewhere.
+    let elsewhere = endpoint_requiring(&[HOOK_SECRET]).await;
+    let receiver = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(Echo)
+        .mount(&receiver)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .up_to_n_times(1)
+        .mount(&receiver)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(307)
+                .insert_header("Location", format!("{}/hook", elsewhere.uri())),
+        )
+        .mount(&receiver)
+        .await;
+    let hook = EventHook::builder("redirected")
+        .channel(
+            Channel::https(format!("{}/hook", receiver.uri()))
+                .unwrap()
+                .auth_header("X-Hook-Secret", HOOK_SECRET),
+        )
+        .events(Events::types(["user.session.start"]))
+        .build()
+        .unwrap();
+    emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    emu.fire("user.session.start", 2).await.unwrap();
+    let dir = tempdir("reconcile-table");
+    let seen = dir.join("seen.txt");
+    std::fs::write(&seen, "").unwrap();
+    let fired = emulator::fired_events(&emu, "user.session.start").await;
+
+    let mut table = cli_at(&home_dir());
+    table
+        .env("OKTA_CLIENT_ORGURL", emu.url())
+        .env("OKTA_CLIENT_TOKEN", TOKEN)
+        .args([
+            "reconcile",
+            "--hook",
+            "redirected",
+            "--since",
+            "1h",
+            "--lag",
+            "0s",
+        ])
+        .args(["--seen", seen.to_str().unwrap()]);
+    let outcome = run(table).await;
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome.stdout.contains("2 expected, 0 present, 2 missing"),
+        "{}",
+        outcome.stdout
+    );
+    for event in &fired {
+        let line = format!(
+            "missing  {}  user.session.start  {}",
+            event["published"].as_str().unwrap(),
+            event["uuid"].as_str().unwrap()
+        );
+        assert!(outcome.stdout.contains(&line), "{line}\n{}", outcome.stdout);
+    }
+
+    let mut replay = reconcile(
+        &emu,
+        None,
+        &[
+            "--hook",
+            "redirected",
+            "--since",
+            "1h",
+            "--lag",
+            "0s",
+            "--replay",
+        ],
+    );
+    replay
+        .args([
+            "--seen",
+            seen.to_str().unwrap(),
+            "--auth-value-env",
+            "SECRET_VAR",
+        ])
+        .env("SECRET_VAR", HOOK_SECRET);
+    let outcome = run(replay).await;
+    assert_eq!(
+        outcome.code, 1,
+        "a 3xx is a failed replay: {}",
+        outcome.stderr
+    );
+    assert!(outcome.stderr.contains("307"), "{}", outcome.stderr);
+    assert!(
+        okta_eventhooks_tests::endpoint::received(&elsewhere, "POST")
+            .await
+            .is_empty(),
+        "the redirect was not followed, so the secret went nowhere else"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+)]
+async fn a_stream_that_forgets_what_it_stored_or_another_streams_prefix_is_refused() {
+    use okta_eventhooks_relay::async_nats::jetstream::stream::{Config, RetentionPolicy};
+
+    let nats = NatsServer::start();
+    let emu = emulator::start().await;
+    let receiver = endpoint_requiring(&[HOOK_SECRET]).await;
+    let hook = EventHook::builder("queued")
+        .channel(
+            Channel::https(format!("{}/hook", receiver.uri()))
+                .unwrap()
+                .auth_header("Authorization", HOOK_SECRET),
+        )
+        .events(Events::types(["user.session.start"]))
+        .build()
+        .unwrap();
+    emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    let js = jetstream::new(
+        NatsServers::new([nats.url()])
+            .unwrap()
+            .connect("test")
+            .await
+            .unwrap(),
+    );
+    js.create_stream(Config {
+        name: "QUEUE".into(),
+        subjects: vec!["queue.>".into()],
+        retention: RetentionPolicy::WorkQueue,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    js.create_stream(Config {
+        name: "SHORT".into(),
+        subjects: vec!["short.>".into()],
+        max_age: std::time::Duration::from_secs(600),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--stream", "QUEUE", "--subject-prefix", "queue"],
+            "deletes messages once",
+        ),
+        (
+            &["--stream", "SHORT", "--subject-prefix", "short"],
+            "less than the window",
+        ),
+        (
+            &["--stream", "SHORT", "--subject-prefix", "queue", "--replay"],
+            "belongs to stream QUEUE",
+        ),
+    ];
+    for (args, says) in cases {
+        let mut cmd = reconcile(&emu, Some(&nats), &["--hook", "queued", "--since", "1h"]);
+        cmd.args(args);
+        let outcome = run(cmd).await;
+        assert_eq!(outcome.code, 1, "{args:?}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(says),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
 }
