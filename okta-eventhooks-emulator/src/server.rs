@@ -77,7 +77,7 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
         };
         match allowed {
             Ok(()) => next.run(request).await,
-            Err(refusal) => refusal,
+            Err(refusal) => *refusal,
         }
     } else {
         // Okta-like API: faults first (they stand in for anything upstream), then the
@@ -93,7 +93,7 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             )
         } else if let Err(refusal) = authenticate(&shared, request.headers()) {
-            refusal
+            *refusal
         } else {
             // `/api/v1/logs` has its own bucket, as at Okta.
             let limiter = if path == "/api/v1/logs" {
@@ -125,22 +125,23 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
 /// a known scheme with a wrong token is 401 `E0000011`. `SSWS <token>` and `Bearer <token>`
 /// are compared in constant time; `SSWS<token>` without the space is accepted too (Okta's
 /// Python SDK 3.x sends it that way). `DPoP` is a scheme Okta knows, but the emulator issues
-/// no DPoP-bound tokens, so any DPoP token is a wrong one.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// no DPoP-bound tokens, so any DPoP token is a wrong one. The refusal is boxed: a `Response`
+/// is large, and refusals are the rare path.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
-        return Err(reply::invalid_session());
+        return Err(Box::new(reply::invalid_session()));
     };
     let token = if let Some(rest) = strip_prefix_ignore_case(value, "SSWS") {
         rest.trim_start()
     } else if let Some(rest) = strip_prefix_ignore_case(value, "Bearer ") {
         rest.trim_start()
     } else if strip_prefix_ignore_case(value, "DPoP ").is_some() {
-        return Err(reply::invalid_token());
+        return Err(Box::new(reply::invalid_token()));
     } else {
-        return Err(reply::invalid_session());
+        return Err(Box::new(reply::invalid_session()));
     };
     if constant_time_eq(
         token.trim_end().as_bytes(),
@@ -148,7 +149,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     ) {
         Ok(())
     } else {
-        Err(reply::invalid_token())
+        Err(Box::new(reply::invalid_token()))
     }
 }
 
