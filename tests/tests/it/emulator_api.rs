@@ -464,6 +464,84 @@ async fn errors_are_okta_errors() {
     emu.shutdown().await;
 }
 
+/// Over the wire, without the SDK (which refuses them before sending): an event type Okta
+/// lists but does not mark event-hook-eligible, a misspelt one, and both at once are refused on
+/// create and on replace with 400 E0000001, one cause per refused type naming it (with the
+/// closest eligible names), and nothing is stored.
+#[tokio::test]
+async fn refused_event_types_are_one_cause_each_on_create_and_replace() {
+    use okta_eventhooks::catalog;
+    // user.session.expire: hook_eligible "no" in spec/event-types.tsv.
+    let listed = "user.session.expire";
+    let misspelt = "user.sesion.start";
+    assert!(!catalog::get(listed).unwrap().hook_eligible);
+    assert!(catalog::get(misspelt).is_none());
+    let not_eligible = format!(
+        "events.items: Event type \"{listed}\" cannot be used in an event hook: Okta does not mark it event-hook-eligible; did you mean user.session.clear or user.session.end or user.session.start?"
+    );
+    let unknown = format!(
+        "events.items: Event type \"{misspelt}\" is not in Okta's event-type catalog (release {}); a type newer than the catalog must be allowed explicitly; did you mean user.session.start?",
+        catalog::RELEASE
+    );
+    let cases = [
+        (vec!["user.lifecycle.create", listed], vec![&not_eligible]),
+        (vec![misspelt, "user.lifecycle.create"], vec![&unknown]),
+        (vec![listed, misspelt], vec![&not_eligible, &unknown]),
+        (vec![misspelt, listed], vec![&unknown, &not_eligible]),
+    ];
+
+    let emu = start().await;
+    let url = format!("{}/api/v1/eventHooks", emu.url());
+    let created: Value = raw_create(&emu, &minimal_body("kept"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let me = format!("{url}/{id}");
+    for (items, want) in &cases {
+        let mut body = minimal_body("refused");
+        body["events"]["items"] = json!(items);
+        let put = http::client()
+            .put(&me)
+            .header("Authorization", ssws())
+            .json(&body);
+        for (call, response) in [
+            ("POST", raw_create(&emu, &body).await),
+            ("PUT", put.send().await.unwrap()),
+        ] {
+            let (status, err) = error_of(response).await;
+            assert_eq!(status, 400, "{call} {items:?}: {err}");
+            assert_eq!(err["errorCode"], "E0000001", "{call} {items:?}");
+            assert_eq!(err["errorSummary"], "Api validation failed: eventHook");
+            let causes: Vec<&str> = err["errorCauses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["errorSummary"].as_str().unwrap())
+                .collect();
+            assert_eq!(&causes, want, "{call} {items:?}");
+        }
+    }
+    // Neither the creates nor the replaces were stored.
+    let hooks: Value = http::client()
+        .get(&url)
+        .header("Authorization", ssws())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hooks.as_array().unwrap().len(), 1, "{hooks}");
+    assert_eq!(hooks[0]["name"], "kept");
+    assert_eq!(
+        hooks[0]["events"]["items"],
+        json!(["user.lifecycle.create"])
+    );
+    assert_eq!(hooks[0]["lastUpdated"], created["lastUpdated"]);
+    emu.shutdown().await;
+}
 #[tokio::test]
 async fn body_less_post_without_content_length_is_411() {
     let emu = start().await;
