@@ -299,6 +299,16 @@ async fn relay_refuses_to_start_without_a_secret() {
     let out = run(cmd).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("UNSET_VAR"), "{}", out.stderr);
+
+    // A deadline Okta would not wait for is refused before NATS is reached.
+    for deadline in ["3s", "5s", "0s"] {
+        let mut cmd = bare();
+        cmd.args(["relay", "--port", "0", "--insecure-no-auth"])
+            .args(["--nats", "nats://127.0.0.1:1", "--deadline", deadline]);
+        let out = run(cmd).await;
+        assert_eq!(out.code, 2, "{deadline}: {}", out.stderr);
+        assert!(out.stderr.contains("below Okta's 3 s"), "{}", out.stderr);
+    }
 }
 
 #[tokio::test]
