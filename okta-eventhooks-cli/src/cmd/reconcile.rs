@@ -2,7 +2,7 @@
 //! Log, through the hook's types and filters) are missing from the sink (the relay's JetStream
 //! stream, or a file of seen uuids); `--replay` puts them in, `--watch` keeps doing it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -150,8 +150,9 @@ impl Reconcile {
         let sink = self.sink().await?;
         let lag = TimeDelta::from_std(self.lag)
             .map_err(|_| CliError::Usage("--lag is too long".into()))?;
-        // Events replayed by POST in an earlier round: the seen file does not learn of them.
-        let mut replayed = HashSet::new();
+        // Events replayed by POST in an earlier round (uuid, published): the seen file does
+        // not learn of them. Forgotten once older than the window, so a watch stays bounded.
+        let mut replayed = HashMap::new();
         if !self.watch {
             let until = self.until.unwrap_or_else(|| Utc::now() - lag);
             let round = self
@@ -243,7 +244,7 @@ impl Reconcile {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
         bounded: bool,
-        replayed: &mut HashSet<String>,
+        replayed: &mut HashMap<String, DateTime<Utc>>,
     ) -> Result<Round> {
         if since >= until {
             return Err(CliError::Usage(format!(
@@ -263,7 +264,8 @@ impl Reconcile {
             }
             Sink::Seen { path, .. } => read_seen(path)?,
         };
-        present.extend(replayed.iter().cloned());
+        replayed.retain(|_, published| *published >= since);
+        present.extend(replayed.keys().cloned());
         let hook = self.hook(client).await?;
         let hook_id = hook.id.clone().unwrap_or_default();
         let selection = Selection::of(&hook)?;
@@ -292,7 +294,11 @@ impl Reconcile {
         let replay = if self.replay && !missing.is_empty() {
             let counts = replay(client, sink, &hook, &missing).await?;
             if matches!(sink, Sink::Seen { .. }) {
-                replayed.extend(missing.iter().filter_map(|e| e.uuid.clone()));
+                replayed.extend(
+                    missing
+                        .iter()
+                        .filter_map(|e| Some((e.uuid.clone()?, e.published_at()?))),
+                );
             }
             Some(counts)
         } else {
