@@ -49,11 +49,22 @@ impl RateLimit {
 /// The names of Okta's three headers (`x-rate-limit-limit`, `-remaining`, `-reset`) start so.
 const PREFIX: &str = "x-rate-limit-";
 
-/// The smallest number in one header value (`60` or a comma-joined `30, 90`).
+/// The smallest number in one header value (`60` or a comma-joined `30, 90`); parts that are
+/// not a whole number are skipped. Byte by byte: this runs on every response.
 fn smallest(value: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(value).ok()?;
-    text.split(',')
-        .filter_map(|v| v.trim().parse::<u64>().ok())
+    value
+        .split(|b| *b == b',')
+        .filter_map(|part| {
+            let digits = part.trim_ascii();
+            if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            Some(
+                digits
+                    .iter()
+                    .fold(0u64, |n, d| n * 10 + u64::from(d - b'0')),
+            )
+        })
         .min()
 }
 
@@ -78,5 +89,24 @@ mod tests {
         assert_eq!(rl.reset.unwrap().timestamp(), 1_700_000_030);
         assert_eq!(rl.remaining, None);
         assert!(!rl.is_empty());
+    }
+
+    #[test]
+    fn numbers_are_read_byte_by_byte_and_odd_parts_skipped() {
+        assert_eq!(smallest(b"60"), Some(60));
+        assert_eq!(smallest(b" 42 ,7"), Some(7));
+        assert_eq!(smallest(b"1,x,3"), Some(1));
+        assert_eq!(smallest(b"-5, 9"), Some(9));
+        assert_eq!(smallest(b""), None);
+        assert_eq!(smallest(b" , "), None);
+        assert_eq!(
+            smallest(b"18446744073709551616"),
+            None,
+            "20 digits are refused"
+        );
+        assert_eq!(
+            smallest(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
     }
 }
