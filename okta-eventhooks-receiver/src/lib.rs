@@ -86,7 +86,9 @@ pub use incoming::{Incoming, RawEvent};
 pub use okta_eventhooks::events::Delivery;
 pub use serve::ServerLimits;
 pub use server::RunningReceiver;
-pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, Sink, SinkFuture};
+pub use sink::{
+    BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, Sink, SinkFuture, check_sink_deadline,
+};
 pub use stats::ReceiverStats;
 
 use dedupe::Dedupe;

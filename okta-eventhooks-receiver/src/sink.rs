@@ -62,13 +62,20 @@ impl std::fmt::Debug for SinkHook {
     }
 }
 
+/// Checks a sink deadline: more than zero and below [`OKTA_TIMEOUT`] (a later answer is a
+/// failed delivery at Okta). The receiver checks it when built; a relay may check it sooner.
+pub fn check_sink_deadline(deadline: Duration) -> Result<()> {
+    if deadline.is_zero() || deadline >= OKTA_TIMEOUT {
+        return Err(Error::InvalidInput(format!(
+            "the sink deadline must be more than zero and below Okta's 3 s timeout (got {deadline:?})"
+        )));
+    }
+    Ok(())
+}
+
 impl SinkHook {
     pub(crate) fn new(sink: Arc<dyn Sink>, deadline: Duration) -> Result<Self> {
-        if deadline.is_zero() || deadline >= OKTA_TIMEOUT {
-            return Err(Error::InvalidInput(format!(
-                "the sink deadline must be more than zero and below Okta's 3 s timeout (got {deadline:?})"
-            )));
-        }
+        check_sink_deadline(deadline)?;
         Ok(Self { sink, deadline })
     }
 

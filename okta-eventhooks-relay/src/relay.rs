@@ -139,14 +139,8 @@ impl RelayBuilder {
             ));
         }
         self.stream.validate()?;
-        // Checked again by the receiver; here so that a wrong value fails before NATS is
-        // reached.
-        if self.deadline.is_zero() || self.deadline >= okta_eventhooks_receiver::OKTA_TIMEOUT {
-            return Err(Error::InvalidInput(format!(
-                "the deadline must be more than zero and below Okta's 3 s timeout (got {:?}): a later answer is a failed delivery at Okta",
-                self.deadline
-            )));
-        }
+        // The receiver's own check, made before NATS is reached.
+        okta_eventhooks_receiver::check_sink_deadline(self.deadline)?;
         let client = match self.nats {
             Nats::Unset => return Err(Error::InvalidInput("no NATS server given".into())),
             Nats::Servers(servers) => servers.connect("okta-eventhooks relay").await?,
