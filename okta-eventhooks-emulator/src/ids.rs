@@ -85,8 +85,9 @@ pub(crate) fn okta_id(prefix: &str) -> String {
     )
 }
 
-/// A random (version 4) UUID in the usual 8-4-4-4-12 form.
-pub(crate) fn uuid_v4() -> String {
+/// A random (version 4) UUID in the usual 8-4-4-4-12 form, the shape of Okta's event `uuid`s
+/// and delivery `eventId`s.
+pub fn uuid_v4() -> String {
     let mut b = [0u8; 16];
     fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;

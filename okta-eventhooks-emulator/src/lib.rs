@@ -168,6 +168,7 @@ pub use chaos::{Chaos, MAX_CHAOS_DELAY};
 pub use control_client::ControlClient;
 pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT, MAX_FIRE_TYPES};
 pub use error::{Error, Result};
+pub use ids::uuid_v4;
 pub use input::{
     MAX_DESCRIPTION_CHARS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES, MAX_HEADERS,
 };

@@ -27,14 +27,19 @@ pub const MAX_STORED_IDS: usize = 2_000_000;
 /// How long one pull waits for messages the consumer says are pending.
 const PULL_WAIT: Duration = Duration::from_secs(2);
 
+/// Stored messages are read from this long before `since`: an event is stored after it was
+/// published, never before, so this only covers clocks that disagree.
+const CLOCK_MARGIN: Duration = Duration::from_secs(5 * 60);
+
 /// Stored messages are read up to this long after `until`: an event is stored after it was
 /// published (a delivery, a retry, a replay), within minutes.
 const STORED_AFTER_PUBLISHED: Duration = Duration::from_secs(15 * 60);
 
 /// The `Nats-Msg-Id`s (the events' `uuid`s) of the messages of `stream` on subjects matching
-/// `filter` (all when `None`), stored from `since` (all when `None`) until a quarter of an
-/// hour after `until` (all when `None`). Only headers are read, not the events; at most
-/// [`MAX_STORED_IDS`].
+/// `filter` (all when `None`) that can hold events published from `since` until `until`
+/// (open ends when `None`): stored from five minutes before `since` (clocks disagree) to a
+/// quarter of an hour after `until` (storing follows publishing). Only headers are read, not
+/// the events; at most [`MAX_STORED_IDS`].
 ///
 /// The stream must keep what it was given: a work-queue or interest stream deletes messages
 /// once consumed, and one whose maximum age is shorter than the window has dropped its
@@ -47,6 +52,8 @@ pub async fn stored_uuids(
     until: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<HashSet<String>> {
     let action = || format!("read stream {stream}");
+    let start =
+        since.map(|since| since - chrono::TimeDelta::from_std(CLOCK_MARGIN).unwrap_or_default());
     let mut found = js
         .get_stream(stream)
         .await
@@ -62,9 +69,9 @@ pub async fn stored_uuids(
             config.retention
         )));
     }
-    if let Some(since) = since
+    if let Some(start) = start
         && !config.max_age.is_zero()
-        && chrono::Utc::now() - since
+        && chrono::Utc::now() - start
             > chrono::TimeDelta::from_std(config.max_age).unwrap_or(chrono::TimeDelta::MAX)
     {
         return Err(Error::InvalidInput(format!(
@@ -72,10 +79,10 @@ pub async fn stored_uuids(
             config.max_age.as_secs()
         )));
     }
-    let deliver_policy = match since {
-        Some(since) => DeliverPolicy::ByStartTime {
-            start_time: time::OffsetDateTime::from_unix_timestamp(since.timestamp())
-                .map_err(|e| Error::InvalidInput(format!("start time {since}: {e}")))?,
+    let deliver_policy = match start {
+        Some(start) => DeliverPolicy::ByStartTime {
+            start_time: time::OffsetDateTime::from_unix_timestamp(start.timestamp())
+                .map_err(|e| Error::InvalidInput(format!("start time {start}: {e}")))?,
         },
         None => DeliverPolicy::All,
     };

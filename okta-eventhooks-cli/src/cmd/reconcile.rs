@@ -33,10 +33,6 @@ const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The header that marks a replayed POST (`--seen --replay`).
 const REPLAYED_HEADER: &str = "X-Okta-Eventhooks-Replayed";
 
-/// Stream messages are read from this long before `--since`: an event is stored after it was
-/// published, never before, so this only covers clocks that disagree.
-const CLOCK_MARGIN: TimeDelta = TimeDelta::minutes(5);
-
 /// `reconcile` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
 pub struct Reconcile {
@@ -257,7 +253,7 @@ impl Reconcile {
                     js,
                     stream,
                     Some(&format!("{prefix}.>")),
-                    Some(since - CLOCK_MARGIN),
+                    Some(since),
                     Some(until),
                 )
                 .await?
@@ -401,7 +397,7 @@ async fn post(
 ) -> Result<()> {
     let hook_id = hook.id.as_deref().unwrap_or_default();
     let config = &hook.channel.config;
-    let event_id = uuid_like();
+    let event_id = okta_eventhooks_emulator::uuid_v4();
     let body = delivery_body(client.org_url(), hook_id, &event_id, events)
         .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
     let mut request = http
@@ -436,24 +432,6 @@ async fn post(
         )));
     }
     Ok(())
-}
-
-/// A fresh delivery id in Okta's (UUID) shape.
-fn uuid_like() -> String {
-    let mut bytes = [0u8; 16];
-    // A weaker id is still unique enough for one delivery; never fail a replay over it.
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 fn round_text(round: &Round) -> String {
