@@ -53,6 +53,32 @@ fn missing_uuids(report: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// A hook on `user.session.start` calling `uri` with the shared secret in `auth_key`,
+/// created and verified on the emulator; its id.
+async fn session_hook(emu: &Emulator, name: &str, uri: String, auth_key: &str) -> String {
+    let hook = EventHook::builder(name)
+        .channel(
+            Channel::https(uri)
+                .unwrap()
+                .auth_header(auth_key, HOOK_SECRET),
+        )
+        .events(Events::types(["user.session.start"]))
+        .build()
+        .unwrap();
+    emulator::verified_hook(&emulator::client(emu), &hook).await
+}
+
+/// A JetStream context on the test's server.
+async fn jetstream_of(nats: &NatsServer) -> jetstream::Context {
+    jetstream::new(
+        NatsServers::new([nats.url()])
+            .unwrap()
+            .connect("test")
+            .await
+            .unwrap(),
+    )
+}
+
 async fn relay(nats: &NatsServer) -> RunningRelay {
     Relay::builder()
         .path("/okta/events")
@@ -73,13 +99,7 @@ struct Stored {
 }
 
 async fn stream_ids(nats: &NatsServer) -> Stored {
-    let js = jetstream::new(
-        NatsServers::new([nats.url()])
-            .unwrap()
-            .connect("test")
-            .await
-            .unwrap(),
-    );
+    let js = jetstream_of(nats).await;
     let mut stream = js.get_stream(STREAM).await.unwrap();
     let last = stream.info().await.unwrap().state.last_sequence;
     let mut ids = BTreeSet::new();
@@ -154,16 +174,13 @@ async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
         .start("127.0.0.1:0")
         .await
         .unwrap();
-    let hook = EventHook::builder("audit-sink")
-        .channel(
-            Channel::https(format!("{}/okta/events", proxy.url()))
-                .unwrap()
-                .auth_header("Authorization", HOOK_SECRET),
-        )
-        .events(Events::types(["user.session.start"]))
-        .build()
-        .unwrap();
-    let hook_id = emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    let hook_id = session_hook(
+        &emu,
+        "audit-sink",
+        format!("{}/okta/events", proxy.url()),
+        "Authorization",
+    )
+    .await;
     let fired = emu.fire("user.session.start", 1000).await.unwrap();
     assert_eq!(fired.fired, 1000);
     let lost = failed_uuids(&emu).await;
@@ -378,18 +395,15 @@ async fn watch_reports_a_round_per_interval_judging_only_events_older_than_the_l
 
     let emu = emulator::start().await;
     let receiver = endpoint_requiring(&[HOOK_SECRET]).await;
-    let hook = EventHook::builder("watched")
-        .channel(
-            Channel::https(format!("{}/hook", receiver.uri()))
-                .unwrap()
-                .auth_header("Authorization", HOOK_SECRET),
-        )
-        .events(Events::types(["user.session.start"]))
-        .build()
-        .unwrap();
-    emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    session_hook(
+        &emu,
+        "watched",
+        format!("{}/hook", receiver.uri()),
+        "Authorization",
+    )
+    .await;
     // One event 30 minutes old, one from now: with a 10-minute lag only the first is judged.
-    let old = (published_ago(30 * 60)).to_owned();
+    let old = published_ago(30 * 60);
     for published in [Some(old.as_str()), None] {
         let mut event = json!({"eventType": "user.session.start"});
         if let Some(published) = published {
@@ -476,16 +490,13 @@ async fn the_table_report_names_the_missing_and_a_redirecting_receiver_fails_the
         )
         .mount(&receiver)
         .await;
-    let hook = EventHook::builder("redirected")
-        .channel(
-            Channel::https(format!("{}/hook", receiver.uri()))
-                .unwrap()
-                .auth_header("X-Hook-Secret", HOOK_SECRET),
-        )
-        .events(Events::types(["user.session.start"]))
-        .build()
-        .unwrap();
-    emulator::verified_hook(&emulator::client(&emu), &hook).await;
+    session_hook(
+        &emu,
+        "redirected",
+        format!("{}/hook", receiver.uri()),
+        "X-Hook-Secret",
+    )
+    .await;
     emu.fire("user.session.start", 2).await.unwrap();
     let dir = tempdir("reconcile-table");
     let seen = dir.join("seen.txt");
@@ -569,23 +580,14 @@ async fn a_stream_that_forgets_what_it_stored_or_another_streams_prefix_is_refus
     let nats = NatsServer::start();
     let emu = emulator::start().await;
     let receiver = endpoint_requiring(&[HOOK_SECRET]).await;
-    let hook = EventHook::builder("queued")
-        .channel(
-            Channel::https(format!("{}/hook", receiver.uri()))
-                .unwrap()
-                .auth_header("Authorization", HOOK_SECRET),
-        )
-        .events(Events::types(["user.session.start"]))
-        .build()
-        .unwrap();
-    emulator::verified_hook(&emulator::client(&emu), &hook).await;
-    let js = jetstream::new(
-        NatsServers::new([nats.url()])
-            .unwrap()
-            .connect("test")
-            .await
-            .unwrap(),
-    );
+    session_hook(
+        &emu,
+        "queued",
+        format!("{}/hook", receiver.uri()),
+        "Authorization",
+    )
+    .await;
+    let js = jetstream_of(&nats).await;
     js.create_stream(Config {
         name: "QUEUE".into(),
         subjects: vec!["queue.>".into()],
