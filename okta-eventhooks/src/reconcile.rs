@@ -45,6 +45,15 @@ pub const MAX_EXPECTED: usize = 2_000_000;
 /// The System Log event type Okta writes when a delivery failed (not hook-eligible itself).
 pub const DELIVERY_FAILURE_EVENT_TYPE: &str = "event_hook.delivery";
 
+/// Keys of a delivery failure's `debugContext.debugData` that reconciling reads, as the
+/// emulator writes them (Okta's own keys are not documented): the failed POST's `eventId`,
+/// the hook's id, and the comma-separated uuids of the events it carried.
+pub const FAILURE_DELIVERY_EVENT_ID: &str = "deliveryEventId";
+/// See [`FAILURE_DELIVERY_EVENT_ID`].
+pub const FAILURE_EVENT_HOOK_ID: &str = "eventHookId";
+/// See [`FAILURE_DELIVERY_EVENT_ID`].
+pub const FAILURE_EVENT_UUIDS: &str = "eventUuids";
+
 /// What a hook receives: its subscribed event types, each with its filter when it has one.
 #[derive(Clone, Debug)]
 pub struct Selection {
@@ -262,13 +271,13 @@ fn delivery_failure(event: &LogEvent, hook_id: &str) -> Option<DeliveryFailure> 
         .target
         .iter()
         .any(|t| t.type_.as_deref() == Some("EventHook") && t.id.as_deref() == Some(hook_id));
-    if !targeted && text("eventHookId") != Some(hook_id) {
+    if !targeted && text(FAILURE_EVENT_HOOK_ID) != Some(hook_id) {
         return None;
     }
     Some(DeliveryFailure {
         published: event.published.clone().unwrap_or_default(),
-        delivery_event_id: text("deliveryEventId").map(str::to_owned),
-        event_uuids: text("eventUuids")
+        delivery_event_id: text(FAILURE_DELIVERY_EVENT_ID).map(str::to_owned),
+        event_uuids: text(FAILURE_EVENT_UUIDS)
             .map(|list| {
                 list.split(',')
                     .map(str::trim)

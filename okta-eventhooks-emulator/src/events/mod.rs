@@ -142,11 +142,16 @@ pub(crate) struct DeliveryFailure<'a> {
 /// other events) say which POST and events: `deliveryEventId`, `eventTypes`, `eventUuids`
 /// (comma-separated), `attempts`, `httpStatus` (when the hook answered) and `reason`.
 pub(crate) fn delivery_failure(failure: &DeliveryFailure<'_>) -> Value {
+    // The keys `reconcile` reads are the SDK's, so that writer and reader cannot drift.
+    use okta_eventhooks::reconcile::{
+        DELIVERY_FAILURE_EVENT_TYPE, FAILURE_DELIVERY_EVENT_ID, FAILURE_EVENT_HOOK_ID,
+        FAILURE_EVENT_UUIDS,
+    };
     let mut debug = json!({
-        "deliveryEventId": failure.event_id,
-        "eventHookId": failure.hook_id,
+        FAILURE_DELIVERY_EVENT_ID: failure.event_id,
+        FAILURE_EVENT_HOOK_ID: failure.hook_id,
         "eventTypes": failure.event_types.join(","),
-        "eventUuids": failure.uuids.join(","),
+        FAILURE_EVENT_UUIDS: failure.uuids.join(","),
         "attempts": failure.attempts.to_string(),
         "reason": failure.reason,
         "requestUri": failure.uri,
@@ -157,7 +162,7 @@ pub(crate) fn delivery_failure(failure: &DeliveryFailure<'_>) -> Value {
     json!({
         "uuid": ids::uuid_v4(),
         "published": Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        "eventType": "event_hook.delivery",
+        "eventType": DELIVERY_FAILURE_EVENT_TYPE,
         "version": "0",
         "displayMessage": "Event hook delivery failed",
         "severity": "WARN",
