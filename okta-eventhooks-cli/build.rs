@@ -1,9 +1,16 @@
-//! Tells the end-to-end tests that need a `nats-server` (`relay`, `consume`) whether they can
-//! run, as `tests/build.rs` does for the workspace tests: without the binary they are reported
-//! as ignored with the reason, and under CI (`CI` set) they fail instead.
+//! Build facts for the binary and its tests.
 //!
-//! `nats_server`: `OKTA_EVENTHOOKS_NATS_SERVER` names a `nats-server` binary (`.ci/run` sets it).
-//! `ci`: running under CI.
+//! - `--version` names the commit the binary was built from and its enabled features
+//!   (`OKTA_EVENTHOOKS_GIT_COMMIT`, `OKTA_EVENTHOOKS_FEATURES`). The commit comes from the
+//!   `.cargo_vcs_info.json` that `cargo package` writes (a build from the crate's package, as
+//!   `cargo install` does), else from `git` in a checkout, else `unknown`.
+//! - The end-to-end tests that need a `nats-server` (`relay`, `consume`) learn whether they can
+//!   run, as `tests/build.rs` does for the workspace tests: without the binary they are reported
+//!   as ignored with the reason, and under CI (`CI` set) they fail instead. `nats_server`:
+//!   `OKTA_EVENTHOOKS_NATS_SERVER` names a `nats-server` binary (`.ci/run` sets it); `ci`:
+//!   running under CI.
+
+use std::process::Command;
 
 fn main() {
     for (var, cfg) in [("OKTA_EVENTHOOKS_NATS_SERVER", "nats_server"), ("CI", "ci")] {
@@ -13,4 +20,72 @@ fn main() {
             println!("cargo::rustc-cfg={cfg}");
         }
     }
+    println!(
+        "cargo::rustc-env=OKTA_EVENTHOOKS_GIT_COMMIT={}",
+        git_commit()
+    );
+    println!("cargo::rustc-env=OKTA_EVENTHOOKS_FEATURES={}", features());
+    println!("cargo::rerun-if-changed=build.rs");
+}
+
+/// The enabled features of this package, as Cargo tells a build script (`CARGO_FEATURE_<NAME>`).
+fn features() -> String {
+    let mut names: Vec<String> = std::env::vars()
+        .filter_map(|(key, _)| key.strip_prefix("CARGO_FEATURE_").map(str::to_owned))
+        .filter(|name| name != "DEFAULT")
+        .map(|name| name.to_ascii_lowercase().replace('_', "-"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The commit this build comes from, 12 hex digits (`-dirty` when its package was made from a
+/// work tree with changes).
+fn git_commit() -> String {
+    println!("cargo::rerun-if-changed=.cargo_vcs_info.json");
+    if let Ok(info) = std::fs::read_to_string(".cargo_vcs_info.json") {
+        // {"git": {"sha1": "<40 hex>", "dirty": true?}, "path_in_vcs": "..."}
+        if let Some(sha) = info
+            .split("\"sha1\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').nth(1))
+            .filter(|sha| sha.len() >= 12 && sha.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            let dirty = if info.contains("\"dirty\": true") {
+                "-dirty"
+            } else {
+                ""
+            };
+            return format!("{}{dirty}", &sha[..12]);
+        }
+    }
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .map(|s| s.trim().to_owned())
+    };
+    let Some(sha) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return "unknown".into();
+    };
+    // Rebuild when HEAD moves: HEAD itself (a checkout) and the branch it points at (a commit).
+    for path in ["HEAD", "packed-refs"] {
+        if let Some(p) = git(&["rev-parse", "--git-path", path]) {
+            println!("cargo::rerun-if-changed={p}");
+        }
+    }
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(p) = git(&["rev-parse", "--git-path", &branch])
+    {
+        println!("cargo::rerun-if-changed={p}");
+    }
+    // No `-dirty` mark here: edits to the work tree do not rerun this script, so it would lie.
+    sha
 }

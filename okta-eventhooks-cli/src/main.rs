@@ -36,7 +36,14 @@ use crate::exit::Exit;
 /// then ./okta.yaml and ~/.okta/okta.yaml. A token is never taken as an argument (other users
 /// of the machine can read arguments): use OKTA_CLIENT_TOKEN or --token-file.
 #[derive(Debug, Parser)]
-#[command(name = "okta-eventhooks", version, about, long_about, after_help = exit::EXIT_CODES_HELP)]
+#[command(
+    name = "okta-eventhooks",
+    version,
+    long_version = LONG_VERSION,
+    about,
+    long_about,
+    after_help = exit::EXIT_CODES_HELP
+)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -44,6 +51,16 @@ pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
+
+/// `--version`: the version, the commit it was built from and the enabled features (`-V` prints
+/// the version alone).
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("OKTA_EVENTHOOKS_GIT_COMMIT"),
+    "\nfeatures: ",
+    env!("OKTA_EVENTHOOKS_FEATURES"),
+);
 
 /// Every command. Adding one is one variant here and one arm in [`Command::run`].
 #[derive(Debug, Subcommand)]
@@ -142,6 +159,9 @@ enum Command {
     ///     --stream OKTA_EVENTS --replay --watch --lag 5m
     #[command(verbatim_doc_comment)]
     Reconcile(cmd::reconcile::Reconcile),
+    /// Write the manual pages (for packagers; `cargo xtask man` keeps the checked-in ones).
+    #[command(hide = true)]
+    Man(cmd::man::Man),
 }
 
 impl Command {
@@ -169,6 +189,7 @@ impl Command {
             Self::Relay(c) => c.run(ctx).await,
             Self::Consume(c) => c.run(ctx).await,
             Self::Reconcile(c) => c.run(ctx).await,
+            Self::Man(c) => c.run(ctx),
         }
     }
 

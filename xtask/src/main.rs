@@ -6,9 +6,12 @@
 //! event-type catalog, [`catalog`]). `cargo xtask generate --check` fails (exit 1) when a
 //! checked-in output is stale. Generation is offline and needs no nightly tools: the client
 //! is formatted with prettyplease, the catalog is written as it is checked.
+//!
+//! `cargo xtask man [--check]` does the same for the CLI's manual pages ([`man`]).
 
 mod catalog;
 mod client;
+mod man;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,8 +42,17 @@ fn main() -> ExitCode {
     let check = match args.as_slice() {
         ["generate"] => false,
         ["generate", "--check"] => true,
+        ["man"] | ["man", "--check"] => {
+            return match man::run(&workspace_root(), args.len() == 2) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         _ => {
-            eprintln!("usage: cargo xtask generate [--check]");
+            eprintln!("usage: cargo xtask generate [--check] | cargo xtask man [--check]");
             return ExitCode::from(2);
         }
     };

@@ -9,6 +9,7 @@ pub mod filter;
 pub mod lifecycle;
 pub mod listen;
 pub mod logs;
+pub mod man;
 pub mod manifest;
 pub mod read;
 pub mod reconcile;

@@ -226,3 +226,61 @@ async fn delete_asks_on_a_terminal() {
         "{text}"
     );
 }
+
+/// `--version` names the commit the binary was built from and its features; `-V` is the
+/// version alone (scripts and the start-up bench use it).
+#[tokio::test(flavor = "multi_thread")]
+async fn version_names_the_commit_and_the_features() {
+    let mut cmd = bare();
+    cmd.arg("--version");
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        concat!("okta-eventhooks ", env!("CARGO_PKG_VERSION")),
+        "{}",
+        out.stdout
+    );
+    let commit = lines[1].strip_prefix("commit: ").expect("a commit line");
+    // Built inside this repository's checkout: the commit is known (12 hex digits).
+    assert!(
+        commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{commit}"
+    );
+    assert_eq!(lines[2], "features: oauth", "{}", out.stdout);
+
+    let mut cmd = bare();
+    cmd.arg("-V");
+    let out = run(cmd).await;
+    assert_eq!(
+        out.stdout.trim(),
+        concat!("okta-eventhooks ", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// The hidden `man` command writes one page per visible command, footed with the version, and
+/// `cargo xtask man --check` keeps the checked-in pages equal to them.
+#[tokio::test(flavor = "multi_thread")]
+async fn man_writes_a_page_per_command() {
+    let dir = okta_eventhooks_tests::scratch::tempdir("man");
+    let mut cmd = bare();
+    cmd.args(["--quiet", "man", "--out-dir"]).arg(&dir);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = std::fs::read_to_string(dir.join("okta-eventhooks-emulator-fire.1")).unwrap();
+    assert!(page.contains("okta\\-eventhooks emulator fire"), "{page}");
+    assert!(page.contains(concat!(
+        "\"okta-eventhooks ",
+        env!("CARGO_PKG_VERSION"),
+        "\""
+    )));
+    for command in COMMANDS {
+        let name = format!("okta-eventhooks-{}.1", command.replace(' ', "-"));
+        assert!(dir.join(&name).is_file(), "no page {name}");
+    }
+    assert!(
+        !dir.join("okta-eventhooks-man.1").exists(),
+        "the hidden command has no page"
+    );
+}
