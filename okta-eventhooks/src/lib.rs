@@ -5,6 +5,7 @@
 // the same paths also resolve from other crates.
 extern crate self as okta_eventhooks;
 
+pub mod apply;
 mod auth;
 mod builders;
 pub mod catalog;
