@@ -192,7 +192,8 @@ async fn every_step_is_heard_as_it_starts_and_ends_in_the_order_of_the_phase_tab
         "{reports:?}"
     );
     assert_eq!(reports[5].detail, "replaced (uri)");
-    // Each step heard starting, then ending, before the next one starts; in the reports' order.
+    // Every step heard starting once and ending once, each end after its start (the probes
+    // overlap), the ends in the reports' order.
     let expected: Vec<String> = reports
         .iter()
         .flat_map(|r| {
