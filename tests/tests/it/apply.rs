@@ -261,16 +261,11 @@ async fn probes_of_different_hooks_run_at_once() {
         reports.iter().all(|r| r.outcome == Outcome::Done),
         "{reports:?}"
     );
-    let heard = heard.into_inner();
-    assert_eq!(
-        heard[..4],
-        [
-            "start a probe",
-            "start b probe",
-            "end a probe Done",
-            "end b probe Done"
-        ]
-    );
+    // Both started before either ended (which ends first is up to the network).
+    let mut heard = heard.into_inner();
+    assert_eq!(heard[..2], ["start a probe", "start b probe"]);
+    heard[2..4].sort();
+    assert_eq!(heard[2..4], ["end a probe Done", "end b probe Done"]);
 }
 
 #[tokio::test]
