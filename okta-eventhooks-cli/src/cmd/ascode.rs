@@ -129,8 +129,8 @@ impl PlanCmd {
     }
 }
 
-/// The long help of `apply`: its phases are the SDK's table ([`apply::PHASES`]), so that
-/// the help says the order the engine follows.
+/// The long help of `apply`: its phases are the SDK's table
+/// ([`okta_eventhooks::apply::PHASES`]), so that the help says the order the engine follows.
 pub fn apply_help() -> String {
     let mut help = String::from(
         "\
