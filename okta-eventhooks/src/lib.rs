@@ -57,5 +57,7 @@ pub use rules::{
 };
 pub use secret::{REDACTED, Secret};
 pub use timestamp::Timestamp;
-pub use transport::{ClientState, keep_response_bodies, last_response_body};
+// Named by the generated client (`::okta_eventhooks::ClientState`), not by users.
+pub(crate) use transport::ClientState;
+pub use transport::{keep_response_bodies, last_response_body};
 pub use types::{EventHook, OktaError};
