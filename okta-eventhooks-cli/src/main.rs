@@ -100,7 +100,7 @@ enum Command {
     #[command(long_about = cmd::ascode::PLAN_HELP)]
     Plan(cmd::ascode::PlanCmd),
     /// Make the orgs match a manifest, in a safe order (probe, verify, activate last).
-    #[command(long_about = cmd::ascode::APPLY_HELP)]
+    #[command(long_about = cmd::ascode::apply_help())]
     Apply(cmd::ascode::ApplyCmd),
     /// Write an org's hooks as a manifest (secrets as valueFrom placeholders).
     Export(cmd::ascode::ExportCmd),

@@ -4,7 +4,8 @@
 //!
 //! - [`orgs`]: which orgs, their clients, bounded concurrency over them;
 //! - [`diff`] and [`plan`]: field-level differences and the actions per hook;
-//! - [`apply`]: the actions in the safe order, with [`probe`] before each verification;
+//! - [`apply`]: the SDK's apply engine given the manifest's hooks, with [`probe`] before each
+//!   verification;
 //! - [`export`]: an org's hooks as a manifest; [`render`]: the tables.
 
 pub mod apply;
@@ -64,6 +65,12 @@ impl Failure {
             request_id: None,
             exit,
         }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
 }
 

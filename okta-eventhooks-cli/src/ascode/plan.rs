@@ -16,44 +16,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use okta_eventhooks::apply::Action;
 use okta_eventhooks::{EventHook, EventHookVerificationStatus, LifecycleStatus, Secret};
 use serde::Serialize;
 
 use super::diff::{Change, changes};
 use crate::manifest::model::{HookSpec, Status, ValueFrom};
 use crate::manifest::secrets;
-
-/// One thing `apply` asks Okta to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// POST a new hook.
-    Create,
-    /// PUT the whole hook (with the manifest's secret).
-    Replace,
-    /// Lifecycle: activate.
-    Activate,
-    /// Lifecycle: deactivate.
-    Deactivate,
-    /// Lifecycle: verify (after probing the endpoint).
-    Verify,
-    /// DELETE (only with `--prune`, only once INACTIVE).
-    Delete,
-}
-
-impl Action {
-    /// The action's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Replace => "replace",
-            Self::Activate => "activate",
-            Self::Deactivate => "deactivate",
-            Self::Verify => "verify",
-            Self::Delete => "delete",
-        }
-    }
-}
 
 /// A hook's status and verification as Okta reports them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -4,9 +4,11 @@
 
 use std::fmt::Write;
 
+use okta_eventhooks::apply::{Action, Outcome};
+
 use super::Plan;
-use super::apply::{Outcome, StepResult};
-use super::plan::{Action, HookPlan};
+use super::apply::StepResult;
+use super::plan::HookPlan;
 use crate::output::{pad, printable, shown};
 
 /// The plan, per org: each hook's actions and field changes, the hooks left alone, the

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use okta_eventhooks::apply::{Action, Outcome};
 use okta_eventhooks::rules::UnknownEventTypes;
 use serde::Serialize;
 
-use crate::ascode::apply::{self, Outcome, Settings, StepResult};
+use crate::ascode::apply::{self, Settings, StepResult};
 use crate::ascode::orgs::{self, DEFAULT_PARALLEL, Org};
-use crate::ascode::plan::{Action, Options};
+use crate::ascode::plan::Options;
 use crate::ascode::probe::Prober;
 use crate::ascode::{self, Plan, export, render};
 use crate::context::Context;
@@ -128,26 +129,67 @@ impl PlanCmd {
     }
 }
 
-/// The long help of `apply`.
-pub const APPLY_HELP: &str = "\
+/// The long help of `apply`: its phases are the SDK's table
+/// ([`okta_eventhooks::apply::PHASES`]), so that the help says the order the engine follows.
+pub fn apply_help() -> String {
+    let mut help = String::from(
+        "\
 Make the orgs match a manifest, in a safe order (hooks as code).
 
 Plans as `plan` does, asks (unless --yes), then per org, phase by phase:
-  1. probe each receiver to be verified the way Okta will (GET with the
-     challenge and the auth header); a receiver not ready, or answering
-     wrongly, is named and its hook left as it is (--verify-timeout waits)
-  2. deactivate hooks wanted INACTIVE and hooks to delete
-  3. delete (only INACTIVE hooks; with --prune)
-  4. create and replace (a replace always sends the manifest's secret)
-  5. verify hooks whose channel changed or that are not verified
-  6. activate, last
-A failed step skips only the later steps of its hook. The summary lists every
-step as done, failed (with Okta's error and request id) or skipped; running
-apply again does what is left. Applying a manifest twice writes nothing.
+",
+    );
+    for (number, phase) in okta_eventhooks::apply::PHASES.iter().enumerate() {
+        let at_once = if phase.concurrent {
+            " (all at once)"
+        } else {
+            ""
+        };
+        let line = format!(
+            "{}. {}{at_once}: {}",
+            number + 1,
+            phase.name,
+            phase.description
+        );
+        help.push_str(&wrapped(&line, "  ", "     "));
+    }
+    help.push_str(
+        "\
+A receiver not ready is probed again while --verify-timeout lasts; hooks to
+delete are those the manifest does not name, with --prune. A failed step skips
+only the later steps of its hook. The summary lists every step as done, failed
+(with Okta's error and request id) or skipped; running apply again does what is
+left. Applying a manifest twice writes nothing.
 
 Examples:
   okta-eventhooks apply -f hooks.yaml
-  okta-eventhooks apply -f hooks.yaml --yes --verify-timeout 2m --org dev";
+  okta-eventhooks apply -f hooks.yaml --yes --verify-timeout 2m --org dev",
+    );
+    help
+}
+
+/// `text` in lines of at most 80 columns, the first indented by `first`, the others by `rest`.
+fn wrapped(text: &str, first: &str, rest: &str) -> String {
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.len() + 1 + word.len() > 80 {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
 
 /// `apply`
 #[derive(Debug, Args)]

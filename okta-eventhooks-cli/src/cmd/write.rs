@@ -126,6 +126,10 @@ impl SecretSource {
     }
 }
 
+/// One event hook as JSON or YAML: 1 MiB. Okta's limits (a 255-character name, a
+/// 1024-character URI, 300 event types with a filter each) fit in far less.
+const HOOK_FILE: limits::ReadLimit = limits::ReadLimit::new(1024 * 1024, "an event hook file");
+
 fn read_stdin(flag: &str, limit: limits::ReadLimit) -> Result<String> {
     limits::read_stream(std::io::stdin().lock(), limit)
         .map_err(|e| CliError::Usage(format!("{flag}: cannot read stdin: {e}")))
@@ -134,9 +138,9 @@ fn read_stdin(flag: &str, limit: limits::ReadLimit) -> Result<String> {
 /// Reads a hook from a file or stdin (`-`), with the size bounded before reading.
 fn read_hook_file(path: &Path) -> Result<EventHook> {
     let (text, shown) = if path == Path::new("-") {
-        (read_stdin("-f -", limits::HOOK_FILE)?, "stdin".to_owned())
+        (read_stdin("-f -", HOOK_FILE)?, "stdin".to_owned())
     } else {
-        let text = limits::read_file(path, limits::HOOK_FILE)
+        let text = limits::read_file(path, HOOK_FILE)
             .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
         (text, path.display().to_string())
     };

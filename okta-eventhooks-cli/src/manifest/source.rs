@@ -9,12 +9,15 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use okta_eventhooks::limits::{self, MANIFEST_FILE};
+use okta_eventhooks::limits::{self, ReadLimit};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
 use crate::error::CliError;
+
+/// A hooks-as-code manifest: 1 MiB, room for every org's hooks many times over.
+const MANIFEST_FILE: ReadLimit = ReadLimit::new(1024 * 1024, "a hooks-as-code manifest");
 
 /// One step of a path into the document.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,13 +4,11 @@
 //! parser handles in time that grows with the square of the depth.
 //!
 //! The SDK reads `okta.yaml` and private key files through them; the CLI reads token, secret,
-//! hook and manifest files and stdin through them too.
+//! hook and manifest files and stdin through them too, with limits of its own for the files
+//! only it reads ([`ReadLimit::new`]).
 
 mod read;
 mod yaml;
 
-pub use read::{
-    CONFIG_FILE, HOOK_FILE, MANIFEST_FILE, ReadError, ReadLimit, SECRET_FILE, SEEN_FILE, read_file,
-    read_stream,
-};
+pub use read::{CONFIG_FILE, ReadError, ReadLimit, SECRET_FILE, SEEN_FILE, read_file, read_stream};
 pub use yaml::{MAX_YAML_NESTING, NestingError, check_yaml_nesting};

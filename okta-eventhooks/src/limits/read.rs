@@ -13,6 +13,12 @@ pub struct ReadLimit {
 }
 
 impl ReadLimit {
+    /// A limit of `max_bytes` for text that `holds` what the error names, e.g. `an event hook
+    /// file` ("it is larger than 1 MiB, the most accepted for an event hook file").
+    pub const fn new(max_bytes: u64, holds: &'static str) -> Self {
+        Self { max_bytes, holds }
+    }
+
     /// The most bytes accepted.
     pub const fn max_bytes(&self) -> u64 {
         self.max_bytes
@@ -30,20 +36,6 @@ pub const SECRET_FILE: ReadLimit = ReadLimit {
 pub const CONFIG_FILE: ReadLimit = ReadLimit {
     max_bytes: 1024 * 1024,
     holds: "an okta.yaml configuration file",
-};
-
-/// One event hook as JSON or YAML: 1 MiB. Okta's limits (a 255-character name, a
-/// 1024-character URI, 300 event types with a filter each) fit in far less.
-pub const HOOK_FILE: ReadLimit = ReadLimit {
-    max_bytes: 1024 * 1024,
-    holds: "an event hook file",
-};
-
-/// A hooks-as-code manifest (the CLI's `plan`, `apply`): 1 MiB, room for every org's hooks
-/// many times over.
-pub const MANIFEST_FILE: ReadLimit = ReadLimit {
-    max_bytes: 1024 * 1024,
-    holds: "a hooks-as-code manifest",
 };
 
 /// A file of seen event uuids (`reconcile --seen`): 64 MiB, about 1.7 million uuids.
@@ -139,10 +131,10 @@ mod tests {
 
     #[test]
     fn an_endless_stream_stops_at_the_limit() {
-        let err = read_stream(io::repeat(b'x'), HOOK_FILE).unwrap_err();
+        let err = read_stream(io::repeat(b'x'), CONFIG_FILE).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "it is larger than 1 MiB, the most accepted for an event hook file"
+            "it is larger than 1 MiB, the most accepted for an okta.yaml configuration file"
         );
     }
 

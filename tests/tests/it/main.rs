@@ -1,5 +1,6 @@
 //! Workspace integration tests: one binary, one module per concern.
 
+mod apply;
 mod auth;
 mod auth_dpop;
 mod auth_server;
