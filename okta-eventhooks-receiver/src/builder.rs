@@ -17,9 +17,10 @@ use crate::handlers::{self, Shared};
 use crate::receiver::Receiver;
 use crate::serve::ServerLimits;
 use crate::shared_secret::SharedSecret;
-use crate::sink::{DEFAULT_SINK_DEADLINE, Sink, SinkHook};
+use crate::sink::{DEFAULT_SINK_DEADLINE, SinkHook};
 use crate::stats::Counters;
 use okta_eventhooks::events::Delivery;
+use okta_eventhooks::sink::Sink;
 
 /// Default window within which a repeated `eventId` is dropped.
 pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(60 * 60);
@@ -47,6 +48,7 @@ pub struct ReceiverBuilder {
     channel_capacity: usize,
     limits: ServerLimits,
     sink_deadline: Duration,
+    insecure_no_auth: bool,
     dedupe_store: Option<SharedStore>,
 }
 
@@ -70,6 +72,7 @@ impl Default for ReceiverBuilder {
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
             limits: ServerLimits::default(),
             sink_deadline: DEFAULT_SINK_DEADLINE,
+            insecure_no_auth: false,
             dedupe_store: None,
         }
     }
@@ -151,10 +154,25 @@ impl ReceiverBuilder {
         self
     }
 
+    /// With a [`Sink`]: store deliveries without an [`auth_header`](Self::auth_header), so that
+    /// anyone who can reach the receiver writes to the sink. Only for local use; without it,
+    /// [`build_with_sink`](Self::build_with_sink) refuses a receiver with no auth header.
+    pub fn insecure_no_auth(mut self, insecure: bool) -> Self {
+        self.insecure_no_auth = insecure;
+        self
+    }
+
     /// Builds a receiver that answers each delivery only once `sink` has stored it: 200 when
     /// it has, 503 when it failed or missed the [deadline](Self::sink_deadline). The
     /// receiver's own de-duplication and queue are not used: de-duplication is the sink's job.
+    /// Refused without an [`auth_header`](Self::auth_header) unless
+    /// [`insecure_no_auth`](Self::insecure_no_auth): a sink keeps what it is given.
     pub fn build_with_sink(self, sink: impl Sink) -> Result<Receiver> {
+        if self.auth.is_none() && !self.insecure_no_auth {
+            return Err(Error::InvalidInput(
+                "no auth header: a receiver that stores deliveries refuses to start without the hook's shared secret (set one, or allow it explicitly for local use)".into(),
+            ));
+        }
         let hook = SinkHook::new(Arc::new(sink), self.sink_deadline)?;
         // The queue is never written to in this mode; its reader is simply dropped.
         let (receiver, _unused) = self.build_inner(Some(hook))?;

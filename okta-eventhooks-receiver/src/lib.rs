@@ -64,7 +64,6 @@ mod dedupe;
 mod dedupe_store;
 mod error;
 mod handlers;
-mod incoming;
 mod receiver;
 pub mod serve;
 mod server;
@@ -79,12 +78,10 @@ pub use builder::{
 pub use dedupe::MAX_EVENT_ID_BYTES;
 pub use dedupe_store::{DedupeFuture, DedupeStore};
 pub use error::{Error, Result};
-pub use incoming::{Incoming, RawEvent};
 pub use okta_eventhooks::events::Delivery;
+pub use okta_eventhooks::sink::{Incoming, RawEvent, Sink, SinkFuture};
 pub use receiver::Receiver;
 pub use serve::ServerLimits;
 pub use server::RunningReceiver;
-pub use sink::{
-    BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, Sink, SinkFuture, check_sink_deadline,
-};
+pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, check_sink_deadline};
 pub use stats::ReceiverStats;
