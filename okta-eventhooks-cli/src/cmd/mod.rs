@@ -13,5 +13,4 @@ pub mod manifest;
 pub mod read;
 pub mod reconcile;
 pub mod relay;
-pub mod target;
 pub mod write;
