@@ -298,6 +298,56 @@ mod tests {
         assert!(err.to_string().contains("tokio runtime"), "{err}");
     }
 
+    /// A sink that refuses everything: these tests only build receivers.
+    struct Refusing;
+
+    impl Sink for Refusing {
+        fn store(
+            &self,
+            _: okta_eventhooks::sink::Incoming,
+        ) -> okta_eventhooks::sink::SinkFuture<'_> {
+            Box::pin(async { Err(okta_eventhooks::Error::InvalidInput("refused".into())) })
+        }
+        fn stored_uuids(
+            &self,
+            _: chrono::DateTime<chrono::Utc>,
+            _: chrono::DateTime<chrono::Utc>,
+        ) -> okta_eventhooks::sink::SinkFuture<'_, std::collections::HashSet<String>> {
+            Box::pin(async { Ok(Default::default()) })
+        }
+        fn check_target(&self) -> okta_eventhooks::sink::SinkFuture<'_> {
+            Box::pin(async { Ok(()) })
+        }
+        fn replay<'a>(
+            &'a self,
+            _: okta_eventhooks::sink::ReplayTo<'a>,
+            _: &'a [okta_eventhooks::events::LogEvent],
+        ) -> okta_eventhooks::sink::SinkFuture<'a, okta_eventhooks::sink::Replayed> {
+            Box::pin(async { Err(okta_eventhooks::Error::InvalidInput("refused".into())) })
+        }
+    }
+
+    #[test]
+    fn a_receiver_with_a_sink_needs_a_secret_unless_explicitly_insecure() {
+        let err = Receiver::builder().build_with_sink(Refusing).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+        assert!(err.to_string().contains("shared secret"), "{err}");
+        assert!(
+            Receiver::builder()
+                .insecure_no_auth(true)
+                .build_with_sink(Refusing)
+                .is_ok()
+        );
+        assert!(
+            Receiver::builder()
+                .auth_header("Authorization", "s3cret")
+                .build_with_sink(Refusing)
+                .is_ok()
+        );
+        // Without a sink nothing is kept, and the receiver may be open (listen warns).
+        assert!(Receiver::builder().build().is_ok());
+    }
+
     #[test]
     fn builder_debug_redacts_the_secret() {
         let builder = Receiver::builder()
