@@ -15,8 +15,8 @@ pub struct SinkArgs {
     /// Where the events are stored, as a URL: nats://HOST:PORT[,HOST:PORT...][/STREAM] is a
     /// JetStream stream (instead of --nats and --stream; the stream defaults to --stream, then
     /// OKTA_EVENTS). Credentials belong in the NATS_URL variable, not on the command line.
-    #[arg(long, value_name = "URL", value_parser = SinkUrl::parse)]
-    sink: Option<SinkUrl>,
+    #[arg(long, value_name = "URL", value_parser = GivenUrl::new)]
+    sink: Option<GivenUrl>,
 
     /// NATS server URL(s), comma-separated (a cluster's nodes). Credentials belong in the
     /// NATS_URL variable, not on the command line; they are never printed.
@@ -32,6 +32,23 @@ pub struct SinkArgs {
     /// The JetStream stream.
     #[arg(long, value_name = "NAME")]
     stream: Option<String>,
+}
+
+/// A `--sink` value as given, parsed only after clap (whose messages would repeat it, with
+/// any password in it); its `Debug` hides it.
+#[derive(Clone)]
+pub struct GivenUrl(String);
+
+impl GivenUrl {
+    fn new(url: &str) -> std::result::Result<Self, std::convert::Infallible> {
+        Ok(Self(url.to_owned()))
+    }
+}
+
+impl fmt::Debug for GivenUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("GivenUrl(..)")
+    }
 }
 
 /// A sink given as a URL.
@@ -102,11 +119,14 @@ impl SinkArgs {
     /// The JetStream stream the flags name: `--sink`, else `--nats` and `--stream`; the
     /// stream defaults to [`DEFAULT_STREAM`].
     pub fn nats(&self) -> Result<NatsTarget> {
-        let (servers, stream) = match &self.sink {
-            Some(SinkUrl::Nats { servers, stream }) => (
-                servers.clone(),
-                stream.clone().or_else(|| self.stream.clone()),
-            ),
+        let sink = self
+            .sink
+            .as_ref()
+            .map(|url| SinkUrl::parse(&url.0).map_err(|e| CliError::Usage(format!("--sink: {e}"))));
+        let (servers, stream) = match sink.transpose()? {
+            Some(SinkUrl::Nats { servers, stream }) => {
+                (servers, stream.or_else(|| self.stream.clone()))
+            }
             None => (
                 NatsServers::new([&self.nats]).map_err(CliError::from)?,
                 self.stream.clone(),

@@ -607,7 +607,12 @@ async fn a_stream_that_forgets_what_it_stored_or_another_streams_prefix_is_refus
     })
     .await
     .unwrap();
-    let cases: [(&[&str], &str); 3] = [
+    let queue_sink = format!("{}/QUEUE", nats.url());
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--sink", &queue_sink, "--subject-prefix", "queue"],
+            "deletes messages once",
+        ),
         (
             &["--stream", "QUEUE", "--subject-prefix", "queue"],
             "deletes messages once",
