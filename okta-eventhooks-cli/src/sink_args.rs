@@ -12,9 +12,10 @@ use crate::error::{CliError, Result};
 /// The flags that say where the events are.
 #[derive(Debug, Args)]
 pub struct SinkArgs {
-    /// Where the events are stored, as a URL: nats://HOST:PORT[,HOST:PORT...][/STREAM] is a
-    /// JetStream stream (instead of --nats and --stream; the stream defaults to --stream, then
-    /// OKTA_EVENTS). Credentials belong in the NATS_URL variable, not on the command line.
+    /// Where the events are stored, as a URL, instead of --nats and --stream:
+    /// nats://HOST:PORT/STREAM is a JetStream stream (a cluster: nats://HOST:PORT,HOST:PORT/STREAM;
+    /// without /STREAM, --stream or OKTA_EVENTS). Credentials belong in the NATS_URL variable,
+    /// not on the command line.
     #[arg(long, value_name = "URL", value_parser = GivenUrl::new)]
     sink: Option<GivenUrl>,
 
