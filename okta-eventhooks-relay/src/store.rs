@@ -24,21 +24,7 @@ use crate::stream::{StreamSettings, ensure_stream};
 const MAX_ACKS_IN_FLIGHT: usize = 16_384;
 
 /// A JetStream stream as a [`Sink`]. Cheap to clone; clones share the connection and counts.
-///
-/// ```no_run
-/// use okta_eventhooks_receiver::Receiver;
-/// use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
-///
-/// # async fn run() -> okta_eventhooks_relay::Result<()> {
-/// let nats = NatsServers::new(["nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222"])?;
-/// let store = JetStreamStore::connect(&nats, &StreamSettings::new("OKTA_EVENTS").replicas(3), None).await?;
-/// let receiver = Receiver::builder()
-///     .path("/okta/events")
-///     .auth_header("Authorization", std::env::var("HOOK_SECRET").unwrap_or_default());
-/// let relay = RunningRelay::start(receiver, store, "0.0.0.0:8080").await?;
-/// println!("relaying {} into {}", relay.url(), relay.stream());
-/// # Ok(()) }
-/// ```
+/// A relay is a receiver given one (see the [crate docs](crate) for an example).
 #[derive(Clone)]
 pub struct JetStreamStore {
     inner: Arc<Inner>,
