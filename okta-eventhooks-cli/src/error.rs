@@ -130,11 +130,25 @@ pub fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
         Error::Decode { .. } => Exit::Server,
         // Not transient: the same request gets the same answer.
         Error::ResponseTooLarge { .. } => Exit::Output,
+        Error::Sink { kind, .. } => sink_exit(*kind),
         Error::Api(api) => match api.status {
             429 => Exit::RateLimited,
             400..=499 => Exit::Api,
             _ => Exit::Server,
         },
+        _ => Exit::Server,
+    }
+}
+
+/// The exit code of a sink's error, by its kind (every sink sorts its errors alike).
+fn sink_exit(kind: okta_eventhooks::SinkErrorKind) -> Exit {
+    use okta_eventhooks::SinkErrorKind as Kind;
+    match kind {
+        Kind::InvalidInput => Exit::Usage,
+        Kind::Config => Exit::Config,
+        Kind::Unreachable => Exit::Network,
+        Kind::Refused => Exit::Refused,
+        Kind::Internal => Exit::Output,
         _ => Exit::Server,
     }
 }

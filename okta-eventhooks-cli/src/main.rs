@@ -14,16 +14,23 @@ mod ascode;
 mod cmd;
 mod context;
 mod duration;
+mod endpoint_args;
 mod error;
 mod exit;
+mod key_value;
 mod manifest;
 mod output;
+mod secret_env;
+mod seen;
 mod shutdown;
+mod sink_args;
+mod target;
+mod verification;
 mod when;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::context::{Context, GlobalArgs};
 use crate::error::CliError;
@@ -200,6 +207,51 @@ impl Command {
     }
 }
 
+/// Whether a command line that clap refused asks for `plan --detailed-exitcode`'s exit codes
+/// (`plan --detailed-exitcode`, or `reconcile`): read again by clap itself, leniently, so that
+/// the flag counts only where clap would take it as the flag (not as another flag's value).
+fn usage_error_is_detailed() -> bool {
+    usage_error_is_detailed_in(std::env::args_os())
+}
+
+fn usage_error_is_detailed_in(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    // A lenient parse stops at an argument clap does not know: the arguments clap names as
+    // unknown are left out, one at a time, so that a flag after a typo still counts.
+    for _ in 0..args.len() {
+        let Err(e) = Cli::try_parse_from(&args) else {
+            break;
+        };
+        let unknown = match (e.kind(), e.get(clap::error::ContextKind::InvalidArg)) {
+            (
+                clap::error::ErrorKind::UnknownArgument,
+                Some(clap::error::ContextValue::String(arg)),
+            ) => arg.clone(),
+            _ => break,
+        };
+        let Some(at) = args.iter().position(|a| *a == *unknown) else {
+            break;
+        };
+        args.remove(at);
+    }
+    let lenient = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args);
+    let Ok(matches) = lenient else {
+        return false;
+    };
+    match matches.subcommand() {
+        Some(("reconcile", _)) => true,
+        Some(("plan", plan)) => plan
+            .try_get_one::<bool>("detailed_exitcode")
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false),
+        _ => false,
+    }
+}
+
 /// `plan --detailed-exitcode`'s code for "changes pending" (and for nothing else).
 const CHANGES_PENDING: u8 = 2;
 /// `plan --detailed-exitcode`'s code for any error.
@@ -211,9 +263,7 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let detailed =
-                std::env::args_os().any(|a| a == "--detailed-exitcode" || a == "reconcile");
-            if detailed && e.use_stderr() {
+            if e.use_stderr() && usage_error_is_detailed() {
                 let _ = e.print();
                 return ExitCode::from(DETAILED_ERROR);
             }
@@ -254,5 +304,46 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_usage_error_is_detailed_under_plan_detailed_exitcode_and_reconcile_only() {
+        let detailed = |args: &[&str]| {
+            super::usage_error_is_detailed_in(
+                std::iter::once("okta-eventhooks")
+                    .chain(args.iter().copied())
+                    .map(Into::into),
+            )
+        };
+        for args in [
+            &[
+                "plan",
+                "-f",
+                "h.yaml",
+                "--detailed-exitcode",
+                "--no-such-flag",
+            ][..],
+            &[
+                "plan",
+                "--no-such-flag",
+                "--detailed-exitcode",
+                "-f",
+                "h.yaml",
+            ],
+            &["-o", "json", "plan", "--detailed-exitcode"],
+            &["reconcile"],
+            &["reconcile", "--hook", "a", "--no-such-flag"],
+            &["reconcile", "--since", "not a time"],
+        ] {
+            assert!(detailed(args), "{args:?}");
+        }
+        for args in [
+            &["plan", "-f", "h.yaml", "--no-such-flag"][..],
+            &["list", "--detailed-exitcode"],
+            &["get", "reconcile", "--no-such-flag"],
+            &["no-such-command", "--detailed-exitcode"],
+        ] {
+            assert!(!detailed(args), "{args:?}");
+        }
     }
 }

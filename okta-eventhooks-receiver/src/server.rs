@@ -5,10 +5,23 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::Receiver;
-use crate::Result;
-use crate::serve::BackgroundServer;
+use crate::error::Result;
+use crate::receiver::Receiver;
+use crate::serve::{self, BackgroundServer};
 use crate::stats::{Counters, ReceiverStats};
+
+impl Receiver {
+    /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves the receiver in a
+    /// background task until [`RunningReceiver::shutdown`] or drop. Needs a tokio runtime.
+    pub async fn serve(self, addr: &str) -> Result<RunningReceiver> {
+        self.serve_on(serve::bind(addr).await?)
+    }
+
+    /// Serves the receiver on an already bound listener, in a background task.
+    pub fn serve_on(self, listener: tokio::net::TcpListener) -> Result<RunningReceiver> {
+        RunningReceiver::start(self, listener)
+    }
+}
 
 /// A receiver serving in the background. Dropping it stops the server too.
 #[derive(Debug)]

@@ -1,5 +1,6 @@
-//! The extension point for "make these events durable, then answer": a [`Sink`] is awaited
-//! inside the request, and Okta gets 200 only once it has succeeded.
+//! "Make these events durable, then answer": the receiver awaits a
+//! [`Sink`](okta_eventhooks::sink::Sink)'s `store` inside the request, and Okta gets 200 only
+//! once it has succeeded. The trait is the SDK's; this is how the receiver calls it.
 //!
 //! Without a sink the receiver answers at once and hands the delivery over through a queue;
 //! anything lost after that answer (a crash, a deploy) is lost for good, because Okta never
@@ -10,8 +11,6 @@
 //! The deadline must stay below Okta's 3-second timeout: past it Okta counts the call as
 //! failed anyway, and a 503 in time is what makes it retry.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +18,8 @@ use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::incoming::Incoming;
+use okta_eventhooks::sink::{Incoming, Sink};
+
 use crate::stats::Counters;
 use crate::{Error, Result};
 
@@ -31,21 +31,6 @@ pub const OKTA_TIMEOUT: Duration = Duration::from_secs(3);
 /// Any error of an extension ([`Sink`], [`DedupeStore`](crate::DedupeStore)): it is logged,
 /// never sent to the caller, and must not contain a secret.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The future a [`Sink`] returns.
-pub type SinkFuture<'a> = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send + 'a>>;
-
-/// Makes deliveries durable before Okta is answered: the receiver awaits
-/// [`store`](Sink::store) inside the request and answers 200 only once it succeeded, 503
-/// (which Okta retries once) when it failed or missed the deadline (below Okta's 3 s; see
-/// [`ReceiverBuilder::sink_deadline`](crate::ReceiverBuilder::sink_deadline)).
-pub trait Sink: Send + Sync + 'static {
-    /// Stores `incoming` and returns once it is durable. An error, or not returning within
-    /// the receiver's deadline, makes the receiver answer 503. The future may be dropped at
-    /// the deadline; what it already stored must then be safe to store again (Okta's retry
-    /// sends the same events).
-    fn store(&self, incoming: Incoming) -> SinkFuture<'_>;
-}
 
 /// A sink and its deadline, as the delivery handler uses them.
 #[derive(Clone)]

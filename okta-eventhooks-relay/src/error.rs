@@ -73,3 +73,19 @@ impl Error {
         }
     }
 }
+
+/// Errors of the JetStream store reach callers of the SDK's sink trait as
+/// [`okta_eventhooks::Error::Sink`], of the kind that says what to do about them.
+impl From<Error> for okta_eventhooks::Error {
+    fn from(e: Error) -> Self {
+        use okta_eventhooks::SinkErrorKind as Kind;
+        let kind = match &e {
+            Error::InvalidInput(_) => Kind::InvalidInput,
+            Error::Receiver(okta_eventhooks_receiver::Error::InvalidInput(_)) => Kind::InvalidInput,
+            Error::Receiver(_) | Error::StreamConflict { .. } => Kind::Config,
+            Error::Connect { .. } => Kind::Unreachable,
+            Error::JetStream { .. } | Error::Decode { .. } => Kind::Failed,
+        };
+        okta_eventhooks::Error::sink(kind, e)
+    }
+}

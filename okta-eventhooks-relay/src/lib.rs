@@ -1,14 +1,21 @@
 //! Never lose an Okta event: relay event hook deliveries into NATS JetStream, and read them
 //! back as typed events.
 //!
+//! A relay is the receiver given a store: [`JetStreamStore`] is the SDK's
+//! [`Sink`](okta_eventhooks::sink::Sink) over a JetStream stream (store, read back, replay), and
+//! [`RunningRelay`] serves a
+//! [`ReceiverBuilder`](okta_eventhooks_receiver::ReceiverBuilder) with it. This crate keeps
+//! only what is JetStream's: the connection, the stream's set-up and check, the store, the
+//! consumer and the key-value de-duplication.
+//!
 //! Okta delivers at least once, waits 3 s, retries at most once and never replays what was
 //! lost, so a receiver that is down, slow or being deployed loses events for good. The relay
 //! answers Okta only once every event of a delivery is stored in a JetStream stream:
 //!
 //! - It answers the verification challenge and checks the hook's auth header in constant time
 //!   (it refuses to start without a secret unless told
-//!   [`insecure_no_auth`](RelayBuilder::insecure_no_auth)); 401, 413 and 400 (malformed
-//!   JSON) publish nothing.
+//!   [`insecure_no_auth`](okta_eventhooks_receiver::ReceiverBuilder::insecure_no_auth)); 401,
+//!   413 and 400 (malformed JSON) publish nothing.
 //! - Each event is one message on `<prefix>.<eventType>` (so `okta.events.user.>` selects all
 //!   user events) whose body is the event's JSON exactly as Okta sent it (unknown fields,
 //!   key order and spacing kept), with the event's `uuid` as `Nats-Msg-Id` and the delivery's
@@ -29,17 +36,17 @@
 //! [`LogEvent`]: okta_eventhooks::events::LogEvent
 //!
 //! ```no_run
-//! use okta_eventhooks_relay::{NatsServers, Relay, StreamSettings};
+//! use okta_eventhooks_receiver::Receiver;
+//! use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
 //!
 //! # async fn run() -> okta_eventhooks_relay::Result<()> {
-//! let relay = Relay::builder()
+//! let nats = NatsServers::new(["nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222"])?;
+//! let store = JetStreamStore::connect(&nats, &StreamSettings::new("OKTA_EVENTS").replicas(3), None).await?;
+//! let receiver = Receiver::builder()
 //!     .path("/okta/events")
-//!     .auth_header("Authorization", std::env::var("HOOK_SECRET").unwrap_or_default())
-//!     .nats(NatsServers::new(["nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222"])?)
-//!     .stream(StreamSettings::new("OKTA_EVENTS").replicas(3))
-//!     .start("0.0.0.0:8080")
-//!     .await?;
-//! println!("relaying {} into {}", relay.url(), relay.stream().name());
+//!     .auth_header("Authorization", std::env::var("HOOK_SECRET").unwrap_or_default());
+//! let relay = RunningRelay::start(receiver, store, "0.0.0.0:8080").await?;
+//! println!("relaying {} into {}", relay.url(), relay.stream());
 //! # Ok(()) }
 //! ```
 
@@ -53,6 +60,7 @@ mod kv_dedupe;
 mod nats;
 mod publish;
 mod relay;
+mod store;
 mod stored;
 mod stream;
 mod subject;
@@ -61,8 +69,9 @@ pub use consume::{DEFAULT_ACK_WAIT, EventStream, ReceivedEvent, consume};
 pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
 pub use nats::NatsServers;
-pub use relay::{Relay, RelayBuilder, RelayStats, RunningRelay};
-pub use stored::{MAX_STORED_IDS, Replayed, check_replay_target, replay, stored_uuids};
+pub use relay::{RelayStats, RunningRelay};
+pub use store::JetStreamStore;
+pub use stored::MAX_STORED_IDS;
 pub use stream::{
     DEFAULT_DUPLICATE_WINDOW, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Storage, StreamSettings,
     ensure_stream,

@@ -1,5 +1,5 @@
-//! The sink behind the receiver: publishes every event of a delivery to JetStream and
-//! returns once JetStream has acknowledged all of them, sending again what was not
+//! The storing half of the JetStream store: publishes every event of a delivery to JetStream
+//! and returns once JetStream has acknowledged all of them, sending again what was not
 //! acknowledged until the receiver's deadline.
 
 use std::sync::Arc;
@@ -12,7 +12,8 @@ use async_nats::jetstream::context::{PublishError, PublishErrorKind};
 use async_nats::jetstream::publish::PublishAck;
 use futures_util::future::join_all;
 
-use okta_eventhooks_receiver::{BoxError, Incoming, Sink, SinkFuture};
+use okta_eventhooks::sink::Incoming;
+use okta_eventhooks_receiver::BoxError;
 
 use crate::envelope::{self, Outgoing};
 
@@ -24,15 +25,15 @@ pub(crate) struct Published {
 }
 
 /// Publishes to one stream under one subject prefix.
-pub(crate) struct JetStreamSink {
+pub(crate) struct Publisher {
     pub(crate) js: jetstream::Context,
     pub(crate) stream: String,
     pub(crate) prefix: String,
     pub(crate) counts: Arc<Published>,
 }
 
-impl JetStreamSink {
-    async fn publish_all(&self, incoming: Incoming) -> Result<(), BoxError> {
+impl Publisher {
+    pub(crate) async fn publish_all(&self, incoming: Incoming) -> Result<(), BoxError> {
         let split = || envelope::split(&incoming, &self.prefix);
         // Which events are not acknowledged yet, by their place in the delivery.
         let mut pending: Vec<usize> = (0..incoming.events.len()).collect();
@@ -110,9 +111,3 @@ impl JetStreamSink {
 /// The first pause before sending unacknowledged events again, doubled up to [`MAX_PAUSE`].
 const FIRST_PAUSE: Duration = Duration::from_millis(25);
 const MAX_PAUSE: Duration = Duration::from_millis(250);
-
-impl Sink for JetStreamSink {
-    fn store(&self, incoming: Incoming) -> SinkFuture<'_> {
-        Box::pin(self.publish_all(incoming))
-    }
-}

@@ -44,7 +44,7 @@ const STORED_AFTER_PUBLISHED: Duration = Duration::from_secs(15 * 60);
 /// The stream must keep what it was given: a work-queue or interest stream deletes messages
 /// once consumed, and one whose maximum age is shorter than the window has dropped its
 /// oldest; either would make stored events look missing, so both are errors.
-pub async fn stored_uuids(
+pub(crate) async fn stored_uuids(
     js: &jetstream::Context,
     stream: &str,
     filter: Option<&str>,
@@ -158,7 +158,7 @@ async fn read_ids(
 
 /// Checks that messages published under `prefix` are stored in `stream`, before anything is
 /// replayed: otherwise a replay would land in another stream (or none).
-pub async fn check_replay_target(
+pub(crate) async fn check_replay_target(
     js: &jetstream::Context,
     stream: &str,
     prefix: &str,
@@ -178,28 +178,28 @@ pub async fn check_replay_target(
 
 /// One event to put into the stream again.
 #[derive(Debug)]
-pub struct Replayed<'a> {
+pub(crate) struct ReplayedEvent<'a> {
     /// The event's `uuid` (its `Nats-Msg-Id`).
-    pub uuid: &'a str,
+    pub(crate) uuid: &'a str,
     /// Its `eventType` (its subject is `<prefix>.<eventType>`).
-    pub event_type: Option<&'a str>,
+    pub(crate) event_type: Option<&'a str>,
     /// The event's JSON.
-    pub json: Bytes,
+    pub(crate) json: Bytes,
     /// The hook that should have delivered it.
-    pub event_hook_id: &'a str,
+    pub(crate) event_hook_id: &'a str,
     /// The org's host, e.g. `acme.okta.com`.
-    pub org: Option<&'a str>,
+    pub(crate) org: Option<&'a str>,
 }
 
 /// Publishes a missing event as the relay would (subject, `Nats-Msg-Id`, hook and org
 /// headers), with [`headers::OKTA_REPLAYED`] set and no delivery `eventId` (there was no
 /// delivery). Returns whether it was stored now: `false` when JetStream already had its uuid
 /// within the stream's duplicate window, so replaying twice stores it once.
-pub async fn replay(
+pub(crate) async fn replay(
     js: &jetstream::Context,
     stream: &str,
     prefix: &str,
-    event: Replayed<'_>,
+    event: ReplayedEvent<'_>,
 ) -> Result<bool> {
     let mut map = async_nats::HeaderMap::new();
     for (name, value) in [

@@ -88,6 +88,50 @@ pub enum Error {
         /// `X-Okta-Request-Id` of the response that carried it.
         request_id: Option<String>,
     },
+
+    /// A [sink](crate::sink) (where deliveries are stored: a stream, a database, a file of
+    /// seen uuids) failed; its message is the sink's own.
+    #[error("{source}")]
+    Sink {
+        /// What kind of failure, for the caller to decide what to do (retry, fix a setting).
+        kind: SinkErrorKind,
+        /// The sink's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// What kind of failure an [`Error::Sink`] is: each sink sorts its own errors into these, so
+/// that a caller treats every sink alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SinkErrorKind {
+    /// A setting or an input is not acceptable; the same call fails again.
+    InvalidInput,
+    /// The target exists with other settings than the ones asked for.
+    Config,
+    /// The sink cannot be reached right now (network); a later call may succeed.
+    Unreachable,
+    /// The sink, or the endpoint it writes to, refused what it was given.
+    Refused,
+    /// The sink failed a call (a server-side failure); a later call may succeed.
+    Failed,
+    /// A fault of the caller's own making that retrying does not fix (an encoding failed,
+    /// a request could not be sent).
+    Internal,
+}
+
+impl Error {
+    /// A sink's error of the given kind.
+    pub fn sink(
+        kind: SinkErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Sink {
+            kind,
+            source: source.into(),
+        }
+    }
 }
 
 /// Which time limit a [`Error::Timeout`] hit.

@@ -28,6 +28,7 @@ pub mod redact;
 mod retry;
 pub mod rules;
 mod secret;
+pub mod sink;
 mod timestamp;
 mod transport;
 
@@ -47,7 +48,7 @@ pub use client::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     install_crypto_provider, user_agent,
 };
-pub use error::{ApiError, Error, Result, TimeoutKind};
+pub use error::{ApiError, Error, Result, SinkErrorKind, TimeoutKind};
 pub use generated::types;
 pub use open_enums::{EventHookVerificationStatus, LifecycleStatus, LogSortOrder};
 pub use rate_limit::RateLimit;

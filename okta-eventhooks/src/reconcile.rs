@@ -1,7 +1,8 @@
 //! Reconciling a hook's deliveries against the System Log: which events the hook should have
 //! delivered (its subscribed types, each through its filter), which of them a sink does not
-//! hold, and the hook's failed deliveries. This is the pure part; the CLI's `reconcile`
-//! reads the System Log ([`Client::logs`](crate::Client::logs)) and the sink around it.
+//! hold, and the hook's failed deliveries. [`Reconciliation`] is the pure comparison; [`run`]
+//! is one whole round over any [`Sink`]: read what it holds, read the System Log
+//! ([`Client::logs`](crate::Client::logs)), compare, and replay what is missing if asked.
 //!
 //! ```
 //! use std::collections::HashSet;
@@ -30,12 +31,16 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use futures_core::Stream;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::events::LogEvent;
 use crate::filter::Filter;
+use crate::logs::MAX_QUERY_BYTES;
+use crate::sink::{ReplayTo, Replayed, Sink};
 use crate::types::EventHook;
 
 /// Most events one reconciliation judges (their uuids are kept, about 100 bytes each): a
@@ -394,4 +399,99 @@ mod tests {
             "{err}"
         );
     }
+}
+
+/// The window of one [`run`]: events published from `since` until `until`.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    /// Start (of the events' `published` time).
+    pub since: DateTime<Utc>,
+    /// End (exclusive).
+    pub until: DateTime<Utc>,
+    /// Read the System Log up to `until` only (a bounded read); otherwise Okta's polling read
+    /// up to what it has persisted, for a window that ends about now.
+    pub bounded: bool,
+}
+
+/// What one [`run`] found, and what its replay did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Round {
+    /// The comparison.
+    #[serde(flatten)]
+    pub report: Report,
+    /// What the replay did, when one was asked for and something was missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replayed>,
+}
+
+/// How a [`run`] reads and what it does about a gap.
+#[derive(Debug, Default)]
+pub struct RunOptions {
+    /// Put the missing events into the sink ([`Sink::replay`]).
+    pub replay: bool,
+    /// System Log events per request (`None`: the SDK's default).
+    pub page_size: Option<u32>,
+}
+
+/// One reconciliation round of `hook` against `sink` over `window`: reads what the sink holds,
+/// reads the System Log (only the hook's types and its failures when that filter fits in a
+/// URL), compares, and with [`RunOptions::replay`] puts the missing events in (after
+/// [`Sink::check_target`]).
+pub async fn run(
+    client: &Client,
+    hook: &EventHook,
+    sink: &dyn Sink,
+    window: Window,
+    options: &RunOptions,
+) -> Result<Round> {
+    let Window {
+        since,
+        until,
+        bounded,
+    } = window;
+    if since >= until {
+        return Err(Error::InvalidInput(format!(
+            "the window is empty: --since {since} is not before its end {until}"
+        )));
+    }
+    let present = sink.stored_uuids(since, until).await?;
+    let hook_id = hook.id.clone().unwrap_or_default();
+    let selection = Selection::of(hook)?;
+    let mut round = Reconciliation::new(selection.clone(), &hook_id, since, until, &present);
+    let mut query = client.logs().since(since);
+    if let Some(limit) = options.page_size {
+        query = query.limit(limit);
+    }
+    if bounded {
+        query = query.until(until);
+    }
+    // Only the hook's types and its failures, when the filter fits in a URL; otherwise every
+    // event, sorted out here.
+    let mut types = selection.event_types();
+    types.push(DELIVERY_FAILURE_EVENT_TYPE);
+    let filter_bytes: usize = types
+        .iter()
+        .map(|t| t.len() + r#"eventType eq "" or "#.len())
+        .sum();
+    if filter_bytes < MAX_QUERY_BYTES {
+        query = query.event_types(types);
+    }
+    // A bounded read ends by itself; a polling one once caught up.
+    let mut events = std::pin::pin!(query.stream()?);
+    while let Some(event) = std::future::poll_fn(|cx| events.as_mut().poll_next(cx)).await {
+        round.observe(event?)?;
+    }
+    let (report, missing) = round.finish();
+    let replay = if options.replay && !missing.is_empty() {
+        sink.check_target().await?;
+        let to = ReplayTo {
+            hook,
+            org_url: client.org_url(),
+        };
+        Some(sink.replay(to, &missing).await?)
+    } else {
+        None
+    };
+    Ok(Round { report, replay })
 }

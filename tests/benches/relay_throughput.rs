@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use okta_eventhooks_receiver::Receiver;
-use okta_eventhooks_relay::{NatsServers, Relay, StreamSettings};
+use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
 use okta_eventhooks_tests::fixtures::delivery;
 use okta_eventhooks_tests::http;
 use okta_eventhooks_tests::nats::NatsServer;
@@ -135,14 +135,22 @@ async fn main() {
         .serve("127.0.0.1:0")
         .await
         .unwrap();
-    let relay = Relay::builder()
-        .path("/okta/events")
-        .auth_header("Authorization", HOOK_SECRET)
-        .nats(NatsServers::new([nats.url()]).unwrap())
-        .stream(StreamSettings::default())
-        .start("127.0.0.1:0")
-        .await
-        .unwrap();
+    let store = JetStreamStore::connect(
+        &NatsServers::new([nats.url()]).unwrap(),
+        &StreamSettings::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let relay = RunningRelay::start(
+        Receiver::builder()
+            .path("/okta/events")
+            .auth_header("Authorization", HOOK_SECRET),
+        store,
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
 
     let types: Vec<String> = (0..EVENTS_PER_DELIVERY)
         .map(|i| format!("user.session.start{i}"))

@@ -13,8 +13,8 @@ use okta_eventhooks::filter::{Evaluation, Filter, FilterError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::cmd::write::key_value;
 use crate::error::{CliError, Result};
+use crate::key_value::key_value;
 use crate::output::Printer;
 
 /// Largest event file read: a LogEvent is a few kilobytes.

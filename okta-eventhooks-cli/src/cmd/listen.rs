@@ -1,43 +1,24 @@
 //! `listen`: a local receiver that answers Okta's verification challenge and prints every
 //! delivered event, one line each (or JSON lines with `-o json`).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::Args;
-use okta_eventhooks::Secret;
 use okta_eventhooks::events::Delivery;
-use okta_eventhooks_receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverStats};
+use okta_eventhooks_receiver::ReceiverStats;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::context::Context;
+use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
 use crate::output::Printer;
+use crate::secret_env::read_secret_env;
 
 /// `listen`
 #[derive(Debug, Args)]
 pub struct Listen {
-    /// Port to listen on (0 picks a free one; the address is printed at start).
-    #[arg(long, default_value_t = 8080)]
-    port: u16,
-
-    /// Address to listen on. The default accepts local connections only; Okta needs an
-    /// https:// URL, so put a TLS tunnel or reverse proxy in front for a real org.
-    #[arg(long, value_name = "IP", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
-    bind: IpAddr,
-
-    /// Path Okta calls (the path of the hook's channel URI).
-    #[arg(long, default_value = "/")]
-    path: String,
-
-    /// Header Okta sends the shared secret in (the hook's authScheme.key), e.g. Authorization.
-    #[arg(long, value_name = "HEADER", requires = "auth_value_env")]
-    auth_key: Option<String>,
-
-    /// Environment variable holding the expected value of --auth-key (secrets never go on the
-    /// command line). Requests without it get 401.
-    #[arg(long, value_name = "VAR", requires = "auth_key")]
-    auth_value_env: Option<String>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
 
     /// Environment variable holding a previous value of the secret, also accepted while a
     /// rotation is under way (repeat for more): accept old and new, replace the hook's secret
@@ -49,10 +30,6 @@ pub struct Listen {
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::duration::parse)]
     dedupe_window: Duration,
 
-    /// Largest delivery body accepted, in bytes (larger ones get 413).
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
-    max_body_bytes: usize,
-
     /// Stop once this many events were printed (for scripts and tests). A delivery is printed
     /// whole, since Okta does not resend acknowledged events, so a few more may be printed.
     #[arg(long, value_name = "N")]
@@ -63,13 +40,7 @@ impl Listen {
     /// Serves until Ctrl-C (or `--count` events), printing each event as it arrives.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let mut builder = Receiver::builder()
-            .path(&self.path)
-            .dedupe_window(self.dedupe_window)
-            .max_body_bytes(self.max_body_bytes);
-        if let (Some(key), Some(var)) = (&self.auth_key, &self.auth_value_env) {
-            builder = builder.auth_header(key, read_secret_env(var, "--auth-value-env")?);
-        }
+        let mut builder = self.endpoint.receiver()?.dedupe_window(self.dedupe_window);
         for var in &self.accept_previous_secret_env {
             builder = builder
                 .accept_previous_secret(read_secret_env(var, "--accept-previous-secret-env")?);
@@ -77,12 +48,11 @@ impl Listen {
         let (receiver, deliveries) = builder
             .build()
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        if self.auth_key.is_none() {
+        if !self.endpoint.has_auth() {
             printer.warn("no --auth-key: every caller is accepted (fine for local tests only)");
         }
-        let addr = SocketAddr::new(self.bind, self.port);
         let running = receiver
-            .serve(&addr.to_string())
+            .serve(&self.endpoint.addr())
             .await
             .map_err(|e| CliError::Config(e.to_string()))?;
         // One Ctrl-C listener for the whole run, registered (by a first poll) before we say we
@@ -188,19 +158,6 @@ fn print_events(printer: &Printer, delivery: &Delivery) -> Result<()> {
         printer.event(event)?;
     }
     Ok(())
-}
-
-/// The secret in environment variable `var`, named by the flag `flag`.
-pub fn read_secret_env(var: &str, flag: &str) -> Result<Secret> {
-    match std::env::var(var) {
-        Ok(value) if !value.is_empty() => Ok(Secret::from(value)),
-        Ok(_) => Err(CliError::Usage(format!(
-            "environment variable {var} ({flag}) is empty"
-        ))),
-        Err(_) => Err(CliError::Usage(format!(
-            "environment variable {var} ({flag}) is not set"
-        ))),
-    }
 }
 
 fn summary(stats: &ReceiverStats) -> String {

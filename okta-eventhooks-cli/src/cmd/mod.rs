@@ -14,5 +14,4 @@ pub mod manifest;
 pub mod read;
 pub mod reconcile;
 pub mod relay;
-pub mod target;
 pub mod write;

@@ -2,9 +2,9 @@
 
 use clap::Args;
 
-use crate::cmd::target::Target;
 use crate::context::Context;
 use crate::error::Result;
+use crate::target::Target;
 
 /// `list`
 #[derive(Debug, Args)]

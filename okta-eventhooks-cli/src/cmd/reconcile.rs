@@ -1,40 +1,30 @@
 //! `reconcile`: which events a hook should have delivered over a window (from Okta's System
 //! Log, through the hook's types and filters) are missing from the sink (the relay's JetStream
-//! stream, or a file of seen uuids); `--replay` puts them in, `--watch` keeps doing it.
+//! stream, or a file of seen uuids); `--replay` puts them in, `--watch` keeps doing it. The
+//! round itself is the SDK's [`okta_eventhooks::reconcile::run`] over the sink.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use clap::Args;
-use futures_util::StreamExt;
-use okta_eventhooks::bytes::Bytes;
-use okta_eventhooks::events::{LogEvent, delivery_body};
-use okta_eventhooks::limits::{self, SEEN_FILE};
-use okta_eventhooks::logs::{MAX_LIMIT, MAX_QUERY_BYTES};
-use okta_eventhooks::reconcile::{DELIVERY_FAILURE_EVENT_TYPE, Reconciliation, Report, Selection};
-use okta_eventhooks::{Client, EventHook, Secret};
-use okta_eventhooks_relay::{DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Replayed};
+use clap::{ArgGroup, Args};
+use okta_eventhooks::logs::MAX_LIMIT;
+use okta_eventhooks::reconcile::{self, RunOptions, Window};
+use okta_eventhooks::sink::Sink;
+use okta_eventhooks::{Client, EventHook};
+use okta_eventhooks_relay::{DEFAULT_SUBJECT_PREFIX, JetStreamStore};
 use serde::Serialize;
 
-use crate::cmd::listen::read_secret_env;
-use crate::cmd::relay::NatsArgs;
-use crate::cmd::target;
 use crate::context::Context;
 use crate::error::{CliError, Result};
-
-/// Events per replayed POST (`--seen`), as Okta batches them.
-const REPLAY_BATCH: usize = 50;
-
-/// How long a replayed POST may take (Okta gives a hook 3 s; a replay can wait longer).
-const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The header that marks a replayed POST (`--seen --replay`).
-const REPLAYED_HEADER: &str = "X-Okta-Eventhooks-Replayed";
+use crate::secret_env::read_secret_env;
+use crate::seen::SeenFile;
+use crate::sink_args::SinkArgs;
+use crate::target;
 
 /// `reconcile` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("where").required(true).args(["sink", "stream", "seen"])))]
 pub struct Reconcile {
     /// The hook: its id (who...) or its exact name.
     #[arg(long, value_name = "ID|NAME")]
@@ -50,24 +40,15 @@ pub struct Reconcile {
     #[arg(long, value_name = "TIME", value_parser = crate::when::parse, conflicts_with_all = ["watch", "lag"])]
     until: Option<DateTime<Utc>>,
 
-    /// The JetStream stream the relay writes to.
-    #[arg(
-        long,
-        value_name = "NAME",
-        required_unless_present = "seen",
-        conflicts_with = "seen"
-    )]
-    stream: Option<String>,
-
     #[command(flatten)]
-    nats: NatsArgs,
+    sink: SinkArgs,
 
     /// The relay's subject prefix (events are on <prefix>.<eventType>).
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX, conflicts_with = "seen")]
     subject_prefix: String,
 
     /// Instead of a stream: a file of the uuids your receiver has seen, one per line.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["sink", "stream"])]
     seen: Option<PathBuf>,
 
     /// Put the missing events in: published into the stream as the relay would (same subject,
@@ -102,41 +83,13 @@ pub struct Reconcile {
     limit: u32,
 }
 
-/// Where the events should be.
-enum Sink {
-    Stream {
-        // Boxed: the context is large, and there is one sink per run.
-        js: Box<okta_eventhooks_relay::async_nats::jetstream::Context>,
-        stream: String,
-        prefix: String,
-    },
-    Seen {
-        path: PathBuf,
-        secret: Option<Secret>,
-        /// Replays POST with this client: no redirects followed (a 3xx is a failure, and the
-        /// auth header never goes to another host).
-        http: reqwest::Client,
-    },
-}
-
-/// What one round printed with `-o json`: the report, and what `--replay` did.
+/// What one round printed with `-o json`: the report, what `--replay` did, and the hook's name.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Round {
     #[serde(flatten)]
-    report: Report,
+    round: reconcile::Round,
     hook_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replay: Option<ReplayCounts>,
-}
-
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ReplayCounts {
-    /// Events put into the sink now.
-    replayed: usize,
-    /// Events the stream already had (a replay that ran before).
-    already_stored: usize,
 }
 
 impl Reconcile {
@@ -144,23 +97,23 @@ impl Reconcile {
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let client = ctx.client()?;
         let sink = self.sink().await?;
+        if self.replay {
+            // Before the first round, so that a wrong target fails at once.
+            sink.check_target().await?;
+        }
         let lag = TimeDelta::from_std(self.lag)
             .map_err(|_| CliError::Usage("--lag is too long".into()))?;
-        // Events replayed by POST in an earlier round (uuid, published): the seen file does
-        // not learn of them. Forgotten once older than the window, so a watch stays bounded.
-        let mut replayed = HashMap::new();
+        let options = RunOptions {
+            replay: self.replay,
+            page_size: Some(self.limit),
+        };
         if !self.watch {
-            let until = self.until.unwrap_or_else(|| Utc::now() - lag);
-            let round = self
-                .round(
-                    client,
-                    &sink,
-                    self.since,
-                    until,
-                    self.until.is_some(),
-                    &mut replayed,
-                )
-                .await?;
+            let window = Window {
+                since: self.since,
+                until: self.until.unwrap_or_else(|| Utc::now() - lag),
+                bounded: self.until.is_some(),
+            };
+            let round = self.round(client, sink.as_ref(), window, &options).await?;
             let printed = self.print(ctx, &round);
             // A closed pipe must not turn "something is missing" into success.
             if let Err(e) = printed
@@ -168,7 +121,7 @@ impl Reconcile {
             {
                 return Err(e);
             }
-            if !round.report.missing.is_empty() {
+            if !round.round.report.missing.is_empty() {
                 return Err(CliError::FoundDifferences);
             }
             return Ok(());
@@ -178,10 +131,12 @@ impl Reconcile {
         tokio::pin!(stop);
         loop {
             let until = Utc::now() - lag;
-            match self
-                .round(client, &sink, until - span, until, true, &mut replayed)
-                .await
-            {
+            let window = Window {
+                since: until - span,
+                until,
+                bounded: true,
+            };
+            match self.round(client, sink.as_ref(), window, &options).await {
                 Ok(round) => self.print(ctx, &round)?,
                 // The next round's window covers this one's.
                 Err(e) if is_transient(&e) => {
@@ -196,114 +151,37 @@ impl Reconcile {
         }
     }
 
-    async fn sink(&self) -> Result<Sink> {
+    /// The sink the flags name.
+    async fn sink(&self) -> Result<Box<dyn Sink>> {
         if let Some(path) = &self.seen {
             let secret = match &self.auth_value_env {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
                 None => None,
             };
-            okta_eventhooks::install_crypto_provider();
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(REPLAY_TIMEOUT)
-                .build()
-                .map_err(|e| CliError::Internal(format!("cannot set up the HTTP client: {e}")))?;
-            return Ok(Sink::Seen {
-                path: path.clone(),
-                secret,
-                http,
-            });
+            return Ok(Box::new(SeenFile::new(path.clone(), secret)?));
         }
-        let stream = self.stream.clone().unwrap_or_else(|| DEFAULT_STREAM.into());
-        let nats = self
-            .nats
-            .servers()?
-            .connect("okta-eventhooks-reconcile")
-            .await?;
-        let js = okta_eventhooks_relay::async_nats::jetstream::new(nats);
-        if self.replay {
-            okta_eventhooks_relay::check_replay_target(&js, &stream, &self.subject_prefix).await?;
-        }
-        Ok(Sink::Stream {
-            js: Box::new(js),
-            stream,
-            prefix: self.subject_prefix.clone(),
-        })
+        let target = self.sink.nats()?;
+        let client = target.servers.connect("okta-eventhooks-reconcile").await?;
+        Ok(Box::new(JetStreamStore::existing(
+            client,
+            &target.stream,
+            &self.subject_prefix,
+        )))
     }
 
-    /// Reads the hook, the sink and the System Log over `[since, until)` (a bounded read when
-    /// `bounded`, else Okta's polling read up to now); replays if asked.
+    /// Reads the hook, then runs one round over `window`.
     async fn round(
         &self,
         client: &Client,
-        sink: &Sink,
-        since: DateTime<Utc>,
-        until: DateTime<Utc>,
-        bounded: bool,
-        replayed: &mut HashMap<String, DateTime<Utc>>,
+        sink: &dyn Sink,
+        window: Window,
+        options: &RunOptions,
     ) -> Result<Round> {
-        if since >= until {
-            return Err(CliError::Usage(format!(
-                "the window is empty: --since {since} is not before its end {until}"
-            )));
-        }
-        let mut present = match sink {
-            Sink::Stream { js, stream, prefix } => {
-                okta_eventhooks_relay::stored_uuids(
-                    js,
-                    stream,
-                    Some(&format!("{prefix}.>")),
-                    Some(since),
-                    Some(until),
-                )
-                .await?
-            }
-            Sink::Seen { path, .. } => read_seen(path)?,
-        };
-        replayed.retain(|_, published| *published >= since);
-        present.extend(replayed.keys().cloned());
         let hook = self.hook(client).await?;
-        let hook_id = hook.id.clone().unwrap_or_default();
-        let selection = Selection::of(&hook)?;
-        let mut run = Reconciliation::new(selection.clone(), &hook_id, since, until, &present);
-        let mut query = client.logs().since(since).limit(self.limit);
-        if bounded {
-            query = query.until(until);
-        }
-        // Only the hook's types and its failures, when the filter fits in a URL; otherwise
-        // every event, sorted out here.
-        let mut types = selection.event_types();
-        types.push(DELIVERY_FAILURE_EVENT_TYPE);
-        let filter_bytes: usize = types
-            .iter()
-            .map(|t| t.len() + r#"eventType eq "" or "#.len())
-            .sum();
-        if filter_bytes < MAX_QUERY_BYTES {
-            query = query.event_types(types);
-        }
-        // A bounded read ends by itself; a polling one (no --until) once caught up.
-        let mut events = query.stream()?;
-        while let Some(event) = events.next().await {
-            run.observe(event?)?;
-        }
-        let (report, missing) = run.finish();
-        let replay = if self.replay && !missing.is_empty() {
-            let counts = replay(client, sink, &hook, &missing).await?;
-            if matches!(sink, Sink::Seen { .. }) {
-                replayed.extend(
-                    missing
-                        .iter()
-                        .filter_map(|e| Some((e.uuid.clone()?, e.published_at()?))),
-                );
-            }
-            Some(counts)
-        } else {
-            None
-        };
+        let round = reconcile::run(client, &hook, sink, window, options).await?;
         Ok(Round {
-            report,
+            round,
             hook_name: hook.name,
-            replay,
         })
     }
 
@@ -323,119 +201,8 @@ impl Reconcile {
     }
 }
 
-/// The uuids in a `--seen` file: one per line, blank lines and `#` comments skipped.
-fn read_seen(path: &std::path::Path) -> Result<HashSet<String>> {
-    let text = limits::read_file(path, SEEN_FILE)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect())
-}
-
-async fn replay(
-    client: &Client,
-    sink: &Sink,
-    hook: &EventHook,
-    missing: &[LogEvent],
-) -> Result<ReplayCounts> {
-    let hook_id = hook.id.as_deref().unwrap_or_default();
-    let mut counts = ReplayCounts::default();
-    match sink {
-        Sink::Stream { js, stream, prefix } => {
-            let org = url::Url::parse(client.org_url())
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned));
-            for event in missing {
-                let json = serde_json::to_vec(event)
-                    .map_err(|e| CliError::Internal(format!("cannot encode an event: {e}")))?;
-                let stored = okta_eventhooks_relay::replay(
-                    js,
-                    stream,
-                    prefix,
-                    Replayed {
-                        uuid: event.uuid.as_deref().unwrap_or_default(),
-                        event_type: event.event_type.as_deref(),
-                        json: Bytes::from(json),
-                        event_hook_id: hook_id,
-                        org: org.as_deref(),
-                    },
-                )
-                .await?;
-                if stored {
-                    counts.replayed += 1;
-                } else {
-                    counts.already_stored += 1;
-                }
-            }
-        }
-        Sink::Seen { secret, http, .. } => {
-            let values: Vec<serde_json::Value> = missing
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<Result<_, _>>()
-                .map_err(|e| CliError::Internal(format!("cannot encode an event: {e}")))?;
-            for batch in values.chunks(REPLAY_BATCH) {
-                let refs: Vec<&serde_json::Value> = batch.iter().collect();
-                post(client, http, hook, secret.as_ref(), &refs).await?;
-                counts.replayed += batch.len();
-            }
-        }
-    }
-    Ok(counts)
-}
-
-/// One replayed POST to the hook's URI, as Okta would send it, marked as replayed.
-async fn post(
-    client: &Client,
-    http: &reqwest::Client,
-    hook: &EventHook,
-    secret: Option<&Secret>,
-    events: &[&serde_json::Value],
-) -> Result<()> {
-    let hook_id = hook.id.as_deref().unwrap_or_default();
-    let config = &hook.channel.config;
-    let event_id = okta_eventhooks_emulator::uuid_v4();
-    let body = delivery_body(client.org_url(), hook_id, &event_id, events)
-        .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
-    let mut request = http
-        .post(&config.uri)
-        .header("Content-Type", "application/json")
-        .header(REPLAYED_HEADER, "true")
-        .body(body);
-    for header in &config.headers {
-        if let (Some(key), Some(value)) = (&header.key, &header.value) {
-            request = request.header(key, value.expose());
-        }
-    }
-    if let Some(key) = config.auth_scheme.as_ref().and_then(|a| a.key.as_deref()) {
-        let Some(secret) = secret else {
-            return Err(CliError::Usage(format!(
-                "the hook sends its secret in {key}; give its value with --auth-value-env VAR to replay"
-            )));
-        };
-        request = request.header(key, secret.expose());
-    }
-    let uri = okta_eventhooks::redact::text(&config.uri);
-    let response = request.send().await.map_err(|e| {
-        CliError::Internal(format!(
-            "replay to {uri} failed: {}",
-            okta_eventhooks::redact::text(&e.without_url().to_string())
-        ))
-    })?;
-    if !response.status().is_success() {
-        return Err(CliError::Refused(format!(
-            "the hook endpoint {uri} answered the replayed delivery with {}",
-            response.status()
-        )));
-    }
-    Ok(())
-}
-
 fn round_text(round: &Round) -> String {
-    let r = &round.report;
+    let r = &round.round.report;
     let mut text = format!(
         "hook {} ({}), {} to {}: {} expected, {} present, {} missing, {} failed deliveries",
         crate::output::printable(&r.hook_id),
@@ -464,7 +231,7 @@ fn round_text(round: &Round) -> String {
             crate::output::printable(f.reason.as_deref().unwrap_or("-")),
         ));
     }
-    if let Some(replay) = &round.replay {
+    if let Some(replay) = &round.round.replay {
         text.push_str(&format!(
             "\nreplayed {} event(s); {} already stored",
             replay.replayed, replay.already_stored

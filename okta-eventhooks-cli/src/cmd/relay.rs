@@ -1,43 +1,21 @@
 //! `relay` and `consume`: Okta's deliveries into a NATS JetStream stream (Okta is answered
 //! only once every event is stored), and the stream's events back out, one line each.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
-use okta_eventhooks_receiver::DEFAULT_MAX_BODY_BYTES;
 use okta_eventhooks_relay::{
-    DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, NatsServers, Relay as RelayServer, RelayStats, Storage,
+    DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, JetStreamStore, RelayStats, RunningRelay, Storage,
     StreamSettings, consume,
 };
 use serde::Serialize;
 
-use crate::cmd::listen::read_secret_env;
 use crate::context::Context;
+use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
 use crate::output::Printer;
-
-/// Where NATS is.
-#[derive(Debug, Args)]
-pub struct NatsArgs {
-    /// NATS server URL(s), comma-separated (a cluster's nodes). Credentials belong in the
-    /// NATS_URL variable, not on the command line; they are never printed.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "NATS_URL",
-        hide_env_values = true,
-        default_value = "nats://127.0.0.1:4222"
-    )]
-    nats: String,
-}
-
-impl NatsArgs {
-    pub(crate) fn servers(&self) -> Result<NatsServers> {
-        NatsServers::new([&self.nats]).map_err(CliError::from)
-    }
-}
+use crate::sink_args::SinkArgs;
 
 /// Where the stream keeps messages.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -50,27 +28,10 @@ enum StorageArg {
 
 /// `relay` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("stream", |a| a.default_value(DEFAULT_STREAM)))]
 pub struct Relay {
-    /// Port to listen on (0 picks a free one; the URL is printed at start).
-    #[arg(long, default_value_t = 8080)]
-    port: u16,
-
-    /// Address to listen on; 0.0.0.0 behind a TLS-terminating load balancer.
-    #[arg(long, value_name = "IP", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
-    bind: IpAddr,
-
-    /// Path Okta calls (the path of the hook's channel URI).
-    #[arg(long, default_value = "/")]
-    path: String,
-
-    /// Header Okta sends the shared secret in (the hook's authScheme.key), e.g. Authorization.
-    #[arg(long, value_name = "HEADER", requires = "auth_value_env")]
-    auth_key: Option<String>,
-
-    /// Environment variable holding the expected value of --auth-key (secrets never go on the
-    /// command line). Requests without it get 401.
-    #[arg(long, value_name = "VAR", requires = "auth_key")]
-    auth_value_env: Option<String>,
+    #[command(flatten)]
+    endpoint: EndpointArgs,
 
     /// Start without --auth-key: anyone who reaches the relay can write to the stream. For
     /// local use only.
@@ -78,11 +39,7 @@ pub struct Relay {
     insecure_no_auth: bool,
 
     #[command(flatten)]
-    nats: NatsArgs,
-
-    /// The JetStream stream.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_STREAM)]
-    stream: String,
+    sink: SinkArgs,
 
     /// Events go to <prefix>.<eventType>; the stream holds <prefix>.>.
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX)]
@@ -103,10 +60,6 @@ pub struct Relay {
     /// Time JetStream has to store a delivery before the answer is 503 (below Okta's 3 s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
     deadline: Duration,
-
-    /// Largest delivery body accepted, in bytes (larger ones get 413).
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
-    max_body_bytes: usize,
 }
 
 /// What `relay` prints (`-o json`: one JSON line each).
@@ -181,43 +134,37 @@ impl Relay {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let servers = self.nats.servers()?;
+        let target = self.sink.nats()?;
         let storage = match self.storage {
             StorageArg::File => Storage::File,
             StorageArg::Memory => Storage::Memory,
         };
-        let settings = StreamSettings::new(&self.stream)
+        let settings = StreamSettings::new(&target.stream)
             .subject_prefix(&self.subject_prefix)
             .replicas(self.replicas)
             .storage(storage)
             .duplicate_window(self.duplicate_window);
-        let mut builder = RelayServer::builder()
-            .path(&self.path)
-            .nats(servers.clone())
-            .stream(settings)
-            .deadline(self.deadline)
-            .max_body_bytes(self.max_body_bytes)
+        let receiver = self
+            .endpoint
+            .receiver()?
             .insecure_no_auth(self.insecure_no_auth);
-        match (&self.auth_key, &self.auth_value_env) {
-            (Some(key), Some(var)) => {
-                builder = builder.auth_header(key, read_secret_env(var, "--auth-value-env")?)
-            }
-            _ if self.insecure_no_auth => printer
-                .warn("--insecure-no-auth: every caller can write to the stream (local use only)"),
-            _ => {
-                return Err(CliError::Usage(
-                    "the relay needs the hook's shared secret: --auth-key HEADER --auth-value-env VAR (or --insecure-no-auth for local use)".into(),
-                ));
-            }
+        if self.insecure_no_auth {
+            printer
+                .warn("--insecure-no-auth: every caller can write to the stream (local use only)");
+        } else if !self.endpoint.has_auth() {
+            return Err(CliError::Usage(
+                "the relay needs the hook's shared secret: --auth-key HEADER --auth-value-env VAR (or --insecure-no-auth for local use)".into(),
+            ));
         }
-        let addr = SocketAddr::new(self.bind, self.port);
-        let relay = builder.start(&addr.to_string()).await?;
-        let subjects = relay.stream().subjects();
+        // The settings and the deadline are checked before NATS is reached.
+        let store =
+            JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
+        let relay = RunningRelay::start(receiver, store, &self.endpoint.addr()).await?;
         RelayStatus::Relaying {
             url: &relay.url(),
-            stream: relay.stream().name(),
-            subjects: &subjects,
-            nats: &servers.to_string(),
+            stream: relay.stream(),
+            subjects: &settings.subjects(),
+            nats: &target.servers.to_string(),
         }
         .print(printer);
         crate::shutdown::requested().await;
@@ -236,11 +183,8 @@ impl RelayStatus<'_> {
 
 /// `consume` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
+#[command(mut_arg("stream", |a| a.default_value(DEFAULT_STREAM)))]
 pub struct Consume {
-    /// The stream to read.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_STREAM)]
-    stream: String,
-
     /// The durable consumer's name (created if missing).
     #[arg(long, value_name = "NAME")]
     durable: String,
@@ -255,20 +199,21 @@ pub struct Consume {
     count: Option<u64>,
 
     #[command(flatten)]
-    nats: NatsArgs,
+    sink: SinkArgs,
 }
 
 impl Consume {
     /// Prints events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let servers = self.nats.servers()?;
-        let client = servers.connect("okta-eventhooks consume").await?;
+        let target = self.sink.nats()?;
+        let client = target.servers.connect("okta-eventhooks consume").await?;
         let js = okta_eventhooks_relay::async_nats::jetstream::new(client);
-        let mut events = consume(&js, &self.stream, &self.durable, self.subject.as_deref()).await?;
+        let mut events =
+            consume(&js, &target.stream, &self.durable, self.subject.as_deref()).await?;
         printer.note(&format!(
-            "consuming stream {} as {} at {servers}; Ctrl-C to stop",
-            self.stream, self.durable
+            "consuming stream {} as {} at {}; Ctrl-C to stop",
+            target.stream, self.durable, target.servers
         ));
         let stop = crate::shutdown::requested();
         tokio::pin!(stop);

@@ -6,11 +6,12 @@ use std::time::Duration;
 use clap::Args;
 use okta_eventhooks::{Channel, EventHook, Events, Secret, UnknownEventTypes, limits};
 
-use crate::cmd::lifecycle::{hook_url, verify};
-use crate::cmd::target::{Resolved, looks_like_id};
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::key_value::key_value;
 use crate::output::PlannedRequest;
+use crate::target::{Resolved, hook_url, looks_like_id};
+use crate::verification::verify;
 
 /// The hook's fields as flags; each overrides the file's (or, for `replace`, the current) value.
 #[derive(Debug, Args)]
@@ -79,15 +80,6 @@ pub struct SecretSource {
     /// Read the shared secret from stdin (a trailing newline is dropped).
     #[arg(long)]
     auth_value_stdin: bool,
-}
-
-pub(crate) fn key_value(arg: &str) -> std::result::Result<(String, String), String> {
-    match arg.split_once('=') {
-        Some((key, value)) if !key.trim().is_empty() => {
-            Ok((key.trim().to_owned(), value.to_owned()))
-        }
-        _ => Err("expected KEY=VALUE".into()),
-    }
 }
 
 impl SecretSource {
@@ -390,7 +382,7 @@ impl Replace {
                 hook: None,
             }
         } else {
-            crate::cmd::target::by_name(client, &self.target).await?
+            crate::target::by_name(client, &self.target).await?
         };
         let current = match hook {
             Some(hook) => hook,

@@ -8,8 +8,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use okta_eventhooks::{Channel, EventHook, Events};
 use okta_eventhooks_emulator::{Emulator, FireRequest};
+use okta_eventhooks_receiver::Receiver;
 use okta_eventhooks_relay::async_nats::jetstream;
-use okta_eventhooks_relay::{NatsServers, Relay, RunningRelay, StreamSettings};
+use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
 use okta_eventhooks_tests::emulator;
 use okta_eventhooks_tests::endpoint::{endpoint_requiring, envelopes};
 use okta_eventhooks_tests::flaky::FlakyProxy;
@@ -80,12 +81,14 @@ async fn jetstream_of(nats: &NatsServer) -> jetstream::Context {
 }
 
 async fn relay(nats: &NatsServer) -> RunningRelay {
-    Relay::builder()
+    let servers = NatsServers::new([nats.url()]).unwrap();
+    let store = JetStreamStore::connect(&servers, &StreamSettings::new(STREAM), None)
+        .await
+        .unwrap();
+    let receiver = Receiver::builder()
         .path("/okta/events")
-        .auth_header("Authorization", HOOK_SECRET)
-        .nats(NatsServers::new([nats.url()]).unwrap())
-        .stream(StreamSettings::new(STREAM))
-        .start("127.0.0.1:0")
+        .auth_header("Authorization", HOOK_SECRET);
+    RunningRelay::start(receiver, store, "127.0.0.1:0")
         .await
         .unwrap()
 }
@@ -604,7 +607,12 @@ async fn a_stream_that_forgets_what_it_stored_or_another_streams_prefix_is_refus
     })
     .await
     .unwrap();
-    let cases: [(&[&str], &str); 3] = [
+    let queue_sink = format!("{}/QUEUE", nats.url());
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--sink", &queue_sink, "--subject-prefix", "queue"],
+            "deletes messages once",
+        ),
         (
             &["--stream", "QUEUE", "--subject-prefix", "queue"],
             "deletes messages once",

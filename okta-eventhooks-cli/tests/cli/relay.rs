@@ -275,6 +275,24 @@ async fn relay_json_status_lines_and_a_conflicting_stream_is_a_config_error() {
         "{}",
         out.stderr
     );
+    // The same stream named by a sink URL instead of NATS_URL and --stream.
+    let mut by_url = bare();
+    by_url
+        .args(["relay", "--port", "0", "--insecure-no-auth"])
+        .args([
+            "--duplicate-window",
+            "1h",
+            "--sink",
+            &format!("{}/OKTA_EVENTS", nats.url()),
+        ]);
+    let out = run(by_url).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("stream OKTA_EVENTS already exists with other settings"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test]
@@ -322,6 +340,28 @@ async fn unreachable_nats_is_a_network_error_without_its_password() {
     assert_eq!(out.code, 6, "{}", out.stderr);
     assert!(
         out.stderr.contains("cannot connect to NATS"),
+        "{}",
+        out.stderr
+    );
+    assert_nothing_secret("stderr", &out.stderr);
+
+    // The same through a sink URL; a sink of a kind not supported is a usage error that does
+    // not repeat the URL.
+    let mut cmd = bare();
+    cmd.args(["consume", "--durable", "x", "--sink"])
+        .arg(format!(
+            "nats://okta:{NATS_PASSWORD}@127.0.0.1:1/OKTA_EVENTS"
+        ));
+    let out = run(cmd).await;
+    assert_eq!(out.code, 6, "{}", out.stderr);
+    assert_nothing_secret("stderr", &out.stderr);
+    let mut cmd = bare();
+    cmd.args(["relay", "--insecure-no-auth", "--sink"])
+        .arg(format!("postgres://okta:{NATS_PASSWORD}@127.0.0.1:1/db"));
+    let out = run(cmd).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unsupported sink postgres://"),
         "{}",
         out.stderr
     );

@@ -15,8 +15,10 @@ use serde_json::{Value, json};
 
 use okta_eventhooks::{Channel, EventHook, Events};
 use okta_eventhooks_emulator::Emulator;
+use okta_eventhooks_receiver::Receiver;
 use okta_eventhooks_relay::{
-    Error, NatsServers, ReceivedEvent, Relay, RunningRelay, Storage, StreamSettings, consume,
+    Error, JetStreamStore, NatsServers, ReceivedEvent, RunningRelay, Storage, StreamSettings,
+    consume,
 };
 use okta_eventhooks_tests::emulator;
 use okta_eventhooks_tests::fixtures::delivery;
@@ -26,13 +28,16 @@ use okta_eventhooks_tests::secrets::HOOK_SECRET;
 
 const STREAM: &str = "OKTA_EVENTS";
 
+/// A relay: the receiver on /okta/events with the hook's secret, given a JetStream store.
 async fn relay(servers: &str, settings: StreamSettings) -> RunningRelay {
-    Relay::builder()
+    let nats = NatsServers::new([servers]).unwrap();
+    let store = JetStreamStore::connect(&nats, &settings, None)
+        .await
+        .unwrap();
+    let receiver = Receiver::builder()
         .path("/okta/events")
-        .auth_header("Authorization", HOOK_SECRET)
-        .nats(NatsServers::new([servers]).unwrap())
-        .stream(settings)
-        .start("127.0.0.1:0")
+        .auth_header("Authorization", HOOK_SECRET);
+    RunningRelay::start(receiver, store, "127.0.0.1:0")
         .await
         .unwrap()
 }
@@ -427,13 +432,18 @@ async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies
 )]
 async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
     let nats = NatsServer::start();
-    let relay = Relay::builder()
+    let store = JetStreamStore::connect(
+        &NatsServers::new([nats.url()]).unwrap(),
+        &StreamSettings::default().storage(Storage::Memory),
+        None,
+    )
+    .await
+    .unwrap();
+    let receiver = Receiver::builder()
         .path("/okta/events")
         .auth_header("Authorization", HOOK_SECRET)
-        .nats(NatsServers::new([nats.url()]).unwrap())
-        .stream(StreamSettings::default().storage(Storage::Memory))
-        .max_body_bytes(4096)
-        .start("127.0.0.1:0")
+        .max_body_bytes(4096);
+    let relay = RunningRelay::start(receiver, store, "127.0.0.1:0")
         .await
         .unwrap();
     let url = relay.url();
@@ -506,12 +516,13 @@ async fn an_existing_stream_with_other_settings_is_a_clear_error() {
     })
     .await
     .unwrap();
-    let err = Relay::builder()
-        .insecure_no_auth(true)
-        .nats(NatsServers::new([nats.url()]).unwrap())
-        .start("127.0.0.1:0")
-        .await
-        .unwrap_err();
+    let err = JetStreamStore::connect(
+        &NatsServers::new([nats.url()]).unwrap(),
+        &StreamSettings::default(),
+        None,
+    )
+    .await
+    .unwrap_err();
     let Error::StreamConflict {
         stream,
         differences,

@@ -1,4 +1,4 @@
-//! A delivery as a [`Sink`](crate::Sink) gets it: each event as Okta sent it (a slice of the
+//! A delivery as a [`Sink`](super::Sink) gets it: each event as Okta sent it (a slice of the
 //! body) with the few fields needed to route and de-duplicate it.
 //!
 //! The rest of an event is not interpreted, so a field of a shape this version does not
@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -68,7 +68,7 @@ impl Incoming {
 
     /// The id of the hook that sent the delivery (the last segment of `source`).
     pub fn event_hook_id(&self) -> Option<&str> {
-        okta_eventhooks::events::event_hook_id(self.source.as_deref()?)
+        crate::events::event_hook_id(self.source.as_deref()?)
     }
 }
 

@@ -1,9 +1,23 @@
-//! Which hook a command acts on: an id, or an exact name looked up in the list.
+//! Which hook a command acts on: an id, or an exact name looked up in the list; and its URL.
 
 use clap::Args;
 use okta_eventhooks::{Client, EventHook};
 
 use crate::error::{CliError, Result};
+
+/// The URL of a hook (or one of its lifecycle operations), as the SDK would call it.
+pub fn hook_url(client: &Client, id: &str, suffix: &str) -> String {
+    let mut url = format!("{}/api/v1/eventHooks/", client.org_url());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            url.push(byte as char);
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url.push_str(suffix);
+    url
+}
 
 /// `<ID|NAME>` or `--name NAME`, for commands that act on one hook.
 #[derive(Debug, Args)]

@@ -1,0 +1,251 @@
+//! The sink of a receiver of your own: a file of the uuids it has seen (one per line), and the
+//! hook's endpoint itself, to which missing events are POSTed again as Okta would send them.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use okta_eventhooks::events::{LogEvent, delivery_body};
+use okta_eventhooks::limits::{self, SEEN_FILE};
+use okta_eventhooks::sink::{Incoming, ReplayTo, Replayed, Sink, SinkFuture};
+use okta_eventhooks::{Error, EventHook, Secret, SinkErrorKind};
+
+/// Events per replayed POST, as Okta batches them.
+const REPLAY_BATCH: usize = 50;
+
+/// How long a replayed POST may take (Okta gives a hook 3 s; a replay can wait longer).
+const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The header that marks a replayed POST.
+const REPLAYED_HEADER: &str = "X-Okta-Eventhooks-Replayed";
+
+/// A seen file, and the hook's endpoint to replay to.
+#[derive(Debug)]
+pub struct SeenFile {
+    path: PathBuf,
+    /// The hook's auth value (Okta never returns it), sent with a replay.
+    secret: Option<Secret>,
+    /// Replays POST with this client: no redirects followed (a 3xx is a failure, and the auth
+    /// header never goes to another host).
+    http: reqwest::Client,
+    /// Events replayed earlier (uuid, published): the file does not learn of them. Forgotten
+    /// once older than the window read, so a long watch stays bounded.
+    replayed: Mutex<HashMap<String, DateTime<Utc>>>,
+    /// The uuids this process appended (the file is only ever appended to).
+    appended: Mutex<HashSet<String>>,
+}
+
+impl SeenFile {
+    /// The file at `path`; replays send `secret` in the hook's auth header.
+    pub fn new(path: PathBuf, secret: Option<Secret>) -> Result<Self, Error> {
+        okta_eventhooks::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(REPLAY_TIMEOUT)
+            .build()
+            .map_err(|e| {
+                Error::sink(
+                    SinkErrorKind::Internal,
+                    format!("cannot set up the HTTP client: {e}"),
+                )
+            })?;
+        Ok(Self {
+            path,
+            secret,
+            http,
+            replayed: Mutex::default(),
+            appended: Mutex::default(),
+        })
+    }
+
+    /// Appends the uuids not appended before, and syncs the file before returning.
+    fn append(&self, incoming: &Incoming) -> Result<(), Error> {
+        let mut appended = self.appended.lock().unwrap_or_else(|e| e.into_inner());
+        let mut lines = String::new();
+        let mut new = Vec::new();
+        for uuid in incoming.events.iter().filter_map(|e| e.uuid.as_deref()) {
+            // A line break in a uuid would write two lines: such an event is not one of Okta's.
+            if !appended.contains(uuid) && !uuid.contains(['\n', '\r']) && !new.contains(&uuid) {
+                lines.push_str(uuid);
+                lines.push('\n');
+                new.push(uuid);
+            }
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let failed = |e: std::io::Error| {
+            Error::sink(
+                SinkErrorKind::Failed,
+                format!("cannot append to {}: {e}", self.path.display()),
+            )
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(failed)?;
+        file.write_all(lines.as_bytes()).map_err(failed)?;
+        file.sync_data().map_err(failed)?;
+        appended.extend(new.into_iter().map(str::to_owned));
+        Ok(())
+    }
+
+    fn seen(&self, since: DateTime<Utc>) -> Result<HashSet<String>, Error> {
+        let mut uuids = read_seen(&self.path)?;
+        let mut replayed = self.replayed.lock().unwrap_or_else(|e| e.into_inner());
+        replayed.retain(|_, published| *published >= since);
+        uuids.extend(replayed.keys().cloned());
+        Ok(uuids)
+    }
+
+    async fn replay_all(&self, to: ReplayTo<'_>, events: &[LogEvent]) -> Result<Replayed, Error> {
+        let values: Vec<serde_json::Value> = events
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| internal(format!("cannot encode an event: {e}")))?;
+        let mut replayed = 0;
+        for batch in values.chunks(REPLAY_BATCH) {
+            let refs: Vec<&serde_json::Value> = batch.iter().collect();
+            post(&self.http, to, self.secret.as_ref(), &refs).await?;
+            replayed += batch.len();
+        }
+        let mut known = self.replayed.lock().unwrap_or_else(|e| e.into_inner());
+        known.extend(
+            events
+                .iter()
+                .filter_map(|e| Some((e.uuid.clone()?, e.published_at()?))),
+        );
+        Ok(Replayed::new(replayed, 0))
+    }
+}
+
+impl Sink for SeenFile {
+    fn store(&self, incoming: Incoming) -> SinkFuture<'_> {
+        Box::pin(async move { self.append(&incoming) })
+    }
+
+    fn stored_uuids(
+        &self,
+        since: DateTime<Utc>,
+        _until: DateTime<Utc>,
+    ) -> SinkFuture<'_, HashSet<String>> {
+        // The file has no times: every uuid in it counts, whatever the window.
+        Box::pin(async move { self.seen(since) })
+    }
+
+    fn check_target(&self) -> SinkFuture<'_> {
+        // A replay goes to the hook's own URI, which Okta gave: nothing to check before.
+        Box::pin(async { Ok(()) })
+    }
+
+    fn replay<'a>(&'a self, to: ReplayTo<'a>, events: &'a [LogEvent]) -> SinkFuture<'a, Replayed> {
+        Box::pin(self.replay_all(to, events))
+    }
+}
+
+fn internal(message: String) -> Error {
+    Error::sink(SinkErrorKind::Internal, message)
+}
+
+/// The uuids in a seen file: one per line, blank lines and `#` comments skipped.
+fn read_seen(path: &Path) -> Result<HashSet<String>, Error> {
+    let text = limits::read_file(path, SEEN_FILE).map_err(|e| {
+        Error::sink(
+            SinkErrorKind::InvalidInput,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// One replayed POST to the hook's URI, as Okta would send it, marked as replayed.
+async fn post(
+    http: &reqwest::Client,
+    to: ReplayTo<'_>,
+    secret: Option<&Secret>,
+    events: &[&serde_json::Value],
+) -> Result<(), Error> {
+    let hook: &EventHook = to.hook;
+    let hook_id = hook.id.as_deref().unwrap_or_default();
+    let config = &hook.channel.config;
+    let event_id = okta_eventhooks_emulator::uuid_v4();
+    let body = delivery_body(to.org_url, hook_id, &event_id, events)
+        .map_err(|e| internal(format!("cannot encode a delivery: {e}")))?;
+    let mut request = http
+        .post(&config.uri)
+        .header("Content-Type", "application/json")
+        .header(REPLAYED_HEADER, "true")
+        .body(body);
+    for header in &config.headers {
+        if let (Some(key), Some(value)) = (&header.key, &header.value) {
+            request = request.header(key, value.expose());
+        }
+    }
+    if let Some(key) = config.auth_scheme.as_ref().and_then(|a| a.key.as_deref()) {
+        let Some(secret) = secret else {
+            return Err(Error::sink(
+                SinkErrorKind::InvalidInput,
+                format!(
+                    "the hook sends its secret in {key}; give its value with --auth-value-env VAR to replay"
+                ),
+            ));
+        };
+        request = request.header(key, secret.expose());
+    }
+    let uri = okta_eventhooks::redact::text(&config.uri);
+    let response = request.send().await.map_err(|e| {
+        internal(format!(
+            "replay to {uri} failed: {}",
+            okta_eventhooks::redact::text(&e.without_url().to_string())
+        ))
+    })?;
+    if !response.status().is_success() {
+        return Err(Error::sink(
+            SinkErrorKind::Refused,
+            format!(
+                "the hook endpoint {uri} answered the replayed delivery with {}",
+                response.status()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use okta_eventhooks::bytes::Bytes;
+
+    #[tokio::test]
+    async fn stored_uuids_are_appended_once_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("seen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("seen.txt");
+        std::fs::write(&path, "# seen by my receiver\nu0\n").unwrap();
+        let sink = SeenFile::new(path.clone(), None).unwrap();
+        let body =
+            r#"{"data":{"events":[{"uuid":"u1"},{"uuid":"u2"},{"uuid":"u1"},{"uuid":"a\nb"}]}}"#;
+        for _ in 0..2 {
+            let incoming = Incoming::parse(Bytes::from_static(body.as_bytes())).unwrap();
+            sink.store(incoming).await.unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "# seen by my receiver\nu0\nu1\nu2\n"
+        );
+        let now = Utc::now();
+        let seen = sink.stored_uuids(now, now).await.unwrap();
+        assert_eq!(seen, ["u0", "u1", "u2"].map(str::to_owned).into());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
