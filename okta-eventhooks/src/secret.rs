@@ -3,7 +3,10 @@
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::redact::{self, Found};
 
 /// A secret string: API tokens, `authScheme.value`, hook header values, private keys.
 ///
@@ -77,9 +80,62 @@ impl Serialize for Secret {
     }
 }
 
+/// Text only; any other value is refused without being quoted ([`redact::wrong_type`]):
+/// `"value": 12345` must not print the number, which may be the secret.
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret::new)
+        struct Text;
+        impl<'de> Visitor<'de> for Text {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret::new(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Secret, E> {
+                Ok(Secret::new(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Boolean, &self))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Number, &self))
+            }
+            fn visit_i128<E: de::Error>(self, _: i128) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Number, &self))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Number, &self))
+            }
+            fn visit_u128<E: de::Error>(self, _: u128) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Number, &self))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Number, &self))
+            }
+            fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Other, &self))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Null, &self))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Secret, E> {
+                Err(redact::wrong_type(Found::Null, &self))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+                Err(redact::wrong_type(Found::Mapping, &self))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+                Err(redact::wrong_type(Found::Sequence, &self))
+            }
+            fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
+                Err(redact::wrong_type(Found::Other, &self))
+            }
+        }
+        // `any`, not `str`: yaml_serde refuses a non-string scalar itself, quoting it, when asked
+        // for a string.
+        deserializer.deserialize_any(Text)
     }
 }
 
@@ -100,5 +156,30 @@ mod tests {
         let s: Secret = serde_json::from_str("\"abc\"").unwrap();
         assert_eq!(s.expose(), "abc");
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"abc\"");
+    }
+
+    #[test]
+    fn a_value_of_another_type_is_refused_without_being_quoted() {
+        for (json, found) in [
+            ("314159265", "a number"),
+            ("-314159265", "a number"),
+            ("3.14159265", "a number"),
+            ("true", "a boolean"),
+            ("{\"k\": \"Hunter14Secret\"}", "a mapping"),
+            ("[\"Hunter14Secret\"]", "a sequence"),
+        ] {
+            let err = serde_json::from_str::<Secret>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !err.contains("314159") && !err.contains("Hunter14"),
+                "{err}"
+            );
+            assert!(err.contains(found), "{json}: {err}");
+        }
+        let err = yaml_serde::from_str::<Secret>("314159265")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("314159") && err.contains("a number"), "{err}");
     }
 }

@@ -490,6 +490,40 @@ mod tests {
         assert_eq!(hook.events.items, ["user.session.start"]);
     }
 
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_quoted_and_the_error_says_where() {
+        let channel = |config: &str| {
+            format!(
+                "{{\"name\": \"x\", \"events\": {{\"type\": \"EVENT_TYPE\", \"items\": [\"user.session.start\"]}},\n\"channel\": {{\"type\": \"HTTP\", \"version\": \"1.0.0\", \"config\": {config}}}}}"
+            )
+        };
+        for (text, line) in [
+            (
+                channel(r#"{"uri": "https://h.example.com/", "authScheme": {"type": "HEADER", "key": "Authorization", "value": 271828182845}}"#),
+                "line 2",
+            ),
+            (
+                channel(r#"{"uri": "https://h.example.com/", "headers": [{"key": "X-Api-Key", "value": 271828182845}]}"#),
+                "line 2",
+            ),
+            (
+                "name: x\nchannel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://h.example.com/\n    authScheme: {type: HEADER, key: Authorization, value: 271828182845}\n".to_owned(),
+                "line 7",
+            ),
+            (
+                "name: x\nchannel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://h.example.com/\n    headers:\n      - {key: X-Api-Key, value: 271828182845}\n".to_owned(),
+                "line 8",
+            ),
+        ] {
+            let err = parse_hook(&text).unwrap_err();
+            assert!(!err.contains("271828"), "{err}");
+            assert!(
+                err.contains("invalid type: a number, expected a string") && err.contains(line),
+                "{err}"
+            );
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(hostile::CASES))]
 
