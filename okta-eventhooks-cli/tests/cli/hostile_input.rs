@@ -1,0 +1,127 @@
+//! Hostile input, round two (issue 20): a manifest cannot send this tool's own Okta credential
+//! to a receiver, files that are not regular files are refused before they are opened, and two
+//! profiles that are one org are refused before any write.
+
+use std::path::{Path, PathBuf};
+
+use okta_eventhooks_emulator::Emulator;
+use okta_eventhooks_tests::endpoint::{endpoint, received};
+use okta_eventhooks_tests::scratch::tempdir;
+use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
+use wiremock::MockServer;
+
+use crate::support::*;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A manifest of one hook to `receiver` whose auth secret comes from `value_from`.
+fn manifest(receiver: &MockServer, value_from: &str) -> String {
+    format!(
+        "hooks:\n  audit-sink:\n    uri: {}/okta\n    auth: {{valueFrom: {value_from}}}\n    events: [user.lifecycle.create]\n",
+        receiver.uri()
+    )
+}
+
+/// The CLI aimed at `emu` through the environment, as a manifest without `orgs:` uses it.
+fn cli_for(emu: &Emulator, home: &Path) -> assert_cmd::Command {
+    let mut cmd = cli_at(home);
+    cmd.env("OKTA_CLIENT_ORGURL", emu.url())
+        .env("OKTA_CLIENT_TOKEN", TOKEN);
+    cmd
+}
+
+/// Issue 20, item 2: `valueFrom` naming the CLI's own credentials (its variables, its token
+/// file, its okta.yaml, /proc), or any secret equal to the org's API token, is refused by plan
+/// and apply with the reason; apply sends nothing to the receiver and writes nothing to Okta.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manifest_cannot_send_the_clis_own_credential_to_a_receiver() {
+    let emu = okta_eventhooks_tests::emulator::start().await;
+    let client = okta_eventhooks_tests::emulator::client(&emu);
+    let receiver = endpoint().await;
+    let home = tempdir("own-credentials");
+    let token_file = write(&home, "okta-token", &format!("{TOKEN}\n"));
+    std::fs::create_dir_all(home.join(".okta")).unwrap();
+    let okta_yaml = write(&home.join(".okta"), "okta.yaml", "okta:\n  client: {}\n");
+    let cases: Vec<(String, Option<&Path>, &str)> = vec![
+        (
+            "{env: OKTA_CLIENT_TOKEN}".into(),
+            None,
+            "the environment variable OKTA_CLIENT_TOKEN is one of this tool's own Okta settings",
+        ),
+        (
+            "{env: OKTA_CLIENT_PRIVATEKEY}".into(),
+            None,
+            "OKTA_CLIENT_PRIVATEKEY is one of this tool's own Okta settings",
+        ),
+        (
+            "{file: /proc/self/environ}".into(),
+            None,
+            "the file /proc/self/environ is under /proc",
+        ),
+        (
+            format!("{{file: {}}}", token_file.display()),
+            Some(&token_file),
+            "is one of this tool's own credential files",
+        ),
+        (
+            format!("{{file: {}}}", okta_yaml.display()),
+            None,
+            "is one of this tool's own credential files",
+        ),
+        // A copy of the token under another name: refused by value.
+        (
+            "{env: COPY_OF_THE_TOKEN}".into(),
+            None,
+            "holds one of this tool's own Okta credentials (the org's API token",
+        ),
+        (
+            "{file: copy}".into(),
+            None,
+            "holds one of this tool's own Okta credentials (the org's API token",
+        ),
+    ];
+    write(&home, "copy", &format!("{TOKEN}\n"));
+    for (value_from, token_flag, why) in &cases {
+        let file = write(&home, "hooks.yaml", &manifest(&receiver, value_from));
+        let file = file.to_str().unwrap();
+        for command in ["plan", "apply"] {
+            let mut cmd = cli_for(&emu, &home);
+            cmd.env("COPY_OF_THE_TOKEN", TOKEN)
+                .env("OKTA_CLIENT_PRIVATEKEY", "not-a-key");
+            if let Some(path) = token_flag {
+                cmd.env_remove("OKTA_CLIENT_TOKEN")
+                    .args(["--token-file", path.to_str().unwrap()]);
+            }
+            cmd.arg(command);
+            if command == "apply" {
+                cmd.arg("--yes");
+            }
+            cmd.args(["-f", file]);
+            let out = run(cmd).await;
+            let all = format!("{}{}", out.stdout, out.stderr);
+            assert!(all.contains(why), "{value_from} {command}: {all}");
+            if command == "apply" {
+                assert_eq!(out.code, 2, "{value_from}: {all}");
+                assert!(all.contains("nothing was sent"), "{value_from}: {all}");
+            }
+        }
+    }
+    assert!(
+        received(&receiver, "GET").await.is_empty() && received(&receiver, "POST").await.is_empty(),
+        "the receiver was called"
+    );
+    assert!(client.list_event_hooks().await.unwrap().is_empty());
+
+    // A secret of its own is fine, and reaches the receiver only through the probe.
+    let file = write(&home, "hooks.yaml", &manifest(&receiver, "{env: S}"));
+    let mut cmd = cli_for(&emu, &home);
+    cmd.env("S", HOOK_SECRET)
+        .args(["apply", "--yes", "-f", file.to_str().unwrap()]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(client.list_event_hooks().await.unwrap().len(), 1);
+}
