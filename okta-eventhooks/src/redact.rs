@@ -19,6 +19,9 @@
 use std::borrow::Cow;
 
 use crate::secret::REDACTED;
+/// Errors about a value where a secret goes: defined with [`Secret`](crate::Secret), which
+/// uses them, and shown here with the rest of what keeps secrets out of messages.
+pub use crate::secret::{Found, wrong_type};
 
 /// `text` with the userinfo (`user:password@`) of every URI in it replaced by
 /// `[REDACTED]@`; borrowed unchanged when there is none.
@@ -86,60 +89,6 @@ pub fn hook_json(mut hook: serde_json::Value) -> serde_json::Value {
         *value = REDACTED.into();
     }
     hook
-}
-
-/// The error of a serde visitor that met a value of the wrong type where a secret goes
-/// (`authScheme.value`, a header value, a manifest's `auth` or `valueFrom`): it names the
-/// kind of value found, never the value. serde's own message quotes it (`invalid type:
-/// string "hunter2", expected ...`), and such a message ends up on a terminal or in CI logs.
-///
-/// ```
-/// use okta_eventhooks::redact::{self, Found};
-///
-/// let e: serde_json::Error = redact::wrong_type(Found::Number, &"a string");
-/// assert_eq!(
-///     e.to_string(),
-///     "invalid type: a number, expected a string (the value is not shown: a secret goes here)"
-/// );
-/// ```
-pub fn wrong_type<E: serde::de::Error>(found: Found, expected: &dyn serde::de::Expected) -> E {
-    E::custom(format_args!(
-        "invalid type: {found}, expected {expected} (the value is not shown: a secret goes here)"
-    ))
-}
-
-/// The kind of a value, as [`wrong_type`] names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Found {
-    /// Text.
-    String,
-    /// An integer or a float.
-    Number,
-    /// `true` or `false`.
-    Boolean,
-    /// A map (object).
-    Mapping,
-    /// A sequence (array).
-    Sequence,
-    /// `null`, `~` or nothing.
-    Null,
-    /// Bytes, an enum or a YAML tag.
-    Other,
-}
-
-impl std::fmt::Display for Found {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::String => "a string",
-            Self::Number => "a number",
-            Self::Boolean => "a boolean",
-            Self::Mapping => "a mapping",
-            Self::Sequence => "a sequence",
-            Self::Null => "null",
-            Self::Other => "a tagged or binary value",
-        })
-    }
 }
 
 #[cfg(test)]

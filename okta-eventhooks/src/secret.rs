@@ -6,8 +6,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::redact::{self, Found};
-
 /// A secret string: API tokens, `authScheme.value`, hook header values, private keys.
 ///
 /// `Debug` and `Display` print `[REDACTED]`; the memory is zeroed on drop (via [`secrecy`]).
@@ -97,45 +95,99 @@ impl<'de> Deserialize<'de> for Secret {
                 Ok(Secret::new(v))
             }
             fn visit_bool<E: de::Error>(self, _: bool) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Boolean, &self))
+                Err(wrong_type(Found::Boolean, &self))
             }
             fn visit_i64<E: de::Error>(self, _: i64) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Number, &self))
+                Err(wrong_type(Found::Number, &self))
             }
             fn visit_i128<E: de::Error>(self, _: i128) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Number, &self))
+                Err(wrong_type(Found::Number, &self))
             }
             fn visit_u64<E: de::Error>(self, _: u64) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Number, &self))
+                Err(wrong_type(Found::Number, &self))
             }
             fn visit_u128<E: de::Error>(self, _: u128) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Number, &self))
+                Err(wrong_type(Found::Number, &self))
             }
             fn visit_f64<E: de::Error>(self, _: f64) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Number, &self))
+                Err(wrong_type(Found::Number, &self))
             }
             fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Other, &self))
+                Err(wrong_type(Found::Other, &self))
             }
             fn visit_unit<E: de::Error>(self) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Null, &self))
+                Err(wrong_type(Found::Null, &self))
             }
             fn visit_none<E: de::Error>(self) -> Result<Secret, E> {
-                Err(redact::wrong_type(Found::Null, &self))
+                Err(wrong_type(Found::Null, &self))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
-                Err(redact::wrong_type(Found::Mapping, &self))
+                Err(wrong_type(Found::Mapping, &self))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
-                Err(redact::wrong_type(Found::Sequence, &self))
+                Err(wrong_type(Found::Sequence, &self))
             }
             fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Secret, A::Error> {
-                Err(redact::wrong_type(Found::Other, &self))
+                Err(wrong_type(Found::Other, &self))
             }
         }
         // `any`, not `str`: yaml_serde refuses a non-string scalar itself, quoting it, when asked
         // for a string.
         deserializer.deserialize_any(Text)
+    }
+}
+
+/// The error of a serde visitor that met a value of the wrong type where a secret goes
+/// (`authScheme.value`, a header value, a manifest's `auth` or `valueFrom`): it names the
+/// kind of value found, never the value. serde's own message quotes it (`invalid type:
+/// string "hunter2", expected ...`), and such a message ends up on a terminal or in CI logs.
+///
+/// ```
+/// use okta_eventhooks::redact::{self, Found};
+///
+/// let e: serde_json::Error = redact::wrong_type(Found::Number, &"a string");
+/// assert_eq!(
+///     e.to_string(),
+///     "invalid type: a number, expected a string (the value is not shown: a secret goes here)"
+/// );
+/// ```
+pub fn wrong_type<E: serde::de::Error>(found: Found, expected: &dyn serde::de::Expected) -> E {
+    E::custom(format_args!(
+        "invalid type: {found}, expected {expected} (the value is not shown: a secret goes here)"
+    ))
+}
+
+/// The kind of a value, as [`wrong_type`] names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Found {
+    /// Text.
+    String,
+    /// An integer or a float.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A map (object).
+    Mapping,
+    /// A sequence (array).
+    Sequence,
+    /// `null`, `~` or nothing.
+    Null,
+    /// Bytes, an enum or a YAML tag.
+    Other,
+}
+
+impl std::fmt::Display for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::String => "a string",
+            Self::Number => "a number",
+            Self::Boolean => "a boolean",
+            Self::Mapping => "a mapping",
+            Self::Sequence => "a sequence",
+            Self::Null => "null",
+            Self::Other => "a tagged or binary value",
+        })
     }
 }
 
