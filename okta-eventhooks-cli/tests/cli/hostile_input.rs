@@ -125,3 +125,85 @@ async fn a_manifest_cannot_send_the_clis_own_credential_to_a_receiver() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(client.list_event_hooks().await.unwrap().len(), 1);
 }
+
+/// Runs `cmd` (stdin closed) and fails the test if it has not ended within 10 s: a hang is
+/// the defect these tests look for.
+async fn run_within_10s(mut cmd: std::process::Command) -> Outcome {
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("the command hangs");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let output = child.wait_with_output().unwrap();
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Issue 20, item 4: a FIFO named as a secret file, manifest, hook file or token file is
+/// refused at once with a clear error; before, `plan` waited for a writer for ever.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fifo_is_refused_at_once_wherever_a_file_is_named() {
+    let emu = okta_eventhooks_tests::emulator::start().await;
+    let receiver = endpoint().await;
+    let home = tempdir("fifo");
+    let fifo = home.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let not_read = "it is a FIFO (named pipe), not a regular file, and is not read";
+    let file = write(&home, "hooks.yaml", &manifest(&receiver, "{file: fifo}"));
+    let file = file.to_str().unwrap();
+    let cases: [(&[&str], i32, String); 5] = [
+        // plan lists it among the secrets to supply, as any secret it cannot read.
+        (
+            &["plan", "-f", file],
+            0,
+            format!("cannot read the file {fifo}: {not_read}"),
+        ),
+        (
+            &["apply", "--yes", "-f", file],
+            2,
+            format!("cannot read the file {fifo}: {not_read}"),
+        ),
+        (
+            &["plan", "-f", fifo],
+            2,
+            format!("cannot read {fifo}: {not_read}"),
+        ),
+        (
+            &["create", "-f", fifo],
+            2,
+            format!("cannot read {fifo}: {not_read}"),
+        ),
+        (
+            &["--token-file", fifo, "list"],
+            3,
+            format!("cannot read the token file {fifo}: {not_read}"),
+        ),
+    ];
+    for (args, code, message) in cases {
+        let mut cmd = std_at(&home);
+        cmd.env("OKTA_CLIENT_ORGURL", emu.url())
+            .env("OKTA_CLIENT_TOKEN", TOKEN)
+            .args(args);
+        let out = run_within_10s(cmd).await;
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains(&message), "{args:?}: {all}");
+        assert_eq!(out.code, code, "{args:?}: {all}");
+    }
+    assert!(received(&receiver, "GET").await.is_empty());
+}

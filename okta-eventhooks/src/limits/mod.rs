@@ -10,7 +10,7 @@ mod read;
 mod yaml;
 
 pub use read::{
-    CONFIG_FILE, HOOK_FILE, MANIFEST_FILE, ReadError, ReadLimit, SECRET_FILE, SEEN_FILE, read_file,
-    read_stream,
+    CONFIG_FILE, HOOK_FILE, MANIFEST_FILE, ReadError, ReadLimit, SECRET_FILE, SEEN_FILE,
+    open_regular_file, read_file, read_stream,
 };
 pub use yaml::{MAX_YAML_NESTING, NestingError, check_yaml_nesting};
