@@ -207,3 +207,51 @@ async fn a_fifo_is_refused_at_once_wherever_a_file_is_named() {
     }
     assert!(received(&receiver, "GET").await.is_empty());
 }
+
+/// Issue 20, item 8: two profiles whose URLs differ (`localhost` and `127.0.0.1`) but reach one
+/// org are refused by plan and apply with a clear message, before anything is written; before,
+/// both passed the same-URL check and apply failed half-way with "already exists".
+#[tokio::test(flavor = "multi_thread")]
+async fn two_profiles_of_one_org_are_refused_before_any_write() {
+    let emu = okta_eventhooks_tests::emulator::start().await;
+    let client = okta_eventhooks_tests::emulator::client(&emu);
+    let receiver = endpoint().await;
+    let port = emu.url().rsplit(':').next().unwrap();
+    let home = tempdir("one-org-two-names");
+    let localhost = format!("http://localhost:{port}");
+    okta_eventhooks_tests::orgs::write_okta_yaml(
+        &home,
+        &[("dev", localhost.as_str()), ("prod", emu.url())],
+    );
+    let file = write(
+        &home,
+        "hooks.yaml",
+        &format!(
+            "hooks:\n  audit-sink:\n    uri: {}/okta\n    auth: {{valueFrom: {{env: S}}}}\n    events: [user.lifecycle.create]\norgs:\n  dev: {{}}\n  prod: {{}}\n",
+            receiver.uri()
+        ),
+    );
+    let file = file.to_str().unwrap();
+    let message = format!(
+        "orgs dev ({localhost}) and prod ({}) of the manifest are one org (id ",
+        emu.url()
+    );
+    for args in [vec!["plan", "-f", file], vec!["apply", "--yes", "-f", file]] {
+        let mut cmd = cli_at(&home);
+        cmd.env("S", HOOK_SECRET).args(&args);
+        let out = run(cmd).await;
+        assert_eq!(out.code, 3, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(&message), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("nothing was changed"), "{}", out.stderr);
+    }
+    assert!(client.list_event_hooks().await.unwrap().is_empty());
+    assert!(received(&receiver, "GET").await.is_empty());
+
+    // Each org on its own is fine.
+    let mut cmd = cli_at(&home);
+    cmd.env("S", HOOK_SECRET)
+        .args(["apply", "--yes", "-f", file, "--org", "prod"]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(client.list_event_hooks().await.unwrap().len(), 1);
+}
