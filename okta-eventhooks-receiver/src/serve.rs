@@ -8,8 +8,8 @@
 //! too; a request's body must have arrived within the request limit, counted from its head,
 //! or the answer is 408 and the connection closes; at most `max_connections` are open at
 //! once; and at most `max_body_bytes_in_flight` of request bodies are held at once (503
-//! beyond, see [`budget`]). At the cap, a new connection closes the one that has waited
-//! longest for a request head ([`idle`]), so that a flood of idle or half-sent connections
+//! beyond, module `budget`). At the cap, a new connection closes the one that has waited
+//! longest for a request head (module `idle`), so that a flood of idle or half-sent connections
 //! cannot keep a real request waiting; when every connection has a request in hand, new ones
 //! wait in the operating system's backlog until one closes instead of being refused, and the
 //! process's file descriptors are never used up.

@@ -78,7 +78,7 @@ impl Serialize for Secret {
     }
 }
 
-/// Text only; any other value is refused without being quoted ([`redact::wrong_type`]):
+/// Text only; any other value is refused without being quoted ([`wrong_type`]):
 /// `"value": 12345` must not print the number, which may be the secret.
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
