@@ -156,14 +156,15 @@ impl BackgroundServer {
         let budget = Arc::new(budget::BodyBudget::new(
             u32::try_from(limits.max_body_bytes_in_flight).unwrap_or(u32::MAX),
         ));
+        // The request limit outermost: it holds the budget's draining of a refused body too.
         let router = router
-            .layer(axum::middleware::from_fn(
-                move |request: Request, next: Next| within(request_timeout, request, next),
-            ))
             .layer(axum::middleware::from_fn(
                 move |request: Request, next: Next| {
                     budget::hold(Arc::clone(&budget), request, next)
                 },
+            ))
+            .layer(axum::middleware::from_fn(
+                move |request: Request, next: Next| within(request_timeout, request, next),
             ));
         let (stop, stopped) = watch::channel(false);
         let task = runtime.spawn(accept_loop(listener, router, limits, stopped));

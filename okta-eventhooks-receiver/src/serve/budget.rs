@@ -1,8 +1,9 @@
 //! The request body bytes a server holds at once, across every connection: a body declared
 //! with `Content-Length` reserves its size before a byte of it is read, a chunked one reserves
 //! each piece as it arrives, and both give it back once the request is answered. A request
-//! that does not fit now is answered 503 (Okta retries once) instead of being read, so that a
-//! burst of large deliveries cannot take the process's memory.
+//! that does not fit now is answered 503 (Okta retries once); its body is read and dropped
+//! piece by piece, never kept, so that a burst of large deliveries cannot take the process's
+//! memory.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,7 +51,13 @@ pub(super) async fn hold(budget: Arc<BodyBudget>, request: Request, next: Next) 
         Some(0) => None,
         Some(bytes) => match budget.take(bytes) {
             Some(permit) => Some(permit),
-            None => return busy(),
+            None => {
+                // Read to its end and dropped, piece by piece (the request limit still holds):
+                // a client still sending would otherwise see the connection reset instead of
+                // the 503, and Okta may not retry a reset as it retries a 503.
+                drain(request.into_body()).await;
+                return busy();
+            }
         },
         None => None,
     };
@@ -77,17 +84,22 @@ pub(super) async fn hold(budget: Arc<BodyBudget>, request: Request, next: Next) 
     response
 }
 
-/// 503: Okta retries once, a few seconds later; the body is not read, so the connection closes.
+/// 503: Okta retries once, a few seconds later.
 fn busy() -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        [
-            (http::header::CONNECTION, "close"),
-            (http::header::RETRY_AFTER, "1"),
-        ],
+        [(http::header::RETRY_AFTER, "1")],
         "the server is receiving as much as it holds at once; try again",
     )
         .into_response()
+}
+
+/// Reads a body to its end (or its first error), keeping none of it.
+async fn drain(body: Body) {
+    let mut body = body;
+    while let Some(Ok(_)) =
+        std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await
+    {}
 }
 
 /// A body without `Content-Length`, reserving each piece of the budget as it arrives.
