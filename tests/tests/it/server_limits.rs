@@ -207,8 +207,9 @@ async fn body_bytes_in_flight_are_bounded_with_503_beyond() {
         "POST /okta/hook HTTP/1.1\r\nHost: x\r\nAuthorization: {HOOK_SECRET}\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n["
     );
     holder.write_all(head.as_bytes()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     let big = format!("[{}]", " ".repeat(200_000));
+    assert!(big.len() + 900_000 > 1024 * 1024);
     let answer = http::post_delivery(&running.url(), Some(HOOK_SECRET), big.clone()).await;
     assert_eq!(answer.status(), 503);
     // A chunked body is held piece by piece, and refused the same way.
@@ -223,12 +224,21 @@ async fn body_bytes_in_flight_are_bounded_with_503_beyond() {
     assert_eq!(answer.status(), 503);
     // Requests without a body are not held back.
     assert_eq!(verify(&running).await, 200);
-    // Once the holder is gone, the bytes are free again.
+    // Once the holder is gone (and the server has seen it go), the bytes are free again.
     drop(holder);
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let body = okta_eventhooks_tests::fixtures::delivery("evt-2", &["user.session.start"]);
-    let answer = http::post_delivery(&running.url(), Some(HOOK_SECRET), body.to_string()).await;
-    assert_eq!(answer.status(), 200);
+    let started = std::time::Instant::now();
+    // 400 KB: more than is left while the holder holds its 900 KB.
+    let mut body = okta_eventhooks_tests::fixtures::delivery("evt-2", &["user.session.start"]);
+    body["data"]["events"][0]["displayMessage"] = "x".repeat(400_000).into();
+    loop {
+        let answer = http::post_delivery(&running.url(), Some(HOOK_SECRET), body.to_string()).await;
+        if answer.status() != 503 {
+            assert_eq!(answer.status(), 200);
+            break;
+        }
+        assert!(started.elapsed() < HANG_GUARD, "the bytes never came back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]
