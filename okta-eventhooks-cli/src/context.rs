@@ -275,6 +275,7 @@ fn load_config(
     for warning in config.warnings() {
         printer.warn(warning);
     }
+    crate::manifest::secrets::guard_own_credentials(&config, global.token_file.as_deref());
     Ok(config)
 }
 

@@ -23,6 +23,22 @@ fn ok(shared: &Shared, hook: &Hook) -> Response {
     reply::json(StatusCode::OK, &render::hook(hook, &shared.base_url))
 }
 
+/// Where Okta serves the org's public metadata.
+pub(crate) const ORG_METADATA_PATH: &str = "/.well-known/okta-organization";
+
+/// `GET /.well-known/okta-organization`: the org's id and domain, as Okta answers it (public).
+pub(crate) async fn org_metadata(State(shared): Shr) -> Response {
+    let state = shared.store.snapshot();
+    reply::json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "id": state.org_id,
+            "pipeline": "idx",
+            "_links": {"organization": {"href": shared.base_url}},
+        }),
+    )
+}
+
 pub(crate) async fn list(State(shared): Shr) -> Response {
     let state = shared.store.snapshot();
     let views: Vec<_> = state

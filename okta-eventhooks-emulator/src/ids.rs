@@ -38,6 +38,11 @@ pub(crate) fn hook_id() -> String {
     format!("who{}", alphanumeric(17))
 }
 
+/// An org id (`00o` + 17, like Okta's `00o5rb5mt2H3d1TJd0h7`).
+pub(crate) fn org_id() -> String {
+    format!("00o{}", alphanumeric(17))
+}
+
 /// A user id (`00u` + 17), used as `createdBy` and as the actor of generated events.
 pub(crate) fn user_id() -> String {
     format!("00u{}", alphanumeric(17))

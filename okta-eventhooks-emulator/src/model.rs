@@ -135,6 +135,11 @@ pub(crate) struct State {
     pub(crate) format: u32,
     /// The emulated admin user: `createdBy` of every hook and actor of generated events.
     pub(crate) admin_user_id: String,
+    /// The org's id (`GET /.well-known/okta-organization`): one per state, so that an org is
+    /// the same org across restarts whatever URL reaches it. A state file written before it
+    /// existed gets one when read.
+    #[serde(default = "super::ids::org_id")]
+    pub(crate) org_id: String,
     pub(crate) hooks: Vec<Arc<Hook>>,
 }
 
@@ -146,6 +151,7 @@ impl State {
         Self {
             format: STATE_FORMAT,
             admin_user_id: super::ids::user_id(),
+            org_id: super::ids::org_id(),
             hooks: Vec::new(),
         }
     }

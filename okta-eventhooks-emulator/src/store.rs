@@ -205,6 +205,13 @@ fn probe(path: &Path) -> Result<()> {
 
 fn load(path: &Path) -> Result<State> {
     match std::fs::metadata(path) {
+        // Before it is opened: opening a FIFO for reading waits for a writer.
+        Ok(meta) if !meta.is_file() => {
+            return Err(Error::StateFile {
+                path: path.to_owned(),
+                message: "it is not a regular file".into(),
+            });
+        }
         Ok(meta) if meta.len() > MAX_STATE_FILE_BYTES => {
             return Err(Error::StateFile {
                 path: path.to_owned(),

@@ -26,7 +26,9 @@
 //! [`serve`] holds the one implementation of "serve an axum router in the background with a
 //! stop handle", used by [`RunningReceiver`] and by the emulator crate. It holds every
 //! connection to [`ServerLimits`]: a request head within 10 s (also the idle limit), a whole
-//! request within 30 s, at most 512 connections (see [`ReceiverBuilder::server_limits`]).
+//! request within 30 s, at most 512 connections (at the cap, the one that has waited longest
+//! for a request head is closed to make room), at most 64 MiB of request bodies held at once
+//! (503 beyond; see [`ReceiverBuilder::server_limits`]).
 //!
 //! Every input is bounded before work is done on it: the body ([`DEFAULT_MAX_BODY_BYTES`],
 //! 413), the request head ([`serve::MAX_REQUEST_HEAD_BYTES`], 431), and what de-duplication

@@ -6,11 +6,16 @@
 //! header-read limit, which hyper counts from the moment a connection waits for a request,
 //! so a connection that stays idle (new, or kept alive after an answer) is closed after it
 //! too; a request's body must have arrived within the request limit, counted from its head,
-//! or the answer is 408 and the connection closes; and at most `max_connections` are open at
-//! once. At the cap the server stops accepting until one closes: new connections wait in the
-//! operating system's backlog instead of being refused, and idle ones free their place after
-//! the header-read limit, so a flood of idle or half-sent connections delays real requests by
-//! at most that long and never uses up the process's file descriptors.
+//! or the answer is 408 and the connection closes; at most `max_connections` are open at
+//! once; and at most `max_body_bytes_in_flight` of request bodies are held at once (503
+//! beyond, module `budget`). At the cap, a new connection closes the one that has waited
+//! longest for a request head (module `idle`), so that a flood of idle or half-sent connections
+//! cannot keep a real request waiting; when every connection has a request in hand, new ones
+//! wait in the operating system's backlog until one closes instead of being refused, and the
+//! process's file descriptors are never used up.
+
+mod budget;
+mod idle;
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -27,7 +32,6 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
@@ -43,6 +47,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// Largest request head (request line and headers) read; a larger one is answered 431.
 pub const MAX_REQUEST_HEAD_BYTES: usize = 64 * 1024;
+/// Default request body bytes held at once across connections: six of the largest deliveries
+/// the receiver accepts (10 MiB), thousands of usual ones.
+pub const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
 
 /// The time limits and connection cap of a server; see the [module docs](self).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,8 +62,12 @@ pub struct ServerLimits {
     /// arriving then is answered 408 and the connection closes. Time spent answering (a
     /// handler that calls out) does not count.
     pub request_timeout: Duration,
-    /// Connections open at once; at the cap, new ones wait until one closes.
+    /// Connections open at once; at the cap, a new one closes the connection that has waited
+    /// longest for a request head, or waits until one closes when all have a request in hand.
     pub max_connections: usize,
+    /// Request body bytes held at once across connections; a request that does not fit now is
+    /// answered 503 without being read.
+    pub max_body_bytes_in_flight: usize,
 }
 
 impl Default for ServerLimits {
@@ -65,6 +76,7 @@ impl Default for ServerLimits {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_body_bytes_in_flight: DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
         }
     }
 }
@@ -91,6 +103,13 @@ impl ServerLimits {
         self
     }
 
+    /// Sets the request body bytes held at once.
+    #[must_use]
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.max_body_bytes_in_flight = bytes;
+        self
+    }
+
     fn validate(&self) -> Result<()> {
         let bad = |what: &str| Err(Error::InvalidInput(format!("the server's {what}")));
         if self.header_read_timeout.is_zero() || self.request_timeout.is_zero() {
@@ -98,6 +117,11 @@ impl ServerLimits {
         }
         if self.max_connections == 0 || u32::try_from(self.max_connections).is_err() {
             return bad("connection cap must be between 1 and 4294967295");
+        }
+        if self.max_body_bytes_in_flight == 0
+            || u32::try_from(self.max_body_bytes_in_flight).is_err()
+        {
+            return bad("body bytes in flight must be between 1 and 4294967295");
         }
         Ok(())
     }
@@ -129,9 +153,19 @@ impl BackgroundServer {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::NoRuntime("BackgroundServer::start"))?;
         let request_timeout = limits.request_timeout;
-        let router = router.layer(axum::middleware::from_fn(
-            move |request: Request, next: Next| within(request_timeout, request, next),
+        let budget = Arc::new(budget::BodyBudget::new(
+            u32::try_from(limits.max_body_bytes_in_flight).unwrap_or(u32::MAX),
         ));
+        // The request limit outermost: it holds the budget's draining of a refused body too.
+        let router = router
+            .layer(axum::middleware::from_fn(
+                move |request: Request, next: Next| {
+                    budget::hold(Arc::clone(&budget), request, next)
+                },
+            ))
+            .layer(axum::middleware::from_fn(
+                move |request: Request, next: Next| within(request_timeout, request, next),
+            ));
         let (stop, stopped) = watch::channel(false);
         let task = runtime.spawn(accept_loop(listener, router, limits, stopped));
         Ok(Self {
@@ -164,8 +198,10 @@ impl Drop for BackgroundServer {
     }
 }
 
-/// Accepts connections while there is room, until told to stop; then waits for the open
-/// connections to finish (each stops after its request in flight, if any).
+/// Accepts connections until told to stop; at the cap, each new connection first closes the
+/// one that has waited longest for a request head, or waits for a place when every one has a
+/// request in hand. Then waits for the open connections to finish (each stops after its
+/// request in flight, if any).
 async fn accept_loop(
     listener: TcpListener,
     router: Router,
@@ -173,12 +209,8 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
 ) {
     let room = Arc::new(Semaphore::new(limits.max_connections));
+    let connections = Arc::new(idle::Connections::new());
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&room).acquire_owned() => permit,
-            () = stop_requested(&mut stopped) => break,
-        };
-        let Ok(permit) = permit else { break };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -192,10 +224,25 @@ async fn accept_loop(
             },
             () = stop_requested(&mut stopped) => break,
         };
-        let service = TowerToHyperService::new(router.clone());
+        let permit = match Arc::clone(&room).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                // At the cap: at most this one connection waits beyond it.
+                connections.close_longest_waiting();
+                let permit = tokio::select! {
+                    permit = Arc::clone(&room).acquire_owned() => permit,
+                    () = stop_requested(&mut stopped) => break,
+                };
+                let Ok(permit) = permit else { break };
+                permit
+            }
+        };
+        let registered = connections.add();
+        let service = registered.service(router.clone());
         let stopped = stopped.clone();
         tokio::spawn(async move {
-            serve_connection(stream, service, limits, stopped).await;
+            serve_connection(stream, service, &registered.slot, limits, stopped).await;
+            drop(registered);
             drop(permit);
         });
     }
@@ -213,7 +260,8 @@ async fn stop_requested(stopped: &mut watch::Receiver<bool>) {
 
 async fn serve_connection(
     stream: TcpStream,
-    service: TowerToHyperService<Router>,
+    service: idle::Tracked,
+    slot: &idle::Slot,
     limits: ServerLimits,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -227,6 +275,15 @@ async fn serve_connection(
         result = connection.as_mut() => result,
         () = stop_requested(&mut stopped) => {
             // Finishes the request in flight, if any, then closes; an idle one closes now.
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+        () = slot.close.notified() => {
+            if !slot.is_busy() {
+                // Waiting for a head: nothing is lost by closing it now.
+                return;
+            }
+            // A request arrived meanwhile: it is answered, then the connection closes.
             connection.as_mut().graceful_shutdown();
             connection.await
         }

@@ -14,7 +14,7 @@ use crate::rate_limit::RateLimit;
 use crate::retry::{RetryPolicy, Sleep};
 use crate::rules::UnknownEventTypes;
 use crate::transport::{self, ClientState, Limits, Operation, State};
-use crate::types::EventHook;
+use crate::types::{EventHook, WellKnownOrgMetadata};
 use crate::{Secret, org_url};
 
 /// Default limit for establishing a connection.
@@ -619,6 +619,21 @@ impl Client {
         self.call(VERIFY, self.api.verify_event_hook(id)).await
     }
 
+    /// The org's public metadata (`GET /.well-known/okta-organization`, sent without the
+    /// credential): its `id` names the org whatever URL reaches it, so that two URLs (a custom
+    /// domain and the okta.com domain) can be told to be one org.
+    ///
+    /// ```no_run
+    /// # async fn run(client: okta_eventhooks::Client) -> okta_eventhooks::Result<()> {
+    /// let org = client.org_metadata().await?;
+    /// println!("org id {}", org.id.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
+    pub async fn org_metadata(&self) -> Result<WellKnownOrgMetadata> {
+        self.call(ORG_METADATA, self.api.get_wellknown_org_metadata())
+            .await
+    }
+
     /// Runs one generated operation through the transport. Not `async`: the generated future
     /// is large (kilobytes), so it is boxed here, before any wrapper holds it; the futures above
     /// it stay small, and only a pointer moves through the layers.
@@ -680,9 +695,19 @@ const DEACTIVATE: Operation = op("deactivateEventHook", true);
 const VERIFY: Operation = op("verifyEventHook", false);
 /// Reading the System Log changes nothing: every page request may be re-sent.
 pub(crate) const LIST_LOG_EVENTS: Operation = op("listLogEvents", true);
+/// The org's public metadata: read-only, and sent without the credential.
+const ORG_METADATA: Operation = Operation {
+    name: "getWellknownOrgMetadata",
+    idempotent: true,
+    authenticated: false,
+};
 
 const fn op(name: &'static str, idempotent: bool) -> Operation {
-    Operation { name, idempotent }
+    Operation {
+        name,
+        idempotent,
+        authenticated: true,
+    }
 }
 
 /// An event-hook id must be non-empty; everything else is percent-encoded into the path.

@@ -235,6 +235,50 @@ pub mod types {
         )]
         pub error_summary: ::std::option::Option<::std::string::String>,
     }
+    ///`WellKnownOrgMetadata`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct WellKnownOrgMetadata {
+        ///The org's id, e.g. `00o5rb5mt2H3d1TJd0h7`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "_links",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub links: ::std::option::Option<WellKnownOrgMetadataLinks>,
+        ///The org's authentication pipeline, `idx` or `v1`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pipeline: ::std::option::Option<::std::string::String>,
+    }
+    ///`organization` (the okta.com domain) and, when one is configured, `alternate` (the custom domain).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct WellKnownOrgMetadataLinks(
+        pub ::std::collections::BTreeMap<::std::string::String, HrefObject>,
+    );
+    impl ::std::ops::Deref for WellKnownOrgMetadataLinks {
+        type Target = ::std::collections::BTreeMap<::std::string::String, HrefObject>;
+        fn deref(
+            &self,
+        ) -> &::std::collections::BTreeMap<::std::string::String, HrefObject> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WellKnownOrgMetadataLinks>
+    for ::std::collections::BTreeMap<::std::string::String, HrefObject> {
+        fn from(value: WellKnownOrgMetadataLinks) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::collections::BTreeMap<::std::string::String, HrefObject>,
+    > for WellKnownOrgMetadataLinks {
+        fn from(
+            value: ::std::collections::BTreeMap<::std::string::String, HrefObject>,
+        ) -> Self {
+            Self(value)
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -862,6 +906,48 @@ Arguments:
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Retrieve the org's metadata
+
+The org's id and its domains. Public: no credential is needed or sent. The same org reached through its custom domain and its okta.com domain answers the same `id`, which is how two URLs are told to be one org.
+
+Sends a `GET` request to `/.well-known/okta-organization`
+
+*/
+    pub async fn get_wellknown_org_metadata<'a>(
+        &'a self,
+    ) -> Result<ResponseValue<types::WellKnownOrgMetadata>, Error<types::OktaError>> {
+        let url = format!("{}/.well-known/okta-organization", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_wellknown_org_metadata",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
             429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

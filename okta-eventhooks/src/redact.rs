@@ -19,6 +19,9 @@
 use std::borrow::Cow;
 
 use crate::secret::REDACTED;
+/// Errors about a value where a secret goes: defined with [`Secret`](crate::Secret), which
+/// uses them, and shown here with the rest of what keeps secrets out of messages.
+pub use crate::secret::{Found, wrong_type};
 
 /// `text` with the userinfo (`user:password@`) of every URI in it replaced by
 /// `[REDACTED]@`; borrowed unchanged when there is none.

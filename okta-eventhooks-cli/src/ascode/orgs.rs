@@ -138,6 +138,45 @@ fn refuse_shared_urls(orgs: &[Org]) -> Result<()> {
     Ok(())
 }
 
+/// Two orgs of the manifest that are one org under two URLs (a custom domain and the okta.com
+/// domain, `localhost` and `127.0.0.1`) would fight over its hooks, and `apply` would fail
+/// half-way with "already exists". Each org's id is read from its public metadata
+/// (`GET /.well-known/okta-organization`, no credential sent) before anything is written. An org
+/// that cannot be identified is named in a warning and left out of the comparison: its own
+/// reading fails too, or it is identified by its URL as before.
+pub async fn refuse_same_org(ctx: &Context, orgs: &[Org], parallel: usize) -> Result<()> {
+    if orgs.len() < 2 {
+        return Ok(());
+    }
+    let ids = each(orgs, parallel, |org| org.client.org_metadata()).await;
+    let mut known: Vec<(&str, &Org)> = Vec::new();
+    for (org, metadata) in orgs.iter().zip(&ids) {
+        let id = match metadata {
+            Ok(metadata) => metadata.id.as_deref().filter(|id| !id.is_empty()),
+            Err(e) => {
+                ctx.printer().warn(&format!(
+                    "org {} could not be identified by its id (GET /.well-known/okta-organization: {}); it is not compared with the other orgs",
+                    org.name,
+                    okta_eventhooks::redact::text(&e.to_string())
+                ));
+                None
+            }
+        };
+        let Some(id) = id else { continue };
+        if let Some((_, twin)) = known.iter().find(|(known_id, _)| *known_id == id) {
+            return Err(CliError::Config(format!(
+                "orgs {} ({}) and {} ({}) of the manifest are one org (id {id}) under two URLs; nothing was changed: give each profile its own org",
+                twin.name,
+                twin.client.org_url(),
+                org.name,
+                org.client.org_url()
+            )));
+        }
+        known.push((id, org));
+    }
+    Ok(())
+}
+
 /// Runs `work` on every item, at most `parallel` at once, and returns the results in the
 /// items' order. All on the current task: the work is waiting on the network, not computing.
 pub async fn each<'a, T, R, F, Fut>(items: &'a [T], parallel: usize, work: F) -> Vec<R>

@@ -67,6 +67,7 @@ impl ManifestRun {
         for org in &mut orgs {
             org.client = org.client.allow_unknown_event_types(allow);
         }
+        orgs::refuse_same_org(ctx, &orgs, usize::from(self.parallel)).await?;
         let progress = ctx.printer().progress();
         let plan = ascode::plan_orgs(
             &orgs,

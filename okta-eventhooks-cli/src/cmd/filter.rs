@@ -243,7 +243,7 @@ fn read_event(path: &Path) -> Result<Value> {
     let source: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
-        let file = std::fs::File::open(path)
+        let file = okta_eventhooks::limits::open_regular_file(path)
             .map_err(|e| CliError::Usage(format!("cannot read {shown}: {e}")))?;
         Box::new(file)
     };

@@ -143,13 +143,74 @@ fn read_hook_file(path: &Path) -> Result<EventHook> {
 /// parser stops at 128 levels of nesting; YAML's nesting is bounded before it is parsed. The
 /// error completes "FILE ...", the file named before it.
 fn parse_hook(text: &str) -> std::result::Result<EventHook, String> {
-    let parsed = if text.trim_start().starts_with('{') {
+    let json = text.trim_start().starts_with('{');
+    if !json {
+        limits::check_yaml_nesting(text).map_err(|e| format!("is refused: {e}"))?;
+    }
+    // The secrets' containers first: a string where `authScheme` or a header goes may be the
+    // secret itself, and the typed parse below would quote it in its error. (The values
+    // themselves are the SDK's `Secret`, which never quotes one.) A text that is not even a
+    // document is left to the typed parse, which says where.
+    let document: Option<serde_json::Value> = if json {
+        serde_json::from_str(text).ok()
+    } else {
+        yaml_serde::from_str(text).ok()
+    };
+    if let Some(problem) = document.as_ref().and_then(secret_containers) {
+        return Err(format!("is not a valid event hook: {problem}"));
+    }
+    let parsed = if json {
         serde_json::from_str(text).map_err(|e| e.to_string())
     } else {
-        limits::check_yaml_nesting(text).map_err(|e| format!("is refused: {e}"))?;
         yaml_serde::from_str(text).map_err(|e| e.to_string())
     };
     parsed.map_err(|e| format!("is not a valid event hook: {e}"))
+}
+
+/// Why `channel.config.authScheme` or a header of a hook document is not a mapping, naming
+/// the kind of value found but never the value.
+fn secret_containers(hook: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let kind = |value: &Value| match value {
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) | Value::Null => "a mapping",
+    };
+    let wrong = |path: &str, value: &Value, expected: &str| {
+        format!(
+            "{path}: invalid type: {}, expected {expected} (the value is not shown: a secret goes here)",
+            kind(value)
+        )
+    };
+    let config = hook.pointer("/channel/config")?;
+    if let Some(auth) = config.get("authScheme")
+        && !(auth.is_object() || auth.is_null())
+    {
+        return Some(wrong(
+            "channel.config.authScheme",
+            auth,
+            "a mapping {type, key, value}",
+        ));
+    }
+    match config.get("headers") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(headers)) => headers.iter().enumerate().find_map(|(i, header)| {
+            (!header.is_object()).then(|| {
+                wrong(
+                    &format!("channel.config.headers[{i}]"),
+                    header,
+                    "a mapping {key, value}",
+                )
+            })
+        }),
+        Some(other) => Some(wrong(
+            "channel.config.headers",
+            other,
+            "a sequence of {key, value}",
+        )),
+    }
 }
 
 impl HookFlags {
@@ -484,6 +545,71 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hook.events.items, ["user.session.start"]);
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_quoted_and_the_error_says_where() {
+        let channel = |config: &str| {
+            format!(
+                "{{\"name\": \"x\", \"events\": {{\"type\": \"EVENT_TYPE\", \"items\": [\"user.session.start\"]}},\n\"channel\": {{\"type\": \"HTTP\", \"version\": \"1.0.0\", \"config\": {config}}}}}"
+            )
+        };
+        for (text, line) in [
+            (
+                channel(r#"{"uri": "https://h.example.com/", "authScheme": {"type": "HEADER", "key": "Authorization", "value": 271828182845}}"#),
+                "line 2",
+            ),
+            (
+                channel(r#"{"uri": "https://h.example.com/", "headers": [{"key": "X-Api-Key", "value": 271828182845}]}"#),
+                "line 2",
+            ),
+            (
+                "name: x\nchannel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://h.example.com/\n    authScheme: {type: HEADER, key: Authorization, value: 271828182845}\n".to_owned(),
+                "line 7",
+            ),
+            (
+                "name: x\nchannel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://h.example.com/\n    headers:\n      - {key: X-Api-Key, value: 271828182845}\n".to_owned(),
+                "line 8",
+            ),
+        ] {
+            let err = parse_hook(&text).unwrap_err();
+            assert!(!err.contains("271828"), "{err}");
+            assert!(
+                err.contains("invalid type: a number, expected a string") && err.contains(line),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_in_place_of_its_container_is_not_quoted_and_the_error_says_where() {
+        let hook = |config: &str| {
+            format!(
+                "name: x\nchannel:\n  type: HTTP\n  version: 1.0.0\n  config:\n    uri: https://h.example.com/\n{config}"
+            )
+        };
+        for (text, expected) in [
+            (
+                hook("    authScheme: Hunter20Secret\n"),
+                "channel.config.authScheme: invalid type: a string, expected a mapping",
+            ),
+            (
+                hook("    headers: Hunter14Secret\n"),
+                "channel.config.headers: invalid type: a string, expected a sequence",
+            ),
+            (
+                hook("    headers: [Hunter14Secret]\n"),
+                "channel.config.headers[0]: invalid type: a string, expected a mapping",
+            ),
+            (
+                r#"{"name": "x", "channel": {"config": {"uri": "https://h.example.com/", "authScheme": "Hunter20Secret"}}}"#.to_owned(),
+                "channel.config.authScheme: invalid type: a string",
+            ),
+        ] {
+            let err = parse_hook(&text).unwrap_err();
+            assert!(!err.contains("Hunter"), "{err}");
+            assert!(err.contains(expected), "{err}");
+        }
     }
 
     proptest! {

@@ -7,11 +7,50 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use okta_eventhooks::redact::{self, Found};
 use okta_eventhooks::{MAX_EVENT_TYPES, MAX_NAME_CHARS, MAX_URI_CHARS};
 use schemars::JsonSchema;
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The `visit_*` methods of a visitor where a secret may be, for the scalars it does not take
+/// (every one but strings): each refuses the value by its kind, never quoting it, as serde's
+/// default methods would.
+macro_rules! refuse_scalars {
+    ($value:ty) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Boolean, &self))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Number, &self))
+        }
+        fn visit_i128<E: de::Error>(self, _: i128) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Number, &self))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Number, &self))
+        }
+        fn visit_u128<E: de::Error>(self, _: u128) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Number, &self))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Number, &self))
+        }
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Other, &self))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Null, &self))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<$value, E> {
+            Err(redact::wrong_type(Found::Null, &self))
+        }
+        fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<$value, A::Error> {
+            Err(redact::wrong_type(Found::Other, &self))
+        }
+    };
+}
 
 /// Event hooks as code: the hooks every org should have, and the orgs.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -88,7 +127,7 @@ impl fmt::Display for Status {
 }
 
 /// The auth header (`authScheme`) and where its secret comes from.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Auth {
     /// The header's name.
@@ -106,6 +145,45 @@ pub struct Auth {
 
 fn default_auth_key() -> String {
     "Authorization".into()
+}
+
+/// By hand: `auth: Hunter20Secret` is a secret in the wrong place, and serde's message for a
+/// string where a mapping goes would quote it. A mapping is read field by field as derived.
+impl<'de> Deserialize<'de> for Auth {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        struct Fields {
+            #[serde(default = "default_auth_key")]
+            key: String,
+            value_from: ValueFrom,
+            #[serde(default)]
+            value: Option<LiteralSecret>,
+        }
+        struct AuthVisitor;
+        impl<'de> Visitor<'de> for AuthVisitor {
+            type Value = Auth;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("{key: NAME, valueFrom: {env: VAR} or {file: PATH}}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Auth, A::Error> {
+                let fields = Fields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Auth {
+                    key: fields.key,
+                    value_from: fields.value_from,
+                    value: fields.value,
+                })
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Auth, E> {
+                Err(redact::wrong_type(Found::String, &self))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Auth, A::Error> {
+                Err(redact::wrong_type(Found::Sequence, &self))
+            }
+            refuse_scalars!(Auth);
+        }
+        deserializer.deserialize_any(AuthVisitor)
+    }
 }
 
 /// A secret given by reference: an environment variable or a file.
@@ -142,22 +220,34 @@ impl<'de> Deserialize<'de> for ValueFrom {
                 f.write_str("{env: VAR} or {file: PATH}")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ValueFrom, A::Error> {
-                const ONE_OF: &[&str] = &["env", "file"];
-                let Some(key) = map.next_key::<String>()? else {
+                // Keys and values are read as [`Text`]: neither is quoted in an error, as a
+                // secret may have been put here by mistake.
+                let Some(Text(key)) = map.next_key_seed(Text::KEY)? else {
                     return Err(de::Error::custom("give one of env or file"));
                 };
                 let value_from = match key.as_str() {
-                    "env" => ValueFrom::Env(map.next_value()?),
-                    "file" => ValueFrom::File(map.next_value()?),
-                    other => return Err(de::Error::unknown_field(other, ONE_OF)),
+                    "env" => ValueFrom::Env(map.next_value_seed(Text::NAME)?.0),
+                    "file" => ValueFrom::File(map.next_value_seed(Text::PATH)?.0.into()),
+                    _ => {
+                        return Err(de::Error::custom(
+                            "unknown key (not shown: a secret may be here), expected env or file",
+                        ));
+                    }
                 };
-                if map.next_key::<String>()?.is_some() {
+                if map.next_key_seed(Text::KEY)?.is_some() {
                     return Err(de::Error::custom("give only one of env or file"));
                 }
                 Ok(value_from)
             }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<ValueFrom, E> {
+                Err(redact::wrong_type(Found::String, &self))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<ValueFrom, A::Error> {
+                Err(redact::wrong_type(Found::Sequence, &self))
+            }
+            refuse_scalars!(ValueFrom);
         }
-        deserializer.deserialize_map(ValueFromVisitor)
+        deserializer.deserialize_any(ValueFromVisitor)
     }
 }
 
@@ -189,11 +279,6 @@ pub enum HeaderValue {
 /// variant".
 impl<'de> Deserialize<'de> for HeaderValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields, rename_all = "camelCase")]
-        struct Reference {
-            value_from: ValueFrom,
-        }
         struct HeaderVisitor;
         impl<'de> Visitor<'de> for HeaderVisitor {
             type Value = HeaderValue;
@@ -203,12 +288,28 @@ impl<'de> Deserialize<'de> for HeaderValue {
             fn visit_str<E: de::Error>(self, value: &str) -> Result<HeaderValue, E> {
                 Ok(HeaderValue::Literal(value.to_owned()))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<HeaderValue, A::Error> {
-                let reference = Reference::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(HeaderValue::Reference {
-                    value_from: reference.value_from,
-                })
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HeaderValue, A::Error> {
+                // A header value is a secret to the SDK: no key or value of this mapping is
+                // quoted in an error.
+                let mut value_from = None;
+                while let Some(Text(key)) = map.next_key_seed(Text::KEY)? {
+                    if key != "valueFrom" {
+                        return Err(de::Error::custom(
+                            "unknown key (not shown: a secret may be here), expected valueFrom",
+                        ));
+                    }
+                    if value_from.is_some() {
+                        return Err(de::Error::duplicate_field("valueFrom"));
+                    }
+                    value_from = Some(map.next_value::<ValueFrom>()?);
+                }
+                let value_from = value_from.ok_or_else(|| de::Error::missing_field("valueFrom"))?;
+                Ok(HeaderValue::Reference { value_from })
             }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<HeaderValue, A::Error> {
+                Err(redact::wrong_type(Found::Sequence, &self))
+            }
+            refuse_scalars!(HeaderValue);
         }
         deserializer.deserialize_any(HeaderVisitor)
     }
@@ -261,6 +362,44 @@ impl<'de> Deserialize<'de> for LiteralSecret {
         }
         deserializer.deserialize_any(Refuse)
     }
+}
+
+/// Text where a secret may be: a `valueFrom`'s name or path, and the keys of the mappings
+/// that hold secrets. Another kind of value is refused without being quoted.
+struct Text(String);
+
+/// What a [`Text`] is, for the error.
+#[derive(Clone, Copy)]
+struct TextSeed(&'static str);
+
+impl Text {
+    const KEY: TextSeed = TextSeed("a key");
+    const NAME: TextSeed = TextSeed("the name of an environment variable");
+    const PATH: TextSeed = TextSeed("a file path");
+}
+
+impl<'de> de::DeserializeSeed<'de> for TextSeed {
+    type Value = Text;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Text, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = Text;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+        Ok(Text(v.to_owned()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Text, A::Error> {
+        Err(redact::wrong_type(Found::Mapping, &self))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Text, A::Error> {
+        Err(redact::wrong_type(Found::Sequence, &self))
+    }
+    refuse_scalars!(Text);
 }
 
 /// One org: its okta.yaml profile and what differs there.

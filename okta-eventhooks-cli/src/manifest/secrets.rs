@@ -4,10 +4,13 @@
 //! Okta accepts any header. It decides where a manifest must use `valueFrom` and where
 //! `export` writes a placeholder instead of the value Okta returned.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use okta_eventhooks::Secret;
+use okta_eventhooks::config::Config;
 use okta_eventhooks::limits::{self, SECRET_FILE};
+use subtle::ConstantTimeEq;
 
 use super::model::ValueFrom;
 
@@ -59,9 +62,95 @@ pub fn valid_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The prefix of the environment variables this tool reads its own Okta settings from.
+const OWN_ENV_PREFIX: &str = "OKTA_CLIENT_";
+
+/// This tool's own Okta credentials, as the configurations loaded so far give them: what a
+/// hook's secret must never be or be read from, or `apply` would send the org's credential to
+/// a receiver (probe, verification) and store it in Okta as the hook's secret.
+struct OwnCredentials {
+    /// The files credentials come from (okta.yaml, the token file, the private key file), as
+    /// given and as resolved.
+    files: Vec<PathBuf>,
+    /// The secrets themselves (API tokens, private keys, proxy passwords).
+    secrets: Vec<Secret>,
+}
+
+static OWN: Mutex<OwnCredentials> = Mutex::new(OwnCredentials {
+    files: Vec::new(),
+    secrets: Vec::new(),
+});
+
+fn own() -> std::sync::MutexGuard<'static, OwnCredentials> {
+    OWN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Remembers a loaded configuration's credentials (and `--token-file`) as this tool's own, so
+/// that [`resolve`] refuses them. Called for every configuration the CLI loads.
+pub fn guard_own_credentials(config: &Config, token_file: Option<&Path>) {
+    let mut own = own();
+    for file in config
+        .credential_files()
+        .into_iter()
+        .chain(token_file.map(Path::to_owned))
+    {
+        if let Ok(canonical) = std::fs::canonicalize(&file) {
+            own.files.push(canonical);
+        }
+        own.files.push(file);
+    }
+    own.secrets.extend(config.secrets());
+}
+
+/// Why a `valueFrom` may not be read: it names this tool's own credentials or `/proc`.
+fn refused_source(value_from: &ValueFrom, dir: &Path) -> Option<String> {
+    match value_from {
+        ValueFrom::Env(name) if name.starts_with(OWN_ENV_PREFIX) => Some(format!(
+            "the environment variable {name} is one of this tool's own Okta settings ({OWN_ENV_PREFIX}*): a hook's secret is never read from them, or the org's credential would be sent to the receiver and stored as the hook's secret"
+        )),
+        ValueFrom::Env(_) => None,
+        ValueFrom::File(path) => {
+            let path = dir.join(path);
+            let canonical = std::fs::canonicalize(&path).ok();
+            let seen = [Some(&path), canonical.as_ref()];
+            if seen.iter().flatten().any(|p| p.starts_with("/proc")) {
+                return Some(format!(
+                    "the file {} is under /proc, which holds the environment and memory of processes (this tool's own credentials among them): a hook's secret is never read from there",
+                    path.display()
+                ));
+            }
+            let own = own();
+            let is_own = seen
+                .iter()
+                .flatten()
+                .any(|p| own.files.iter().any(|f| f == *p));
+            is_own.then(|| format!(
+                "the file {} is one of this tool's own credential files (okta.yaml, the token file or the private key): a hook's secret is never read from it, or the org's credential would be sent to the receiver and stored as the hook's secret",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// Whether `value` is one of this tool's own credentials, compared in constant time.
+fn is_own_secret(value: &str) -> bool {
+    let own = own();
+    let mut found = subtle::Choice::from(0);
+    for secret in &own.secrets {
+        let secret = secret.expose().as_bytes();
+        found |= secret.ct_eq(value.as_bytes()) | secret.ct_eq(value.trim().as_bytes());
+    }
+    found.into()
+}
+
 /// Reads the secret a `valueFrom` names. A relative file is relative to `dir` (the manifest's
-/// directory). The error names the source, never a value.
+/// directory). The error names the source, never a value. This tool's own credentials are
+/// refused, by where they are read from (`OKTA_CLIENT_*`, its credential files, `/proc`) and by
+/// value (a secret equal to one of them, wherever it was read from).
 pub fn resolve(value_from: &ValueFrom, dir: &Path) -> Result<Secret, String> {
+    if let Some(why) = refused_source(value_from, dir) {
+        return Err(why);
+    }
     let raw = match value_from {
         ValueFrom::Env(name) => std::env::var(name).map_err(|e| match e {
             std::env::VarError::NotPresent => format!("the environment variable {name} is not set"),
@@ -79,6 +168,11 @@ pub fn resolve(value_from: &ValueFrom, dir: &Path) -> Result<Secret, String> {
     let value = value.strip_suffix('\r').unwrap_or(value);
     if value.is_empty() {
         return Err(format!("the {value_from} is empty"));
+    }
+    if is_own_secret(value) {
+        return Err(format!(
+            "the {value_from} holds one of this tool's own Okta credentials (the org's API token, private key or proxy password): a hook needs a secret of its own, or the org's credential would be sent to the receiver and stored as the hook's secret"
+        ));
     }
     Ok(Secret::from(value))
 }

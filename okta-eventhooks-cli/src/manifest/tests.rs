@@ -146,6 +146,91 @@ hooks:
     load_text(text).unwrap();
 }
 
+/// Issue 20, item 1: a secret in the wrong place, of whatever type, is never quoted, and the
+/// error still says where and what is wrong.
+#[test]
+fn secrets_of_the_wrong_type_are_never_quoted() {
+    const HOOK: &str =
+        "hooks:\n  a:\n    uri: https://h.example.com/\n    events: [user.session.start]\n";
+    for (line, secret, at, what) in [
+        (
+            "    auth: {key: Authorization, valueFrom: Hunter19Secret}\n",
+            "Hunter19Secret",
+            "hooks.yaml:5:43: hooks.a.auth.valueFrom: invalid type: a string, expected {env: VAR} or {file: PATH}",
+            "string",
+        ),
+        (
+            "    auth: Hunter20Secret\n",
+            "Hunter20Secret",
+            "hooks.yaml:5:11: hooks.a.auth: invalid type: a string, expected {key: NAME, valueFrom:",
+            "string",
+        ),
+        (
+            "    headers: {Authorization: {valueFrom: \"Hunter14Secret\"}}\n",
+            "Hunter14Secret",
+            "hooks.yaml:5:42: hooks.a.headers.Authorization.valueFrom: invalid type: a string, expected {env: VAR} or {file: PATH}",
+            "string",
+        ),
+        (
+            "    headers: {X-Api-Key: 314159265358}\n",
+            "314159",
+            "hooks.yaml:5:26: hooks.a.headers.X-Api-Key: invalid type: a number, expected a string, or {valueFrom:",
+            "number",
+        ),
+        (
+            "    headers: {X-Flag: true}\n",
+            "true",
+            "hooks.yaml:5:23: hooks.a.headers.X-Flag: invalid type: a boolean",
+            "boolean",
+        ),
+        (
+            "    auth: {valueFrom: {env: 314159265358}}\n",
+            "314159",
+            "hooks.yaml:5:29: hooks.a.auth.valueFrom.env: invalid type: a number, expected the name of an environment variable",
+            "number",
+        ),
+        (
+            "    auth: {valueFrom: {Hunter19Secret: x}}\n",
+            "Hunter19Secret",
+            "hooks.yaml:5:23: hooks.a.auth.valueFrom: unknown key (not shown: a secret may be here), expected env or file",
+            "key",
+        ),
+        (
+            "    auth: [Hunter20Secret]\n",
+            "Hunter20Secret",
+            "hooks.yaml:5:11: hooks.a.auth: invalid type: a sequence",
+            "sequence",
+        ),
+        (
+            "    headers: {X-Api-Key: {Hunter14Secret: 1}}\n",
+            "Hunter14Secret",
+            "hooks.yaml:5:26: hooks.a.headers.X-Api-Key: unknown key (not shown: a secret may be here), expected valueFrom",
+            "key",
+        ),
+    ] {
+        let err = load_text(&format!("{HOOK}{line}")).unwrap_err();
+        assert!(!err.contains(secret), "{what}: {err}");
+        assert!(err.starts_with(at), "{what}: {err}");
+    }
+    // JSON too, with its position.
+    let json = r#"{"hooks": {"a": {"uri": "https://h.example.com/", "events": ["user.session.start"],
+        "auth": {"key": "Authorization", "valueFrom": "Hunter19Secret"}}}}"#;
+    let err = load_text(json).unwrap_err();
+    assert!(!err.contains("Hunter19Secret"), "{err}");
+    assert!(err.starts_with("hooks.yaml:2:"), "{err}");
+    assert!(
+        err.contains("invalid type: a string, expected {env: VAR}"),
+        "{err}"
+    );
+    let json = r#"{"hooks": {"a": {"uri": "https://h.example.com/", "events": ["user.session.start"],
+        "auth": "Hunter20Secret"}}}"#;
+    let err = load_text(json).unwrap_err();
+    assert!(
+        !err.contains("Hunter20Secret") && err.contains("invalid type: a string"),
+        "{err}"
+    );
+}
+
 #[test]
 fn okta_rules_are_the_sdks_with_positions() {
     let text = "\

@@ -10,6 +10,7 @@ mod errors;
 mod exit_codes;
 mod filter;
 mod hostile;
+mod hostile_input;
 mod lifecycle;
 mod listen;
 mod logs;

@@ -311,6 +311,38 @@ impl Config {
         }
     }
 
+    /// The secrets of this configuration as given (the API or access token, the private key or
+    /// its path, the proxy password), for a caller that must make sure none of them is sent
+    /// anywhere else, e.g. as an event hook's secret. Never print them.
+    pub fn secrets(&self) -> Vec<Secret> {
+        SETTINGS
+            .iter()
+            .filter(|setting| setting.secret)
+            .filter_map(|setting| setting.loaded(&self.values))
+            .map(|(text, _)| text.clone())
+            .collect()
+    }
+
+    /// The files this configuration takes credentials from: the okta.yaml files it reads
+    /// (`~/.okta/okta.yaml`, `./okta.yaml`, whether they exist or not) and the private key
+    /// file, if the key is one. For a caller that must not read them for anything else.
+    pub fn credential_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .home
+            .iter()
+            .map(|home| home.join(".okta").join("okta.yaml"))
+            .chain([self.current.join("okta.yaml")])
+            .collect();
+        if let Some(Loaded {
+            value: Ok(KeySource::File(path)),
+            ..
+        }) = &self.values.private_key
+        {
+            files.push(self.expand(path.expose()));
+        }
+        files
+    }
+
     /// Warns when the private key in force is a file that group or others may read. Called
     /// once the sources are read, and again when [`set_private_key`](Self::set_private_key)
     /// replaces the key.

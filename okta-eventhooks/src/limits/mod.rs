@@ -10,5 +10,8 @@
 mod read;
 mod yaml;
 
-pub use read::{CONFIG_FILE, ReadError, ReadLimit, SECRET_FILE, SEEN_FILE, read_file, read_stream};
+pub use read::{
+    CONFIG_FILE, ReadError, ReadLimit, SECRET_FILE, SEEN_FILE, open_regular_file, read_file,
+    read_stream,
+};
 pub use yaml::{MAX_YAML_NESTING, NestingError, check_yaml_nesting};

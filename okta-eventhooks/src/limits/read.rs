@@ -1,5 +1,6 @@
-//! Reading text with a cap on its size, so that `/dev/zero`, a FIFO that never ends or a huge
-//! file fails at once with a clear error instead of filling memory.
+//! Reading text with a cap on its size, so that an endless stream or a huge file fails at
+//! once with a clear error instead of filling memory; a named file must be a regular file
+//! (a FIFO would block the open, a device never end).
 
 use std::fmt;
 use std::io::{self, Read};
@@ -60,23 +61,75 @@ pub enum ReadError {
     /// The bytes are not UTF-8 text.
     #[error("it is not UTF-8 text")]
     NotText,
+    /// The path names something other than a regular file; it was not opened.
+    #[error("it is {kind}, not a regular file, and is not read")]
+    NotAFile {
+        /// What it is: `a FIFO (named pipe)`, `a directory`, `a character device`...
+        kind: &'static str,
+    },
 }
 
-/// Reads a whole file as text, refusing more than `limit` bytes.
+/// Reads a whole file as text, refusing more than `limit` bytes, and anything that is not a
+/// regular file (after symbolic links) before it is opened: opening a FIFO for reading waits
+/// for a writer, for ever if none comes, and a device can be endless.
 ///
 /// ```
 /// use okta_eventhooks::limits::{self, ReadError};
 /// # #[cfg(unix)] {
 /// let err = limits::read_file("/dev/zero".as_ref(), limits::SECRET_FILE).unwrap_err();
-/// assert!(matches!(err, ReadError::TooLarge { .. }));
+/// assert!(matches!(err, ReadError::NotAFile { .. }));
 /// assert_eq!(
 ///     err.to_string(),
-///     "it is larger than 64 KiB, the most accepted for a token, shared secret or private key"
+///     "it is a character device, not a regular file, and is not read"
 /// );
 /// # }
 /// ```
 pub fn read_file(path: &Path, limit: ReadLimit) -> Result<String, ReadError> {
-    read_stream(std::fs::File::open(path)?, limit)
+    read_stream(open_regular_file(path)?, limit)
+}
+
+/// Opens `path` for reading if it is a regular file; anything else is refused before it is
+/// opened ([`ReadError::NotAFile`]). Checked again on the open file, in case the path changed
+/// in between.
+pub fn open_regular_file(path: &Path) -> Result<std::fs::File, ReadError> {
+    check_regular(&std::fs::metadata(path)?)?;
+    let file = std::fs::File::open(path)?;
+    check_regular(&file.metadata()?)?;
+    Ok(file)
+}
+
+fn check_regular(meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let kind = if kind.is_dir() {
+        "a directory"
+    } else {
+        special_kind(&kind)
+    };
+    Err(ReadError::NotAFile { kind })
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 /// Reads a stream (stdin) to its end as text, refusing more than `limit` bytes.
@@ -127,6 +180,42 @@ mod tests {
             read_stream(&[0xff, 0xfe][..], TINY),
             Err(ReadError::NotText)
         ));
+    }
+
+    /// Issue 20, item 4: a FIFO is refused before it is opened (opening it for reading would
+    /// wait for a writer for ever), and so is a directory.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_a_directory_is_refused_without_waiting() {
+        let dir = std::env::temp_dir().join(format!("oeh-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_file(&path, SECRET_FILE).map_err(|e| e.to_string()));
+        });
+        let result = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("reading a FIFO hangs");
+        assert_eq!(
+            result.unwrap_err(),
+            "it is a FIFO (named pipe), not a regular file, and is not read"
+        );
+        let err = read_file(&dir, SECRET_FILE).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it is a directory, not a regular file, and is not read"
+        );
+        std::fs::write(dir.join("plain"), "abc").unwrap();
+        std::os::unix::fs::symlink(dir.join("plain"), dir.join("link")).unwrap();
+        assert_eq!(read_file(&dir.join("link"), SECRET_FILE).unwrap(), "abc");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -145,6 +145,12 @@ impl Pager {
             request_id: request_id.map(str::to_owned),
         };
         self.caught_up = self.polling && events < sent.limit_in_effect() as usize;
+        if events == 0 && !self.polling {
+            // A bounded read ends at an empty page, whatever link comes with it: a System Log
+            // that answers empty pages with a new `next` link for ever would otherwise keep the
+            // read going for ever. (A polling read counts an empty page as caught up, above.)
+            return Ok(());
+        }
         let Some(target) = super::link::next_target(links).map_err(refuse)? else {
             // Bounded: the last page. Polling: Okta always links onwards; without a link the
             // read cannot go on, so it ends here too.
@@ -366,13 +372,26 @@ mod tests {
     }
 
     #[test]
-    fn a_bounded_empty_page_that_links_to_itself_would_never_end_and_is_refused() {
-        let mut p = bounded();
-        let here = next_link(
+    fn a_bounded_read_ends_at_an_empty_page_whatever_its_link() {
+        for link in [
             "https://acme.okta.com/api/v1/logs?until=2026-11-26T14%3A00%3A00.000Z&limit=2",
-        );
-        let err = p.advance(0, [here.as_str()], None).unwrap_err();
-        assert!(err.to_string().contains("never end"), "{err}");
+            "https://acme.okta.com/api/v1/logs?until=2026-11-26T14%3A00%3A00.000Z&limit=2&after=new",
+        ] {
+            let mut p = bounded();
+            p.advance(0, [next_link(link).as_str()], None).unwrap();
+            assert!(p.next_request().is_none(), "{link}");
+            assert!(!p.is_caught_up());
+        }
+    }
+
+    #[test]
+    fn a_polling_read_counts_an_empty_page_with_a_new_link_as_caught_up() {
+        let mut p = polling();
+        let link = |c: &str| next_link(&format!("{ORG}/api/v1/logs?limit=2&after={c}"));
+        p.advance(2, [link("a").as_str()], None).unwrap();
+        p.advance(0, [link("b").as_str()], None).unwrap();
+        assert!(p.is_caught_up());
+        assert_eq!(after(&p), Some("b"));
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub(crate) struct Operation {
     /// call the user's endpoint again, so those are never re-sent once they may have reached
     /// Okta.
     pub(crate) idempotent: bool,
+    /// Whether the request carries the credential. A public endpoint (the org's
+    /// `/.well-known/okta-organization`) gets none: nothing is sent that is not needed.
+    pub(crate) authenticated: bool,
 }
 
 /// Limits of every call of a client.
@@ -243,6 +246,7 @@ impl ClientHooks<crate::ClientState> for generated::Client {
             let unknown = Operation {
                 name: "unknown",
                 idempotent: false,
+                authenticated: true,
             };
             Arc::new(CallContext::new(unknown, None))
         });
@@ -274,7 +278,9 @@ async fn execute(
         // body (never produced by the generated client) gets exactly one attempt.
         let Some(mut req) = copy(&request) else {
             let mut request = request;
-            if let Err(e) = state.auth.authorize(&mut request).await {
+            if ctx.operation.authenticated
+                && let Err(e) = state.auth.authorize(&mut request).await
+            {
                 return Ok(fail(ctx, e));
             }
             return http.execute(request).await;
@@ -288,9 +294,13 @@ async fn execute(
         }
         // Once per attempt: an OAuth token may have been renewed, and a DPoP proof is
         // single-use.
-        let grant = match state.auth.authorize(&mut req).await {
-            Ok(grant) => grant,
-            Err(e) => return Ok(fail(ctx, e)),
+        let grant = if ctx.operation.authenticated {
+            match state.auth.authorize(&mut req).await {
+                Ok(grant) => Some(grant),
+                Err(e) => return Ok(fail(ctx, e)),
+            }
+        } else {
+            None
         };
         let span = tracing::debug_span!(
             "okta_eventhooks.attempt",
@@ -341,9 +351,10 @@ async fn execute(
 
         // A 401 or 400 that a new token or a DPoP nonce fixes; never reached Okta's
         // business logic, so safe to re-send for every method.
-        if state
-            .auth
-            .review(grant, status.as_u16(), headers, &mut auth_retries)
+        if let Some(grant) = grant
+            && state
+                .auth
+                .review(grant, status.as_u16(), headers, &mut auth_retries)
         {
             auth_resends += 1;
             continue;

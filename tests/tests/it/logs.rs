@@ -282,6 +282,65 @@ async fn follow_waits_between_polls_and_keeps_reading() {
     assert!(!reader.is_finished());
 }
 
+/// A System Log that answers every request after the first with an empty page and a new
+/// `next` link (issue 20, item 4: `logs --since --until` and `reconcile` looped, 1,582 requests
+/// in 70 s).
+async fn endless_empty_pages(server: &MockServer) {
+    struct NewCursorEachTime(std::sync::atomic::AtomicUsize, String);
+    impl wiremock::Respond for NewCursorEachTime {
+        fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+            let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let body: Vec<_> = if n == 0 {
+                (0..2).map(log_event).collect()
+            } else {
+                Vec::new()
+            };
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "link",
+                    format!(r#"<{}/api/v1/logs?limit=2&until=2026-11-26T14%3A00%3A00Z&after=c{n}>; rel="next""#, self.1).as_str(),
+                )
+                .set_body_json(body)
+        }
+    }
+    Mock::given(method("GET"))
+        .and(path("/api/v1/logs"))
+        .respond_with(NewCursorEachTime(Default::default(), server.uri()))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_bounded_read_ends_at_an_empty_page_even_with_a_new_next_link() {
+    let server = MockServer::start().await;
+    endless_empty_pages(&server).await;
+    let mut reader = client(&server)
+        .logs()
+        .since(at("2026-11-26T13:00:00Z"))
+        .until(at("2026-11-26T14:00:00Z"))
+        .limit(2)
+        .stream()
+        .unwrap();
+    assert_eq!(uuids(&drain(&mut reader).await), expected(0..2));
+    assert!(reader.is_finished());
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_polling_read_counts_an_empty_page_with_a_new_next_link_as_caught_up() {
+    let server = MockServer::start().await;
+    endless_empty_pages(&server).await;
+    let mut reader = client(&server)
+        .logs()
+        .since(at("2026-11-26T13:00:00Z"))
+        .limit(2)
+        .stream()
+        .unwrap();
+    assert_eq!(uuids(&drain(&mut reader).await), expected(0..2));
+    assert!(reader.is_caught_up() && !reader.is_finished());
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
 #[tokio::test]
 async fn a_cursor_that_repeats_is_refused_after_the_events_it_came_with() {
     let server = MockServer::start().await;

@@ -20,6 +20,7 @@ mod input_limits;
 mod kv_dedupe;
 mod logs;
 mod network;
+mod org_identity;
 mod receiver;
 mod receiver_emulator;
 mod relay;

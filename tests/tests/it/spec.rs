@@ -1,6 +1,6 @@
 //! The spec is the source of truth for the wire: it must describe the eight event-hook
-//! operations and the System Log read, and its `readOnly` flags say which fields the SDK never
-//! sends.
+//! operations, the System Log read and the org's public metadata, and its `readOnly` flags say
+//! which fields the SDK never sends.
 
 use std::collections::BTreeSet;
 
@@ -76,6 +76,13 @@ fn every_operation_with_its_responses() {
             "listLogEvents",
             vec!["200", "400", "401", "403", "429"],
         ),
+        // Public: tells whether two URLs are one org (issue 20).
+        (
+            "/.well-known/okta-organization",
+            "get",
+            "getWellknownOrgMetadata",
+            vec!["200", "429"],
+        ),
     ];
     let mut seen = 0;
     for (path, method, id, statuses) in expected {
@@ -106,7 +113,7 @@ fn every_operation_with_its_responses() {
         seen += 1;
     }
     let ops: usize = spec.operations().count();
-    assert_eq!((seen, ops), (9, 9));
+    assert_eq!((seen, ops), (10, 10));
 }
 
 #[test]
