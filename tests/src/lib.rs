@@ -16,6 +16,7 @@ pub mod hostile;
 pub mod http;
 pub mod mock_org;
 pub mod nats;
+mod nats_binary;
 pub mod orgs;
 pub mod scratch;
 pub mod secrets;

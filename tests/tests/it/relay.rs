@@ -150,7 +150,7 @@ async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn okta_to_relay_to_stream_to_consumer_every_event_once() {
     let nats = NatsServer::start();
@@ -203,7 +203,7 @@ async fn okta_to_relay_to_stream_to_consumer_every_event_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn jetstream_down_answers_503_and_the_retry_after_it_is_back_is_stored_once() {
     let mut nats = NatsServer::start();
@@ -243,7 +243,7 @@ async fn jetstream_down_answers_503_and_the_retry_after_it_is_back_is_stored_onc
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn server_restarts_mid_run_lose_nothing() {
     let mut nats = NatsServer::start();
@@ -279,7 +279,7 @@ async fn server_restarts_mid_run_lose_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn duplicates_sent_to_two_relay_replicas_are_one_message_each() {
     let nats = NatsServer::start();
@@ -353,7 +353,7 @@ async fn fire_through(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies() {
     let mut cluster = NatsCluster::start().await;
@@ -423,7 +423,7 @@ async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
     let nats = NatsServer::start();
@@ -493,7 +493,7 @@ async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn an_existing_stream_with_other_settings_is_a_clear_error() {
     let nats = NatsServer::start();
