@@ -126,7 +126,7 @@ pub(crate) fn shuffle<T: Copy>(items: &mut [T]) {
     }
     let mut order: Vec<usize> = (0..n).collect();
     let mut random = vec![0u8; n * 4];
-    crate::ids::fill(&mut random);
+    okta_eventhooks::ids::random_bytes(&mut random);
     for i in (1..n).rev() {
         let r = u32::from_le_bytes([
             random[i * 4],

@@ -117,7 +117,7 @@
 //! | number of hooks | at most 100, active or not ([`EmulatorBuilder::max_hooks`]): 400 `E0000001`, cause `eventHook: The emulator keeps at most 100 event hooks, active or not; delete one first`; with the size limit, `list` stays far under a client's 10 MiB response cap |
 //! | `/emulator/...` bodies | at most 64 KiB too; a fire: 1 to 300 entries ([`MAX_FIRE_TYPES`]), each `count` at least 1, 10,000 events in all ([`MAX_FIRE_COUNT`]), its patches bounded by the body size and JSON's nesting limit (128); `{"eventType", "count", "patch"}` is the short form of one entry |
 //! | injected faults | `status` must be a final status that carries the error body: 200-599 but 204, 205 and 304 (100-199, 204, 205, 304 are refused with 400); `latencyMs` at most 60,000 |
-//! | slow or idle clients | the server runner's limits ([`ServerLimits`]): a request head within 10 s (also how long a connection may stay idle), a whole request within 30 s (408), at most 512 connections (more wait for a place) |
+//! | slow or idle clients | the server runner's limits ([`ServerLimits`](okta_eventhooks_receiver::ServerLimits)): a request head within 10 s (also how long a connection may stay idle), a whole request within 30 s (408), at most 512 connections (more wait for a place) |
 //! | the daily 400,000-event limit, auto-deactivation | not emulated |
 //! | delivery log | kept in memory (last 10,000 attempts), not in the state file; header values and secrets are never recorded |
 //! | what the System Log holds | every fired event (whether or not a hook gets it) and one `event_hook.delivery` per failed delivery POST; not the hooks' own lifecycle events (`event_hook.created`, ...) |
@@ -140,10 +140,12 @@
 #![warn(missing_docs)]
 
 mod api;
+mod builder;
 mod chaos;
 mod control;
 mod control_client;
 mod deliver;
+mod emulator;
 mod error;
 mod events;
 mod ids;
@@ -156,24 +158,23 @@ mod records;
 mod render;
 mod reply;
 mod server;
+mod shared;
 mod store;
 mod syslog;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
-
+pub use builder::{
+    DEFAULT_HOOK_TIMEOUT, DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_HOOKS,
+    DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, EmulatorBuilder, MAX_ACTIVE_HOOKS,
+};
 pub use chaos::{Chaos, MAX_CHAOS_DELAY};
 pub use control_client::ControlClient;
 pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT, MAX_FIRE_TYPES};
+pub use emulator::Emulator;
 pub use error::{Error, Result};
-pub use ids::uuid_v4;
 pub use input::{
     MAX_DESCRIPTION_CHARS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES, MAX_HEADERS,
 };
 pub use limits::{Faults, MAX_FAULT_LATENCY};
-pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
     DeliveryKind, DeliveryOutcome, DeliveryRecord, FireEvents, FireRequest, FireSummary,
     HookOutcome,
@@ -186,359 +187,3 @@ pub use syslog::{
     DEFAULT_MAX_EVENTS as SYSTEM_LOG_DEFAULT_MAX_EVENTS, MAX_BYTES as SYSTEM_LOG_MAX_BYTES,
     MAX_EVENTS as SYSTEM_LOG_MAX_EVENTS,
 };
-
-use okta_eventhooks::Secret;
-use okta_eventhooks_receiver::ServerLimits;
-use okta_eventhooks_receiver::serve::{self, BackgroundServer};
-
-/// The token the emulator accepts unless told otherwise.
-pub const DEFAULT_TOKEN: &str = "emulator-token";
-/// Okta's limit on the time a hook may take to answer.
-pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(3);
-/// Default per-minute rate limit.
-pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
-/// Okta's limit on active hooks per org.
-pub const MAX_ACTIVE_HOOKS: usize = 25;
-/// Default number of hooks kept, active or not. Okta documents no such limit; 100 hooks of at
-/// most [`MAX_REQUEST_BODY_BYTES`] each keep `list` well under a client's 10 MiB response cap.
-pub const DEFAULT_MAX_HOOKS: usize = 100;
-/// Default largest number of events in one delivery POST.
-pub const DEFAULT_MAX_BATCH: usize = 50;
-/// Default largest delivery POST, in bytes of events (Okta documents no bound; this keeps a
-/// POST far under common receivers' body limits, 10 MiB for this workspace's receiver).
-pub const DEFAULT_MAX_BATCH_BYTES: usize = 1024 * 1024;
-
-/// A LogEvent of `event_type` like the ones [`Emulator::fire`] delivers (actor, targets and
-/// outcome by event family), for trying filters offline.
-pub fn sample_event(event_type: &str) -> serde_json::Value {
-    events::log_event(event_type, &ids::user_id())
-}
-
-/// State shared by the server's handlers.
-pub(crate) struct Shared {
-    pub(crate) token: Secret,
-    pub(crate) allow_http_loopback: bool,
-    pub(crate) base_url: String,
-    pub(crate) max_batch: usize,
-    pub(crate) max_batch_bytes: usize,
-    pub(crate) max_active_hooks: usize,
-    pub(crate) max_hooks: usize,
-    pub(crate) store: Arc<store::Store>,
-    pub(crate) limiter: limits::RateLimiter,
-    /// `/api/v1/logs` has a bucket of its own at Okta.
-    pub(crate) logs_limiter: limits::RateLimiter,
-    pub(crate) faults: limits::FaultState,
-    pub(crate) chaos: chaos::ChaosState,
-    pub(crate) log: records::DeliveryLog,
-    pub(crate) system_log: syslog::SystemLog,
-    pub(crate) outbound: outbound::Outbound,
-}
-
-impl Shared {
-    /// Deletes every hook (durably) and clears the delivery log, the System Log (its cursors
-    /// stay valid: positions are never reused), the faults, the chaos and the rate windows.
-    pub(crate) async fn reset(&self) -> Result<(), reply::Failure> {
-        self.store
-            .write(|state| {
-                let changed = !state.hooks.is_empty();
-                state.hooks.clear();
-                Ok(((), changed))
-            })
-            .await?;
-        self.log.clear();
-        self.system_log.clear();
-        self.faults.set(Faults::default());
-        self.chaos.set(Chaos::default());
-        self.limiter.reset();
-        self.logs_limiter.reset();
-        Ok(())
-    }
-}
-
-/// Configures and starts an [`Emulator`].
-#[derive(Debug)]
-#[must_use]
-pub struct EmulatorBuilder {
-    token: Secret,
-    allow_http_loopback: bool,
-    state_file: Option<PathBuf>,
-    rate_limit_per_minute: u32,
-    logs_rate_limit: Option<u32>,
-    rate_limit_window: Duration,
-    hook_timeout: Duration,
-    max_batch: usize,
-    max_batch_bytes: usize,
-    max_active_hooks: usize,
-    max_hooks: usize,
-    system_log_max_events: usize,
-    server_limits: ServerLimits,
-}
-
-impl Default for EmulatorBuilder {
-    fn default() -> Self {
-        Self {
-            token: Secret::new(DEFAULT_TOKEN),
-            allow_http_loopback: false,
-            state_file: None,
-            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
-            logs_rate_limit: None,
-            rate_limit_window: limits::DEFAULT_RATE_LIMIT_WINDOW,
-            hook_timeout: DEFAULT_HOOK_TIMEOUT,
-            max_batch: DEFAULT_MAX_BATCH,
-            max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
-            max_active_hooks: MAX_ACTIVE_HOOKS,
-            max_hooks: DEFAULT_MAX_HOOKS,
-            system_log_max_events: syslog::DEFAULT_MAX_EVENTS,
-            server_limits: ServerLimits::default(),
-        }
-    }
-}
-
-impl EmulatorBuilder {
-    /// The API token clients must send (`SSWS <token>` or `Bearer <token>`); default
-    /// [`DEFAULT_TOKEN`].
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = token.into();
-        self
-    }
-
-    /// Accept `http://` hook URIs on loopback hosts (Okta accepts only `https://`).
-    pub fn allow_http_loopback(mut self, allow: bool) -> Self {
-        self.allow_http_loopback = allow;
-        self
-    }
-
-    /// Keep the hooks in this file: loaded at start, written before every acknowledgement.
-    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
-        self
-    }
-
-    /// Calls per minute before answering 429 (default [`DEFAULT_RATE_LIMIT_PER_MINUTE`]).
-    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
-        self.rate_limit_per_minute = limit;
-        self
-    }
-
-    /// Calls per window to `/api/v1/logs`, its own bucket (default: the same as
-    /// [`rate_limit_per_minute`](Self::rate_limit_per_minute)). Okta's is lower than most.
-    pub fn logs_rate_limit(mut self, limit: u32) -> Self {
-        self.logs_rate_limit = Some(limit);
-        self
-    }
-
-    /// How long a rate-limit window lasts (default one minute, as at Okta). Shorter windows
-    /// let tests see a client wait for the reset without waiting a minute.
-    pub fn rate_limit_window(mut self, window: Duration) -> Self {
-        self.rate_limit_window = window.max(Duration::from_secs(1));
-        self
-    }
-
-    /// How long a hook may take to answer (default 3 s, as at Okta). Shorter values keep
-    /// tests fast.
-    pub fn hook_timeout(mut self, timeout: Duration) -> Self {
-        self.hook_timeout = timeout;
-        self
-    }
-
-    /// Most events in one delivery POST (default [`DEFAULT_MAX_BATCH`]).
-    pub fn max_batch(mut self, events: usize) -> Self {
-        self.max_batch = events.max(1);
-        self
-    }
-
-    /// Largest delivery POST, in bytes of events (default [`DEFAULT_MAX_BATCH_BYTES`]); an
-    /// event larger than that goes in a POST of its own.
-    pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
-        self.max_batch_bytes = bytes.max(1);
-        self
-    }
-
-    /// Most ACTIVE hooks (default 25, as at Okta).
-    pub fn max_active_hooks(mut self, hooks: usize) -> Self {
-        self.max_active_hooks = hooks;
-        self
-    }
-
-    /// Most hooks kept, active or not (default [`DEFAULT_MAX_HOOKS`]); with the size limit of
-    /// a hook this bounds the state file and the `list` answer.
-    pub fn max_hooks(mut self, hooks: usize) -> Self {
-        self.max_hooks = hooks;
-        self
-    }
-
-    /// Most events the System Log keeps (default [`SYSTEM_LOG_DEFAULT_MAX_EVENTS`], at most
-    /// [`SYSTEM_LOG_MAX_EVENTS`]); the oldest go first, and never more than
-    /// [`SYSTEM_LOG_MAX_BYTES`] of event JSON. Okta keeps 90 days.
-    pub fn system_log_max_events(mut self, events: usize) -> Self {
-        self.system_log_max_events = events;
-        self
-    }
-
-    /// The server's time limits and connection cap (default [`ServerLimits::default`]: a
-    /// request head within 10 s, which is also the idle limit; a whole request within 30 s;
-    /// 512 connections).
-    pub fn server_limits(mut self, limits: ServerLimits) -> Self {
-        self.server_limits = limits;
-        self
-    }
-
-    /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
-    /// runtime until [`Emulator::shutdown`] or drop.
-    pub async fn start(
-        self,
-        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
-    ) -> Result<Emulator> {
-        if self.token.is_empty() {
-            return Err(Error::Config("the emulator token is empty".into()));
-        }
-        if self.hook_timeout.is_zero() {
-            return Err(Error::Config(
-                "the hook timeout must be more than zero".into(),
-            ));
-        }
-        let store = Arc::new(store::Store::open(self.state_file)?);
-        let state_warnings = store.snapshot().invalid_filters();
-        for warning in &state_warnings {
-            tracing::warn!("state file: {warning}");
-        }
-        let listener = serve::bind(addr).await?;
-        let addr = listener
-            .local_addr()
-            .map_err(okta_eventhooks_receiver::Error::Serve)?;
-        let host = if addr.ip().is_unspecified() {
-            SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
-        } else {
-            addr
-        };
-        let url = format!("http://{host}");
-        let shared = Arc::new(Shared {
-            token: self.token,
-            allow_http_loopback: self.allow_http_loopback,
-            base_url: url.clone(),
-            max_batch: self.max_batch,
-            max_batch_bytes: self.max_batch_bytes,
-            max_active_hooks: self.max_active_hooks,
-            max_hooks: self.max_hooks,
-            store,
-            limiter: limits::RateLimiter::new(self.rate_limit_per_minute, self.rate_limit_window),
-            logs_limiter: limits::RateLimiter::new(
-                self.logs_rate_limit.unwrap_or(self.rate_limit_per_minute),
-                self.rate_limit_window,
-            ),
-            faults: limits::FaultState::default(),
-            chaos: chaos::ChaosState::default(),
-            log: records::DeliveryLog::new(),
-            system_log: syslog::SystemLog::new(self.system_log_max_events),
-            outbound: outbound::Outbound::new(self.hook_timeout)?,
-        });
-        let server = BackgroundServer::start(
-            listener,
-            server::router(Arc::clone(&shared)),
-            self.server_limits,
-        )?;
-        tracing::info!(%url, "emulator listening");
-        Ok(Emulator {
-            shared,
-            url,
-            server,
-            state_warnings,
-        })
-    }
-}
-
-/// A running emulator. Dropping it stops the server (without waiting); prefer
-/// [`shutdown`](Emulator::shutdown).
-pub struct Emulator {
-    shared: Arc<Shared>,
-    url: String,
-    server: BackgroundServer,
-    state_warnings: Vec<String>,
-}
-
-impl std::fmt::Debug for Emulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Emulator {
-    /// A builder with Okta's defaults.
-    pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder::default()
-    }
-
-    /// The org URL to give clients, e.g. `http://127.0.0.1:41234`.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// What was wrong in the state file at start, one line each (a filter stored before
-    /// filters were checked that does not parse); the emulator runs anyway. Empty normally.
-    pub fn state_warnings(&self) -> &[String] {
-        &self.state_warnings
-    }
-
-    /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
-        self.server.local_addr()
-    }
-
-    /// Fires `count` events of `event_type` to every eligible hook and waits for the
-    /// deliveries (retries included). [`fire_with`](Self::fire_with) fires several types in
-    /// one burst.
-    pub async fn fire(&self, event_type: &str, count: usize) -> Result<FireSummary> {
-        self.fire_with(FireRequest::new(event_type, count)).await
-    }
-
-    /// Fires events shaped by a [`FireRequest`].
-    pub async fn fire_with(&self, request: FireRequest) -> Result<FireSummary> {
-        deliver::fire(&self.shared, request)
-            .await
-            .map_err(Error::InvalidInput)
-    }
-
-    /// Every recorded verification and delivery attempt, oldest first.
-    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
-        self.shared.log.all()
-    }
-
-    /// Replaces the injected faults.
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.faults.set(faults);
-    }
-
-    /// Replaces the standing chaos (every fire without chaos of its own, every verify call);
-    /// refused when a knob is out of bounds ([`Chaos::acceptable`]).
-    pub fn set_chaos(&self, chaos: Chaos) -> Result<()> {
-        if !chaos.acceptable() {
-            return Err(Error::InvalidInput(Chaos::bounds()));
-        }
-        self.shared.chaos.set(chaos);
-        Ok(())
-    }
-
-    /// Deletes every hook and clears the delivery log, the System Log (cursors stay valid),
-    /// faults, chaos and rate-limit windows.
-    pub async fn reset(&self) -> Result<()> {
-        self.shared.reset().await.map_err(|failure| {
-            let message = match failure {
-                reply::Failure::Internal(detail) => detail,
-                other => format!("{other:?}"),
-            };
-            Error::StateFile {
-                path: self.shared.store.path().unwrap_or(Path::new("")).to_owned(),
-                message,
-            }
-        })
-    }
-
-    /// Stops accepting connections and waits for the server to finish.
-    pub async fn shutdown(mut self) {
-        if let Err(e) = self.server.stop().await {
-            tracing::error!(error = %e, "the emulator stopped serving");
-        }
-    }
-}

@@ -11,11 +11,13 @@ use clap::Args;
 use futures_util::StreamExt;
 use okta_eventhooks::bytes::Bytes;
 use okta_eventhooks::events::{LogEvent, delivery_body};
+use okta_eventhooks::hook_call::{Caller, Failure, HookTarget};
 use okta_eventhooks::limits::{self, SEEN_FILE};
 use okta_eventhooks::logs::{MAX_LIMIT, MAX_QUERY_BYTES};
 use okta_eventhooks::reconcile::{DELIVERY_FAILURE_EVENT_TYPE, Reconciliation, Report, Selection};
 use okta_eventhooks::{Client, EventHook, Secret};
 use okta_eventhooks_relay::{DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Replayed};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::cmd::listen::read_secret_env;
@@ -31,7 +33,7 @@ const REPLAY_BATCH: usize = 50;
 const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The header that marks a replayed POST (`--seen --replay`).
-const REPLAYED_HEADER: &str = "X-Okta-Eventhooks-Replayed";
+const REPLAYED_HEADER: HeaderName = HeaderName::from_static("x-okta-eventhooks-replayed");
 
 /// `reconcile` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
@@ -113,9 +115,9 @@ enum Sink {
     Seen {
         path: PathBuf,
         secret: Option<Secret>,
-        /// Replays POST with this client: no redirects followed (a 3xx is a failure, and the
-        /// auth header never goes to another host).
-        http: reqwest::Client,
+        /// Replays POST as Okta does: no redirects followed (a 3xx is a failure, and the auth
+        /// header never goes to another host), one retry.
+        http: Caller,
     },
 }
 
@@ -202,11 +204,7 @@ impl Reconcile {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
                 None => None,
             };
-            okta_eventhooks::install_crypto_provider();
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(REPLAY_TIMEOUT)
-                .build()
+            let http = Caller::with_timeout(REPLAY_TIMEOUT)
                 .map_err(|e| CliError::Internal(format!("cannot set up the HTTP client: {e}")))?;
             return Ok(Sink::Seen {
                 path: path.clone(),
@@ -387,51 +385,54 @@ async fn replay(
     Ok(counts)
 }
 
-/// One replayed POST to the hook's URI, as Okta would send it, marked as replayed.
+/// One replayed POST to the hook's URI, as Okta sends it (the SDK's `hook_call`: headers,
+/// one retry), marked as replayed.
 async fn post(
     client: &Client,
-    http: &reqwest::Client,
+    http: &Caller,
     hook: &EventHook,
     secret: Option<&Secret>,
     events: &[&serde_json::Value],
 ) -> Result<()> {
     let hook_id = hook.id.as_deref().unwrap_or_default();
-    let config = &hook.channel.config;
-    let event_id = okta_eventhooks_emulator::uuid_v4();
-    let body = delivery_body(client.org_url(), hook_id, &event_id, events)
-        .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
-    let mut request = http
-        .post(&config.uri)
-        .header("Content-Type", "application/json")
-        .header(REPLAYED_HEADER, "true")
-        .body(body);
-    for header in &config.headers {
-        if let (Some(key), Some(value)) = (&header.key, &header.value) {
-            request = request.header(key, value.expose());
-        }
-    }
-    if let Some(key) = config.auth_scheme.as_ref().and_then(|a| a.key.as_deref()) {
+    let body = delivery_body(
+        client.org_url(),
+        hook_id,
+        &okta_eventhooks::ids::uuid_v4(),
+        events,
+    )
+    .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
+    let mut target = HookTarget::of(hook);
+    if let Some(key) = hook
+        .channel
+        .config
+        .auth_scheme
+        .as_ref()
+        .and_then(|a| a.key.as_deref())
+    {
         let Some(secret) = secret else {
             return Err(CliError::Usage(format!(
                 "the hook sends its secret in {key}; give its value with --auth-value-env VAR to replay"
             )));
         };
-        request = request.header(key, secret.expose());
+        target.auth = Some((key, secret));
     }
-    let uri = okta_eventhooks::redact::text(&config.uri);
-    let response = request.send().await.map_err(|e| {
-        CliError::Internal(format!(
-            "replay to {uri} failed: {}",
-            okta_eventhooks::redact::text(&e.without_url().to_string())
-        ))
-    })?;
-    if !response.status().is_success() {
-        return Err(CliError::Refused(format!(
+    let replayed = HeaderMap::from_iter([(REPLAYED_HEADER, HeaderValue::from_static("true"))]);
+    let uri = okta_eventhooks::redact::text(&hook.channel.config.uri);
+    match http
+        .deliver(&target, body.into(), &replayed, |_| {})
+        .await
+        .failure
+    {
+        None => Ok(()),
+        Some(Failure::Status { status, .. }) => Err(CliError::Refused(format!(
             "the hook endpoint {uri} answered the replayed delivery with {}",
-            response.status()
-        )));
+            reqwest::StatusCode::from_u16(status).map_or(status.to_string(), |s| s.to_string())
+        ))),
+        Some(failure) => Err(CliError::Internal(format!(
+            "replay to {uri} failed: {failure}"
+        ))),
     }
-    Ok(())
 }
 
 fn round_text(round: &Round) -> String {

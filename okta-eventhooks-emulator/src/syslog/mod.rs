@@ -113,7 +113,7 @@ pub(crate) struct SystemLog {
 impl SystemLog {
     pub(crate) fn new(max_events: usize) -> Self {
         let mut epoch = [0u8; 4];
-        crate::ids::fill(&mut epoch);
+        okta_eventhooks::ids::random_bytes(&mut epoch);
         Self {
             epoch: u32::from_be_bytes(epoch),
             max_events: max_events.clamp(1, MAX_EVENTS),

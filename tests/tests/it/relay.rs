@@ -96,7 +96,7 @@ fn uuids(events: &[ReceivedEvent]) -> BTreeMap<String, usize> {
 /// verified hook calling `url`; returns both and the hook id.
 async fn okta_calling(url: &str) -> (Emulator, String) {
     let emu = emulator::builder()
-        .hook_timeout(Duration::from_secs(3))
+        .hook_timeout(okta_eventhooks::hook_call::OKTA_TIMEOUT)
         .start("127.0.0.1:0")
         .await
         .unwrap();
