@@ -76,7 +76,10 @@ async fn the_verification_get_carries_okta_headers_spelled_as_okta_spells_them()
         .await;
     let head = server.await.unwrap();
     assert!(last.succeeded(), "{:?}", last.failure);
-    assert_eq!((attempts.len(), last.number, last.status), (1, 1, Some(200)));
+    assert_eq!(
+        (attempts.len(), last.number, last.status),
+        (1, 1, Some(200))
+    );
     assert!(head.starts_with("GET /hook HTTP/1.1\r\n"), "{head}");
     for line in [
         "\r\nAccept: application/json\r\n",
@@ -91,7 +94,10 @@ async fn the_verification_get_carries_okta_headers_spelled_as_okta_spells_them()
         .find_map(|l| l.strip_prefix("X-Okta-Verification-Challenge: "))
         .expect("the challenge, spelled as Okta spells it");
     assert_eq!(challenge.len(), 40, "{challenge}");
-    assert!(challenge.contains('-') && challenge.contains('_'), "{challenge}");
+    assert!(
+        challenge.contains('-') && challenge.contains('_'),
+        "{challenge}"
+    );
     let request_id = head
         .lines()
         .find_map(|l| l.strip_prefix("X-Okta-Request-Id: "))
@@ -100,7 +106,10 @@ async fn the_verification_get_carries_okta_headers_spelled_as_okta_spells_them()
     // The attempt names the headers, never their values.
     let shown = format!("{last:?}");
     assert!(last.header_names.contains(&"authorization".to_owned()));
-    assert!(!shown.contains(SECRET) && !shown.contains(challenge), "{shown}");
+    assert!(
+        !shown.contains(SECRET) && !shown.contains(challenge),
+        "{shown}"
+    );
 }
 
 #[tokio::test]
@@ -112,7 +121,10 @@ async fn an_echo_with_dash_and_underscore_mangled_fails_every_time() {
                 .to_str()
                 .unwrap();
             // What a form decoder or an alphanumeric filter does to a URL-safe challenge.
-            let mangled: String = challenge.chars().filter(char::is_ascii_alphanumeric).collect();
+            let mangled: String = challenge
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
             ResponseTemplate::new(200).set_body_json(json!({ "verification": mangled }))
         })
         .mount(&rx)
@@ -129,22 +141,35 @@ async fn an_echo_with_dash_and_underscore_mangled_fails_every_time() {
         )
         .await;
     assert_eq!(last.failure, Some(Failure::WrongChallenge));
-    assert_eq!(attempts.len() as u32, ATTEMPTS, "Okta tries the verification twice");
+    assert_eq!(
+        attempts.len() as u32,
+        ATTEMPTS,
+        "Okta tries the verification twice"
+    );
     let requests = rx.received_requests().await.unwrap();
     let challenges: Vec<&str> = requests
         .iter()
         .map(|r| r.headers["x-okta-verification-challenge"].to_str().unwrap())
         .collect();
     assert_eq!(challenges.len(), 2);
-    assert_ne!(challenges[0], challenges[1], "a fresh challenge per attempt");
+    assert_ne!(
+        challenges[0], challenges[1],
+        "a fresh challenge per attempt"
+    );
 }
 
 #[tokio::test]
 async fn wrong_answers_are_told_apart() {
     let rx = MockServer::start().await;
     for (route, answer) in [
-        ("/other", ResponseTemplate::new(200).set_body_json(json!({"verification": 1}))),
-        ("/field", ResponseTemplate::new(200).set_body_json(json!({"challenge": "x"}))),
+        (
+            "/other",
+            ResponseTemplate::new(200).set_body_json(json!({"verification": 1})),
+        ),
+        (
+            "/field",
+            ResponseTemplate::new(200).set_body_json(json!({"challenge": "x"})),
+        ),
         ("/text", ResponseTemplate::new(200).set_body_string("OK")),
         ("/gone", ResponseTemplate::new(404)),
     ] {
@@ -196,7 +221,12 @@ async fn the_delivery_post_carries_the_envelope_okta_headers_and_the_callers_own
     let uri = rx.uri();
     let last = Caller::new()
         .unwrap()
-        .deliver(&target(&uri, &tag, &secret), body.clone().into(), &extra, |_| {})
+        .deliver(
+            &target(&uri, &tag, &secret),
+            body.clone().into(),
+            &extra,
+            |_| {},
+        )
         .await;
     assert!(last.succeeded(), "any 2xx: {:?}", last.failure);
     let requests = rx.received_requests().await.unwrap();
@@ -285,7 +315,11 @@ async fn a_hook_slower_than_the_timeout_times_out_and_is_tried_once_more() {
         "each attempt waits the timeout, no longer: {waited:?}"
     );
     assert_eq!(Caller::new().unwrap().timeout(), OKTA_TIMEOUT);
-    assert_eq!(OKTA_TIMEOUT, Duration::from_secs(3), "Okta's documented timeout");
+    assert_eq!(
+        OKTA_TIMEOUT,
+        Duration::from_secs(3),
+        "Okta's documented timeout"
+    );
 }
 
 #[tokio::test]
