@@ -395,21 +395,12 @@ async fn post(
     events: &[&serde_json::Value],
 ) -> Result<()> {
     let hook_id = hook.id.as_deref().unwrap_or_default();
-    let body = delivery_body(
-        client.org_url(),
-        hook_id,
-        &okta_eventhooks::ids::uuid_v4(),
-        events,
-    )
-    .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
+    let config = &hook.channel.config;
+    let event_id = okta_eventhooks::ids::uuid_v4();
+    let body = delivery_body(client.org_url(), hook_id, &event_id, events)
+        .map_err(|e| CliError::Internal(format!("cannot encode a delivery: {e}")))?;
     let mut target = HookTarget::of(hook);
-    if let Some(key) = hook
-        .channel
-        .config
-        .auth_scheme
-        .as_ref()
-        .and_then(|a| a.key.as_deref())
-    {
+    if let Some(key) = config.auth_scheme.as_ref().and_then(|a| a.key.as_deref()) {
         let Some(secret) = secret else {
             return Err(CliError::Usage(format!(
                 "the hook sends its secret in {key}; give its value with --auth-value-env VAR to replay"
@@ -418,7 +409,7 @@ async fn post(
         target.auth = Some((key, secret));
     }
     let replayed = HeaderMap::from_iter([(REPLAYED_HEADER, HeaderValue::from_static("true"))]);
-    let uri = okta_eventhooks::redact::text(&hook.channel.config.uri);
+    let uri = okta_eventhooks::redact::text(&config.uri);
     match http
         .deliver(&target, body.into(), &replayed, |_| {})
         .await
