@@ -53,18 +53,9 @@ impl Caller {
         &self,
         target: &HookTarget<'_>,
         extra: &HeaderMap,
-        mut each: impl FnMut(&Attempt),
+        each: impl FnMut(&Attempt),
     ) -> Attempt {
-        let mut number = 1;
-        loop {
-            let mut attempt = self.verify_once(target, extra).await;
-            attempt.number = number;
-            each(&attempt);
-            match &attempt.failure {
-                Some(failure) if failure.retryable(true) && number < ATTEMPTS => number += 1,
-                _ => return attempt,
-            }
-        }
+        retried(true, || self.verify_once(target, extra), each).await
     }
 
     /// One verification GET with a fresh challenge in Okta's shape, and the check of its
@@ -109,18 +100,14 @@ impl Caller {
         target: &HookTarget<'_>,
         body: Bytes,
         extra: &HeaderMap,
-        mut each: impl FnMut(&Attempt),
+        each: impl FnMut(&Attempt),
     ) -> Attempt {
-        let mut number = 1;
-        loop {
-            let mut attempt = self.deliver_once(target, body.clone(), extra).await;
-            attempt.number = number;
-            each(&attempt);
-            match &attempt.failure {
-                Some(failure) if failure.retryable(false) && number < ATTEMPTS => number += 1,
-                _ => return attempt,
-            }
-        }
+        retried(
+            false,
+            || self.deliver_once(target, body.clone(), extra),
+            each,
+        )
+        .await
     }
 
     /// One delivery POST; any 2xx acknowledges it (the answer is drained, bounded).
@@ -231,6 +218,26 @@ impl Caller {
                 error: without_url(e),
                 cause,
             }
+        }
+    }
+}
+
+/// Okta's retry, for both calls: the first attempt and, when its failure is worth a retry
+/// ([`Failure::retryable`]), one more ([`ATTEMPTS`] in all). `each` sees every attempt; the
+/// last is returned.
+async fn retried<F: Future<Output = Attempt>>(
+    verification: bool,
+    mut once: impl FnMut() -> F,
+    mut each: impl FnMut(&Attempt),
+) -> Attempt {
+    let mut number = 1;
+    loop {
+        let mut attempt = once().await;
+        attempt.number = number;
+        each(&attempt);
+        match &attempt.failure {
+            Some(failure) if failure.retryable(verification) && number < ATTEMPTS => number += 1,
+            _ => return attempt,
         }
     }
 }
