@@ -60,6 +60,9 @@
 //!   a plausible LogEvent for every type of Okta's catalog (actor, targets, outcome and severity
 //!   by type family); auth and custom headers; 3 s timeout; one retry on timeout, connection
 //!   error or 5xx; none on 4xx.
+//! - Both calls are made by the SDK's [`okta_eventhooks::hook_call`] (the one description of
+//!   how Okta calls a hook, which `apply`'s probe and `reconcile --replay` also use); the
+//!   events are the SDK's [`okta_eventhooks::sample`] events.
 //! - System Log: every fired event and every failed delivery (`event_hook.delivery`) at
 //!   `GET /api/v1/logs`, with Okta's parameters (`since`, `until`, `after`, `filter`, `q`,
 //!   `limit` 100 by default and at most 1000, `sortOrder`), `Link` headers (`rel="self"`,
