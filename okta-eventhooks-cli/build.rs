@@ -4,21 +4,29 @@
 //!   (`OKTA_EVENTHOOKS_GIT_COMMIT`, `OKTA_EVENTHOOKS_FEATURES`). The commit comes from the
 //!   `.cargo_vcs_info.json` that `cargo package` writes (a build from the crate's package, as
 //!   `cargo install` does), else from `git` in a checkout, else `unknown`.
-//! - The end-to-end tests that need a `nats-server` (`relay`, `consume`) learn whether they can
-//!   run, as `tests/build.rs` does for the workspace tests: without the binary they are reported
-//!   as ignored with the reason, and under CI (`CI` set) they fail instead. `nats_server`:
-//!   `OKTA_EVENTHOOKS_NATS_SERVER` names a `nats-server` binary (`.ci/run` sets it); `ci`:
-//!   running under CI.
+//! - The end-to-end tests that need a `nats-server` (`relay`, `consume`, `reconcile`) learn
+//!   whether they can run, as `tests/build.rs` does for the workspace tests: without the binary
+//!   they are reported as ignored with the reason, and under CI (`CI` set) they fail instead.
+//!   `nats_server`: there is a `nats-server` binary: the one `OKTA_EVENTHOOKS_NATS_SERVER` names
+//!   (`.ci/run` sets it; it wins), else the first on `PATH`. The lookup is one file beside this
+//!   script (it must be inside this crate's package), included here and by the test support, so
+//!   that both find the same binary. `ci`: running under CI.
 
 use std::process::Command;
 
+include!("nats_binary.rs");
+
 fn main() {
-    for (var, cfg) in [("OKTA_EVENTHOOKS_NATS_SERVER", "nats_server"), ("CI", "ci")] {
-        println!("cargo::rustc-check-cfg=cfg({cfg})");
-        println!("cargo::rerun-if-env-changed={var}");
-        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
-            println!("cargo::rustc-cfg={cfg}");
-        }
+    println!("cargo::rustc-check-cfg=cfg(ci)");
+    println!("cargo::rerun-if-env-changed=CI");
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        println!("cargo::rustc-cfg=ci");
+    }
+    println!("cargo::rustc-check-cfg=cfg(nats_server)");
+    println!("cargo::rerun-if-env-changed=OKTA_EVENTHOOKS_NATS_SERVER");
+    println!("cargo::rerun-if-env-changed=PATH");
+    if nats_server_binary().is_some() {
+        println!("cargo::rustc-cfg=nats_server");
     }
     println!(
         "cargo::rustc-env=OKTA_EVENTHOOKS_GIT_COMMIT={}",

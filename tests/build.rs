@@ -3,14 +3,16 @@
 //! checked anything.
 //!
 //! `interop_python` / `interop_node`: the interpreter's variable is set (`.ci/run` sets both).
-//! `nats_server`: `OKTA_EVENTHOOKS_NATS_SERVER` names a `nats-server` binary (`.ci/run` sets it).
+//! `nats_server`: there is a `nats-server` binary: the one `OKTA_EVENTHOOKS_NATS_SERVER` names
+//! (`.ci/run` sets it; it wins), else the first on `PATH` (see `okta-eventhooks-cli/nats_binary.rs`).
 //! `ci`: running under CI (`CI` set), where a missing program must fail, not be ignored.
+
+include!("../okta-eventhooks-cli/nats_binary.rs");
 
 fn main() {
     for (var, cfg) in [
         ("OKTA_EVENTHOOKS_INTEROP_PYTHON", "interop_python"),
         ("OKTA_EVENTHOOKS_INTEROP_NODE", "interop_node"),
-        ("OKTA_EVENTHOOKS_NATS_SERVER", "nats_server"),
         ("CI", "ci"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
@@ -18,5 +20,11 @@ fn main() {
         if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
             println!("cargo::rustc-cfg={cfg}");
         }
+    }
+    println!("cargo::rustc-check-cfg=cfg(nats_server)");
+    println!("cargo::rerun-if-env-changed=OKTA_EVENTHOOKS_NATS_SERVER");
+    println!("cargo::rerun-if-env-changed=PATH");
+    if nats_server_binary().is_some() {
+        println!("cargo::rustc-cfg=nats_server");
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use okta_eventhooks::events::{LogEvent, delivery_body};
+use okta_eventhooks::hook_call::{Caller, Failure, HookTarget};
 use okta_eventhooks::limits::{self, SEEN_FILE};
 use okta_eventhooks::sink::{Incoming, ReplayTo, Replayed, Sink, SinkFuture};
 use okta_eventhooks::{Error, EventHook, Secret, SinkErrorKind};
@@ -20,7 +21,8 @@ const REPLAY_BATCH: usize = 50;
 const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The header that marks a replayed POST.
-const REPLAYED_HEADER: &str = "X-Okta-Eventhooks-Replayed";
+const REPLAYED_HEADER: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("x-okta-eventhooks-replayed");
 
 /// A seen file, and the hook's endpoint to replay to.
 #[derive(Debug)]
@@ -28,9 +30,9 @@ pub struct SeenFile {
     path: PathBuf,
     /// The hook's auth value (Okta never returns it), sent with a replay.
     secret: Option<Secret>,
-    /// Replays POST with this client: no redirects followed (a 3xx is a failure, and the auth
-    /// header never goes to another host).
-    http: reqwest::Client,
+    /// Replays POST as Okta does: no redirects followed (a 3xx is a failure, and the auth
+    /// header never goes to another host), one retry.
+    http: Caller,
     /// Events replayed earlier (uuid, published): the file does not learn of them. Forgotten
     /// once older than the window read, so a long watch stays bounded.
     replayed: Mutex<HashMap<String, DateTime<Utc>>>,
@@ -41,17 +43,12 @@ pub struct SeenFile {
 impl SeenFile {
     /// The file at `path`; replays send `secret` in the hook's auth header.
     pub fn new(path: PathBuf, secret: Option<Secret>) -> Result<Self, Error> {
-        okta_eventhooks::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(REPLAY_TIMEOUT)
-            .build()
-            .map_err(|e| {
-                Error::sink(
-                    SinkErrorKind::Internal,
-                    format!("cannot set up the HTTP client: {e}"),
-                )
-            })?;
+        let http = Caller::with_timeout(REPLAY_TIMEOUT).map_err(|e| {
+            Error::sink(
+                SinkErrorKind::Internal,
+                format!("cannot set up the HTTP client: {e}"),
+            )
+        })?;
         Ok(Self {
             path,
             secret,
@@ -170,7 +167,7 @@ fn read_seen(path: &Path) -> Result<HashSet<String>, Error> {
 
 /// One replayed POST to the hook's URI, as Okta would send it, marked as replayed.
 async fn post(
-    http: &reqwest::Client,
+    http: &Caller,
     to: ReplayTo<'_>,
     secret: Option<&Secret>,
     events: &[&serde_json::Value],
@@ -178,19 +175,10 @@ async fn post(
     let hook: &EventHook = to.hook;
     let hook_id = hook.id.as_deref().unwrap_or_default();
     let config = &hook.channel.config;
-    let event_id = okta_eventhooks_emulator::uuid_v4();
+    let event_id = okta_eventhooks::ids::uuid_v4();
     let body = delivery_body(to.org_url, hook_id, &event_id, events)
         .map_err(|e| internal(format!("cannot encode a delivery: {e}")))?;
-    let mut request = http
-        .post(&config.uri)
-        .header("Content-Type", "application/json")
-        .header(REPLAYED_HEADER, "true")
-        .body(body);
-    for header in &config.headers {
-        if let (Some(key), Some(value)) = (&header.key, &header.value) {
-            request = request.header(key, value.expose());
-        }
-    }
+    let mut target = HookTarget::of(hook);
     if let Some(key) = config.auth_scheme.as_ref().and_then(|a| a.key.as_deref()) {
         let Some(secret) = secret else {
             return Err(Error::sink(
@@ -200,25 +188,28 @@ async fn post(
                 ),
             ));
         };
-        request = request.header(key, secret.expose());
+        target.auth = Some((key, secret));
     }
+    let replayed = reqwest::header::HeaderMap::from_iter([(
+        REPLAYED_HEADER,
+        reqwest::header::HeaderValue::from_static("true"),
+    )]);
     let uri = okta_eventhooks::redact::text(&config.uri);
-    let response = request.send().await.map_err(|e| {
-        internal(format!(
-            "replay to {uri} failed: {}",
-            okta_eventhooks::redact::text(&e.without_url().to_string())
-        ))
-    })?;
-    if !response.status().is_success() {
-        return Err(Error::sink(
+    match http
+        .deliver(&target, body.into(), &replayed, |_| {})
+        .await
+        .failure
+    {
+        None => Ok(()),
+        Some(Failure::Status { status, .. }) => Err(Error::sink(
             SinkErrorKind::Refused,
             format!(
                 "the hook endpoint {uri} answered the replayed delivery with {}",
-                response.status()
+                reqwest::StatusCode::from_u16(status).map_or(status.to_string(), |s| s.to_string())
             ),
-        ));
+        )),
+        Some(failure) => Err(internal(format!("replay to {uri} failed: {failure}"))),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -75,9 +75,10 @@ async fn explain_failure(client: &Client, id: &str, e: okta_eventhooks::Error) -
         .with_hint(format!(
             "Okta sent a one-time GET request to {uri} with the header X-Okta-Verification-Challenge: <random value>{extra}"
         ))
-        .with_hint(
-            "the endpoint must answer within 3 seconds with HTTP 200, Content-Type: application/json and the body {\"verification\": \"<that same value>\"} (Okta tries twice)",
-        )
+        .with_hint(format!(
+            "the endpoint must answer within {} seconds with HTTP 200, Content-Type: application/json and the body {{\"verification\": \"<that same value>\"}} (Okta tries twice)",
+            okta_eventhooks::hook_call::OKTA_TIMEOUT.as_secs()
+        ))
         .with_hint(
             "check that the endpoint is reachable from the internet over HTTPS with a publicly trusted certificate, and that it accepts the auth header",
         );

@@ -8,12 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::Shared;
 use super::ids;
 use super::input::{self, HookInput};
 use super::model::{Hook, State as Hooks, Status, Verification};
 use super::render;
 use super::reply::{self, Failure};
+use super::shared::Shared;
 
 type Shr = State<Arc<Shared>>;
 /// A request body within the size limit, or why not (see [`reply::body`]).

@@ -9,7 +9,9 @@
 //!   random: each event adds the percentage to a per-hook counter and is sent again when it
 //!   reaches 100, so 25 sends every fourth event twice.
 //! - `reorder`: the events due to a hook in one window are shuffled before they are split into
-//!   POSTs, so they arrive out of `published` order (never in order, when there are two or more).
+//!   POSTs, so they arrive out of the order they happened (the System Log's order: `published`,
+//!   which the events of a burst share, then the order of writing; never in order, when there
+//!   are two or more).
 //! - `delayMs`: every delivery POST waits this long before it is sent (within the fire's
 //!   deadline).
 //! - `verifyDelayMs`: a verify call waits this long after the hook answered the challenge
@@ -126,7 +128,7 @@ pub(crate) fn shuffle<T: Copy>(items: &mut [T]) {
     }
     let mut order: Vec<usize> = (0..n).collect();
     let mut random = vec![0u8; n * 4];
-    crate::ids::fill(&mut random);
+    okta_eventhooks::ids::random_bytes(&mut random);
     for i in (1..n).rev() {
         let r = u32::from_le_bytes([
             random[i * 4],

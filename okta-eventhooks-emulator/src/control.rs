@@ -15,7 +15,8 @@ use serde::Deserialize;
 use super::chaos::Chaos;
 use super::limits::{Faults, MAX_FAULT_LATENCY};
 use super::records::FireRequest;
-use super::{Shared, deliver, reply};
+use super::shared::Shared;
+use super::{deliver, reply};
 
 type Shr = State<Arc<Shared>>;
 

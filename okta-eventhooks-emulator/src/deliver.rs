@@ -21,11 +21,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::Shared;
 use super::chaos::{self, Chaos};
 use super::events;
 use super::model::Hook;
 use super::records::{FireRequest, FireSummary, HookOutcome};
+use super::shared::Shared;
 
 /// Most events one `fire` may generate, over all its types.
 pub const MAX_FIRE_COUNT: usize = 10_000;
@@ -171,7 +171,8 @@ pub(crate) async fn fire(
             let entry = turn % left.len();
             left[entry] -= 1;
             turn += 1;
-            let mut event = events::log_event(&plan.types[entry], &state.admin_user_id);
+            let mut event =
+                okta_eventhooks::sample::log_event(&plan.types[entry], &state.admin_user_id);
             event["debugContext"]["debugData"]["eventHookIds"] = hook_ids[entry].clone();
             if let Some(patch) = &plan.patches[entry] {
                 events::merge_patch(&mut event, patch);

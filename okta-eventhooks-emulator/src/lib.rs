@@ -60,6 +60,9 @@
 //!   a plausible LogEvent for every type of Okta's catalog (actor, targets, outcome and severity
 //!   by type family); auth and custom headers; 3 s timeout; one retry on timeout, connection
 //!   error or 5xx; none on 4xx.
+//! - Both calls are made by the SDK's [`okta_eventhooks::hook_call`] (the one description of
+//!   how Okta calls a hook, which `apply`'s probe and `reconcile --replay` also use); the
+//!   events are the SDK's [`okta_eventhooks::sample`] events.
 //! - System Log: every fired event and every failed delivery (`event_hook.delivery`) at
 //!   `GET /api/v1/logs`, with Okta's parameters (`since`, `until`, `after`, `filter`, `q`,
 //!   `limit` 100 by default and at most 1000, `sortOrder`), `Link` headers (`rel="self"`,
@@ -117,13 +120,13 @@
 //! | number of hooks | at most 100, active or not ([`EmulatorBuilder::max_hooks`]): 400 `E0000001`, cause `eventHook: The emulator keeps at most 100 event hooks, active or not; delete one first`; with the size limit, `list` stays far under a client's 10 MiB response cap |
 //! | `/emulator/...` bodies | at most 64 KiB too; a fire: 1 to 300 entries ([`MAX_FIRE_TYPES`]), each `count` at least 1, 10,000 events in all ([`MAX_FIRE_COUNT`]), its patches bounded by the body size and JSON's nesting limit (128); `{"eventType", "count", "patch"}` is the short form of one entry |
 //! | injected faults | `status` must be a final status that carries the error body: 200-599 but 204, 205 and 304 (100-199, 204, 205, 304 are refused with 400); `latencyMs` at most 60,000 |
-//! | slow or idle clients | the server runner's limits ([`ServerLimits`]): a request head within 10 s (also how long a connection may stay idle), a whole request within 30 s (408), at most 512 connections (at the cap, the one that has waited longest for a request head is closed to make room; when all have a request in hand, more wait for a place), 64 MiB of request bodies at once (503 beyond) |
+//! | slow or idle clients | the server runner's limits ([`ServerLimits`](okta_eventhooks_receiver::ServerLimits)): a request head within 10 s (also how long a connection may stay idle), a whole request within 30 s (408), at most 512 connections (at the cap, the one that has waited longest for a request head is closed to make room; when all have a request in hand, more wait for a place), 64 MiB of request bodies at once (503 beyond) |
 //! | org identity | `GET /.well-known/okta-organization` (public, as at Okta): `{"id", "pipeline", "_links": {"organization"}}`, the id one per emulator, kept in its state file |
 //! | the daily 400,000-event limit, auto-deactivation | not emulated |
 //! | delivery log | kept in memory (last 10,000 attempts), not in the state file; header values and secrets are never recorded |
 //! | what the System Log holds | every fired event (whether or not a hook gets it) and one `event_hook.delivery` per failed delivery POST; not the hooks' own lifecycle events (`event_hook.created`, ...) |
 //! | System Log retention (Okta: 90 days) | in memory, not in the state file: at most 10,000 events ([`EmulatorBuilder::system_log_max_events`], at most 1,000,000) and 64 MiB of event JSON ([`SYSTEM_LOG_MAX_BYTES`]), the oldest dropped first; a `reset` empties it, but positions are never reused, so a polling cursor given out before the reset brings exactly what is written after it; a restart empties it and its cursors are refused (400) |
-//! | `published` of fired events | stamped as the System Log writes the event, a millisecond each (the events of a window end at the time of writing, never at or before an earlier event's), so `published` is unique and follows the order of writing; a fire's `patch` that sets `published` keeps its own value; only a sustained burst of more than one event a millisecond runs the stamps ahead of the clock, and the default `until` is that clock |
+//! | `published` of fired events | the wall clock (milliseconds) when the System Log writes the event, so never in the future, as at Okta, and never before an earlier stamp; the events of a burst share milliseconds, and ties are kept in the order written (a sequence number, which also makes cursors unique); a fire's `patch` that sets `published` keeps its own value; the default `until` includes the current millisecond |
 //! | the shape of `event_hook.delivery` | written when a delivery POST failed: after the retry for a timeout, connection error or 5xx, after the one attempt for a 4xx or a redirect; actor Okta (`SystemPrincipal`), target the hook (`EventHook`, its name, its URI with any user name and password redacted as `alternateId`), outcome `FAILURE` with the reason of the last attempt, severity `WARN`, `displayMessage` `Event hook delivery failed`; `debugContext.debugData` (strings): `deliveryEventId` (the envelope's `eventId`), `eventHookId`, `eventTypes` and `eventUuids` (comma-separated), `attempts`, `httpStatus` (when the hook answered), `reason`, `requestUri`; a failed duplicate POST (chaos) and deliveries cut off by a fire's deadline write none |
 //! | `/api/v1/logs` `filter` (Okta: SCIM-like, every operator but `[ ]`) | the subset the emulator evaluates exactly: `eq`, `ne`, `co`, `sw`, `ew` with a double-quoted string, `pr`, `and`, `or`, `not ( )`, parentheses, over `eventType`, `uuid`, `severity`, `displayMessage`, `legacyEventType`, `version`, `outcome.result`, `outcome.reason`, `actor.id/type/alternateId/displayName`, `target.id/type/alternateId/displayName` (any target), `client.ipAddress`, `client.zone`, `transaction.id`, `transaction.type`; attribute names and keywords case-insensitive, values compared exactly (case-sensitive); anything else (`gt`/`ge`/`lt`/`le`, other attributes, values that are not strings, `[ ]`, more than 2048 characters or 16 levels of nesting) is 400 `E0000001` `Api validation failed: filter`, cause `filter: column <n>: <problem>`, never a guess |
 //! | `/api/v1/logs` `q` | whitespace-separated keywords, each of which must be found, case-insensitively, within some string value of the event (keys do not count); at most 10 keywords of at most 40 characters (400 otherwise) |
@@ -141,10 +144,12 @@
 #![warn(missing_docs)]
 
 mod api;
+mod builder;
 mod chaos;
 mod control;
 mod control_client;
 mod deliver;
+mod emulator;
 mod error;
 mod events;
 mod ids;
@@ -157,24 +162,23 @@ mod records;
 mod render;
 mod reply;
 mod server;
+mod shared;
 mod store;
 mod syslog;
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
-
+pub use builder::{
+    DEFAULT_HOOK_TIMEOUT, DEFAULT_MAX_BATCH, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_HOOKS,
+    DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, EmulatorBuilder, MAX_ACTIVE_HOOKS,
+};
 pub use chaos::{Chaos, MAX_CHAOS_DELAY};
 pub use control_client::ControlClient;
 pub use deliver::{DEFAULT_FIRE_TIMEOUT, MAX_FIRE_COUNT, MAX_FIRE_TIMEOUT, MAX_FIRE_TYPES};
+pub use emulator::Emulator;
 pub use error::{Error, Result};
-pub use ids::uuid_v4;
 pub use input::{
     MAX_DESCRIPTION_CHARS, MAX_HEADER_NAME_BYTES, MAX_HEADER_VALUE_BYTES, MAX_HEADERS,
 };
 pub use limits::{Faults, MAX_FAULT_LATENCY};
-pub use outbound::{HOOK_USER_AGENT, VERIFICATION_CHALLENGE_HEADER};
 pub use records::{
     DeliveryKind, DeliveryOutcome, DeliveryRecord, FireEvents, FireRequest, FireSummary,
     HookOutcome,
@@ -187,359 +191,3 @@ pub use syslog::{
     DEFAULT_MAX_EVENTS as SYSTEM_LOG_DEFAULT_MAX_EVENTS, MAX_BYTES as SYSTEM_LOG_MAX_BYTES,
     MAX_EVENTS as SYSTEM_LOG_MAX_EVENTS,
 };
-
-use okta_eventhooks::Secret;
-use okta_eventhooks_receiver::ServerLimits;
-use okta_eventhooks_receiver::serve::{self, BackgroundServer};
-
-/// The token the emulator accepts unless told otherwise.
-pub const DEFAULT_TOKEN: &str = "emulator-token";
-/// Okta's limit on the time a hook may take to answer.
-pub const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(3);
-/// Default per-minute rate limit.
-pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 1000;
-/// Okta's limit on active hooks per org.
-pub const MAX_ACTIVE_HOOKS: usize = 25;
-/// Default number of hooks kept, active or not. Okta documents no such limit; 100 hooks of at
-/// most [`MAX_REQUEST_BODY_BYTES`] each keep `list` well under a client's 10 MiB response cap.
-pub const DEFAULT_MAX_HOOKS: usize = 100;
-/// Default largest number of events in one delivery POST.
-pub const DEFAULT_MAX_BATCH: usize = 50;
-/// Default largest delivery POST, in bytes of events (Okta documents no bound; this keeps a
-/// POST far under common receivers' body limits, 10 MiB for this workspace's receiver).
-pub const DEFAULT_MAX_BATCH_BYTES: usize = 1024 * 1024;
-
-/// A LogEvent of `event_type` like the ones [`Emulator::fire`] delivers (actor, targets and
-/// outcome by event family), for trying filters offline.
-pub fn sample_event(event_type: &str) -> serde_json::Value {
-    events::log_event(event_type, &ids::user_id())
-}
-
-/// State shared by the server's handlers.
-pub(crate) struct Shared {
-    pub(crate) token: Secret,
-    pub(crate) allow_http_loopback: bool,
-    pub(crate) base_url: String,
-    pub(crate) max_batch: usize,
-    pub(crate) max_batch_bytes: usize,
-    pub(crate) max_active_hooks: usize,
-    pub(crate) max_hooks: usize,
-    pub(crate) store: Arc<store::Store>,
-    pub(crate) limiter: limits::RateLimiter,
-    /// `/api/v1/logs` has a bucket of its own at Okta.
-    pub(crate) logs_limiter: limits::RateLimiter,
-    pub(crate) faults: limits::FaultState,
-    pub(crate) chaos: chaos::ChaosState,
-    pub(crate) log: records::DeliveryLog,
-    pub(crate) system_log: syslog::SystemLog,
-    pub(crate) outbound: outbound::Outbound,
-}
-
-impl Shared {
-    /// Deletes every hook (durably) and clears the delivery log, the System Log (its cursors
-    /// stay valid: positions are never reused), the faults, the chaos and the rate windows.
-    pub(crate) async fn reset(&self) -> Result<(), reply::Failure> {
-        self.store
-            .write(|state| {
-                let changed = !state.hooks.is_empty();
-                state.hooks.clear();
-                Ok(((), changed))
-            })
-            .await?;
-        self.log.clear();
-        self.system_log.clear();
-        self.faults.set(Faults::default());
-        self.chaos.set(Chaos::default());
-        self.limiter.reset();
-        self.logs_limiter.reset();
-        Ok(())
-    }
-}
-
-/// Configures and starts an [`Emulator`].
-#[derive(Debug)]
-#[must_use]
-pub struct EmulatorBuilder {
-    token: Secret,
-    allow_http_loopback: bool,
-    state_file: Option<PathBuf>,
-    rate_limit_per_minute: u32,
-    logs_rate_limit: Option<u32>,
-    rate_limit_window: Duration,
-    hook_timeout: Duration,
-    max_batch: usize,
-    max_batch_bytes: usize,
-    max_active_hooks: usize,
-    max_hooks: usize,
-    system_log_max_events: usize,
-    server_limits: ServerLimits,
-}
-
-impl Default for EmulatorBuilder {
-    fn default() -> Self {
-        Self {
-            token: Secret::new(DEFAULT_TOKEN),
-            allow_http_loopback: false,
-            state_file: None,
-            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
-            logs_rate_limit: None,
-            rate_limit_window: limits::DEFAULT_RATE_LIMIT_WINDOW,
-            hook_timeout: DEFAULT_HOOK_TIMEOUT,
-            max_batch: DEFAULT_MAX_BATCH,
-            max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
-            max_active_hooks: MAX_ACTIVE_HOOKS,
-            max_hooks: DEFAULT_MAX_HOOKS,
-            system_log_max_events: syslog::DEFAULT_MAX_EVENTS,
-            server_limits: ServerLimits::default(),
-        }
-    }
-}
-
-impl EmulatorBuilder {
-    /// The API token clients must send (`SSWS <token>` or `Bearer <token>`); default
-    /// [`DEFAULT_TOKEN`].
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = token.into();
-        self
-    }
-
-    /// Accept `http://` hook URIs on loopback hosts (Okta accepts only `https://`).
-    pub fn allow_http_loopback(mut self, allow: bool) -> Self {
-        self.allow_http_loopback = allow;
-        self
-    }
-
-    /// Keep the hooks in this file: loaded at start, written before every acknowledgement.
-    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
-        self
-    }
-
-    /// Calls per minute before answering 429 (default [`DEFAULT_RATE_LIMIT_PER_MINUTE`]).
-    pub fn rate_limit_per_minute(mut self, limit: u32) -> Self {
-        self.rate_limit_per_minute = limit;
-        self
-    }
-
-    /// Calls per window to `/api/v1/logs`, its own bucket (default: the same as
-    /// [`rate_limit_per_minute`](Self::rate_limit_per_minute)). Okta's is lower than most.
-    pub fn logs_rate_limit(mut self, limit: u32) -> Self {
-        self.logs_rate_limit = Some(limit);
-        self
-    }
-
-    /// How long a rate-limit window lasts (default one minute, as at Okta). Shorter windows
-    /// let tests see a client wait for the reset without waiting a minute.
-    pub fn rate_limit_window(mut self, window: Duration) -> Self {
-        self.rate_limit_window = window.max(Duration::from_secs(1));
-        self
-    }
-
-    /// How long a hook may take to answer (default 3 s, as at Okta). Shorter values keep
-    /// tests fast.
-    pub fn hook_timeout(mut self, timeout: Duration) -> Self {
-        self.hook_timeout = timeout;
-        self
-    }
-
-    /// Most events in one delivery POST (default [`DEFAULT_MAX_BATCH`]).
-    pub fn max_batch(mut self, events: usize) -> Self {
-        self.max_batch = events.max(1);
-        self
-    }
-
-    /// Largest delivery POST, in bytes of events (default [`DEFAULT_MAX_BATCH_BYTES`]); an
-    /// event larger than that goes in a POST of its own.
-    pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
-        self.max_batch_bytes = bytes.max(1);
-        self
-    }
-
-    /// Most ACTIVE hooks (default 25, as at Okta).
-    pub fn max_active_hooks(mut self, hooks: usize) -> Self {
-        self.max_active_hooks = hooks;
-        self
-    }
-
-    /// Most hooks kept, active or not (default [`DEFAULT_MAX_HOOKS`]); with the size limit of
-    /// a hook this bounds the state file and the `list` answer.
-    pub fn max_hooks(mut self, hooks: usize) -> Self {
-        self.max_hooks = hooks;
-        self
-    }
-
-    /// Most events the System Log keeps (default [`SYSTEM_LOG_DEFAULT_MAX_EVENTS`], at most
-    /// [`SYSTEM_LOG_MAX_EVENTS`]); the oldest go first, and never more than
-    /// [`SYSTEM_LOG_MAX_BYTES`] of event JSON. Okta keeps 90 days.
-    pub fn system_log_max_events(mut self, events: usize) -> Self {
-        self.system_log_max_events = events;
-        self
-    }
-
-    /// The server's time limits and connection cap (default [`ServerLimits::default`]: a
-    /// request head within 10 s, which is also the idle limit; a whole request within 30 s;
-    /// 512 connections).
-    pub fn server_limits(mut self, limits: ServerLimits) -> Self {
-        self.server_limits = limits;
-        self
-    }
-
-    /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
-    /// runtime until [`Emulator::shutdown`] or drop.
-    pub async fn start(
-        self,
-        addr: impl tokio::net::ToSocketAddrs + std::fmt::Display,
-    ) -> Result<Emulator> {
-        if self.token.is_empty() {
-            return Err(Error::Config("the emulator token is empty".into()));
-        }
-        if self.hook_timeout.is_zero() {
-            return Err(Error::Config(
-                "the hook timeout must be more than zero".into(),
-            ));
-        }
-        let store = Arc::new(store::Store::open(self.state_file)?);
-        let state_warnings = store.snapshot().invalid_filters();
-        for warning in &state_warnings {
-            tracing::warn!("state file: {warning}");
-        }
-        let listener = serve::bind(addr).await?;
-        let addr = listener
-            .local_addr()
-            .map_err(okta_eventhooks_receiver::Error::Serve)?;
-        let host = if addr.ip().is_unspecified() {
-            SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
-        } else {
-            addr
-        };
-        let url = format!("http://{host}");
-        let shared = Arc::new(Shared {
-            token: self.token,
-            allow_http_loopback: self.allow_http_loopback,
-            base_url: url.clone(),
-            max_batch: self.max_batch,
-            max_batch_bytes: self.max_batch_bytes,
-            max_active_hooks: self.max_active_hooks,
-            max_hooks: self.max_hooks,
-            store,
-            limiter: limits::RateLimiter::new(self.rate_limit_per_minute, self.rate_limit_window),
-            logs_limiter: limits::RateLimiter::new(
-                self.logs_rate_limit.unwrap_or(self.rate_limit_per_minute),
-                self.rate_limit_window,
-            ),
-            faults: limits::FaultState::default(),
-            chaos: chaos::ChaosState::default(),
-            log: records::DeliveryLog::new(),
-            system_log: syslog::SystemLog::new(self.system_log_max_events),
-            outbound: outbound::Outbound::new(self.hook_timeout)?,
-        });
-        let server = BackgroundServer::start(
-            listener,
-            server::router(Arc::clone(&shared)),
-            self.server_limits,
-        )?;
-        tracing::info!(%url, "emulator listening");
-        Ok(Emulator {
-            shared,
-            url,
-            server,
-            state_warnings,
-        })
-    }
-}
-
-/// A running emulator. Dropping it stops the server (without waiting); prefer
-/// [`shutdown`](Emulator::shutdown).
-pub struct Emulator {
-    shared: Arc<Shared>,
-    url: String,
-    server: BackgroundServer,
-    state_warnings: Vec<String>,
-}
-
-impl std::fmt::Debug for Emulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Emulator {
-    /// A builder with Okta's defaults.
-    pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder::default()
-    }
-
-    /// The org URL to give clients, e.g. `http://127.0.0.1:41234`.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// What was wrong in the state file at start, one line each (a filter stored before
-    /// filters were checked that does not parse); the emulator runs anyway. Empty normally.
-    pub fn state_warnings(&self) -> &[String] {
-        &self.state_warnings
-    }
-
-    /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
-        self.server.local_addr()
-    }
-
-    /// Fires `count` events of `event_type` to every eligible hook and waits for the
-    /// deliveries (retries included). [`fire_with`](Self::fire_with) fires several types in
-    /// one burst.
-    pub async fn fire(&self, event_type: &str, count: usize) -> Result<FireSummary> {
-        self.fire_with(FireRequest::new(event_type, count)).await
-    }
-
-    /// Fires events shaped by a [`FireRequest`].
-    pub async fn fire_with(&self, request: FireRequest) -> Result<FireSummary> {
-        deliver::fire(&self.shared, request)
-            .await
-            .map_err(Error::InvalidInput)
-    }
-
-    /// Every recorded verification and delivery attempt, oldest first.
-    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
-        self.shared.log.all()
-    }
-
-    /// Replaces the injected faults.
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.faults.set(faults);
-    }
-
-    /// Replaces the standing chaos (every fire without chaos of its own, every verify call);
-    /// refused when a knob is out of bounds ([`Chaos::acceptable`]).
-    pub fn set_chaos(&self, chaos: Chaos) -> Result<()> {
-        if !chaos.acceptable() {
-            return Err(Error::InvalidInput(Chaos::bounds()));
-        }
-        self.shared.chaos.set(chaos);
-        Ok(())
-    }
-
-    /// Deletes every hook and clears the delivery log, the System Log (cursors stay valid),
-    /// faults, chaos and rate-limit windows.
-    pub async fn reset(&self) -> Result<()> {
-        self.shared.reset().await.map_err(|failure| {
-            let message = match failure {
-                reply::Failure::Internal(detail) => detail,
-                other => format!("{other:?}"),
-            };
-            Error::StateFile {
-                path: self.shared.store.path().unwrap_or(Path::new("")).to_owned(),
-                message,
-            }
-        })
-    }
-
-    /// Stops accepting connections and waits for the server to finish.
-    pub async fn shutdown(mut self) {
-        if let Err(e) = self.server.stop().await {
-            tracing::error!(error = %e, "the emulator stopped serving");
-        }
-    }
-}

@@ -8,8 +8,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use url::form_urlencoded;
 
+use super::reply;
+use super::shared::Shared;
 use super::syslog::{Invalid, query};
-use super::{Shared, reply};
 
 pub(crate) async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Response {
     match page(&shared, raw.as_deref()) {

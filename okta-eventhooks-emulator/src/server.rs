@@ -13,7 +13,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::limits::Verdict;
-use super::{Shared, api, control, ids, logs, reply};
+use super::shared::Shared;
+use super::{api, control, logs, reply};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
@@ -66,7 +67,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 /// Runs around every request.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let request_id = ids::request_id();
+    let request_id = okta_eventhooks::ids::request_id();
     let path = request.uri().path();
     let control = path.starts_with("/emulator/");
     let mut verdict = None;

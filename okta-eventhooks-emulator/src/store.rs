@@ -302,7 +302,8 @@ mod tests {
 
     #[test]
     fn save_replaces_atomically_and_load_reads_it_back() {
-        let dir = std::env::temp_dir().join(format!("oeh-store-{}", crate::ids::uuid_v4()));
+        let dir =
+            std::env::temp_dir().join(format!("oeh-store-{}", okta_eventhooks::ids::uuid_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("state.json");
         let state = State::new();

@@ -25,8 +25,9 @@ use crate::{Error, Result};
 
 /// Default time a sink has to store a delivery before the receiver answers 503.
 pub const DEFAULT_SINK_DEADLINE: Duration = Duration::from_secs(2);
-/// Okta's timeout for a hook's answer; a sink deadline must be shorter.
-pub const OKTA_TIMEOUT: Duration = Duration::from_secs(3);
+/// Okta's timeout for a hook's answer (the SDK's one definition); a sink deadline must be
+/// shorter.
+pub use okta_eventhooks::hook_call::OKTA_TIMEOUT;
 
 /// Any error of an extension ([`Sink`], [`DedupeStore`](crate::DedupeStore)): it is logged,
 /// never sent to the caller, and must not contain a secret.

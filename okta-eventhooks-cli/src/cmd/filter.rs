@@ -161,7 +161,7 @@ impl Test {
                         "--sample {event_type:?}: give an event type, e.g. user.session.start"
                     )));
                 }
-                okta_eventhooks_emulator::sample_event(event_type)
+                okta_eventhooks::sample::sample_event(event_type)
             }
             (None, None) => {
                 return Err(CliError::Usage("give --event FILE or --sample TYPE".into()));

@@ -948,6 +948,65 @@ async fn a_receiver_that_answers_the_probe_wrongly_fails_its_hook_with_exit_4() 
     );
 }
 
+/// A receiver that decodes the challenge as standard base64 would (`-` to `+`, `_` to `/`), as a
+/// form decoder or an alphanumeric check mangles it: the probe sends Okta's challenge shape
+/// (always a `-` and a `_`), so it fails every time, before any hook is created.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receiver_that_mangles_dash_and_underscore_in_the_challenge_fails_the_probe() {
+    let emu = okta_eventhooks_tests::emulator::start().await;
+    let client = okta_eventhooks_tests::emulator::client(&emu);
+    let home = tempdir("mangled-challenge");
+    let rx = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/mangled"))
+        .respond_with(|request: &Request| {
+            let challenge = request
+                .headers
+                .get("x-okta-verification-challenge")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let mangled = challenge.replace('-', "+").replace('_', "/");
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"verification": mangled}))
+        })
+        .mount(&rx)
+        .await;
+    let file = write(
+        &home,
+        "hooks.yaml",
+        &format!(
+            "hooks:\n  mangled: {{uri: '{}/mangled', events: [user.session.start]}}\n",
+            rx.uri()
+        ),
+    );
+    let mut cmd = cli_for(&emu, &home);
+    cmd.args(["-o", "json", "apply", "--yes", "-f", file.to_str().unwrap()]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 4, "a mangled echo is a rejection: {}", out.stderr);
+    let applied: Value = serde_json::from_str(&out.stdout).unwrap();
+    let probe = applied["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["hook"] == "mangled" && s["step"] == "probe")
+        .unwrap()
+        .clone();
+    assert_eq!(probe["result"], "failed");
+    let message = probe["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("answered with another value than the challenge"),
+        "{message}"
+    );
+    assert!(hooks(&client).await.is_empty(), "no hook was created");
+    let gets = received(&rx, "GET").await;
+    assert_eq!(gets.len(), 1, "one probe");
+    let sent = gets[0].headers["x-okta-verification-challenge"]
+        .to_str()
+        .unwrap();
+    assert_eq!(sent.len(), 40, "Okta's challenge length: {sent}");
+    assert!(sent.contains('-') && sent.contains('_'), "{sent}");
+    assert_eq!(gets[0].headers["user-agent"], "Okta-Integrations");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn rotate_secrets_sends_the_new_secret_and_verifies_with_it() {
     let emu = okta_eventhooks_tests::emulator::start().await;

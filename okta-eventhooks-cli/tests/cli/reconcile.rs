@@ -165,7 +165,7 @@ async fn failed_uuids(emu: &Emulator) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
     let nats = NatsServer::start();
@@ -575,7 +575,7 @@ async fn the_table_report_names_the_missing_and_a_redirecting_receiver_fails_the
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn a_stream_that_forgets_what_it_stored_or_another_streams_prefix_is_refused() {
     use okta_eventhooks_relay::async_nats::jetstream::stream::{Config, RetentionPolicy};

@@ -132,7 +132,7 @@ fn assert_nothing_secret(what: &str, text: &str) {
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn relay_stores_and_consume_prints_and_acknowledges_without_leaking_secrets() {
     let nats = NatsServer::start();
@@ -219,7 +219,7 @@ async fn relay_stores_and_consume_prints_and_acknowledges_without_leaking_secret
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn relay_json_status_lines_and_a_conflicting_stream_is_a_config_error() {
     let nats = NatsServer::start();

@@ -4,9 +4,10 @@
 //! Bounded: at most `max_events` events and [`MAX_BYTES`] of JSON (Okta keeps 90 days); the
 //! oldest go first. Each event gets a sequence number when it is written; sequence numbers are
 //! never reused (not even after a reset), so a cursor keeps its meaning. The log stamps
-//! `published` as it writes an event, from a clock that never goes back and gives each event
-//! a millisecond of its own, so the order of writing is the order of `published` (unless a
-//! fire's patch sets `published` itself).
+//! `published` as it writes an event with the wall clock (in milliseconds, never going back),
+//! so `published` never passes the wall clock, as at Okta; many events share a millisecond
+//! in a burst. Order and uniqueness come from the sequence number: a bounded read sorts by
+//! (`published`, sequence) and a cursor holds both.
 
 mod cursor;
 mod filter;
@@ -92,10 +93,9 @@ struct Inner {
     bytes: usize,
     /// The sequence number of the last event written (0: none yet).
     last_seq: u64,
-    /// The clock of `published`: never goes back, one millisecond per event at least.
+    /// The clock of `published` and of persistence: the wall clock in milliseconds, held
+    /// where it was if the wall clock steps back, so that both never go back.
     clock_ms: i64,
-    /// The clock of persistence: never goes back.
-    persisted_ms: i64,
 }
 
 /// One page of events and where the next one starts (`None`: this was the last).
@@ -113,7 +113,7 @@ pub(crate) struct SystemLog {
 impl SystemLog {
     pub(crate) fn new(max_events: usize) -> Self {
         let mut epoch = [0u8; 4];
-        crate::ids::fill(&mut epoch);
+        okta_eventhooks::ids::random_bytes(&mut epoch);
         Self {
             epoch: u32::from_be_bytes(epoch),
             max_events: max_events.clamp(1, MAX_EVENTS),
@@ -122,7 +122,6 @@ impl SystemLog {
                 bytes: 0,
                 last_seq: 0,
                 clock_ms: 0,
-                persisted_ms: 0,
             }),
         }
     }
@@ -131,26 +130,20 @@ impl SystemLog {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Writes events, stamping `published` on those for which `keep_published` is false: one
-    /// millisecond each, ending now, and never at or before an earlier event's (so `published`
-    /// is unique and follows the order of writing; only a sustained burst of more than one
-    /// event a millisecond runs ahead of the clock).
+    /// Writes events, stamping `published` on those for which `keep_published` is false with
+    /// the time of writing: never after the wall clock (Okta never publishes in the future),
+    /// never before an earlier stamp; the events of a burst share milliseconds, and their
+    /// sequence numbers keep them in the order written.
     pub(crate) fn append(&self, events: &mut [Value], keep_published: impl Fn(usize) -> bool) {
         let mut inner = self.lock();
-        let now = Utc::now().timestamp_millis().max(inner.persisted_ms);
-        inner.persisted_ms = now;
-        let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+        let now = Utc::now().timestamp_millis().max(inner.clock_ms);
+        inner.clock_ms = now;
+        let stamp = crate::ids::okta_time_ms(now);
         for (index, event) in events.iter_mut().enumerate() {
-            // Each event its own millisecond, so that `published` orders them: the events of a
-            // batch happened over the milliseconds up to now, and never before an earlier one
-            // (so only a sustained burst of more than one event a millisecond runs ahead).
-            let back = count - 1 - i64::try_from(index).unwrap_or(count);
-            inner.clock_ms = (now - back).max(inner.clock_ms + 1);
             if !keep_published(index)
                 && let Some(fields) = event.as_object_mut()
             {
-                let stamp = crate::ids::okta_time_ms(inner.clock_ms);
-                fields.insert("published".into(), Value::from(stamp));
+                fields.insert("published".into(), Value::from(stamp.as_str()));
             }
             let Ok(json) = serde_json::to_string(event) else {
                 continue;
@@ -159,7 +152,7 @@ impl SystemLog {
                 .get("published")
                 .and_then(Value::as_str)
                 .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
-                .map_or(inner.clock_ms, |p| p.timestamp_millis());
+                .map_or(now, |p| p.timestamp_millis());
             inner.last_seq += 1;
             let entry = Entry {
                 seq: inner.last_seq,
@@ -259,10 +252,11 @@ fn polling(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Pag
 /// Events with `since <= published < until` in `published` order (ties in the order written),
 /// after the cursor; a next link only while more remain.
 fn bounded(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Page {
-    // The default is "now": the log's own clock, which a burst can put a little ahead.
+    // The default is "now", inclusive of this millisecond's events (`until` is exclusive),
+    // and of the log's clock should the wall clock have stepped back.
     let until = query
         .until
-        .map_or(now.max(inner.clock_ms + 1), |t| t.timestamp_millis());
+        .map_or(now.max(inner.clock_ms) + 1, |t| t.timestamp_millis());
     let since = query
         .since
         .map_or(until - DEFAULT_SPAN_MS, |t| t.timestamp_millis());
@@ -295,5 +289,75 @@ fn bounded(inner: &Inner, query: &Query, after: Option<Cursor>, now: i64) -> Pag
     Page {
         events,
         next: last.filter(|_| more),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn published_ms(event: &Value) -> i64 {
+        let text = event["published"].as_str().expect("stamped");
+        DateTime::parse_from_rfc3339(text)
+            .expect("RFC 3339")
+            .timestamp_millis()
+    }
+
+    /// A burst far faster than one event a millisecond: every stamp is at most the wall clock
+    /// read after it was written (a clock giving each event a millisecond of its own ended
+    /// minutes in the future), stamps never go back, and sequence numbers keep the order.
+    #[test]
+    fn a_burst_is_never_published_after_the_wall_clock() {
+        let log = SystemLog::new(MAX_EVENTS);
+        let mut last = i64::MIN;
+        let mut written = 0;
+        for _ in 0..4_000 {
+            let mut window: Vec<Value> = (0..50).map(|i| serde_json::json!({"n": i})).collect();
+            log.append(&mut window, |_| false);
+            let wall = Utc::now().timestamp_millis();
+            for event in &window {
+                let stamp = published_ms(event);
+                assert!(
+                    stamp <= wall,
+                    "published {stamp} after the wall clock {wall}"
+                );
+                assert!(stamp >= last, "published went back: {stamp} < {last}");
+                last = stamp;
+            }
+            written += window.len();
+        }
+        let inner = log.lock();
+        assert_eq!(inner.entries.len(), written);
+        assert!(
+            inner.entries.iter().zip(1..).all(|(e, seq)| e.seq == seq),
+            "one sequence number each, in the order written"
+        );
+    }
+
+    /// Events sharing a millisecond are still paged once each, in the order written: a bounded
+    /// read's cursor holds (published, sequence).
+    #[test]
+    fn events_sharing_a_millisecond_page_once_each_in_order() {
+        let log = SystemLog::new(1000);
+        let mut events: Vec<Value> = (0..25).map(|n| serde_json::json!({"n": n})).collect();
+        log.append(&mut events, |_| false);
+        let query = query::parse(Some(
+            "limit=4&since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z",
+        ))
+        .unwrap();
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = log.page(&query, after);
+            for json in &page.events {
+                let event: Value = serde_json::from_str(json).unwrap();
+                seen.push(event["n"].as_i64().unwrap());
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (0..25).collect::<Vec<_>>());
     }
 }

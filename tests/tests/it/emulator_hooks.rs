@@ -1,9 +1,8 @@
 //! What the emulator sends to hooks: verification GETs and event deliveries.
 
 use okta_eventhooks::EventHookVerificationStatus;
-use okta_eventhooks_emulator::{
-    ControlClient, DeliveryKind, DeliveryOutcome, FireRequest, HOOK_USER_AGENT,
-};
+use okta_eventhooks::hook_call::HOOK_USER_AGENT;
+use okta_eventhooks_emulator::{ControlClient, DeliveryKind, DeliveryOutcome, FireRequest};
 use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -642,3 +642,50 @@ async fn the_sdk_reader_waits_out_the_logs_rate_limit_and_skips_nothing() {
     assert_eq!(read, fired, "every event once, in order");
     assert!(reader.pages() > 3, "more pages than one window allows");
 }
+
+/// The largest fire, with no hook to slow it: thousands of events a millisecond. Every
+/// `published` lies between the fire's start and its end (Okta never publishes in the future;
+/// a clock giving each event a millisecond of its own ran seconds ahead here), and a bounded
+/// read up to the end, paged, returns each event once in the order written.
+#[tokio::test]
+async fn a_burst_is_never_published_after_the_wall_clock() {
+    let emu = builder().start("127.0.0.1:0").await.unwrap();
+    let count = okta_eventhooks_emulator::MAX_FIRE_COUNT;
+    let before = Utc::now();
+    let fired = emu.fire("user.session.start", count).await.unwrap();
+    let after = Utc::now();
+    assert_eq!(fired.fired, count);
+    let written: Vec<Value> = follow(&emu, &[("limit", "1000")])
+        .await
+        .iter()
+        .flat_map(|p| p.events().to_vec())
+        .collect();
+    assert_eq!(written.len(), count);
+    for event in &written {
+        let typed: LogEvent = serde_json::from_value(event.clone()).unwrap();
+        let published = typed.published_at().unwrap();
+        assert!(
+            published <= after,
+            "published {published} after the fire ended at {after}"
+        );
+        assert!(published >= before - chrono::TimeDelta::milliseconds(1));
+    }
+    // `until` is exclusive: one millisecond past the end takes in the last events.
+    let until = (after + chrono::TimeDelta::milliseconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let since = before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let bounded: Vec<String> = follow(
+        &emu,
+        &[("since", &since), ("until", &until), ("limit", "1000")],
+    )
+    .await
+    .iter()
+    .flat_map(Page::uuids)
+    .collect();
+    let in_order: Vec<String> = written
+        .iter()
+        .map(|e| e["uuid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(bounded, in_order, "each once, in the order written");
+    emu.shutdown().await;
+}

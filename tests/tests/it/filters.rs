@@ -88,7 +88,7 @@ async fn the_documented_example_delivers_the_sales_event_and_not_the_support_one
     // The SDK's evaluation of the same events agrees with the emulator's deliveries.
     let filter = Filter::parse(SALES_ONLY).unwrap();
     for (group, matched) in [("Sales", true), ("Support", false)] {
-        let mut event = okta_eventhooks_emulator::sample_event(event_type);
+        let mut event = okta_eventhooks::sample::sample_event(event_type);
         event["target"] = added_to(group)["target"].clone();
         let event: LogEvent = serde_json::from_value(event).unwrap();
         assert_eq!(filter.matches(&event), matched);

@@ -68,7 +68,7 @@ async fn store(nats: &NatsServer, window: Duration) -> Result<KvDedupe, Error> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn two_receivers_sharing_a_kv_store_drop_each_others_repeats() {
     let nats = NatsServer::start();
@@ -110,7 +110,7 @@ async fn two_receivers_sharing_a_kv_store_drop_each_others_repeats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn a_refused_delivery_is_forgotten_and_entries_expire_with_the_window() {
     let nats = NatsServer::start();

@@ -16,6 +16,7 @@ mod emulator_logs;
 mod emulator_state;
 mod errors;
 mod filters;
+mod hook_call;
 mod input_limits;
 mod kv_dedupe;
 mod logs;

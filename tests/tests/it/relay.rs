@@ -101,7 +101,7 @@ fn uuids(events: &[ReceivedEvent]) -> BTreeMap<String, usize> {
 /// verified hook calling `url`; returns both and the hook id.
 async fn okta_calling(url: &str) -> (Emulator, String) {
     let emu = emulator::builder()
-        .hook_timeout(Duration::from_secs(3))
+        .hook_timeout(okta_eventhooks::hook_call::OKTA_TIMEOUT)
         .start("127.0.0.1:0")
         .await
         .unwrap();
@@ -155,7 +155,7 @@ async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn okta_to_relay_to_stream_to_consumer_every_event_once() {
     let nats = NatsServer::start();
@@ -208,7 +208,7 @@ async fn okta_to_relay_to_stream_to_consumer_every_event_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn jetstream_down_answers_503_and_the_retry_after_it_is_back_is_stored_once() {
     let mut nats = NatsServer::start();
@@ -248,7 +248,7 @@ async fn jetstream_down_answers_503_and_the_retry_after_it_is_back_is_stored_onc
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn server_restarts_mid_run_lose_nothing() {
     let mut nats = NatsServer::start();
@@ -284,7 +284,7 @@ async fn server_restarts_mid_run_lose_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn duplicates_sent_to_two_relay_replicas_are_one_message_each() {
     let nats = NatsServer::start();
@@ -358,7 +358,7 @@ async fn fire_through(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies() {
     let mut cluster = NatsCluster::start().await;
@@ -428,7 +428,7 @@ async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
     let nats = NatsServer::start();
@@ -503,7 +503,7 @@ async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(any(nats_server, ci)),
-    ignore = "set OKTA_EVENTHOOKS_NATS_SERVER to a nats-server binary (see .ci/run)"
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
 )]
 async fn an_existing_stream_with_other_settings_is_a_clear_error() {
     let nats = NatsServer::start();
