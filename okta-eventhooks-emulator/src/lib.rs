@@ -141,6 +141,8 @@
 //! | Okta's answer to an invalid filter | 400 `E0000001`, cause `events.filter.eventFilterMap.condition.expression: The filter for event type "<type>" is not valid: column <n>: <problem>` |
 //! | a state file holding a filter that does not parse (written before filters were checked) | the emulator starts and keeps the hook; each such filter is logged (warn) and listed by [`Emulator::state_warnings`]; `fire` delivers none of that type's events to the hook and reports them as failed with `filterError`, until the hook is replaced with a valid filter |
 
+// docs.rs (`--cfg docsrs`) marks items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod api;
@@ -191,3 +193,8 @@ pub use syslog::{
     DEFAULT_MAX_EVENTS as SYSTEM_LOG_DEFAULT_MAX_EVENTS, MAX_BYTES as SYSTEM_LOG_MAX_BYTES,
     MAX_EVENTS as SYSTEM_LOG_MAX_EVENTS,
 };
+
+/// The examples of the crate's README, compiled and run as doctests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

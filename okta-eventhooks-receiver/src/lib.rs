@@ -59,6 +59,8 @@
 //! # Ok(()) }
 //! ```
 
+// docs.rs (`--cfg docsrs`) marks items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod builder;
@@ -87,3 +89,8 @@ pub use serve::ServerLimits;
 pub use server::RunningReceiver;
 pub use sink::{BoxError, DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, check_sink_deadline};
 pub use stats::ReceiverStats;
+
+/// The examples of the crate's README, compiled and run as doctests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -50,6 +50,8 @@
 //! # Ok(()) }
 //! ```
 
+// docs.rs (`--cfg docsrs`) marks items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod consume;
@@ -80,3 +82,8 @@ pub use subject::INVALID_EVENT_TYPE_TOKEN;
 
 /// The client crate, re-exported so that users name the same version.
 pub use async_nats;
+
+/// The examples of the crate's README, compiled and run as doctests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

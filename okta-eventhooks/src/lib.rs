@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
+// docs.rs (`--cfg docsrs`) marks items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 // The generated code names this crate by its absolute path (`::okta_eventhooks::...`), so that
