@@ -58,7 +58,10 @@ pub(super) async fn check(
                 ),
                 accepts_anyone(key),
             ),
-            Some(Failure::Status { status, .. }) if matches!(status, 401 | 403) => (
+            Some(Failure::Status {
+                status: status @ (401 | 403),
+                ..
+            }) => (
                 Check::new(
                     "reachable",
                     Status::Skip,
@@ -145,7 +148,10 @@ fn reachable(attempt: Attempt, id: &str) -> Check {
             "answer 200 with {\"verification\": <the X-Okta-Verification-Challenge header>}"
                 .to_owned()
         }
-        Failure::Status { status, .. } if matches!(status, 401 | 403) => format!(
+        Failure::Status {
+            status: status @ (401 | 403),
+            ..
+        } => format!(
             "the receiver refuses the hook's auth header: set the same secret on both (okta-eventhooks replace {id} --auth-value-env VAR)"
         ),
         Failure::InvalidHeader { .. } => format!("okta-eventhooks replace {id} (fix the header)"),
