@@ -149,8 +149,7 @@ fn reachable(attempt: Attempt, id: &str) -> Check {
                 .to_owned()
         }
         Failure::Status {
-            status: 401 | 403,
-            ..
+            status: 401 | 403, ..
         } => format!(
             "the receiver refuses the hook's auth header: set the same secret on both (okta-eventhooks replace {id} --auth-value-env VAR)"
         ),
