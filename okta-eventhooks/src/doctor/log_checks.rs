@@ -313,3 +313,69 @@ fn volume(read: &Read, since: DateTime<Utc>, now: DateTime<Utc>, capped: &str) -
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn events(count: usize, oldest: DateTime<Utc>) -> Vec<LogEvent> {
+        (0..count)
+            .map(|_| {
+                serde_json::from_value(serde_json::json!({
+                    "eventType": "user.session.start",
+                    "published": oldest.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                }))
+                .unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn volume_warns_from_okta_s_warning_and_fails_at_the_limit() {
+        // Over a one-hour window, so that the day is 24 times the count.
+        let now = Utc::now();
+        let hour = now - TimeDelta::hours(1);
+        for (count, status) in [
+            (11_666, Status::Ok),
+            (11_667, Status::Warn),
+            (16_666, Status::Warn),
+            (16_667, Status::Fail),
+        ] {
+            let read = Read {
+                events: events(count, hour),
+                capped: false,
+            };
+            let check = volume(&read, hour, now, "");
+            assert_eq!(check.status, status, "{count}: {}", check.finding);
+            let per_day = format!("about {} events a day", count * 24);
+            assert!(check.finding.starts_with(&per_day), "{}", check.finding);
+        }
+    }
+
+    #[test]
+    fn a_capped_read_is_judged_over_the_time_its_events_span() {
+        let now = Utc::now();
+        // 10,000 events in the last hour of a 24 h window: 240,000 a day at that rate.
+        let read = Read {
+            events: events(10_000, now - TimeDelta::hours(1)),
+            capped: true,
+        };
+        let check = volume(&read, now - TimeDelta::hours(24), now, " (capped)");
+        assert_eq!(check.status, Status::Ok, "{}", check.finding);
+        assert!(
+            check.finding.starts_with("about 240000 events a day"),
+            "{}",
+            check.finding
+        );
+        assert!(check.finding.contains("(capped)"));
+        // The same 10,000 in the last 30 minutes: 480,000 a day.
+        let read = Read {
+            events: events(10_000, now - TimeDelta::minutes(30)),
+            capped: true,
+        };
+        let check = volume(&read, now - TimeDelta::hours(24), now, "");
+        assert_eq!(check.status, Status::Fail, "{}", check.finding);
+    }
+}
