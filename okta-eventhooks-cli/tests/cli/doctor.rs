@@ -14,7 +14,7 @@ use okta_eventhooks_tests::endpoint::{
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
 use serde_json::Value;
 
-use crate::support::{Outcome, cli_at, home_dir, run};
+use crate::support::{Outcome, cli_at, home_dir, run, run_on_a_terminal};
 
 const TYPE: &str = "user.session.start";
 
@@ -496,4 +496,60 @@ async fn every_hook_of_a_manifest_one_json_object_each() {
         reports[0]
     );
     assert_eq!(check(&reports[1], "hook").0, "fail");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_is_coloured_on_a_terminal_only_and_not_with_no_color() {
+    let emu = emulator::start().await;
+    let (_receiver, id) = healthy(&emu).await;
+    let env = [
+        ("OKTA_CLIENT_ORGURL", emu.url()),
+        ("OKTA_CLIENT_TOKEN", TOKEN),
+    ];
+    let args = format!("doctor --hook {id}");
+    let (code, coloured) = run_on_a_terminal(&home_dir(), &args, &env, "").await;
+    assert_eq!(code, 0, "{coloured}");
+    assert!(coloured.contains("\x1b[32mok  \x1b[0m"), "{coloured:?}");
+    let mut plain_env = env.to_vec();
+    plain_env.push(("NO_COLOR", "1"));
+    let (_, plain) = run_on_a_terminal(&home_dir(), &args, &plain_env, "").await;
+    assert!(plain.contains("active     ok"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
+
+#[tokio::test]
+async fn could_not_run_is_exit_1_with_no_report() {
+    let emu = emulator::start().await;
+    // Okta refuses the token: an API error, not a finding.
+    let mut cmd = cli_at(&home_dir());
+    cmd.env("OKTA_CLIENT_ORGURL", emu.url())
+        .env("OKTA_CLIENT_TOKEN", "00wrong-token")
+        .args(["--max-retries", "0", "doctor", "--hook", "audit"]);
+    let outcome = run(cmd).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(outcome.stdout.is_empty(), "{}", outcome.stdout);
+    assert!(outcome.stderr.contains("error:"), "{}", outcome.stderr);
+    // Usage errors too (clap's own code would be 2, which means "found a problem").
+    for args in [
+        &["doctor"][..],
+        &["doctor", "--hook", "a", "--since", "soon"],
+        &["doctor", "--hook", "a", "--org", "x"],
+    ] {
+        let mut cmd = cli_at(&home_dir());
+        cmd.args(args);
+        let outcome = run(cmd).await;
+        assert_eq!(outcome.code, 1, "{args:?}: {}", outcome.stderr);
+    }
+    // A missing auth value variable is a usage error: exit 1, nothing sent.
+    let outcome = doctor(
+        emu.url(),
+        &["--hook", "audit", "--auth-value-env", "NO_SUCH_VAR_91"],
+    )
+    .await;
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("NO_SUCH_VAR_91"),
+        "{}",
+        outcome.stderr
+    );
 }
