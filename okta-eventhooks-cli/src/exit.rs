@@ -55,7 +55,8 @@ Exit codes:
      an answer was too large to read, or a demo check failed (a change may
      already be made; look, then retry)
 apply exits with the code of its first failed step. plan --detailed-exitcode
-replaces these: 0 no changes, 2 changes pending, 1 any error.";
+replaces these: 0 no changes, 2 changes pending, 1 any error; so does doctor:
+0 every check ok, 2 a warning or failure found, 1 could not run.";
 
 #[cfg(test)]
 mod tests {

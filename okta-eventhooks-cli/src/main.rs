@@ -166,6 +166,9 @@ enum Command {
     ///     --stream OKTA_EVENTS --replay --watch --lag 5m
     #[command(verbatim_doc_comment)]
     Reconcile(cmd::reconcile::Reconcile),
+    /// Check why a hook receives nothing, in the order of Okta's delivery pipeline
+    #[command(long_about = cmd::doctor::HELP)]
+    Doctor(cmd::doctor::Doctor),
     /// Write the manual pages (for packagers; `cargo xtask man` keeps the checked-in ones).
     #[command(hide = true)]
     Man(cmd::man::Man),
@@ -196,19 +199,21 @@ impl Command {
             Self::Relay(c) => c.run(ctx).await,
             Self::Consume(c) => c.run(ctx).await,
             Self::Reconcile(c) => c.run(ctx).await,
+            Self::Doctor(c) => c.run(ctx).await,
             Self::Man(c) => c.run(ctx),
         }
     }
 
     /// Whether the exit code is `plan --detailed-exitcode`'s: 0 no changes, 2 changes, 1 any
-    /// error.
+    /// error (also `reconcile`'s and `doctor`'s).
     fn detailed_exitcode(&self) -> bool {
-        matches!(self, Self::Plan(c) if c.detailed_exitcode()) || matches!(self, Self::Reconcile(_))
+        matches!(self, Self::Plan(c) if c.detailed_exitcode())
+            || matches!(self, Self::Reconcile(_) | Self::Doctor(_))
     }
 }
 
 /// Whether a command line that clap refused asks for `plan --detailed-exitcode`'s exit codes
-/// (`plan --detailed-exitcode`, or `reconcile`): read again by clap itself, leniently, so that
+/// (`plan --detailed-exitcode`, `reconcile` or `doctor`): read again by clap itself, leniently, so that
 /// the flag counts only where clap would take it as the flag (not as another flag's value).
 fn usage_error_is_detailed() -> bool {
     usage_error_is_detailed_in(std::env::args_os())
@@ -241,7 +246,7 @@ fn usage_error_is_detailed_in(args: impl IntoIterator<Item = std::ffi::OsString>
         return false;
     };
     match matches.subcommand() {
-        Some(("reconcile", _)) => true,
+        Some(("reconcile" | "doctor", _)) => true,
         Some(("plan", plan)) => plan
             .try_get_one::<bool>("detailed_exitcode")
             .ok()
@@ -334,6 +339,8 @@ mod tests {
             &["reconcile"],
             &["reconcile", "--hook", "a", "--no-such-flag"],
             &["reconcile", "--since", "not a time"],
+            &["doctor", "--hook", "a", "--since", "not a time"],
+            &["doctor"],
         ] {
             assert!(detailed(args), "{args:?}");
         }

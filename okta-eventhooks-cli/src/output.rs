@@ -117,6 +117,12 @@ impl Printer {
         (printer, buffer)
     }
 
+    /// `text` in an ANSI colour (`code`, e.g. `31` red) when stdout is a terminal that takes
+    /// colour, as it is otherwise.
+    pub fn painted(&self, code: &str, text: &str) -> String {
+        paint(self.colour, code, text)
+    }
+
     /// The output format chosen with `-o`.
     pub fn format(&self) -> OutputFormat {
         self.format

@@ -13,6 +13,7 @@ mod builders;
 pub mod catalog;
 mod client;
 pub mod config;
+pub mod doctor;
 mod edit;
 mod error;
 #[macro_use]

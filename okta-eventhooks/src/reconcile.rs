@@ -58,6 +58,9 @@ pub const FAILURE_DELIVERY_EVENT_ID: &str = "deliveryEventId";
 pub const FAILURE_EVENT_HOOK_ID: &str = "eventHookId";
 /// See [`FAILURE_DELIVERY_EVENT_ID`].
 pub const FAILURE_EVENT_UUIDS: &str = "eventUuids";
+/// The key of the HTTP status the hook answered a failed delivery with (absent when it did
+/// not answer), as the emulator writes it; `doctor` reports the last one.
+pub const FAILURE_HTTP_STATUS: &str = "httpStatus";
 
 /// What a hook receives: its subscribed event types, each with its filter when it has one.
 #[derive(Clone, Debug)]
@@ -266,7 +269,7 @@ impl<'a> Reconciliation<'a> {
 
 /// An `event_hook.delivery` event as a failure of hook `hook_id`, if it is one: the hook is
 /// among its targets (type `EventHook`) or named by `debugData.eventHookId`.
-fn delivery_failure(event: &LogEvent, hook_id: &str) -> Option<DeliveryFailure> {
+pub(crate) fn delivery_failure(event: &LogEvent, hook_id: &str) -> Option<DeliveryFailure> {
     let debug = event
         .debug_context
         .as_ref()

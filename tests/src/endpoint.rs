@@ -100,3 +100,46 @@ pub async fn server_on(port: u16) -> MockServer {
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
     MockServer::builder().listener(listener).start().await
 }
+
+/// A receiver that answers the verification GET with a challenge other than Okta's (200, in
+/// the right shape), as one that echoes a stale or fixed value does.
+pub async fn endpoint_wrong_challenge() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "verification": "not-the-challenge" })),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A receiver that answers 401 to every call, whatever its headers (a secret set on one side
+/// only).
+pub async fn endpoint_refusing() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A receiver that answers the verification (with `secret` in `Authorization`) but fails
+/// every delivery with 500, so that Okta gives up after its retry and logs
+/// `event_hook.delivery` failures.
+pub async fn endpoint_failing_deliveries(secret: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("authorization", secret))
+        .respond_with(Echo)
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
+}

@@ -8,6 +8,7 @@
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
 
+pub mod counting;
 pub mod emulator;
 pub mod endpoint;
 pub mod fixtures;

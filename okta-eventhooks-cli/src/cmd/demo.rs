@@ -2,7 +2,8 @@
 //!
 //! The demo is a table of steps ([`script`]), each with a name, an action and a check: start
 //! the emulator and a receiver, create a hook (auth secret, custom header, filter), get it,
-//! verify it, fire events (one kind dropped by the filter), look at what the receiver got, move
+//! verify it, fire events (one kind dropped by the filter), look at what the receiver got, run
+//! `doctor`'s checks on the hook, move
 //! the hook to a second receiver (verification resets), verify again, deactivate, delete,
 //! list. Every step prints one line with its result and time; a check that does not hold
 //! fails the command.
@@ -103,6 +104,10 @@ fn script() -> Vec<Step> {
             .check(format!("the receiver got {delivered} events"), move |w| {
                 w.events_received() == delivered
             }),
+        Step::new("doctor", Action::Doctor).check(
+            "every doctor check is ok on the working hook",
+            World::doctor_all_ok,
+        ),
         Step::new("start second receiver", Action::StartReceiver("/okta/v2")),
         Step::new("replace channel", Action::ReplaceChannel)
             .check("a new channel resets verification", |w| {
@@ -163,6 +168,8 @@ enum Action {
     ShowReceived,
     /// What the second receiver got since the hook moved, and that the first got nothing.
     ShowMoved,
+    /// Run `doctor`'s checks on the hook (in-process, through the SDK).
+    Doctor,
     /// Move the hook to the second receiver with a rotated secret.
     ReplaceChannel,
     /// Deactivate the hook.

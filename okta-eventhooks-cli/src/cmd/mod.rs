@@ -3,6 +3,7 @@
 pub mod ascode;
 pub mod completions;
 pub mod demo;
+pub mod doctor;
 pub mod emulator;
 pub mod event_types;
 pub mod filter;

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::support::std_bare;
 
-const STEPS: usize = 18;
+const STEPS: usize = 19;
 
 #[test]
 fn demo_runs_every_step_and_exits_zero() {
@@ -34,6 +34,7 @@ fn demo_runs_every_step_and_exits_zero() {
         "0 of 3 delivered; the filter dropped them",
         "1 of 1 delivered; the filter lets failures through",
         "4 events in 3 deliveries",
+        "9 of 9 checks ok",
         "UNVERIFIED (a new channel must be verified again)",
         "1 event; the old endpoint got none",
         "INACTIVE",
@@ -44,9 +45,16 @@ fn demo_runs_every_step_and_exits_zero() {
             "missing {expected:?} in\n{stdout}"
         );
     }
-    // The event lines the receiver printed, one per delivered event.
-    let events: Vec<&str> = stdout.lines().filter(|l| l.starts_with("      ")).collect();
-    assert_eq!(events.len(), 4, "{stdout}");
+    // The event lines the receiver printed, one per delivered event, then doctor's checks.
+    let details: Vec<&str> = stdout.lines().filter(|l| l.starts_with("      ")).collect();
+    assert_eq!(details.len(), 4 + 9, "{stdout}");
+    let (events, checks) = details.split_at(4);
+    for (check, name) in checks.iter().zip(okta_eventhooks::doctor::CHECKS) {
+        assert!(
+            check.trim_start().starts_with(&format!("{name:<10} ok ")),
+            "{check}"
+        );
+    }
     assert!(
         events
             .iter()

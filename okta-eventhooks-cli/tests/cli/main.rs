@@ -5,6 +5,7 @@
 mod ascode;
 mod catalog;
 mod demo;
+mod doctor;
 mod emulator;
 mod errors;
 mod exit_codes;

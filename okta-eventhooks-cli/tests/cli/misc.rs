@@ -39,6 +39,7 @@ const COMMANDS: &[&str] = &[
     "relay",
     "consume",
     "reconcile",
+    "doctor",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -31,7 +31,7 @@ pub(crate) fn delivery_failure(failure: &DeliveryFailure<'_>) -> Value {
     // The keys `reconcile` reads are the SDK's, so that writer and reader cannot drift.
     use okta_eventhooks::reconcile::{
         DELIVERY_FAILURE_EVENT_TYPE, FAILURE_DELIVERY_EVENT_ID, FAILURE_EVENT_HOOK_ID,
-        FAILURE_EVENT_UUIDS,
+        FAILURE_EVENT_UUIDS, FAILURE_HTTP_STATUS,
     };
     let mut debug = json!({
         FAILURE_DELIVERY_EVENT_ID: failure.event_id,
@@ -43,7 +43,7 @@ pub(crate) fn delivery_failure(failure: &DeliveryFailure<'_>) -> Value {
         "requestUri": failure.uri,
     });
     if let Some(status) = failure.status {
-        debug["httpStatus"] = Value::from(status.to_string());
+        debug[FAILURE_HTTP_STATUS] = Value::from(status.to_string());
     }
     json!({
         "uuid": ids::uuid_v4(),

@@ -23,6 +23,7 @@ mod table;
 use serde::Serialize;
 
 pub use suggest::closest_eligible;
+pub(crate) use suggest::distance;
 
 /// One event type of the catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

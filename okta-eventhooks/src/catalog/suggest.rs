@@ -27,8 +27,9 @@ pub fn closest_eligible(name: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// Levenshtein distance over characters: insertions, deletions and substitutions.
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance over characters: insertions, deletions and substitutions (also
+/// `doctor`'s near hook names).
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut current = vec![0; b.len() + 1];

@@ -3,6 +3,7 @@
 
 use std::fmt::Display;
 
+use okta_eventhooks::doctor;
 use okta_eventhooks::events::Delivery;
 use okta_eventhooks::{
     Channel, Client, EventHook, EventHookVerificationStatus, Events, LifecycleStatus, Secret,
@@ -13,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::{Action, Done};
 use crate::error::{CliError, Result};
-use crate::output::event_line;
+use crate::output::{event_line, printable};
 
 /// The emulator's API token; it lives only as long as the demo.
 const TOKEN: &str = "demo-api-token";
@@ -52,6 +53,8 @@ pub struct World {
     /// Deliveries the first receiver got after the hook moved away from it.
     left_behind: usize,
     listed: Vec<EventHook>,
+    /// What `doctor` found on the hook.
+    doctor: Option<doctor::Report>,
 }
 
 /// A running receiver, what it queued, and the secret it requires.
@@ -73,6 +76,7 @@ impl World {
             Action::Fire(request, note) => self.fire(request.clone(), note).await,
             Action::ShowReceived => self.show_received(),
             Action::ShowMoved => self.show_moved(),
+            Action::Doctor => self.doctor().await,
             Action::ReplaceChannel => self.replace_channel().await,
             Action::Deactivate => {
                 let hook = self.client()?.deactivate_event_hook(self.id()?).await?;
@@ -149,6 +153,14 @@ impl World {
 
     pub fn left_behind(&self) -> usize {
         self.left_behind
+    }
+
+    /// Whether `doctor` found every check `ok`.
+    pub fn doctor_all_ok(&self) -> bool {
+        self.doctor.as_ref().is_some_and(|r| {
+            r.checks.len() == doctor::CHECKS.len()
+                && r.checks.iter().all(|c| c.status == doctor::Status::Ok)
+        })
     }
 
     pub fn hook_gone(&self) -> bool {
@@ -257,6 +269,35 @@ impl World {
         let line = format!("{} of {count} delivered{note}", summary.delivered());
         self.fired = Some(summary);
         Ok(Done::line(line))
+    }
+
+    /// Runs `doctor`'s checks on the hook through the SDK, with the first receiver's secret
+    /// (Okta never returns it) and the events fired so far.
+    async fn doctor(&mut self) -> Result<Done> {
+        let mut options = doctor::Options::new(chrono::Utc::now() - chrono::TimeDelta::hours(1));
+        options.event_type = Some(FILTERED_TYPE.to_owned());
+        options.auth_value = Some(self.endpoint(FIRST)?.secret.clone());
+        let report = doctor::run(self.client()?, self.id()?, &options).await?;
+        let ok = report
+            .checks
+            .iter()
+            .filter(|c| c.status == doctor::Status::Ok)
+            .count();
+        let line = format!("{ok} of {} checks ok", report.checks.len());
+        let details = report
+            .checks
+            .iter()
+            .map(|c| {
+                format!(
+                    "{:<10} {:<4}  {}",
+                    c.name,
+                    c.status.as_str(),
+                    printable(&c.finding)
+                )
+            })
+            .collect();
+        self.doctor = Some(report);
+        Ok(Done { line, details })
     }
 
     fn show_received(&mut self) -> Result<Done> {
