@@ -157,6 +157,9 @@ fn read_seen(path: &Path) -> Result<HashSet<String>, Error> {
             format!("cannot read {}: {e}", path.display()),
         )
     })?;
+    // A file saved by an editor that writes a byte-order mark: the mark is not the first
+    // uuid's.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Ok(text
         .lines()
         .map(str::trim)
@@ -208,7 +211,26 @@ async fn post(
                 reqwest::StatusCode::from_u16(status).map_or(status.to_string(), |s| s.to_string())
             ),
         )),
-        Some(failure) => Err(internal(format!("replay to {uri} failed: {failure}"))),
+        // Each attempt (Okta's two) waited REPLAY_TIMEOUT: say so, not only "no answer".
+        Some(Failure::Timeout(waited)) => Err(Error::sink(
+            SinkErrorKind::Unreachable,
+            format!(
+                "replay to {uri} failed: the hook endpoint did not answer within the replay's timeout of {} s (twice, as Okta tries)",
+                waited.as_secs()
+            ),
+        )),
+        Some(failure @ Failure::Connect { .. }) => Err(Error::sink(
+            SinkErrorKind::Unreachable,
+            format!("replay to {uri} failed: {failure}"),
+        )),
+        Some(failure @ Failure::InvalidHeader { .. }) => Err(Error::sink(
+            SinkErrorKind::InvalidInput,
+            format!("replay to {uri} failed: {failure} (nothing was sent)"),
+        )),
+        Some(failure) => Err(Error::sink(
+            SinkErrorKind::Failed,
+            format!("replay to {uri} failed: {failure}"),
+        )),
     }
 }
 
@@ -237,6 +259,18 @@ mod tests {
         let now = Utc::now();
         let seen = sink.stored_uuids(now, now).await.unwrap();
         assert_eq!(seen, ["u0", "u1", "u2"].map(str::to_owned).into());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 20 item 9: a byte-order mark is not part of the first uuid.
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_uuid() {
+        let dir = std::env::temp_dir().join(format!("seen-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("seen.txt");
+        std::fs::write(&path, "\u{feff}u1\r\nu2\r\n").unwrap();
+        let seen = read_seen(&path).unwrap();
+        assert_eq!(seen, ["u1", "u2"].map(str::to_owned).into());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -12,7 +12,7 @@ use futures_util::{Stream, StreamExt};
 use okta_eventhooks::events::LogEvent;
 
 use crate::error::{Error, Result};
-use crate::headers;
+use crate::{headers, subject};
 
 /// Default time a consumer has to acknowledge an event before JetStream sends it again.
 pub const DEFAULT_ACK_WAIT: Duration = Duration::from_secs(30);
@@ -45,6 +45,7 @@ pub async fn consume(
     durable: &str,
     filter: Option<&str>,
 ) -> Result<EventStream> {
+    check_consumer(durable, filter)?;
     let found = js
         .get_stream(stream)
         .await
@@ -79,6 +80,36 @@ pub async fn consume(
         .await
         .map_err(|e| Error::jetstream(action(), e))?;
     Ok(EventStream { messages })
+}
+
+/// Checks what [`consume`] is given, before NATS is asked (NATS takes a bad name or filter
+/// for a missing resource, or times out): the durable name as NATS requires (not empty, and
+/// none of whitespace, `.`, `*`, `>`, `/`, `\\` or control characters: it is a token of
+/// JetStream's API subjects and a directory name), and the filter a valid subject.
+pub fn check_consumer(durable: &str, filter: Option<&str>) -> Result<()> {
+    check_consumer_name(durable)?;
+    if let Some(filter) = filter.filter(|f| !subject::is_filter(f)) {
+        return Err(Error::InvalidInput(format!(
+            "the subject filter {filter:?} is not a valid NATS subject: dot-separated non-empty tokens without spaces, with '*' only as a whole token and '>' only as the last one (e.g. okta.events.user.>)"
+        )));
+    }
+    Ok(())
+}
+
+fn check_consumer_name(name: &str) -> Result<()> {
+    let bad = name.chars().find(|&c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '.' | '*' | '>' | '/' | '\\')
+    });
+    if name.is_empty() || bad.is_some() {
+        let why = bad.map_or_else(
+            || "it is empty".to_owned(),
+            |c| format!("it contains {c:?}"),
+        );
+        return Err(Error::InvalidInput(format!(
+            "the consumer name {name:?} is not valid: {why}; NATS names may not contain whitespace, '.', '*', '>', '/' or '\\'"
+        )));
+    }
+    Ok(())
 }
 
 /// The events of a durable pull consumer, in stream order (see [`consume`]). Ends only when
@@ -164,7 +195,11 @@ impl ReceivedEvent {
             header(headers::OKTA_ORG),
         );
         let subject = message.subject.to_string();
-        match serde_json::from_slice(&message.payload) {
+        // The receiver refuses what nests deeper than the typed decode reads; a message
+        // published otherwise is refused here by the same limit.
+        let decoded = okta_eventhooks::events::check_event_depth(&message.payload)
+            .and_then(|()| serde_json::from_slice(&message.payload));
+        match decoded {
             Ok(event) => Ok(Self {
                 event,
                 raw: message.payload,
@@ -205,5 +240,21 @@ impl ReceivedEvent {
             .ack_with(AckKind::Nak(Some(delay)))
             .await
             .map_err(|e| Error::jetstream("return an event", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consumer_names_are_checked_as_nats_requires() {
+        for good in ["billing-sync", "audit_1", "A"] {
+            check_consumer_name(good).unwrap();
+        }
+        for bad in ["", "a.b", "a*", "a>", "a b", "a/b", "a\\b", "a\tb"] {
+            let err = check_consumer_name(bad).unwrap_err();
+            assert!(err.to_string().contains("is not valid"), "{bad}: {err}");
+        }
     }
 }
