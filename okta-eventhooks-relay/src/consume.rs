@@ -45,6 +45,19 @@ pub async fn consume(
     durable: &str,
     filter: Option<&str>,
 ) -> Result<EventStream> {
+    consume_batched(js, stream, durable, filter, None).await
+}
+
+/// [`consume`], pulling at most `batch` events at a time (`None`: async-nats' default, some
+/// hundreds). A reader that takes long per event pulls 1: an event waiting in the batch
+/// while others are processed counts against [`DEFAULT_ACK_WAIT`] and would be sent again.
+pub async fn consume_batched(
+    js: &jetstream::Context,
+    stream: &str,
+    durable: &str,
+    filter: Option<&str>,
+    batch: Option<usize>,
+) -> Result<EventStream> {
     check_consumer(durable, filter)?;
     let found = js
         .get_stream(stream)
@@ -75,7 +88,11 @@ pub async fn consume(
             "consumer {durable} on stream {stream} already exists with the subject filter {existing:?}, not {filter:?}: use another durable name, or the same filter"
         )));
     }
-    let messages = consumer
+    let mut pull = consumer.stream();
+    if let Some(batch) = batch {
+        pull = pull.max_messages_per_batch(batch.max(1));
+    }
+    let messages = pull
         .messages()
         .await
         .map_err(|e| Error::jetstream(action(), e))?;
@@ -232,6 +249,15 @@ impl ReceivedEvent {
             .double_ack()
             .await
             .map_err(|e| Error::jetstream("acknowledge an event", e))
+    }
+
+    /// Tells JetStream the event is still being processed, so that it is not sent again
+    /// before [`DEFAULT_ACK_WAIT`] passes from now.
+    pub async fn in_progress(&self) -> Result<()> {
+        self.acker
+            .ack_with(AckKind::Progress)
+            .await
+            .map_err(|e| Error::jetstream("report an event in progress", e))
     }
 
     /// Asks JetStream to send the event again after `delay` (processing failed for now).

@@ -200,3 +200,35 @@ impl Prober {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 20 item 9: a header that cannot be sent is not a receiver still deploying: the
+    /// probe fails at once, as a usage error, whatever --verify-timeout allows.
+    #[tokio::test]
+    async fn an_invalid_header_value_fails_at_once_not_as_not_ready() {
+        let hook: EventHook = serde_json::from_value(serde_json::json!({
+            "id": "who1", "name": "h",
+            "events": {"type": "EVENT_TYPE", "items": ["user.session.start"]},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {
+                "uri": "http://127.0.0.1:9/hook",
+                "headers": [{"key": "X-Tenant", "value": "a\nb"}],
+            }},
+        }))
+        .unwrap();
+        let started = std::time::Instant::now();
+        let (failure, sent) = Prober::new()
+            .unwrap()
+            .until_ready(&hook, Duration::from_secs(30))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(sent, 1);
+        assert!(matches!(failure, Failure::Invalid(_)), "{failure:?}");
+        assert!(failure.message().contains("X-Tenant"), "{failure:?}");
+        assert!(!failure.message().contains("a\nb"), "{failure:?}");
+        assert_eq!(failure.exit(), Exit::Usage);
+    }
+}
