@@ -268,3 +268,44 @@ async fn a_subject_overlap_at_relay_start_is_a_configuration_error() {
         out.stderr
     );
 }
+
+/// Item 6: consume decodes by the receiver's depth limit: a message nested deeper (published
+/// by something else than the relay, which refuses such an event) is named and skipped, and
+/// the events after it are read.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
+)]
+async fn consume_refuses_an_event_deeper_than_the_shared_limit() {
+    let nats = NatsServer::start();
+    stored(&nats, &[]).await;
+    let depth = okta_eventhooks::events::MAX_EVENT_DEPTH;
+    let deep = format!(
+        r#"{{"uuid":"deep","x":{}1{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let client = okta_eventhooks_relay::async_nats::connect(nats.url())
+        .await
+        .unwrap();
+    jetstream::new(client)
+        .publish("okta.events.user.session.start", deep.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    stored(&nats, &["u1"]).await;
+    let out = run(consume(
+        &nats,
+        &["--durable", "deep", "--count", "1", "-o", "json"],
+    ))
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("65 levels deep, more than the 64"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains(r#""uuid":"u1""#), "{}", out.stdout);
+}
