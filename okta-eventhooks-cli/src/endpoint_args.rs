@@ -4,7 +4,9 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Args;
-use okta_eventhooks_receiver::{DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverBuilder};
+use okta_eventhooks_receiver::{
+    DEFAULT_MAX_BODY_BYTES, Receiver, ReceiverBuilder, check_max_body_bytes,
+};
 
 use crate::error::Result;
 use crate::secret_env::read_secret_env;
@@ -35,7 +37,8 @@ pub struct EndpointArgs {
     #[arg(long, value_name = "VAR", requires = "auth_key")]
     auth_value_env: Option<String>,
 
-    /// Largest delivery body accepted, in bytes (larger ones get 413).
+    /// Largest delivery body accepted, in bytes (larger ones get 413; at least 1024, as a
+    /// delivery of one event is larger).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
 }
@@ -44,6 +47,8 @@ impl EndpointArgs {
     /// A receiver with the path, the body limit and the auth header (its value read from the
     /// variable now).
     pub fn receiver(&self) -> Result<ReceiverBuilder> {
+        // Before anything is started or connected.
+        check_max_body_bytes(self.max_body_bytes)?;
         let mut builder = Receiver::builder()
             .path(&self.path)
             .max_body_bytes(self.max_body_bytes);

@@ -16,6 +16,7 @@ mod context;
 mod duration;
 mod endpoint_args;
 mod error;
+mod exec;
 mod exit;
 mod key_value;
 mod manifest;
@@ -137,9 +138,17 @@ enum Command {
     /// line per event, or its JSON (one line each) with -o json, as `listen`
     /// prints them.
     ///
+    /// Printed means acknowledged: an event is acknowledged once it is written
+    /// to stdout, whatever the reader of the pipe then does with it (a reader
+    /// that stops or fails loses what the pipe had taken). For at-least-once
+    /// processing use --exec CMD: one CMD per event, the event's JSON on its
+    /// stdin, acknowledged only when CMD exits 0, sent again later otherwise
+    /// (a CMD still running after --exec-timeout is killed).
+    ///
     /// Examples:
     ///   okta-eventhooks consume --durable audit --subject 'okta.events.user.>'
     ///   okta-eventhooks -o json consume --durable sync --count 100 | jq .uuid
+    ///   okta-eventhooks consume --durable billing --exec ./handle-event.sh
     #[command(verbatim_doc_comment)]
     Consume(cmd::relay::Consume),
     /// Find the events a hook should have delivered that the sink lacks (System Log vs stream)

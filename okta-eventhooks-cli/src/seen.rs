@@ -43,7 +43,15 @@ pub struct SeenFile {
 impl SeenFile {
     /// The file at `path`; replays send `secret` in the hook's auth header.
     pub fn new(path: PathBuf, secret: Option<Secret>) -> Result<Self, Error> {
-        let http = Caller::with_timeout(REPLAY_TIMEOUT).map_err(|e| {
+        Self::with_timeout(path, secret, REPLAY_TIMEOUT)
+    }
+
+    fn with_timeout(
+        path: PathBuf,
+        secret: Option<Secret>,
+        timeout: Duration,
+    ) -> Result<Self, Error> {
+        let http = Caller::with_timeout(timeout).map_err(|e| {
             Error::sink(
                 SinkErrorKind::Internal,
                 format!("cannot set up the HTTP client: {e}"),
@@ -157,6 +165,9 @@ fn read_seen(path: &Path) -> Result<HashSet<String>, Error> {
             format!("cannot read {}: {e}", path.display()),
         )
     })?;
+    // A file saved by an editor that writes a byte-order mark: the mark is not the first
+    // uuid's.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Ok(text
         .lines()
         .map(str::trim)
@@ -208,7 +219,26 @@ async fn post(
                 reqwest::StatusCode::from_u16(status).map_or(status.to_string(), |s| s.to_string())
             ),
         )),
-        Some(failure) => Err(internal(format!("replay to {uri} failed: {failure}"))),
+        // Each attempt (Okta's two) waited REPLAY_TIMEOUT: say so, not only "no answer".
+        Some(Failure::Timeout(waited)) => Err(Error::sink(
+            SinkErrorKind::Unreachable,
+            format!(
+                "replay to {uri} failed: the hook endpoint did not answer within the replay's timeout of {} s (twice, as Okta tries)",
+                waited.as_secs()
+            ),
+        )),
+        Some(failure @ Failure::Connect { .. }) => Err(Error::sink(
+            SinkErrorKind::Unreachable,
+            format!("replay to {uri} failed: {failure}"),
+        )),
+        Some(failure @ Failure::InvalidHeader { .. }) => Err(Error::sink(
+            SinkErrorKind::InvalidInput,
+            format!("replay to {uri} failed: {failure} (nothing was sent)"),
+        )),
+        Some(failure) => Err(Error::sink(
+            SinkErrorKind::Failed,
+            format!("replay to {uri} failed: {failure}"),
+        )),
     }
 }
 
@@ -237,6 +267,61 @@ mod tests {
         let now = Utc::now();
         let seen = sink.stored_uuids(now, now).await.unwrap();
         assert_eq!(seen, ["u0", "u1", "u2"].map(str::to_owned).into());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 20 item 9: a replay to a receiver that never answers names the timeout, and is
+    /// a network failure (not an internal one).
+    #[tokio::test]
+    async fn a_replay_to_a_hanging_receiver_names_the_timeout() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let uri = format!("http://{}/hook", listener.local_addr().unwrap());
+        // Accepts, reads nothing, answers nothing.
+        let held = std::thread::spawn(move || {
+            let mut open = Vec::new();
+            for stream in listener.incoming().take(2) {
+                open.push(stream);
+            }
+            std::thread::sleep(std::time::Duration::from_secs(5));
+        });
+        let hook: EventHook = serde_json::from_value(serde_json::json!({
+            "id": "who1", "name": "h",
+            "events": {"type": "EVENT_TYPE", "items": ["user.session.start"]},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {"uri": uri}},
+        }))
+        .unwrap();
+        let path = std::env::temp_dir().join(format!("seen-hang-{}", std::process::id()));
+        let sink = SeenFile::with_timeout(path, None, Duration::from_millis(500)).unwrap();
+        let event: LogEvent = serde_json::from_value(serde_json::json!({"uuid": "u1"})).unwrap();
+        let to = ReplayTo {
+            hook: &hook,
+            org_url: "https://acme.okta.com",
+        };
+        let err = sink.replay(to, &[event]).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("within the replay's timeout"), "{text}");
+        assert!(
+            matches!(
+                err,
+                Error::Sink {
+                    kind: SinkErrorKind::Unreachable,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        held.join().unwrap();
+    }
+
+    /// Issue 20 item 9: a byte-order mark is not part of the first uuid.
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_uuid() {
+        let dir = std::env::temp_dir().join(format!("seen-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("seen.txt");
+        std::fs::write(&path, "\u{feff}u1\r\nu2\r\n").unwrap();
+        let seen = read_seen(&path).unwrap();
+        assert_eq!(seen, ["u1", "u2"].map(str::to_owned).into());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

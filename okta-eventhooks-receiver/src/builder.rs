@@ -32,6 +32,11 @@ pub const DEFAULT_DEDUPE_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Default largest delivery body accepted. Okta does not document a batch size, and a 4xx is
 /// never retried, so the default is generous.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Smallest body limit (and body bytes in flight) a receiver accepts: a delivery of one
+/// event is larger (its envelope alone is about 300 bytes, the smallest System Log event
+/// about 1 KiB), so a lower limit would answer every delivery 413 (or 503), which Okta
+/// does not retry (or retries once).
+pub const MIN_MAX_BODY_BYTES: usize = 1024;
 /// Default number of deliveries queued for user code before new ones are refused with 503.
 pub const DEFAULT_CHANNEL_CAPACITY: usize = 1024;
 
@@ -128,7 +133,8 @@ impl ReceiverBuilder {
         self
     }
 
-    /// The largest delivery body accepted; larger ones get 413.
+    /// The largest delivery body accepted; larger ones get 413. At least
+    /// [`MIN_MAX_BODY_BYTES`] (checked when built).
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
         self
@@ -186,6 +192,8 @@ impl ReceiverBuilder {
 
     fn build_inner(self, sink: Option<SinkHook>) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
         validate_path(&self.path)?;
+        check_max_body_bytes(self.max_body_bytes)?;
+        check_body_bytes("body bytes in flight", self.limits.max_body_bytes_in_flight)?;
         if self.channel_capacity == 0 {
             return Err(Error::InvalidInput(
                 "the receiver's channel capacity must be at least 1".into(),
@@ -259,6 +267,21 @@ impl ReceiverBuilder {
 }
 
 /// axum panics on some route patterns; refuse them here with a clear error instead.
+/// Checks a body limit: at least [`MIN_MAX_BODY_BYTES`]. The receiver checks it when built;
+/// a command may check it sooner (before connecting to its store).
+pub fn check_max_body_bytes(bytes: usize) -> Result<()> {
+    check_body_bytes("body limit", bytes)
+}
+
+fn check_body_bytes(what: &str, bytes: usize) -> Result<()> {
+    if bytes < MIN_MAX_BODY_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "the receiver's {what} is {bytes} bytes: below {MIN_MAX_BODY_BYTES}, every Okta delivery (one event is more) would be refused, and Okta does not retry a 413"
+        )));
+    }
+    Ok(())
+}
+
 fn validate_path(path: &str) -> Result<()> {
     let bad = |why: &str| Err(Error::InvalidInput(format!("receiver path {path:?} {why}")));
     if !path.starts_with('/') {
@@ -288,6 +311,37 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("needs auth_header"), "{err}");
+    }
+
+    /// Issue 20 item 6: a body limit no delivery fits is refused, not served with 413s.
+    #[test]
+    fn a_body_limit_below_any_delivery_is_refused() {
+        for bytes in [0, 1, MIN_MAX_BODY_BYTES - 1] {
+            let err = Receiver::builder()
+                .max_body_bytes(bytes)
+                .build()
+                .unwrap_err();
+            assert!(err.to_string().contains("every Okta delivery"), "{err}");
+            let limits = ServerLimits::default().max_body_bytes_in_flight(bytes.max(1));
+            let err = Receiver::builder()
+                .server_limits(limits)
+                .build()
+                .unwrap_err();
+            assert!(err.to_string().contains("in flight"), "{err}");
+        }
+        assert!(
+            Receiver::builder()
+                .max_body_bytes(MIN_MAX_BODY_BYTES)
+                .build()
+                .is_ok()
+        );
+        // The smallest delivery Okta sends is above the floor (the SDK's samples are Okta's
+        // shapes).
+        let event = okta_eventhooks::sample::sample_event("user.session.start");
+        let body =
+            okta_eventhooks::events::delivery_body("https://a.okta.com", "who1", "e", &[&event])
+                .unwrap();
+        assert!(body.len() > MIN_MAX_BODY_BYTES, "{}", body.len());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::shared_secret::SharedSecret;
 use crate::sink::SinkHook;
 use crate::stats::Counters;
 use okta_eventhooks::events::{Delivery, VERIFICATION_CHALLENGE_HEADER, VerificationRequest};
+use okta_eventhooks::sink::Incoming;
 
 /// What every request handler needs; one per receiver.
 #[derive(Debug)]
@@ -92,7 +93,10 @@ pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request)
         // would be lost with it if that store failed.
         return sink.deliver(&shared.counters, body).await;
     }
-    let delivery: Delivery = match serde_json::from_slice(&body) {
+    // The shape (an events list, each event within the depth readers decode) is checked
+    // where the sink path checks it; the typed parse then reads the rest.
+    let parsed = Incoming::parse(body.clone()).and_then(|_| serde_json::from_slice(&body));
+    let delivery: Delivery = match parsed {
         Ok(delivery) => delivery,
         Err(err) => {
             Counters::bump(&shared.counters.malformed, 1);

@@ -77,7 +77,8 @@ mod stats;
 
 pub use builder::{
     DEFAULT_CHANNEL_CAPACITY, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_MAX_BYTES,
-    DEFAULT_DEDUPE_WINDOW, DEFAULT_MAX_BODY_BYTES, ReceiverBuilder,
+    DEFAULT_DEDUPE_WINDOW, DEFAULT_MAX_BODY_BYTES, MIN_MAX_BODY_BYTES, ReceiverBuilder,
+    check_max_body_bytes,
 };
 pub use dedupe::MAX_EVENT_ID_BYTES;
 pub use dedupe_store::{DedupeFuture, DedupeStore};

@@ -12,7 +12,7 @@ use futures_util::{Stream, StreamExt};
 use okta_eventhooks::events::LogEvent;
 
 use crate::error::{Error, Result};
-use crate::headers;
+use crate::{headers, subject};
 
 /// Default time a consumer has to acknowledge an event before JetStream sends it again.
 pub const DEFAULT_ACK_WAIT: Duration = Duration::from_secs(30);
@@ -45,6 +45,20 @@ pub async fn consume(
     durable: &str,
     filter: Option<&str>,
 ) -> Result<EventStream> {
+    consume_batched(js, stream, durable, filter, None).await
+}
+
+/// [`consume`], pulling at most `batch` events at a time (`None`: async-nats' default, some
+/// hundreds). A reader that takes long per event pulls 1: an event waiting in the batch
+/// while others are processed counts against [`DEFAULT_ACK_WAIT`] and would be sent again.
+pub async fn consume_batched(
+    js: &jetstream::Context,
+    stream: &str,
+    durable: &str,
+    filter: Option<&str>,
+    batch: Option<usize>,
+) -> Result<EventStream> {
+    check_consumer(durable, filter)?;
     let found = js
         .get_stream(stream)
         .await
@@ -74,11 +88,45 @@ pub async fn consume(
             "consumer {durable} on stream {stream} already exists with the subject filter {existing:?}, not {filter:?}: use another durable name, or the same filter"
         )));
     }
-    let messages = consumer
+    let mut pull = consumer.stream();
+    if let Some(batch) = batch {
+        pull = pull.max_messages_per_batch(batch.max(1));
+    }
+    let messages = pull
         .messages()
         .await
         .map_err(|e| Error::jetstream(action(), e))?;
     Ok(EventStream { messages })
+}
+
+/// Checks what [`consume`] is given, before NATS is asked (NATS takes a bad name or filter
+/// for a missing resource, or times out): the durable name as NATS requires (not empty, and
+/// none of whitespace, `.`, `*`, `>`, `/`, `\\` or control characters: it is a token of
+/// JetStream's API subjects and a directory name), and the filter a valid subject.
+pub fn check_consumer(durable: &str, filter: Option<&str>) -> Result<()> {
+    check_consumer_name(durable)?;
+    if let Some(filter) = filter.filter(|f| !subject::is_filter(f)) {
+        return Err(Error::InvalidInput(format!(
+            "the subject filter {filter:?} is not a valid NATS subject: dot-separated non-empty tokens without spaces, with '*' only as a whole token and '>' only as the last one (e.g. okta.events.user.>)"
+        )));
+    }
+    Ok(())
+}
+
+fn check_consumer_name(name: &str) -> Result<()> {
+    let bad = name.chars().find(|&c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '.' | '*' | '>' | '/' | '\\')
+    });
+    if name.is_empty() || bad.is_some() {
+        let why = bad.map_or_else(
+            || "it is empty".to_owned(),
+            |c| format!("it contains {c:?}"),
+        );
+        return Err(Error::InvalidInput(format!(
+            "the consumer name {name:?} is not valid: {why}; NATS names may not contain whitespace, '.', '*', '>', '/' or '\\'"
+        )));
+    }
+    Ok(())
 }
 
 /// The events of a durable pull consumer, in stream order (see [`consume`]). Ends only when
@@ -164,7 +212,11 @@ impl ReceivedEvent {
             header(headers::OKTA_ORG),
         );
         let subject = message.subject.to_string();
-        match serde_json::from_slice(&message.payload) {
+        // The receiver refuses what nests deeper than the typed decode reads; a message
+        // published otherwise is refused here by the same limit.
+        let decoded = okta_eventhooks::events::check_event_depth(&message.payload)
+            .and_then(|()| serde_json::from_slice(&message.payload));
+        match decoded {
             Ok(event) => Ok(Self {
                 event,
                 raw: message.payload,
@@ -199,11 +251,36 @@ impl ReceivedEvent {
             .map_err(|e| Error::jetstream("acknowledge an event", e))
     }
 
+    /// Tells JetStream the event is still being processed, so that it is not sent again
+    /// before [`DEFAULT_ACK_WAIT`] passes from now.
+    pub async fn in_progress(&self) -> Result<()> {
+        self.acker
+            .ack_with(AckKind::Progress)
+            .await
+            .map_err(|e| Error::jetstream("report an event in progress", e))
+    }
+
     /// Asks JetStream to send the event again after `delay` (processing failed for now).
     pub async fn retry_later(&self, delay: Duration) -> Result<()> {
         self.acker
             .ack_with(AckKind::Nak(Some(delay)))
             .await
             .map_err(|e| Error::jetstream("return an event", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consumer_names_are_checked_as_nats_requires() {
+        for good in ["billing-sync", "audit_1", "A"] {
+            check_consumer_name(good).unwrap();
+        }
+        for bad in ["", "a.b", "a*", "a>", "a b", "a/b", "a\\b", "a\tb"] {
+            let err = check_consumer_name(bad).unwrap_err();
+            assert!(err.to_string().contains("is not valid"), "{bad}: {err}");
+        }
     }
 }

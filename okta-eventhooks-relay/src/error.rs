@@ -38,6 +38,17 @@ pub enum Error {
         differences: Vec<String>,
     },
 
+    /// Another stream of the server already takes the subjects the stream would hold.
+    #[error(
+        "stream {stream} cannot be created: its subjects {subjects} overlap those of another stream on this NATS server; use that stream, or another subject prefix"
+    )]
+    SubjectsTaken {
+        /// The stream's name.
+        stream: String,
+        /// Its subjects, e.g. `okta.events.>`.
+        subjects: String,
+    },
+
     /// A JetStream call failed (stream or consumer set-up, key-value store, pulling).
     #[error("JetStream: cannot {action}: {source}")]
     JetStream {
@@ -82,7 +93,9 @@ impl From<Error> for okta_eventhooks::Error {
         let kind = match &e {
             Error::InvalidInput(_) => Kind::InvalidInput,
             Error::Receiver(okta_eventhooks_receiver::Error::InvalidInput(_)) => Kind::InvalidInput,
-            Error::Receiver(_) | Error::StreamConflict { .. } => Kind::Config,
+            Error::Receiver(_) | Error::StreamConflict { .. } | Error::SubjectsTaken { .. } => {
+                Kind::Config
+            }
             Error::Connect { .. } => Kind::Unreachable,
             Error::JetStream { .. } | Error::Decode { .. } => Kind::Failed,
         };

@@ -67,7 +67,9 @@ mod stored;
 mod stream;
 mod subject;
 
-pub use consume::{DEFAULT_ACK_WAIT, EventStream, ReceivedEvent, consume};
+pub use consume::{
+    DEFAULT_ACK_WAIT, EventStream, ReceivedEvent, check_consumer, consume, consume_batched,
+};
 pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
 pub use nats::NatsServers;

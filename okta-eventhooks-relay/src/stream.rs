@@ -216,8 +216,17 @@ pub async fn ensure_stream(js: &jetstream::Context, settings: &StreamSettings) -
                 .map_err(|e| Error::jetstream(format!("look up stream {name}"), e))?;
             check(settings, &stream.cached_info().config)
         }
+        Err(e) if is_subject_overlap(&e) => Err(Error::SubjectsTaken {
+            stream: name.to_owned(),
+            subjects: settings.subjects(),
+        }),
         Err(e) => Err(Error::jetstream(format!("create stream {name}"), e)),
     }
+}
+
+fn is_subject_overlap(e: &jetstream::context::CreateStreamError) -> bool {
+    matches!(e.kind(), jetstream::context::CreateStreamErrorKind::JetStream(js)
+        if js.error_code() == jetstream::ErrorCode::STREAM_SUBJECT_OVERLAP)
 }
 
 fn check(settings: &StreamSettings, existing: &stream::Config) -> Result<()> {

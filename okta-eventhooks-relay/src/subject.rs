@@ -16,6 +16,18 @@ pub(crate) fn is_literal(subject: &str) -> bool {
         })
 }
 
+/// Whether `filter` is a subject a consumer can filter on: [`is_literal`] but for whole-token
+/// wildcards, `*` anywhere and `>` last (`okta.events.user.>`, `okta.*.user.session.start`).
+pub(crate) fn is_filter(filter: &str) -> bool {
+    let tokens: Vec<&str> = filter.split('.').collect();
+    !filter.is_empty()
+        && tokens.iter().enumerate().all(|(i, token)| match *token {
+            "*" => true,
+            ">" => i + 1 == tokens.len(),
+            _ => is_literal(token),
+        })
+}
+
 /// `<prefix>.<eventType>`, or `<prefix>._invalid` when the type is missing or not a literal
 /// subject: such an event is still stored (a 4xx would make Okta drop the whole delivery).
 pub(crate) fn for_event(prefix: &str, event_type: Option<&str>) -> String {
@@ -46,6 +58,16 @@ mod tests {
             Some("a\n"),
         ] {
             assert_eq!(for_event("p", odd), "p._invalid", "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn filters_take_whole_token_wildcards_only() {
+        for good in ["okta.events.>", "okta.*.user.session.start", ">", "a"] {
+            assert!(is_filter(good), "{good}");
+        }
+        for bad in ["a..b", "", ".a", "a.", "a.>.b", "a.b*", "a b", "a.>>"] {
+            assert!(!is_filter(bad), "{bad}");
         }
     }
 }

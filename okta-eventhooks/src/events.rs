@@ -29,6 +29,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+mod depth;
+
+pub use depth::{MAX_EVENT_DEPTH, check_event_depth, nesting_depth};
+
 /// The header carrying the one-time verification challenge (header names are case-insensitive).
 pub const VERIFICATION_CHALLENGE_HEADER: &str = "x-okta-verification-challenge";
 

@@ -22,9 +22,9 @@
 //!         "uuid": uuid, "eventType": event_type, "published": "2026-12-01T01:00:00.000Z",
 //!     }))?)?;
 //! }
-//! let (report, missing) = run.finish();
+//! let report = run.finish();
 //! assert_eq!((report.expected, report.present), (2, 1));
-//! assert_eq!(missing[0].uuid.as_deref(), Some("u2"));
+//! assert_eq!(report.missing[0].uuid, "u2");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -43,8 +43,12 @@ use crate::logs::MAX_QUERY_BYTES;
 use crate::sink::{ReplayTo, Replayed, Sink};
 use crate::types::EventHook;
 
-/// Most events one reconciliation judges (their uuids are kept, about 100 bytes each): a
-/// longer window is split into shorter ones.
+mod kept;
+
+/// Most events one reconciliation judges: a longer window is split into shorter ones. Of
+/// each only its uuid, type and time are kept, under 150 bytes (measured by the ignored test
+/// `reconcile_memory_per_event` in `okta-eventhooks/tests/reconcile_memory.rs`), so 300 MB at
+/// most.
 pub const MAX_EXPECTED: usize = 2_000_000;
 
 /// The System Log event type Okta writes when a delivery failed (not hook-eligible itself).
@@ -126,7 +130,7 @@ pub struct Missing {
     pub uuid: String,
     /// Its `eventType`.
     pub event_type: String,
-    /// Its `published` time, as Okta wrote it.
+    /// Its `published` time, as Okta writes it (RFC 3339, UTC, milliseconds).
     pub published: String,
 }
 
@@ -167,19 +171,22 @@ pub struct Report {
 }
 
 /// One reconciliation in progress: System Log events go in one at a time ([`observe`]), in
-/// any order and with repeats (overlapping pages), and only the missing ones are kept.
+/// any order and with repeats (overlapping pages). Of each event the hook should have
+/// delivered only its uuid is kept, and of a missing one its type and time (see
+/// [`MAX_EXPECTED`]); the events themselves are not.
 ///
 /// [`observe`]: Reconciliation::observe
 #[derive(Debug)]
 pub struct Reconciliation<'a> {
     selection: Selection,
+    /// The subscribed types, sorted: a missing event keeps its type as an index into them.
+    types: Vec<String>,
     hook_id: String,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
     present: &'a HashSet<String>,
-    expected: HashSet<String>,
+    expected: HashMap<kept::Uuid, kept::Slot>,
     found: usize,
-    missing: Vec<LogEvent>,
     failures: Vec<DeliveryFailure>,
 }
 
@@ -193,15 +200,20 @@ impl<'a> Reconciliation<'a> {
         until: DateTime<Utc>,
         present: &'a HashSet<String>,
     ) -> Self {
+        let types = selection
+            .event_types()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         Self {
             selection,
+            types,
             hook_id: hook_id.into(),
             since,
             until,
             present,
-            expected: HashSet::new(),
+            expected: HashMap::new(),
             found: 0,
-            missing: Vec::new(),
             failures: Vec::new(),
         }
     }
@@ -230,40 +242,60 @@ impl<'a> Reconciliation<'a> {
         let Some(uuid) = event.uuid.as_deref().filter(|u| !u.is_empty()) else {
             return Ok(());
         };
-        if !self.selection.selects(&event) || !self.expected.insert(uuid.to_owned()) {
+        if !self.selection.selects(&event) {
             return Ok(());
         }
+        let std::collections::hash_map::Entry::Vacant(slot) =
+            self.expected.entry(kept::Uuid::of(uuid))
+        else {
+            return Ok(());
+        };
         if self.present.contains(uuid) {
             self.found += 1;
+            slot.insert(kept::Slot::present());
         } else {
-            self.missing.push(event);
+            // A selected event's type is one of the subscribed ones.
+            let event_type = event.event_type.as_deref().unwrap_or_default();
+            let index = self
+                .types
+                .binary_search_by(|t| t.as_str().cmp(event_type))
+                .unwrap_or_default();
+            slot.insert(kept::Slot::missing(published, index));
         }
         Ok(())
     }
 
-    /// The report, and the missing events themselves (oldest first), to replay.
-    pub fn finish(mut self) -> (Report, Vec<LogEvent>) {
-        self.missing.sort_by_key(LogEvent::published_at);
+    /// The report: the missing events oldest first (their uuid, type and time; [`run`]
+    /// reads them again from the System Log to replay them).
+    pub fn finish(mut self) -> Report {
         self.failures.sort_by(|a, b| a.published.cmp(&b.published));
-        let missing = self
-            .missing
-            .iter()
-            .map(|e| Missing {
-                uuid: e.uuid.clone().unwrap_or_default(),
-                event_type: e.event_type.clone().unwrap_or_default(),
-                published: e.published.clone().unwrap_or_default(),
+        let expected = self.expected.len();
+        // Taken apart as it is read, so the uuids are not held twice.
+        let mut missing: Vec<(i64, kept::Uuid, usize)> = std::mem::take(&mut self.expected)
+            .into_iter()
+            .filter_map(|(uuid, slot)| {
+                let (event_type, published) = slot.missing_at()?;
+                Some((published, uuid, event_type))
             })
             .collect();
-        let report = Report {
+        missing.sort_unstable_by_key(|&(published, _, _)| published);
+        let missing = missing
+            .into_iter()
+            .map(|(published, uuid, event_type)| Missing {
+                uuid: uuid.text(),
+                event_type: self.types.get(event_type).cloned().unwrap_or_default(),
+                published: kept::published_text(published),
+            })
+            .collect();
+        Report {
             hook_id: self.hook_id,
             since: self.since,
             until: self.until,
-            expected: self.expected.len(),
+            expected,
             present: self.found,
             missing,
             delivery_failures: self.failures,
-        };
-        (report, self.missing)
+        }
     }
 }
 
@@ -355,11 +387,12 @@ mod tests {
         ] {
             run.observe(e).unwrap();
         }
-        let (report, missing) = run.finish();
+        let report = run.finish();
         assert_eq!((report.expected, report.present), (3, 1));
         let uuids: Vec<&str> = report.missing.iter().map(|m| m.uuid.as_str()).collect();
         assert_eq!(uuids, ["c", "b"], "oldest first");
-        assert_eq!(missing.len(), 2);
+        assert_eq!(report.missing[0].event_type, "group.user_membership.add");
+        assert_eq!(report.missing[0].published, "2026-12-01T00:21:00.000Z");
     }
 
     #[test]
@@ -381,7 +414,7 @@ mod tests {
             )
             .unwrap();
         }
-        let (report, _) = run.finish();
+        let report = run.finish();
         assert_eq!(report.expected, 0, "a failure is not an expected event");
         assert_eq!(
             report.delivery_failures,
@@ -466,9 +499,6 @@ pub async fn run(
     if let Some(limit) = options.page_size {
         query = query.limit(limit);
     }
-    if bounded {
-        query = query.until(until);
-    }
     // Only the hook's types and its failures, when the filter fits in a URL; otherwise every
     // event, sorted out here.
     let mut types = selection.event_types();
@@ -481,20 +511,65 @@ pub async fn run(
         query = query.event_types(types);
     }
     // A bounded read ends by itself; a polling one once caught up.
-    let mut events = std::pin::pin!(query.stream()?);
+    let first = if bounded {
+        query.clone().until(until)
+    } else {
+        query.clone()
+    };
+    let mut events = std::pin::pin!(first.stream()?);
     while let Some(event) = std::future::poll_fn(|cx| events.as_mut().poll_next(cx)).await {
         round.observe(event?)?;
     }
-    let (report, missing) = round.finish();
-    let replay = if options.replay && !missing.is_empty() {
+    let report = round.finish();
+    drop(present);
+    let replay = if options.replay && !report.missing.is_empty() {
         sink.check_target().await?;
         let to = ReplayTo {
             hook,
             org_url: client.org_url(),
         };
-        Some(sink.replay(to, &missing).await?)
+        let missing: HashSet<&str> = report.missing.iter().map(|m| m.uuid.as_str()).collect();
+        Some(replay_missing(sink, to, query.until(until), missing).await?)
     } else {
         None
     };
     Ok(Round { report, replay })
+}
+
+/// Events replayed per [`Sink::replay`] call: the missing events are read again from the
+/// System Log and put in a batch at a time, never all held at once.
+const REPLAY_BATCH: usize = 500;
+
+/// Reads the window again (`query`, bounded) and replays the events whose uuid is `missing`,
+/// each once, oldest first, [`REPLAY_BATCH`] at a time.
+async fn replay_missing(
+    sink: &dyn Sink,
+    to: ReplayTo<'_>,
+    query: crate::logs::LogQuery,
+    mut missing: HashSet<&str>,
+) -> Result<Replayed> {
+    let (mut replayed, mut already_stored) = (0, 0);
+    let mut batch = Vec::with_capacity(REPLAY_BATCH);
+    let mut events = std::pin::pin!(query.stream()?);
+    loop {
+        let next = std::future::poll_fn(|cx| events.as_mut().poll_next(cx)).await;
+        let end = next.is_none();
+        if let Some(event) = next {
+            let event = event?;
+            if event.uuid.as_deref().is_some_and(|u| missing.remove(u)) {
+                batch.push(event);
+            }
+        }
+        let last = end || missing.is_empty();
+        if batch.len() >= REPLAY_BATCH || (last && !batch.is_empty()) {
+            let done = sink.replay(to, &batch).await?;
+            replayed += done.replayed;
+            already_stored += done.already_stored;
+            batch.clear();
+        }
+        if last {
+            break;
+        }
+    }
+    Ok(Replayed::new(replayed, already_stored))
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Failure;
 use super::plan::{HookPlan, OrgHooks};
-use super::probe::Prober;
+use super::probe::{self, Prober};
 use crate::exit::Exit;
 use crate::manifest::{build, secrets};
 use crate::output::Bar;
@@ -186,6 +186,11 @@ impl Supply for ManifestHooks<'_> {
             Ok(1) => Ok("the receiver answered the challenge".to_owned()),
             Ok(sent) => Ok(format!(
                 "the receiver answered the challenge (probe {sent})"
+            )),
+            // Not a receiver still deploying: waiting longer would not help.
+            Err((failure @ probe::Failure::Invalid(_), _)) => Err(Failure::local(
+                format!("{}; correct the hook in the manifest", failure.message()),
+                failure.exit(),
             )),
             Err((failure, sent)) => {
                 let waited = if wait.is_zero() {

@@ -32,13 +32,16 @@ pub enum Failure {
     NotReady(String),
     /// Something answered, but not what Okta needs.
     Wrong(String),
+    /// The hook cannot be called as it is (a header that cannot be sent): nothing was sent,
+    /// and waiting does not help.
+    Invalid(String),
 }
 
 impl Failure {
     /// The message.
     pub fn message(&self) -> &str {
         match self {
-            Self::NotReady(m) | Self::Wrong(m) => m,
+            Self::NotReady(m) | Self::Wrong(m) | Self::Invalid(m) => m,
         }
     }
 
@@ -47,6 +50,7 @@ impl Failure {
         match self {
             Self::NotReady(_) => Exit::Network,
             Self::Wrong(_) => Exit::Api,
+            Self::Invalid(_) => Exit::Usage,
         }
     }
 }
@@ -87,7 +91,7 @@ impl Prober {
                 Ok(()) => return Ok(sent),
                 Err(failure) => {
                     let now = tokio::time::Instant::now();
-                    if now + pause > give_up {
+                    if now + pause > give_up || matches!(failure, Failure::Invalid(_)) {
                         return Err((failure, sent));
                     }
                     tracing::debug!(
@@ -130,9 +134,11 @@ impl Prober {
                 key,
                 part: HeaderPart::Name,
                 ..
-            } => Failure::Wrong(format!("the header name {key:?} is not valid")),
-            CallFailure::InvalidHeader { key, .. } => Failure::Wrong(format!(
-                "the value of the header {key} is not a valid header value"
+            } => Failure::Invalid(format!(
+                "the header name {key:?} is not valid, so the hook cannot be called (nothing was sent)"
+            )),
+            CallFailure::InvalidHeader { key, .. } => Failure::Invalid(format!(
+                "the value of the header {key} is not a valid header value (visible ASCII only), so the hook cannot be called (nothing was sent)"
             )),
             CallFailure::Timeout(waited) => Failure::NotReady(format!(
                 "the receiver at {uri} did not answer within {} s, as long as Okta waits",
@@ -192,5 +198,37 @@ impl Prober {
             // A failure this version does not word (the SDK's list is open).
             other => Failure::Wrong(format!("the receiver at {uri}: {other}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 20 item 9: a header that cannot be sent is not a receiver still deploying: the
+    /// probe fails at once, as a usage error, whatever --verify-timeout allows.
+    #[tokio::test]
+    async fn an_invalid_header_value_fails_at_once_not_as_not_ready() {
+        let hook: EventHook = serde_json::from_value(serde_json::json!({
+            "id": "who1", "name": "h",
+            "events": {"type": "EVENT_TYPE", "items": ["user.session.start"]},
+            "channel": {"type": "HTTP", "version": "1.0.0", "config": {
+                "uri": "http://127.0.0.1:9/hook",
+                "headers": [{"key": "X-Tenant", "value": "a\nb"}],
+            }},
+        }))
+        .unwrap();
+        let started = std::time::Instant::now();
+        let (failure, sent) = Prober::new()
+            .unwrap()
+            .until_ready(&hook, Duration::from_secs(30))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(sent, 1);
+        assert!(matches!(failure, Failure::Invalid(_)), "{failure:?}");
+        assert!(failure.message().contains("X-Tenant"), "{failure:?}");
+        assert!(!failure.message().contains("a\nb"), "{failure:?}");
+        assert_eq!(failure.exit(), Exit::Usage);
     }
 }

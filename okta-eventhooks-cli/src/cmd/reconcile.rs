@@ -95,6 +95,11 @@ struct Round {
 impl Reconcile {
     /// One reconciliation (exit 2 when something is missing), or rounds until Ctrl-C.
     pub async fn run(self, ctx: &Context) -> Result<()> {
+        if self.watch && self.interval.is_zero() {
+            return Err(CliError::Usage(
+                "--interval 0s: rounds without a pause would read the System Log without end (and meet Okta's rate limit); give a longer interval, e.g. 1m".into(),
+            ));
+        }
         let client = ctx.client()?;
         let sink = self.sink().await?;
         if self.replay {

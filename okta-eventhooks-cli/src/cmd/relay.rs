@@ -6,14 +6,15 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use okta_eventhooks_relay::{
-    DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, JetStreamStore, RelayStats, RunningRelay, Storage,
-    StreamSettings, consume,
+    DEFAULT_ACK_WAIT, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, JetStreamStore, ReceivedEvent,
+    RelayStats, RunningRelay, Storage, StreamSettings, check_consumer, consume_batched,
 };
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
+use crate::exec::{Exec, ExecFailure, backoff};
 use crate::output::Printer;
 use crate::sink_args::SinkArgs;
 
@@ -194,31 +195,61 @@ pub struct Consume {
     #[arg(long, value_name = "FILTER")]
     subject: Option<String>,
 
-    /// Stop after printing and acknowledging this many events.
+    /// Stop after this many events are acknowledged.
     #[arg(long, value_name = "N")]
     count: Option<u64>,
+
+    /// Instead of printing, run CMD (with sh -c) once per event, the event's JSON on its
+    /// stdin; the event is acknowledged only when CMD exits 0, and comes again later
+    /// (1 s, 2 s, 4 s... up to 5 min) otherwise: at least once, for scripts.
+    #[arg(long, value_name = "CMD")]
+    exec: Option<String>,
+
+    /// With --exec: time CMD has per event before it is killed (and the event comes again).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::duration::parse, requires = "exec")]
+    exec_timeout: Duration,
 
     #[command(flatten)]
     sink: SinkArgs,
 }
 
 impl Consume {
-    /// Prints events until Ctrl-C, SIGTERM or --count.
+    /// Prints (or runs --exec on) events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
         let target = self.sink.nats()?;
+        // Before NATS is asked: it takes a bad name for a missing resource, or times out.
+        check_consumer(&self.durable, self.subject.as_deref())?;
+        if self.exec_timeout.is_zero() {
+            return Err(CliError::Usage(
+                "--exec-timeout 0s would kill every command at once: give it time, e.g. 30s".into(),
+            ));
+        }
+        let exec = self
+            .exec
+            .clone()
+            .map(|command| Exec::new(command, self.exec_timeout));
         let client = target.servers.connect("okta-eventhooks consume").await?;
         let js = okta_eventhooks_relay::async_nats::jetstream::new(client);
-        let mut events =
-            consume(&js, &target.stream, &self.durable, self.subject.as_deref()).await?;
+        // A command takes a while per event: pull one at a time, so that none waits in a
+        // batch past its ack wait (and comes again while the first copy is still waiting).
+        let batch = exec.as_ref().map(|_| 1);
+        let mut events = consume_batched(
+            &js,
+            &target.stream,
+            &self.durable,
+            self.subject.as_deref(),
+            batch,
+        )
+        .await?;
         printer.note(&format!(
             "consuming stream {} as {} at {}; Ctrl-C to stop",
             target.stream, self.durable, target.servers
         ));
         let stop = crate::shutdown::requested();
         tokio::pin!(stop);
-        let mut printed = 0;
-        while self.count.is_none_or(|limit| printed < limit) {
+        let mut done = 0;
+        while self.count.is_none_or(|limit| done < limit) {
             let next = tokio::select! {
                 next = events.next() => next,
                 () = &mut stop => break,
@@ -233,10 +264,53 @@ impl Consume {
                 }
                 Some(Err(e)) => return Err(e.into()),
             };
-            printer.event(&received.event)?;
-            received.ack().await?;
-            printed += 1;
+            let Some(exec) = &exec else {
+                // Acknowledged once written to stdout: what a reader of the pipe then does
+                // with it is not known here (see the command's help).
+                printer.event(&received.event)?;
+                received.ack().await?;
+                done += 1;
+                continue;
+            };
+            // Ctrl-C waits for the command at hand: its event is then acknowledged or
+            // returned, not left to the ack wait.
+            match run_keeping_alive(exec, &received).await {
+                Ok(()) => {
+                    received.ack().await?;
+                    done += 1;
+                }
+                Err(failure) => {
+                    let delay = backoff(received.delivered);
+                    printer.warn(&format!(
+                        "event {} (delivery {}): {}; it comes again in {}",
+                        received.event.uuid.as_deref().unwrap_or("without uuid"),
+                        received.delivered,
+                        failure.0,
+                        humantime::format_duration(delay)
+                    ));
+                    received.retry_later(delay).await?;
+                }
+            }
         }
         Ok(())
+    }
+}
+
+/// Runs the command on one event, telling JetStream it is in progress every third of the
+/// ack wait, so that a command slower than the ack wait (within --exec-timeout) does not see
+/// its event sent again meanwhile.
+async fn run_keeping_alive(exec: &Exec, received: &ReceivedEvent) -> Result<(), ExecFailure> {
+    let run = exec.run(&received.raw);
+    tokio::pin!(run);
+    let mut tick = tokio::time::interval(DEFAULT_ACK_WAIT / 3);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            outcome = &mut run => return outcome,
+            _ = tick.tick() => {
+                // A failed progress report only risks a redelivery, which at-least-once allows.
+                let _ = received.in_progress().await;
+            }
+        }
     }
 }

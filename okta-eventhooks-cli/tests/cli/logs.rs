@@ -102,7 +102,7 @@ async fn types_and_filter_are_combined_and_every_flag_is_on_the_wire() {
     .await;
     // --until before --since: refused before sending.
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("is after until"), "{}", out.stderr);
+    assert!(out.stderr.contains("is not before until"), "{}", out.stderr);
     assert!(server.received_requests().await.unwrap().is_empty());
 
     let out = logs(

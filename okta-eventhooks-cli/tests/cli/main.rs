@@ -12,6 +12,7 @@ mod exit_codes;
 mod filter;
 mod hostile;
 mod hostile_input;
+mod hostile_round2;
 mod lifecycle;
 mod listen;
 mod logs;

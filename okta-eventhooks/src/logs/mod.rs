@@ -201,10 +201,11 @@ impl LogQuery {
             )));
         }
         if let (Some(since), Some(until)) = (self.since, self.until)
-            && since > until
+            && since >= until
         {
+            // Equal is an empty window: nothing to ask Okta for.
             return Err(Error::InvalidInput(format!(
-                "since ({}) is after until ({})",
+                "since ({}) is not before until ({}): the window is empty",
                 time(since),
                 time(until)
             )));

@@ -40,16 +40,24 @@ pub struct RawEvent {
 }
 
 impl Incoming {
-    /// Parses a delivery body; `Err` when it is not a delivery (not JSON, not an object, an
-    /// event that is not an object, an id that is not a string).
+    /// Parses a delivery body; `Err` when it is not a delivery: not JSON, not an object, no
+    /// `data.events` list (`{}`, `{"data":null}`: Okta never sends one, and answering 200
+    /// would acknowledge what was lost on the way), an event that is not an object or nests
+    /// deeper than [`MAX_EVENT_DEPTH`](crate::events::MAX_EVENT_DEPTH), an id that is not a
+    /// string.
     pub fn parse(body: Bytes) -> Result<Self, serde_json::Error> {
+        // A JSON array would fill the envelope's fields by position.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(serde::de::Error::custom("a delivery is a JSON object"));
+        }
         let envelope: Envelope<'_> = serde_json::from_slice(&body)?;
         let events = envelope
             .data
             .and_then(|data| data.events)
-            .unwrap_or_default()
+            .ok_or_else(|| serde::de::Error::custom("a delivery has a data.events list"))?
             .into_iter()
             .map(|raw| {
+                crate::events::check_event_depth(raw.get().as_bytes())?;
                 let keys: EventKeys<'_> = serde_json::from_str(raw.get())?;
                 Ok(RawEvent {
                     uuid: keys.uuid.map(Cow::into_owned),
@@ -133,12 +141,27 @@ mod tests {
             r#"{"data":{"events":[1]}}"#,
             r#"{"eventId":5}"#,
             r#"{"data":{"events":[{"uuid":7}]}}"#,
+            // Issue 20 item 6: no events list is not a delivery.
+            "[]",
+            r#"[null,null,{"events":[]}]"#,
+            "{}",
+            r#"{"data":null}"#,
+            r#"{"data":{}}"#,
+            r#"{"data":{"events":null}}"#,
         ] {
             assert!(Incoming::parse(Bytes::from(body)).is_err(), "{body}");
         }
-        for body in ["{}", r#"{"data":null}"#, r#"{"data":{"events":null}}"#] {
-            let incoming = Incoming::parse(Bytes::from(body)).unwrap();
-            assert!(incoming.events.is_empty(), "{body}");
-        }
+        let incoming = Incoming::parse(Bytes::from(r#"{"data":{"events":[]}}"#)).unwrap();
+        assert!(incoming.events.is_empty());
+    }
+
+    #[test]
+    fn an_event_deeper_than_readers_decode_is_not_a_delivery() {
+        let event = |depth: usize| format!("{}{}", "[".repeat(depth - 1), "]".repeat(depth - 1));
+        let body = |depth: usize| format!(r#"{{"data":{{"events":[{{"x":{}}}]}}}}"#, event(depth));
+        let max = crate::events::MAX_EVENT_DEPTH;
+        assert!(Incoming::parse(Bytes::from(body(max))).is_ok());
+        let err = Incoming::parse(Bytes::from(body(max + 1))).unwrap_err();
+        assert!(err.to_string().contains("levels deep"), "{err}");
     }
 }

@@ -456,3 +456,38 @@ async fn throughput() {
         elapsed.as_secs_f64() * 1e6 / DELIVERIES as f64
     );
 }
+
+/// Issue 20 item 6: bodies that are not Okta deliveries (no `data.events` list) are refused
+/// with 400, not acknowledged with 200 and nothing stored; so is an event nested deeper than
+/// readers decode (`okta_eventhooks::events::MAX_EVENT_DEPTH`).
+#[tokio::test]
+async fn bodies_without_events_and_too_deep_events_are_400() {
+    let (running, mut rx) = start(with_auth()).await;
+    let max = okta_eventhooks::events::MAX_EVENT_DEPTH;
+    // The event's object is level 1; `x` adds `depth - 1`.
+    let nested = |depth: usize| {
+        format!(
+            r#"{{"eventId":"e-deep","data":{{"events":[{{"uuid":"u1","x":{}1{}}}]}}}}"#,
+            "[".repeat(depth - 1),
+            "]".repeat(depth - 1)
+        )
+    };
+    let deep = nested(max + 1);
+    for body in [
+        "[]",
+        "{}",
+        r#"{"data":null}"#,
+        r#"{"data":{}}"#,
+        r#"{"data":{"events":null}}"#,
+        deep.as_str(),
+    ] {
+        let response = post_delivery(&running.url(), Some(HOOK_SECRET), body.to_owned()).await;
+        assert_eq!(response.status(), 400, "{body:.60}");
+    }
+    assert_eq!(running.stats().malformed, 6);
+    assert!(rx.try_recv().is_err(), "nothing was handed over");
+    // An event at the limit is a delivery.
+    let response = post_delivery(&running.url(), Some(HOOK_SECRET), nested(max)).await;
+    let status = response.status();
+    assert_eq!(status, 200, "{}", response.text().await.unwrap());
+}
