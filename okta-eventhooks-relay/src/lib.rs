@@ -52,6 +52,7 @@
 
 #![warn(missing_docs)]
 
+mod cause;
 mod consume;
 mod envelope;
 mod error;

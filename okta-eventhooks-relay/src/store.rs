@@ -10,9 +10,9 @@ use std::time::Duration;
 use async_nats::jetstream;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use okta_eventhooks::Error as SdkError;
 use okta_eventhooks::events::LogEvent;
-use okta_eventhooks::sink::{Incoming, ReplayTo, Replayed, Sink, SinkFuture};
-use okta_eventhooks::{Error as SdkError, SinkErrorKind};
+use okta_eventhooks::sink::{EventCounts, Incoming, ReplayTo, Replayed, Sink, SinkFuture};
 
 use crate::error::{Error, Result};
 use crate::nats::NatsServers;
@@ -211,7 +211,7 @@ impl Sink for JetStreamStore {
                 .publisher
                 .publish_all(incoming)
                 .await
-                .map_err(|e| SdkError::sink(SinkErrorKind::Failed, e))
+                .map_err(|e| SdkError::sink(crate::cause::kind_of(&e), e))
         })
     }
 
@@ -246,5 +246,16 @@ impl Sink for JetStreamStore {
 
     fn replay<'a>(&'a self, to: ReplayTo<'a>, events: &'a [LogEvent]) -> SinkFuture<'a, Replayed> {
         Box::pin(async move { Ok(self.replay_all(to, events).await?) })
+    }
+
+    fn connected(&self) -> bool {
+        self.nats_connected()
+    }
+
+    fn event_counts(&self) -> Option<EventCounts> {
+        let (stored, duplicate) = self.counts();
+        // Events without a usable type are stored under `<prefix>._invalid` and counted as
+        // stored here.
+        Some(EventCounts::new(stored, duplicate, 0))
     }
 }
