@@ -158,9 +158,10 @@ impl JetStreamStore {
         self.inner.client.connection_state() == async_nats::connection::State::Connected
     }
 
-    /// Sends what the client still holds; a failed flush loses no acknowledged event.
+    /// Sends what the client still holds, waiting at most a second (with NATS unreachable a
+    /// flush would wait for a reconnect forever); a failed flush loses no acknowledged event.
     pub async fn flush(&self) {
-        let _ = self.inner.client.flush().await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.inner.client.flush()).await;
     }
 
     async fn replay_all(&self, to: ReplayTo<'_>, events: &[LogEvent]) -> Result<Replayed> {

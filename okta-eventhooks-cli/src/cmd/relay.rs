@@ -202,6 +202,8 @@ impl Relay {
         let store =
             JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
         let relay = RunningRelay::start(receiver, store, &self.endpoint.addr()).await?;
+        // Up before the ready line, so that whoever reads it can probe at once.
+        let admin_server = self.admin.serve(&relay.admin(), printer).await?;
         RelayStatus::Relaying {
             url: &relay.url(),
             stream: relay.stream(),
@@ -209,7 +211,6 @@ impl Relay {
             nats: &target.servers.to_string(),
         }
         .print(printer);
-        let admin_server = self.admin.serve(&relay.admin(), printer).await?;
         crate::shutdown::requested().await;
         printer.note(&format!(
             "draining: not ready from now on, answering for {} more, then stopping",

@@ -18,5 +18,6 @@ mod misc;
 mod read;
 mod reconcile;
 mod relay;
+mod relay_ops;
 mod support;
 mod write;
