@@ -5,6 +5,7 @@
 mod ascode;
 mod catalog;
 mod demo;
+mod deploy;
 mod emulator;
 mod errors;
 mod exit_codes;
