@@ -207,3 +207,98 @@ fn counter_family(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use chrono::{DateTime, Utc};
+    use okta_eventhooks::events::LogEvent;
+    use okta_eventhooks::sink::{EventCounts, Incoming, ReplayTo, Replayed, SinkFuture};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A sink whose connection the test switches, and which tells its own event counts.
+    #[derive(Default)]
+    struct Switched(AtomicBool);
+
+    impl Sink for Switched {
+        fn store(&self, _: Incoming) -> SinkFuture<'_> {
+            Box::pin(async { Ok(()) })
+        }
+        fn stored_uuids(
+            &self,
+            _: DateTime<Utc>,
+            _: DateTime<Utc>,
+        ) -> SinkFuture<'_, HashSet<String>> {
+            Box::pin(async { Ok(HashSet::new()) })
+        }
+        fn check_target(&self) -> SinkFuture<'_> {
+            Box::pin(async { Ok(()) })
+        }
+        fn replay<'a>(&'a self, _: ReplayTo<'a>, _: &'a [LogEvent]) -> SinkFuture<'a, Replayed> {
+            Box::pin(async { Ok(Replayed::default()) })
+        }
+        fn connected(&self) -> bool {
+            self.0.load(Ordering::Relaxed)
+        }
+        fn event_counts(&self) -> Option<EventCounts> {
+            Some(EventCounts::new(7, 2, 1))
+        }
+    }
+
+    /// One GET over a real connection: the status code and the body.
+    async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        let status = answer[9..12].parse().unwrap();
+        let body = answer.split_once("\r\n\r\n").unwrap().1.to_owned();
+        (status, body)
+    }
+
+    #[tokio::test]
+    async fn readiness_follows_the_sink_and_the_drain_and_metrics_read_the_counters() {
+        let sink = Arc::new(Switched(AtomicBool::new(true)));
+        let counters = Arc::new(Counters::default());
+        Counters::bump(&counters.deliveries, 3);
+        Counters::bump(&counters.not_stored, 1);
+        Counters::bump(&counters.overloaded, 1);
+        counters.observe(std::time::Duration::from_millis(3));
+        counters.observe(std::time::Duration::from_secs(5));
+        let admin = Admin::new(Arc::clone(&counters), Some(sink.clone()));
+        let mut server = admin.serve("127.0.0.1:0").await.unwrap();
+        let addr = server.local_addr();
+        assert_eq!(get(addr, "/healthz").await.0, 200);
+        assert_eq!(get(addr, "/readyz").await, (200, "ready\n".into()));
+        sink.0.store(false, Ordering::Relaxed);
+        assert_eq!(get(addr, "/readyz").await.0, 503);
+        let metrics = get(addr, "/metrics").await.1;
+        for line in [
+            "okta_eventhooks_deliveries_total{outcome=\"stored\"} 3",
+            "okta_eventhooks_deliveries_total{outcome=\"unavailable\"} 2",
+            "okta_eventhooks_events_total{outcome=\"stored\"} 7",
+            "okta_eventhooks_events_total{outcome=\"invalid\"} 1",
+            "okta_eventhooks_delivery_duration_seconds_count 2",
+            "okta_eventhooks_delivery_duration_seconds_bucket{le=\"0.005\"} 1",
+            "okta_eventhooks_delivery_duration_seconds_bucket{le=\"3.0\"} 1",
+            "okta_eventhooks_delivery_duration_seconds_bucket{le=\"+Inf\"} 2",
+            "okta_eventhooks_sink_connected 0",
+            "okta_eventhooks_verifications_total 0",
+        ] {
+            assert!(
+                metrics.lines().any(|l| l == line),
+                "no {line} in\n{metrics}"
+            );
+        }
+        // Connected again, but draining: not ready, for good.
+        sink.0.store(true, Ordering::Relaxed);
+        admin.start_draining();
+        assert_eq!(get(addr, "/readyz").await, (503, "draining\n".into()));
+        assert_eq!(get(addr, "/healthz").await.0, 200);
+        server.stop().await.unwrap();
+    }
+}
