@@ -9,6 +9,7 @@ use okta_eventhooks::config::ConfigLoader;
 use okta_eventhooks::{Client, Secret, limits};
 
 use crate::error::{CliError, Result};
+use crate::log_args::LogFormat;
 use crate::output::{OutputFormat, Printer};
 
 /// Flags accepted by every command.
@@ -194,24 +195,39 @@ impl Context {
     }
 }
 
-/// Installs the stderr logger for `-v`. Only this workspace's targets are shown: the HTTP
+/// Installs the stderr logger for `-v`, and for a long-running server (`server`: its
+/// `--log-format`) at the warning level without it. Only this workspace's targets are shown: the HTTP
 /// stack's own trace output could include request headers, and so credentials.
-pub fn init_tracing(verbose: u8) {
+pub fn init_tracing(verbose: u8, server: Option<LogFormat>) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
-    let level = match verbose {
-        0 => return,
-        1 => LevelFilter::DEBUG,
+    let level = match (verbose, server) {
+        (0, None) => return,
+        // A long-running server logs its failures (a 503 and its cause) without -v.
+        (0, Some(_)) => LevelFilter::WARN,
+        (1, _) => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
     // The SDK's targets and this binary's (its crate is also named `okta_eventhooks`).
     let filter = Targets::new().with_target("okta_eventhooks", level);
+    // A second logger cannot be installed; that only happens in tests and is harmless.
+    if server == Some(LogFormat::Json) {
+        // One object per line, the event's fields at the top level.
+        let layer = tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr);
+        let _ = tracing_subscriber::registry()
+            .with(layer.with_filter(filter))
+            .try_init();
+        return;
+    }
     // Closing spans log each call and attempt with its status, request id and time.
     let layer = tracing_subscriber::fmt::layer()
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .with_ansi(crate::output::stderr_colour());
-    // A second logger cannot be installed; that only happens in tests and is harmless.
     let _ = tracing_subscriber::registry()
         .with(layer.with_filter(filter))
         .try_init();

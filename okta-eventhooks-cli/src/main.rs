@@ -10,6 +10,7 @@
 // <prefix> are plain text.
 #![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
+mod admin_args;
 mod ascode;
 mod cmd;
 mod context;
@@ -19,6 +20,7 @@ mod error;
 mod exec;
 mod exit;
 mod key_value;
+mod log_args;
 mod manifest;
 mod output;
 mod secret_env;
@@ -184,6 +186,18 @@ enum Command {
 }
 
 impl Command {
+    /// The log format of a long-running command, which logs failures at the default level;
+    /// `None` for the others (they log only with -v).
+    fn log_format(&self) -> Option<log_args::LogFormat> {
+        match self {
+            Self::Listen(c) => Some(c.log_format()),
+            Self::Relay(c) => Some(c.log_format()),
+            Self::Consume(c) => Some(c.log_format()),
+            Self::Reconcile(c) => c.log_format(),
+            _ => None,
+        }
+    }
+
     async fn run(self, ctx: &Context) -> Result<(), CliError> {
         match self {
             Self::List(c) => c.run(ctx).await,
@@ -285,7 +299,7 @@ fn main() -> ExitCode {
         }
     };
     let detailed = cli.command.detailed_exitcode();
-    context::init_tracing(cli.global.verbose);
+    context::init_tracing(cli.global.verbose, cli.command.log_format());
     let ctx = Context::new(cli.global);
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -10,6 +10,7 @@ use axum::routing::get;
 use okta_eventhooks::Secret;
 use tokio::sync::mpsc;
 
+use crate::admin::Admin;
 use crate::dedupe::Dedupe;
 use crate::dedupe_store::{DedupeStore, MemoryStore, SharedStore};
 use crate::error::{Error, Result};
@@ -210,6 +211,7 @@ impl ReceiverBuilder {
         };
         let (sender, deliveries) = mpsc::channel(self.channel_capacity);
         let counters = Arc::new(Counters::default());
+        let admin = Admin::new(Arc::clone(&counters), sink.as_ref().map(SinkHook::sink));
         let shared = Arc::new(Shared {
             auth,
             dedupe: self.dedupe_store.unwrap_or_else(|| {
@@ -232,6 +234,7 @@ impl ReceiverBuilder {
             path: self.path,
             counters,
             limits: self.limits,
+            admin,
         };
         Ok((receiver, deliveries))
     }

@@ -68,8 +68,16 @@ pub(crate) async fn verify(State(shared): State<Arc<Shared>>, headers: HeaderMap
     }
 }
 
-/// POST: check, parse, de-duplicate, hand over without waiting for user code, acknowledge.
+/// POST: the answer, timed for the duration histogram.
 pub(crate) async fn deliver(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let start = std::time::Instant::now();
+    let response = answer_delivery(&shared, request).await;
+    shared.counters.observe(start.elapsed());
+    response
+}
+
+/// Checks, parses, de-duplicates, hands over without waiting for user code, acknowledges.
+async fn answer_delivery(shared: &Shared, request: Request) -> Response {
     // Auth first, so an unauthenticated caller cannot make us buffer a body.
     if !shared.authorized(request.headers()) {
         return refuse(StatusCode::UNAUTHORIZED, "unauthorized");

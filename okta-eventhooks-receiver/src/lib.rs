@@ -30,6 +30,12 @@
 //! for a request head is closed to make room), at most 64 MiB of request bodies held at once
 //! (503 beyond; see [`ReceiverBuilder::server_limits`]).
 //!
+//! [`Admin`] is what an orchestrator asks of a receiver, to serve on a port of its own:
+//! `/healthz`, `/readyz` (the sink connected, no drain begun) and `/metrics` (Prometheus text
+//! format, read from the same counters as [`ReceiverStats`]).
+//! [`RunningReceiver::drain`] is the drain a SIGTERM asks for. A delivery that gets 503
+//! logs one line at the warning level with its cause, at most one a second per cause.
+//!
 //! Every input is bounded before work is done on it: the body ([`DEFAULT_MAX_BODY_BYTES`],
 //! 413), the request head ([`serve::MAX_REQUEST_HEAD_BYTES`], 431), and what de-duplication
 //! keeps: at most [`DEFAULT_DEDUPE_CAPACITY`] ids and [`DEFAULT_DEDUPE_MAX_BYTES`]; an
@@ -63,10 +69,12 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+mod admin;
 mod builder;
 mod dedupe;
 mod dedupe_store;
 mod error;
+mod failures;
 mod handlers;
 mod receiver;
 pub mod serve;
@@ -75,6 +83,7 @@ mod shared_secret;
 mod sink;
 mod stats;
 
+pub use admin::Admin;
 pub use builder::{
     DEFAULT_CHANNEL_CAPACITY, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_MAX_BYTES,
     DEFAULT_DEDUPE_WINDOW, DEFAULT_MAX_BODY_BYTES, MIN_MAX_BODY_BYTES, ReceiverBuilder,
@@ -84,7 +93,7 @@ pub use dedupe::MAX_EVENT_ID_BYTES;
 pub use dedupe_store::{DedupeFuture, DedupeStore};
 pub use error::{Error, Result};
 pub use okta_eventhooks::events::Delivery;
-pub use okta_eventhooks::sink::{Incoming, RawEvent, Sink, SinkFuture};
+pub use okta_eventhooks::sink::{EventCounts, Incoming, RawEvent, Sink, SinkFuture};
 pub use receiver::Receiver;
 pub use serve::ServerLimits;
 pub use server::RunningReceiver;

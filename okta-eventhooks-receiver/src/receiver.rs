@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use axum::Router;
 
+use crate::admin::Admin;
 use crate::serve::ServerLimits;
 use crate::stats::{Counters, ReceiverStats};
 
@@ -17,6 +18,7 @@ pub struct Receiver {
     pub(crate) path: String,
     pub(crate) counters: Arc<Counters>,
     pub(crate) limits: ServerLimits,
+    pub(crate) admin: Admin,
 }
 
 impl Receiver {
@@ -38,5 +40,10 @@ impl Receiver {
     /// What the receiver has answered so far.
     pub fn stats(&self) -> ReceiverStats {
         self.counters.snapshot()
+    }
+
+    /// Its health, readiness and metrics (serve them on an admin port) and its drain switch.
+    pub fn admin(&self) -> Admin {
+        self.admin.clone()
     }
 }

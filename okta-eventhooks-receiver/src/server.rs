@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::admin::Admin;
 use crate::error::Result;
 use crate::receiver::Receiver;
 use crate::serve::{self, BackgroundServer};
@@ -29,6 +30,7 @@ pub struct RunningReceiver {
     server: BackgroundServer,
     path: String,
     counters: Arc<Counters>,
+    admin: Admin,
 }
 
 impl RunningReceiver {
@@ -38,11 +40,13 @@ impl RunningReceiver {
             path,
             counters,
             limits,
+            admin,
         } = receiver;
         Ok(Self {
             server: BackgroundServer::start(listener, router, limits)?,
             path,
             counters,
+            admin,
         })
     }
 
@@ -60,6 +64,21 @@ impl RunningReceiver {
     /// What the receiver has answered so far.
     pub fn stats(&self) -> ReceiverStats {
         self.counters.snapshot()
+    }
+
+    /// Its health, readiness and metrics (serve them on an admin port) and its drain switch.
+    pub fn admin(&self) -> Admin {
+        self.admin.clone()
+    }
+
+    /// Drains, as an orchestrator expects on SIGTERM: readiness turns 503 at once, deliveries
+    /// are still answered for `delay` (so that a load balancer stops sending), then the server
+    /// stops accepting, lets every request in flight finish with its real answer, and returns
+    /// the final counters.
+    pub async fn drain(self, delay: std::time::Duration) -> Result<ReceiverStats> {
+        self.admin.start_draining();
+        tokio::time::sleep(delay).await;
+        self.shutdown().await
     }
 
     /// Stops accepting connections, lets requests in flight finish, waits for the server, and

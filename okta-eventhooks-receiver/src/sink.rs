@@ -20,6 +20,7 @@ use http::StatusCode;
 
 use okta_eventhooks::sink::{Incoming, Sink};
 
+use crate::failures::{Cause, FailureLog};
 use crate::stats::Counters;
 use crate::{Error, Result};
 
@@ -38,6 +39,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) struct SinkHook {
     sink: Arc<dyn Sink>,
     deadline: Duration,
+    failures: Arc<FailureLog>,
 }
 
 impl std::fmt::Debug for SinkHook {
@@ -62,7 +64,16 @@ pub fn check_sink_deadline(deadline: Duration) -> Result<()> {
 impl SinkHook {
     pub(crate) fn new(sink: Arc<dyn Sink>, deadline: Duration) -> Result<Self> {
         check_sink_deadline(deadline)?;
-        Ok(Self { sink, deadline })
+        Ok(Self {
+            sink,
+            deadline,
+            failures: Arc::default(),
+        })
+    }
+
+    /// The sink, for readiness and metrics.
+    pub(crate) fn sink(&self) -> Arc<dyn Sink> {
+        Arc::clone(&self.sink)
     }
 
     /// Parses the body, stores the delivery and answers: 400 when it is not a delivery, 200
@@ -80,17 +91,26 @@ impl SinkHook {
         };
         let events = incoming.events.len() as u64;
         let stored = tokio::time::timeout(self.deadline, self.sink.store(incoming)).await;
-        let why = match stored {
+        let (cause, why) = match stored {
             Ok(Ok(())) => {
                 Counters::bump(&counters.deliveries, 1);
                 Counters::bump(&counters.events, events);
                 return StatusCode::OK.into_response();
             }
-            Ok(Err(e)) => e.to_string(),
-            Err(_) => format!("not stored within {:?}", self.deadline),
+            Ok(Err(e)) => (Cause::of(&e), e.to_string()),
+            // Past the deadline the sink's own error is not known; a connection that is down
+            // is the usual reason, and the sink says whether it is.
+            Err(_) => (
+                if self.sink.connected() {
+                    Cause::Timeout
+                } else {
+                    Cause::Unreachable
+                },
+                format!("not stored within {:?}", self.deadline),
+            ),
         };
         Counters::bump(&counters.not_stored, 1);
-        tracing::warn!(error = %why, "event hook delivery refused with 503: the sink did not store it");
+        self.failures.record(cause, &why);
         (
             StatusCode::SERVICE_UNAVAILABLE,
             "delivery not stored, retry later",

@@ -53,7 +53,10 @@ impl Publisher {
                         unacked.push(index);
                         last_error = Some(format!("stored in stream {}", ack.stream).into());
                     }
-                    Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
+                    Err(e)
+                        if e.kind() == PublishErrorKind::MaxPayloadExceeded
+                            || crate::cause::is_final(&e) =>
+                    {
                         return Err(e.into());
                     }
                     Err(e) => {

@@ -1,8 +1,9 @@
 //! The relay: a receiver given a [`JetStreamStore`], served, with what both have done.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use okta_eventhooks_receiver::{ReceiverBuilder, ReceiverStats, RunningReceiver};
+use okta_eventhooks_receiver::{Admin, ReceiverBuilder, ReceiverStats, RunningReceiver};
 
 use crate::error::Result;
 use crate::store::JetStreamStore;
@@ -81,10 +82,22 @@ impl RunningRelay {
         stats(self.running.stats(), &self.store)
     }
 
+    /// Its health, readiness (NATS connected, no drain begun) and metrics, to serve on an
+    /// admin port, and its drain switch.
+    pub fn admin(&self) -> Admin {
+        self.running.admin()
+    }
+
     /// Stops accepting, lets deliveries in flight finish (each is answered only once stored
     /// or refused), then flushes the NATS connection.
     pub async fn shutdown(self) -> Result<RelayStats> {
-        let receiver = self.running.shutdown().await?;
+        self.drain(Duration::ZERO).await
+    }
+
+    /// Drains as on SIGTERM: readiness turns 503 at once, deliveries are still answered for
+    /// `delay`, then [`shutdown`](Self::shutdown)'s steps.
+    pub async fn drain(self, delay: Duration) -> Result<RelayStats> {
+        let receiver = self.running.drain(delay).await?;
         // Nothing waits on the connection any more; a failed flush loses no acknowledged event.
         self.store.flush().await;
         Ok(stats(receiver, &self.store))

@@ -10,9 +10,9 @@ use std::time::Duration;
 use async_nats::jetstream;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use okta_eventhooks::Error as SdkError;
 use okta_eventhooks::events::LogEvent;
-use okta_eventhooks::sink::{Incoming, ReplayTo, Replayed, Sink, SinkFuture};
-use okta_eventhooks::{Error as SdkError, SinkErrorKind};
+use okta_eventhooks::sink::{EventCounts, Incoming, ReplayTo, Replayed, Sink, SinkFuture};
 
 use crate::error::{Error, Result};
 use crate::nats::NatsServers;
@@ -158,9 +158,10 @@ impl JetStreamStore {
         self.inner.client.connection_state() == async_nats::connection::State::Connected
     }
 
-    /// Sends what the client still holds; a failed flush loses no acknowledged event.
+    /// Sends what the client still holds, waiting at most a second (with NATS unreachable a
+    /// flush would wait for a reconnect forever); a failed flush loses no acknowledged event.
     pub async fn flush(&self) {
-        let _ = self.inner.client.flush().await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.inner.client.flush()).await;
     }
 
     async fn replay_all(&self, to: ReplayTo<'_>, events: &[LogEvent]) -> Result<Replayed> {
@@ -211,7 +212,7 @@ impl Sink for JetStreamStore {
                 .publisher
                 .publish_all(incoming)
                 .await
-                .map_err(|e| SdkError::sink(SinkErrorKind::Failed, e))
+                .map_err(|e| SdkError::sink(crate::cause::kind_of(&e), e))
         })
     }
 
@@ -246,5 +247,16 @@ impl Sink for JetStreamStore {
 
     fn replay<'a>(&'a self, to: ReplayTo<'a>, events: &'a [LogEvent]) -> SinkFuture<'a, Replayed> {
         Box::pin(async move { Ok(self.replay_all(to, events).await?) })
+    }
+
+    fn connected(&self) -> bool {
+        self.nats_connected()
+    }
+
+    fn event_counts(&self) -> Option<EventCounts> {
+        let (stored, duplicate) = self.counts();
+        // Events without a usable type are stored under `<prefix>._invalid` and counted as
+        // stored here.
+        Some(EventCounts::new(stored, duplicate, 0))
     }
 }

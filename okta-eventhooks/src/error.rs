@@ -116,6 +116,10 @@ pub enum SinkErrorKind {
     Refused,
     /// The sink failed a call (a server-side failure); a later call may succeed.
     Failed,
+    /// The sink's storage is full (disk or memory, or the account's share of it).
+    NoSpace,
+    /// A limit of the target refused the write (its size, message count or message size).
+    Limit,
     /// A fault of the caller's own making that retrying does not fix (an encoding failed,
     /// a request could not be sent).
     Internal,

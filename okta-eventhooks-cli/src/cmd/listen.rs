@@ -8,9 +8,11 @@ use okta_eventhooks::events::Delivery;
 use okta_eventhooks_receiver::ReceiverStats;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::admin_args::AdminArgs;
 use crate::context::Context;
 use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
+use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::secret_env::read_secret_env;
 
@@ -34,9 +36,20 @@ pub struct Listen {
     /// whole, since Okta does not resend acknowledged events, so a few more may be printed.
     #[arg(long, value_name = "N")]
     count: Option<u64>,
+
+    #[command(flatten)]
+    admin: AdminArgs,
+
+    #[command(flatten)]
+    log: LogArgs,
 }
 
 impl Listen {
+    /// Its `--log-format`.
+    pub fn log_format(&self) -> LogFormat {
+        self.log.log_format
+    }
+
     /// Serves until Ctrl-C (or `--count` events), printing each event as it arrives.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
@@ -55,6 +68,8 @@ impl Listen {
             .serve(&self.endpoint.addr())
             .await
             .map_err(|e| CliError::Config(e.to_string()))?;
+        let admin = running.admin();
+        let admin_server = self.admin.serve(&admin, printer).await?;
         // One Ctrl-C listener for the whole run, registered (by a first poll) before we say we
         // are listening: a signal that arrives while an event is printed is kept, not lost.
         let ctrl_c = tokio::signal::ctrl_c();
@@ -76,6 +91,8 @@ impl Listen {
                 _ = &mut enough => {}
             }
         }
+        // Not ready from now on; the admin listener answers until the end.
+        admin.start_draining();
         // Stop accepting, then print what was already acknowledged to Okta: an acknowledged
         // event is never redelivered, so it must not vanish on Ctrl-C. A second Ctrl-C stops
         // waiting for an output that does not drain.
@@ -85,6 +102,9 @@ impl Listen {
             _ = tokio::signal::ctrl_c() => None,
         };
         let stats = stopped?;
+        if let Some(mut server) = admin_server {
+            let _ = server.stop().await;
+        }
         printer.note(&summary(&stats));
         match printed {
             Some(printed) if printed == stats.events => {}

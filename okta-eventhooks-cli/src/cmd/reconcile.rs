@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::log_args::{LogArgs, LogFormat};
 use crate::secret_env::read_secret_env;
 use crate::seen::SeenFile;
 use crate::sink_args::SinkArgs;
@@ -81,6 +82,9 @@ pub struct Reconcile {
     /// System Log events per request (1 to 1000).
     #[arg(long, value_name = "N", default_value_t = MAX_LIMIT, value_parser = clap::value_parser!(u32).range(1..=MAX_LIMIT as i64))]
     limit: u32,
+
+    #[command(flatten)]
+    log: LogArgs,
 }
 
 /// What one round printed with `-o json`: the report, what `--replay` did, and the hook's name.
@@ -93,6 +97,12 @@ struct Round {
 }
 
 impl Reconcile {
+    /// Its `--log-format` with --watch (a long run that logs its failures); `None` for one
+    /// round.
+    pub fn log_format(&self) -> Option<LogFormat> {
+        self.watch.then_some(self.log.log_format)
+    }
+
     /// One reconciliation (exit 2 when something is missing), or rounds until Ctrl-C.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         if self.watch && self.interval.is_zero() {

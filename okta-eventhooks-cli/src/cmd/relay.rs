@@ -11,10 +11,12 @@ use okta_eventhooks_relay::{
 };
 use serde::Serialize;
 
+use crate::admin_args::AdminArgs;
 use crate::context::Context;
 use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
 use crate::exec::{Exec, ExecFailure, backoff};
+use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::sink_args::SinkArgs;
 
@@ -30,6 +32,23 @@ enum StorageArg {
 /// `relay` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
 #[command(mut_arg("stream", |a| a.default_value(DEFAULT_STREAM)))]
+// Every setting also from the environment, so that a container needs no command line.
+#[command(mut_arg("port", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_PORT")))]
+#[command(mut_arg("bind", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_BIND")))]
+#[command(mut_arg("path", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_PATH")))]
+#[command(mut_arg("auth_key", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_AUTH_KEY")))]
+#[command(mut_arg("auth_value_env", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_AUTH_VALUE_ENV")))]
+#[command(mut_arg("max_body_bytes", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_MAX_BODY_BYTES")))]
+#[command(mut_arg("insecure_no_auth", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_INSECURE_NO_AUTH")))]
+#[command(mut_arg("sink", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_SINK")))]
+#[command(mut_arg("stream", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_STREAM")))]
+#[command(mut_arg("subject_prefix", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_SUBJECT_PREFIX")))]
+#[command(mut_arg("replicas", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_REPLICAS")))]
+#[command(mut_arg("storage", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_STORAGE")))]
+#[command(mut_arg("duplicate_window", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_DUPLICATE_WINDOW")))]
+#[command(mut_arg("deadline", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_DEADLINE")))]
+#[command(mut_arg("admin_addr", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_ADMIN_ADDR")))]
+#[command(mut_arg("drain_delay", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_DRAIN_DELAY")))]
 pub struct Relay {
     #[command(flatten)]
     endpoint: EndpointArgs,
@@ -61,6 +80,24 @@ pub struct Relay {
     /// Time JetStream has to store a delivery before the answer is 503 (below Okta's 3 s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
     deadline: Duration,
+
+    #[command(flatten)]
+    admin: AdminArgs,
+
+    /// On SIGTERM or Ctrl-C: /readyz answers 503 at once, deliveries are still answered for
+    /// this long (so that a load balancer stops sending), then the relay stops accepting,
+    /// answers every delivery in flight and exits 0.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = crate::duration::parse)]
+    drain_delay: Duration,
+
+    #[command(flatten)]
+    log: LogArgs,
+}
+
+/// The environment variable of a relay setting, listed in `--help` (values hidden: the help
+/// must not depend on the environment it is read in).
+fn relay_env(arg: clap::Arg, var: &'static str) -> clap::Arg {
+    arg.env(var).hide_env_values(true)
 }
 
 /// What `relay` prints (`-o json`: one JSON line each).
@@ -132,7 +169,12 @@ impl RelayStatus<'_> {
 }
 
 impl Relay {
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Its `--log-format`.
+    pub fn log_format(&self) -> LogFormat {
+        self.log.log_format
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then drains.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
         let target = self.sink.nats()?;
@@ -161,6 +203,8 @@ impl Relay {
         let store =
             JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
         let relay = RunningRelay::start(receiver, store, &self.endpoint.addr()).await?;
+        // Up before the ready line, so that whoever reads it can probe at once.
+        let admin_server = self.admin.serve(&relay.admin(), printer).await?;
         RelayStatus::Relaying {
             url: &relay.url(),
             stream: relay.stream(),
@@ -169,7 +213,14 @@ impl Relay {
         }
         .print(printer);
         crate::shutdown::requested().await;
-        let stats = relay.shutdown().await?;
+        printer.note(&format!(
+            "draining: not ready from now on, answering for {} more, then stopping",
+            humantime::format_duration(self.drain_delay)
+        ));
+        let stats = relay.drain(self.drain_delay).await?;
+        if let Some(mut server) = admin_server {
+            let _ = server.stop().await;
+        }
         RelayStatus::stopped(&stats).print(printer);
         Ok(())
     }
@@ -211,9 +262,17 @@ pub struct Consume {
 
     #[command(flatten)]
     sink: SinkArgs,
+
+    #[command(flatten)]
+    log: LogArgs,
 }
 
 impl Consume {
+    /// Its `--log-format`.
+    pub fn log_format(&self) -> LogFormat {
+        self.log.log_format
+    }
+
     /// Prints (or runs --exec on) events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();

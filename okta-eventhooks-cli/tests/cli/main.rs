@@ -5,6 +5,7 @@
 mod ascode;
 mod catalog;
 mod demo;
+mod deploy;
 mod doctor;
 mod emulator;
 mod errors;
@@ -20,5 +21,6 @@ mod misc;
 mod read;
 mod reconcile;
 mod relay;
+mod relay_ops;
 mod support;
 mod write;

@@ -20,13 +20,13 @@ use crate::support::{bare, run, std_bare};
 const NATS_PASSWORD: &str = "nats-password-never-printed-5151";
 
 /// A running `relay` and the URL it printed.
-struct RelayProcess {
-    child: Child,
-    url: String,
+pub(crate) struct RelayProcess {
+    pub(crate) child: Child,
+    pub(crate) url: String,
     /// The first stdout line (the one with the URL).
     first: String,
     stdout: mpsc::Receiver<String>,
-    stderr: mpsc::Receiver<String>,
+    pub(crate) stderr: mpsc::Receiver<String>,
 }
 
 impl Drop for RelayProcess {
@@ -46,14 +46,26 @@ fn lines_of(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String>
     rx
 }
 
-fn nats_url(nats: &NatsServer) -> String {
+pub(crate) fn nats_url(nats: &NatsServer) -> String {
     nats.url()
         .replace("nats://", &format!("nats://okta:{NATS_PASSWORD}@"))
 }
 
 fn start_relay(nats: &NatsServer, extra: &[&str]) -> RelayProcess {
+    start_relay_logging(&["-vv"], nats, extra, &[])
+}
+
+/// A relay started with these global flags (`-vv`, or none to see what it logs by default)
+/// and these environment variables.
+pub(crate) fn start_relay_logging(
+    global: &[&str],
+    nats: &NatsServer,
+    extra: &[&str],
+    envs: &[(&str, &str)],
+) -> RelayProcess {
     let mut child = std_bare()
-        .args(["-vv", "relay", "--port", "0", "--path", "/okta/events"])
+        .args(global)
+        .args(["relay", "--port", "0", "--path", "/okta/events"])
         .args([
             "--auth-key",
             "Authorization",
@@ -61,6 +73,7 @@ fn start_relay(nats: &NatsServer, extra: &[&str]) -> RelayProcess {
             "RELAY_SECRET",
         ])
         .args(extra)
+        .envs(envs.iter().copied())
         .env("RELAY_SECRET", HOOK_SECRET)
         // Credentials come from the environment, never the command line.
         .env("NATS_URL", nats_url(nats))
@@ -91,7 +104,7 @@ fn start_relay(nats: &NatsServer, extra: &[&str]) -> RelayProcess {
 }
 
 /// Stops the relay with SIGTERM; returns its exit code, stdout and stderr.
-fn stop(mut relay: RelayProcess) -> (i32, String, String) {
+pub(crate) fn stop(relay: RelayProcess) -> (i32, String, String) {
     let pid = relay.child.id().to_string();
     assert!(
         std::process::Command::new("kill")
@@ -100,6 +113,11 @@ fn stop(mut relay: RelayProcess) -> (i32, String, String) {
             .unwrap()
             .success()
     );
+    collect(relay)
+}
+
+/// Waits for the relay to exit; its exit code, stdout and stderr.
+pub(crate) fn collect(mut relay: RelayProcess) -> (i32, String, String) {
     let status = relay.child.wait().unwrap();
     let stdout: Vec<String> = std::iter::once(std::mem::take(&mut relay.first))
         .chain(relay.stdout.iter())
@@ -112,7 +130,7 @@ fn stop(mut relay: RelayProcess) -> (i32, String, String) {
     )
 }
 
-fn consume(nats: &NatsServer, args: &[&str]) -> assert_cmd::Command {
+pub(crate) fn consume(nats: &NatsServer, args: &[&str]) -> assert_cmd::Command {
     let mut cmd = bare();
     cmd.arg("consume")
         .args(args)

@@ -57,6 +57,43 @@ pub trait Sink: Send + Sync + 'static {
     /// Puts `events` in, marked as replayed (there was no delivery), as the hook `to.hook`
     /// would have delivered them. Replaying an event the sink already has stores it once.
     fn replay<'a>(&'a self, to: ReplayTo<'a>, events: &'a [LogEvent]) -> SinkFuture<'a, Replayed>;
+
+    /// Whether the sink can store right now (its connection is up). A receiver's readiness
+    /// (`/readyz`) and its `sink_connected` metric read it; it must be cheap (no call out).
+    /// A sink without a connection to lose keeps the default, always connected.
+    fn connected(&self) -> bool {
+        true
+    }
+
+    /// What happened to the events given to [`store`](Self::store) so far, when the sink
+    /// tells them apart; `None` (the default) lets a receiver count every event of a stored
+    /// delivery as stored. Read at each metrics scrape, so it must be cheap (atomics).
+    fn event_counts(&self) -> Option<EventCounts> {
+        None
+    }
+}
+
+/// What a sink did with the events it was given (see [`Sink::event_counts`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventCounts {
+    /// Events stored as new.
+    pub stored: u64,
+    /// Events the sink already held (same `uuid`), not stored again.
+    pub duplicate: u64,
+    /// Events stored apart as invalid (a type or `uuid` the sink cannot key by).
+    pub invalid: u64,
+}
+
+impl EventCounts {
+    /// Counts of `stored` new, `duplicate` and `invalid` events.
+    pub fn new(stored: u64, duplicate: u64, invalid: u64) -> Self {
+        Self {
+            stored,
+            duplicate,
+            invalid,
+        }
+    }
 }
 
 /// Whose events a [`Sink::replay`] puts in.
