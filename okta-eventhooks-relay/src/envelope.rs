@@ -121,15 +121,9 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_null_event_lists_give_no_messages() {
-        for body in [
-            "{}",
-            r#"{"data":null}"#,
-            r#"{"data":{"events":null}}"#,
-            r#"{"data":{"events":[]}}"#,
-        ] {
-            assert!(split_body(body).is_empty(), "{body}");
-        }
+    fn an_empty_event_list_gives_no_messages() {
+        // `{}` and a null list are not deliveries: `Incoming::parse` refuses them (400).
+        assert!(split_body(r#"{"data":{"events":[]}}"#).is_empty());
         let out = split_body(r#"{"data":{"events":[{}]}}"#);
         assert!(out[0].headers.get(headers::OKTA_ORG).is_none());
     }

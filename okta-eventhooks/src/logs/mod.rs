@@ -376,7 +376,12 @@ mod tests {
                     .since(at("2026-11-26T14:00:00Z"))
                     .until(at("2026-11-26T13:00:00Z"))
             )
-            .contains("after until")
+            .contains("is not before until")
+        );
+        // Equal is an empty window (issue 20 item 9): refused too, not sent.
+        let at_once = at("2026-11-26T13:00:00Z");
+        assert!(
+            refused(client().logs().since(at_once).until(at_once)).contains("the window is empty")
         );
         assert!(refused(client().logs().filter(" ")).contains("empty"));
         assert!(refused(client().logs().q("")).contains("empty"));
