@@ -19,7 +19,7 @@ use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::secret_env::read_secret_env;
 use crate::seen::SeenFile;
-use crate::sink_args::SinkArgs;
+use crate::sink_args::{SinkArgs, SinkTarget};
 use crate::target;
 
 /// `reconcile` (its help is on the command in `main.rs`).
@@ -96,7 +96,7 @@ impl Reconcile {
     /// One reconciliation (exit 2 when something is missing), or rounds until Ctrl-C.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let client = ctx.client()?;
-        let sink = self.sink().await?;
+        let sink = self.sink(ctx).await?;
         if self.replay {
             // Before the first round, so that a wrong target fails at once.
             sink.check_target().await?;
@@ -152,7 +152,7 @@ impl Reconcile {
     }
 
     /// The sink the flags name.
-    async fn sink(&self) -> Result<Box<dyn Sink>> {
+    async fn sink(&self, ctx: &Context) -> Result<Box<dyn Sink>> {
         if let Some(path) = &self.seen {
             let secret = match &self.auth_value_env {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
@@ -160,13 +160,24 @@ impl Reconcile {
             };
             return Ok(Box::new(SeenFile::new(path.clone(), secret)?));
         }
-        let target = self.sink.nats()?;
-        let client = target.servers.connect("okta-eventhooks-reconcile").await?;
-        Ok(Box::new(JetStreamStore::existing(
-            client,
-            &target.stream,
-            &self.subject_prefix,
-        )))
+        match self.sink.target()? {
+            SinkTarget::Nats(target) => {
+                let client = target.servers.connect("okta-eventhooks-reconcile").await?;
+                Ok(Box::new(JetStreamStore::existing(
+                    client,
+                    &target.stream,
+                    &self.subject_prefix,
+                )))
+            }
+            SinkTarget::Sql {
+                database, table, ..
+            } => {
+                if let Some(warning) = database.warning() {
+                    ctx.printer().warn(warning);
+                }
+                Ok(Box::new(database.open(table).await?))
+            }
+        }
     }
 
     /// Reads the hook, then runs one round over `window`.
