@@ -10,7 +10,7 @@
 //! `ci`: running under CI (`CI` set), where a missing program must fail, not be ignored.
 
 include!("../okta-eventhooks-cli/nats_binary.rs");
-include!("pg_binary.rs");
+include!("../okta-eventhooks-cli/pg_binary.rs");
 
 fn main() {
     for (var, cfg) in [

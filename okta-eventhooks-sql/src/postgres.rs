@@ -178,7 +178,7 @@ impl Postgres {
             .map_err(|e| Error::database(&name, "build the pool", e))?;
         let mut client = pool.get().await.map_err(|e| Error::Unreachable {
             database: name.clone(),
-            source: e.into(),
+            source: with_causes(&e).into(),
         })?;
         set_up(&mut client, &table).await.map_err(|e| match e {
             shape @ Error::Shape { .. } => shape,
@@ -302,6 +302,21 @@ impl Postgres {
     }
 }
 
+/// An error with its causes, for a message that says why (the pool's own error says only
+/// that a connection could not be made).
+fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// rustls on ring, with the system's roots.
 fn tls_config() -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
@@ -342,8 +357,6 @@ async fn set_up(client: &mut deadpool_postgres::Object, table: &TableName) -> Re
              org text,
              replayed boolean NOT NULL DEFAULT false,
              body text NOT NULL);
-         CREATE INDEX IF NOT EXISTS \"{table}_received_at\" ON {quoted} (received_at);
-         CREATE INDEX IF NOT EXISTS \"{table}_published\" ON {quoted} (published);
          CREATE TABLE IF NOT EXISTS {CONSUMERS_TABLE} (
              events_table text NOT NULL, name text NOT NULL, seq bigint NOT NULL,
              PRIMARY KEY (events_table, name));
@@ -364,6 +377,9 @@ async fn set_up(client: &mut deadpool_postgres::Object, table: &TableName) -> Re
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     schema::check_shape(table, &found, |c| c.postgres)?;
+    tx.batch_execute(&schema::indexes_sql(table))
+        .await
+        .map_err(db)?;
     let version: i32 = tx
         .query_one(
             &format!("SELECT version FROM {VERSIONS_TABLE} WHERE events_table = $1"),

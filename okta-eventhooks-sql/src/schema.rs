@@ -121,6 +121,16 @@ pub(crate) fn check_shape(
     Ok(())
 }
 
+/// The indexes of a window's read (`reconcile`), created once the table's shape is known to
+/// be the schema's (the same statements in both databases).
+pub(crate) fn indexes_sql(table: &TableName) -> String {
+    let quoted = table.quoted();
+    format!(
+        "CREATE INDEX IF NOT EXISTS \"{table}_received_at\" ON {quoted} (received_at);
+         CREATE INDEX IF NOT EXISTS \"{table}_published\" ON {quoted} (published);"
+    )
+}
+
 /// Checks the version recorded for the table.
 pub(crate) fn check_version(table: &TableName, version: i64) -> Result<()> {
     if version > SCHEMA_VERSION {

@@ -216,8 +216,6 @@ fn set_up(conn: &Connection, table: &TableName) -> Result<()> {
              org TEXT,
              replayed INTEGER NOT NULL DEFAULT 0,
              body TEXT NOT NULL);
-         CREATE INDEX IF NOT EXISTS \"{table}_received_at\" ON {quoted} (received_at);
-         CREATE INDEX IF NOT EXISTS \"{table}_published\" ON {quoted} (published);
          CREATE TABLE IF NOT EXISTS {CONSUMERS_TABLE} (
              events_table TEXT NOT NULL, name TEXT NOT NULL, seq INTEGER NOT NULL,
              PRIMARY KEY (events_table, name));
@@ -240,6 +238,8 @@ fn set_up(conn: &Connection, table: &TableName) -> Result<()> {
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db)?;
     schema::check_shape(table, &found, |c| c.sqlite)?;
+    conn.execute_batch(&schema::indexes_sql(table))
+        .map_err(db)?;
     let version: i64 = conn
         .query_row(
             &format!("SELECT version FROM {VERSIONS_TABLE} WHERE events_table = ?1"),

@@ -19,7 +19,7 @@ pub mod nats;
 #[path = "../../okta-eventhooks-cli/nats_binary.rs"]
 mod nats_binary;
 pub mod orgs;
-#[path = "../pg_binary.rs"]
+#[path = "../../okta-eventhooks-cli/pg_binary.rs"]
 mod pg_binary;
 pub mod postgres;
 pub mod scratch;

@@ -18,5 +18,6 @@ mod misc;
 mod read;
 mod reconcile;
 mod relay;
+mod sql_sinks;
 mod support;
 mod write;
