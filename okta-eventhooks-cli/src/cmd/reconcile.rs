@@ -52,7 +52,8 @@ pub struct Reconcile {
     seen: Option<PathBuf>,
 
     /// Put the missing events in: published into the stream as the relay would (same subject,
-    /// uuid as Nats-Msg-Id, header Okta-Replayed), so that replaying twice adds nothing; with
+    /// uuid as Nats-Msg-Id, header Okta-Replayed), or inserted into an SQL sink's table with
+    /// replayed = true, so that replaying twice adds nothing; with
     /// --seen, POSTed to the hook's URI in Okta's envelope with its headers and the header
     /// X-Okta-Eventhooks-Replayed: true.
     #[arg(long)]
