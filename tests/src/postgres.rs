@@ -20,6 +20,11 @@ use crate::scratch::tempdir;
 /// The reason shown for tests ignored because the server is missing.
 pub const MISSING: &str = "install PostgreSQL's server binaries (apt-get install postgresql) or set OKTA_EVENTHOOKS_PG_BIN to their directory (see .ci/run)";
 
+/// Whether PostgreSQL's server binaries were found.
+pub fn available() -> bool {
+    pg_bin_dir().is_some()
+}
+
 /// The database user the tests connect as (trusted on loopback: no password).
 pub const USER: &str = "okta";
 
