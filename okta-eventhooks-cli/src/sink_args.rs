@@ -72,10 +72,8 @@ pub enum SinkUrl {
         /// The URL's path, when it has one.
         stream: Option<String>,
     },
-    /// An SQLite file.
-    Sqlite(PathBuf),
-    /// A PostgreSQL database.
-    Postgres(PgUrl),
+    /// An SQL database.
+    Sql(SqlDatabase),
 }
 
 /// Never shows a credential: the servers print redacted.
@@ -83,8 +81,7 @@ impl fmt::Debug for SinkUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Nats { servers, stream } => write!(f, "Nats({servers:?}, {stream:?})"),
-            Self::Sqlite(path) => write!(f, "Sqlite({path:?})"),
-            Self::Postgres(url) => write!(f, "{url:?}"),
+            Self::Sql(database) => write!(f, "{database:?}"),
         }
     }
 }
@@ -99,14 +96,14 @@ impl SinkUrl {
             if path.is_empty() {
                 return Err("sqlite:PATH names a file, e.g. sqlite:okta-events.db".into());
             }
-            return Ok(Self::Sqlite(PathBuf::from(path)));
+            return Ok(Self::Sql(SqlDatabase::Sqlite(PathBuf::from(path))));
         }
         let (scheme, rest) = url.split_once("://").ok_or(
             "a sink is a URL: sqlite:PATH, postgres://USER@HOST:PORT/DB or nats://HOST:PORT/STREAM",
         )?;
         match scheme {
             "postgres" | "postgresql" => PgUrl::parse(url)
-                .map(Self::Postgres)
+                .map(|url| Self::Sql(SqlDatabase::Postgres(Box::new(url))))
                 .map_err(|e| e.to_string()),
             "nats" | "tls" => {
                 let (hosts, stream) = match rest.split_once('/') {
@@ -160,12 +157,12 @@ pub enum SinkTarget {
 }
 
 /// An SQL database the flags name.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum SqlDatabase {
     /// An SQLite file.
     Sqlite(PathBuf),
-    /// A PostgreSQL database.
-    Postgres(PgUrl),
+    /// A PostgreSQL database (boxed: its settings are large).
+    Postgres(Box<PgUrl>),
 }
 
 impl SinkArgs {
@@ -188,8 +185,7 @@ impl SinkArgs {
             Some(SinkUrl::Nats { servers, stream }) => {
                 (servers, stream.or_else(|| self.stream.clone()))
             }
-            Some(SinkUrl::Sqlite(path)) => return sql(SqlDatabase::Sqlite(path), false),
-            Some(SinkUrl::Postgres(url)) => return sql(SqlDatabase::Postgres(url), false),
+            Some(SinkUrl::Sql(database)) => return sql(database, false),
             None if self.nats.is_none() && self.stream.is_none() => {
                 return sql(SqlDatabase::Sqlite(PathBuf::from(DEFAULT_SQLITE)), true);
             }
@@ -248,10 +244,10 @@ mod tests {
         };
         assert_eq!(stream, None);
         assert!(
-            matches!(SinkUrl::parse("sqlite:/tmp/x").unwrap(), SinkUrl::Sqlite(p) if p == PathBuf::from("/tmp/x"))
+            matches!(SinkUrl::parse("sqlite:/tmp/x").unwrap(), SinkUrl::Sql(SqlDatabase::Sqlite(p)) if p == std::path::Path::new("/tmp/x"))
         );
         assert!(
-            matches!(SinkUrl::parse("sqlite://rel.db").unwrap(), SinkUrl::Sqlite(p) if p == PathBuf::from("rel.db"))
+            matches!(SinkUrl::parse("sqlite://rel.db").unwrap(), SinkUrl::Sql(SqlDatabase::Sqlite(p)) if p == std::path::Path::new("rel.db"))
         );
         let pg = SinkUrl::parse("postgres://u:s3cret@db:5433/x?sslmode=require").unwrap();
         let debug = format!("{pg:?}");

@@ -88,10 +88,10 @@ impl PgUrl {
         {
             config.password(password);
         }
-        if config.get_user().is_none() {
-            if let Some(user) = env("PGUSER").or_else(|| env("USER")) {
-                config.user(user);
-            }
+        if config.get_user().is_none()
+            && let Some(user) = env("PGUSER").or_else(|| env("USER"))
+        {
+            config.user(user);
         }
         if config.get_hosts().is_empty() {
             config.host(env("PGHOST").as_deref().unwrap_or("localhost"));

@@ -137,12 +137,12 @@ impl Sqlite {
                 out.push(row?);
             }
             // The type filter is applied here so that the cursor passes the others too.
-            if !types.is_empty() {
-                if let Some(last) = out.last().map(|e| e.seq) {
-                    out.retain(|e| e.event_type.as_ref().is_some_and(|t| types.contains(t)));
-                    if out.is_empty() {
-                        advance_cursor(conn, &events_table, &consumer, last)?;
-                    }
+            if !types.is_empty()
+                && let Some(last) = out.last().map(|e| e.seq)
+            {
+                out.retain(|e| e.event_type.as_ref().is_some_and(|t| types.contains(t)));
+                if out.is_empty() {
+                    advance_cursor(conn, &events_table, &consumer, last)?;
                 }
             }
             Ok(out)

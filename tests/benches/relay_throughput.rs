@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use okta_eventhooks_receiver::Receiver;
 use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
+use okta_eventhooks_sql::{PgUrl, SqlSink, TableName};
 use okta_eventhooks_tests::fixtures::delivery;
 use okta_eventhooks_tests::http;
-use okta_eventhooks_sql::{PgUrl, SqlSink, TableName};
 use okta_eventhooks_tests::nats::NatsServer;
 use okta_eventhooks_tests::postgres::PgServer;
 use okta_eventhooks_tests::secrets::HOOK_SECRET;
@@ -136,7 +136,11 @@ async fn main() {
             .path("/okta/events")
             .auth_header("Authorization", HOOK_SECRET)
     };
-    let listener = || async { okta_eventhooks_receiver::serve::bind("127.0.0.1:0").await.unwrap() };
+    let listener = || async {
+        okta_eventhooks_receiver::serve::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+    };
 
     let bare = receiver()
         .build_with_handler(|_| async {})
@@ -168,9 +172,12 @@ async fn main() {
     let postgres = match &pg {
         Some(pg) => {
             pg.create_db("bench");
-            let sink = SqlSink::postgres(&PgUrl::parse(&pg.url("bench")).unwrap(), TableName::default())
-                .await
-                .unwrap();
+            let sink = SqlSink::postgres(
+                &PgUrl::parse(&pg.url("bench")).unwrap(),
+                TableName::default(),
+            )
+            .await
+            .unwrap();
             let running = receiver()
                 .build_with_sink(sink.clone())
                 .unwrap()
@@ -179,7 +186,10 @@ async fn main() {
             Some((sink, running))
         }
         None => {
-            println!("PostgreSQL leg left out: {}", okta_eventhooks_tests::postgres::MISSING);
+            println!(
+                "PostgreSQL leg left out: {}",
+                okta_eventhooks_tests::postgres::MISSING
+            );
             None
         }
     };

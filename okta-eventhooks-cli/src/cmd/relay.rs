@@ -160,7 +160,7 @@ impl Relay {
             ));
         }
         match target {
-            SinkTarget::Nats(target) => self.into_jetstream(printer, receiver, target).await,
+            SinkTarget::Nats(target) => self.relay_jetstream(printer, receiver, target).await,
             SinkTarget::Sql {
                 database,
                 table,
@@ -172,12 +172,12 @@ impl Relay {
                         crate::sink_args::DEFAULT_SQLITE
                     ));
                 }
-                self.into_sql(printer, receiver, &database, table).await
+                self.relay_sql(printer, receiver, &database, table).await
             }
         }
     }
 
-    async fn into_jetstream(
+    async fn relay_jetstream(
         &self,
         printer: &Printer,
         receiver: okta_eventhooks_receiver::ReceiverBuilder,
@@ -209,7 +209,7 @@ impl Relay {
         Ok(())
     }
 
-    async fn into_sql(
+    async fn relay_sql(
         &self,
         printer: &Printer,
         receiver: okta_eventhooks_receiver::ReceiverBuilder,
@@ -281,7 +281,7 @@ impl Consume {
                         "--type is for SQL sinks; on a JetStream stream use --subject okta.events.TYPE".into(),
                     ));
                 }
-                self.from_jetstream(ctx, target).await
+                self.consume_jetstream(ctx, target).await
             }
             SinkTarget::Sql {
                 database, table, ..
@@ -295,12 +295,12 @@ impl Consume {
                     ctx.printer().warn(warning);
                 }
                 let sink = database.open(table).await?;
-                self.from_sql(ctx, &sink).await
+                self.consume_sql(ctx, &sink).await
             }
         }
     }
 
-    async fn from_jetstream(&self, ctx: &Context, target: NatsTarget) -> Result<()> {
+    async fn consume_jetstream(&self, ctx: &Context, target: NatsTarget) -> Result<()> {
         let printer = ctx.printer();
         let client = target.servers.connect("okta-eventhooks consume").await?;
         let js = okta_eventhooks_relay::async_nats::jetstream::new(client);
@@ -337,7 +337,7 @@ impl Consume {
 
     /// Reads after the durable cursor in `seq` order, printing each event and then moving
     /// the cursor past it; polls while there is nothing new.
-    async fn from_sql(&self, ctx: &Context, sink: &SqlSink) -> Result<()> {
+    async fn consume_sql(&self, ctx: &Context, sink: &SqlSink) -> Result<()> {
         let printer = ctx.printer();
         printer.note(&format!(
             "consuming {} as {}; Ctrl-C to stop",
