@@ -10,11 +10,14 @@
 //!   `nats_server`: there is a `nats-server` binary: the one `OKTA_EVENTHOOKS_NATS_SERVER` names
 //!   (`.ci/run` sets it; it wins), else the first on `PATH`. The lookup is one file beside this
 //!   script (it must be inside this crate's package), included here and by the test support, so
-//!   that both find the same binary. `ci`: running under CI.
+//!   that both find the same binary. `postgres_server`: PostgreSQL's server binaries exist
+//!   (`pg_binary.rs`, beside it for the same reason: `OKTA_EVENTHOOKS_PG_BIN`, else the newest
+//!   `/usr/lib/postgresql/*/bin`, else `PATH`). `ci`: running under CI.
 
 use std::process::Command;
 
 include!("nats_binary.rs");
+include!("pg_binary.rs");
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(ci)");
@@ -27,6 +30,11 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PATH");
     if nats_server_binary().is_some() {
         println!("cargo::rustc-cfg=nats_server");
+    }
+    println!("cargo::rustc-check-cfg=cfg(postgres_server)");
+    println!("cargo::rerun-if-env-changed=OKTA_EVENTHOOKS_PG_BIN");
+    if pg_bin_dir().is_some() {
+        println!("cargo::rustc-cfg=postgres_server");
     }
     println!(
         "cargo::rustc-env=OKTA_EVENTHOOKS_GIT_COMMIT={}",

@@ -5,9 +5,12 @@
 //! `interop_python` / `interop_node`: the interpreter's variable is set (`.ci/run` sets both).
 //! `nats_server`: there is a `nats-server` binary: the one `OKTA_EVENTHOOKS_NATS_SERVER` names
 //! (`.ci/run` sets it; it wins), else the first on `PATH` (see `okta-eventhooks-cli/nats_binary.rs`).
+//! `postgres_server`: PostgreSQL's server binaries exist (`OKTA_EVENTHOOKS_PG_BIN`, else
+//! `/usr/lib/postgresql/*/bin`, else `PATH`; see `pg_binary.rs`).
 //! `ci`: running under CI (`CI` set), where a missing program must fail, not be ignored.
 
 include!("../okta-eventhooks-cli/nats_binary.rs");
+include!("../okta-eventhooks-cli/pg_binary.rs");
 
 fn main() {
     for (var, cfg) in [
@@ -26,5 +29,10 @@ fn main() {
     println!("cargo::rerun-if-env-changed=PATH");
     if nats_server_binary().is_some() {
         println!("cargo::rustc-cfg=nats_server");
+    }
+    println!("cargo::rustc-check-cfg=cfg(postgres_server)");
+    println!("cargo::rerun-if-env-changed=OKTA_EVENTHOOKS_PG_BIN");
+    if pg_bin_dir().is_some() {
+        println!("cargo::rustc-cfg=postgres_server");
     }
 }

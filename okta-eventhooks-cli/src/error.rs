@@ -31,6 +31,9 @@ pub enum CliError {
     /// The relay, a consumer or NATS failed (connection, stream set-up, JetStream).
     #[error(transparent)]
     Relay(#[from] okta_eventhooks_relay::Error),
+    /// A SQL sink failed (the database could not be opened, a table of another shape, a read).
+    #[error(transparent)]
+    Sql(#[from] okta_eventhooks_sql::Error),
     /// Writing the results failed (other than a closed pipe).
     #[error("cannot write the output: {0}")]
     Output(#[source] io::Error),
@@ -116,6 +119,7 @@ impl CliError {
             Self::Receiver(e) => receiver_exit(e),
             Self::Emulator(e) => emulator_exit(e),
             Self::Relay(e) => relay_exit(e),
+            Self::Sql(e) => sql_exit(e),
         }
     }
 }
@@ -184,6 +188,16 @@ fn relay_exit(e: &okta_eventhooks_relay::Error) -> Exit {
         Error::StreamConflict { .. } | Error::SubjectsTaken { .. } => Exit::Config,
         Error::Connect { .. } => Exit::Network,
         _ => Exit::Server,
+    }
+}
+
+fn sql_exit(e: &okta_eventhooks_sql::Error) -> Exit {
+    use okta_eventhooks_sql::Error;
+    match e {
+        Error::InvalidInput(_) => Exit::Usage,
+        // At start: the database named is not there, or not ours to write.
+        Error::Unreachable { .. } | Error::Shape { .. } => Exit::Config,
+        _ => Exit::Network,
     }
 }
 

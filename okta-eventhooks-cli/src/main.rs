@@ -116,29 +116,38 @@ enum Command {
     Export(cmd::ascode::ExportCmd),
     /// The hooks-as-code manifest: print its JSON Schema, or check a file offline.
     Manifest(cmd::manifest::ManifestArgs),
-    /// Relay deliveries into NATS JetStream: Okta gets 200 only once every event is stored
+    /// Relay deliveries into a sink: Okta gets 200 only once every event is stored
     ///
     /// A delivery not stored within --deadline is answered 503, which Okta
-    /// retries once; 401, 400 and 413 store nothing. Each event is one message
-    /// on <prefix>.<eventType>, its body the event's JSON exactly as Okta sent
-    /// it, its uuid the Nats-Msg-Id: a repeat within --duplicate-window is
-    /// stored once, so any number of relays can run behind a load balancer.
-    /// The stream is created at start, or checked if it exists.
+    /// retries once; 401, 400 and 413 store nothing. Without --sink, --nats,
+    /// NATS_URL or --stream, events go to the SQLite file okta-events.db in the
+    /// working directory (WAL, synchronous=FULL: committed means on disk).
+    /// --sink sqlite:PATH or postgres://USER@HOST:PORT/DB: one row per event in
+    /// --table (created if missing), its body the event's JSON exactly as Okta
+    /// sent it, its uuid unique. --sink nats://HOST:PORT/STREAM or NATS_URL: one
+    /// JetStream message per event on <prefix>.<eventType>, its uuid the
+    /// Nats-Msg-Id (a repeat within --duplicate-window is stored once). Either
+    /// way any number of relays can share the sink behind a load balancer.
     ///
     /// Examples:
     ///   export HOOK_SECRET=...   # the hook's authScheme.value
+    ///   okta-eventhooks relay --insecure-no-auth   # local try-out: okta-events.db
+    ///   export PGPASSWORD=...    # PostgreSQL's password, never in the URL
+    ///   okta-eventhooks relay --sink postgres://relay@db/audit?sslmode=require \
+    ///     --auth-key Authorization --auth-value-env HOOK_SECRET
     ///   export NATS_URL=nats://nats-1:4222,nats://nats-2:4222
     ///   okta-eventhooks relay --port 8080 --path /okta/events \
     ///     --auth-key Authorization --auth-value-env HOOK_SECRET --replicas 3
     #[command(verbatim_doc_comment)]
     Relay(cmd::relay::Relay),
-    /// Print the events of a JetStream stream, acknowledging each after printing
+    /// Print the events of a sink, acknowledging each after printing
     ///
     /// A durable consumer remembers what was acknowledged: run it again with
     /// the same --durable and it carries on where it stopped; an event printed
     /// but not acknowledged (the process died in between) comes again. One
     /// line per event, or its JSON (one line each) with -o json, as `listen`
-    /// prints them.
+    /// prints them. On an SQL sink the cursor is kept in the database
+    /// (okta_event_consumers) and events come in seq order.
     ///
     /// Printed means acknowledged: an event is acknowledged once it is written
     /// to stdout, whatever the reader of the pipe then does with it (a reader
@@ -148,6 +157,7 @@ enum Command {
     /// (a CMD still running after --exec-timeout is killed).
     ///
     /// Examples:
+    ///   okta-eventhooks consume --durable audit --type user.session.start
     ///   okta-eventhooks consume --durable audit --subject 'okta.events.user.>'
     ///   okta-eventhooks -o json consume --durable sync --count 100 | jq .uuid
     ///   okta-eventhooks consume --durable billing --exec ./handle-event.sh
@@ -158,7 +168,7 @@ enum Command {
     /// Reads the hook (its event types and filters) and the System Log over the
     /// window, keeps the events the hook should have delivered (a subscribed type
     /// whose filter is true), and compares them by uuid with what the sink holds:
-    /// the relay's JetStream stream (--stream), or a file of the uuids your own
+    /// the relay's sink (--sink URL, or --stream), or a file of the uuids your own
     /// receiver has seen (--seen). Reports what is missing and the hook's failed
     /// deliveries (event_hook.delivery) in the window. Okta never replays an
     /// event whose delivery failed twice; --replay puts the missing ones in.
@@ -169,6 +179,8 @@ enum Command {
     ///
     /// Examples:
     ///   okta-eventhooks reconcile --hook audit-sink --since 6h --stream OKTA_EVENTS
+    ///   okta-eventhooks reconcile --hook audit-sink --since 6h \
+    ///     --sink sqlite:okta-events.db --replay
     ///   okta-eventhooks reconcile --hook audit-sink --since 24h \
     ///     --stream OKTA_EVENTS --replay
     ///   okta-eventhooks -o json reconcile --hook audit-sink --since 1h \

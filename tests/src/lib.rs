@@ -20,6 +20,9 @@ pub mod nats;
 #[path = "../../okta-eventhooks-cli/nats_binary.rs"]
 mod nats_binary;
 pub mod orgs;
+#[path = "../../okta-eventhooks-cli/pg_binary.rs"]
+mod pg_binary;
+pub mod postgres;
 pub mod scratch;
 pub mod secrets;
 pub mod system_log;

@@ -20,7 +20,7 @@ use crate::error::{CliError, Result};
 use crate::log_args::{LogArgs, LogFormat};
 use crate::secret_env::read_secret_env;
 use crate::seen::SeenFile;
-use crate::sink_args::SinkArgs;
+use crate::sink_args::{SinkArgs, SinkTarget};
 use crate::target;
 
 /// `reconcile` (its help is on the command in `main.rs`).
@@ -53,7 +53,8 @@ pub struct Reconcile {
     seen: Option<PathBuf>,
 
     /// Put the missing events in: published into the stream as the relay would (same subject,
-    /// uuid as Nats-Msg-Id, header Okta-Replayed), so that replaying twice adds nothing; with
+    /// uuid as Nats-Msg-Id, header Okta-Replayed), or inserted into an SQL sink's table with
+    /// replayed = true, so that replaying twice adds nothing; with
     /// --seen, POSTed to the hook's URI in Okta's envelope with its headers and the header
     /// X-Okta-Eventhooks-Replayed: true.
     #[arg(long)]
@@ -111,7 +112,7 @@ impl Reconcile {
             ));
         }
         let client = ctx.client()?;
-        let sink = self.sink().await?;
+        let sink = self.sink(ctx).await?;
         if self.replay {
             // Before the first round, so that a wrong target fails at once.
             sink.check_target().await?;
@@ -167,7 +168,7 @@ impl Reconcile {
     }
 
     /// The sink the flags name.
-    async fn sink(&self) -> Result<Box<dyn Sink>> {
+    async fn sink(&self, ctx: &Context) -> Result<Box<dyn Sink>> {
         if let Some(path) = &self.seen {
             let secret = match &self.auth_value_env {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
@@ -175,13 +176,24 @@ impl Reconcile {
             };
             return Ok(Box::new(SeenFile::new(path.clone(), secret)?));
         }
-        let target = self.sink.nats()?;
-        let client = target.servers.connect("okta-eventhooks-reconcile").await?;
-        Ok(Box::new(JetStreamStore::existing(
-            client,
-            &target.stream,
-            &self.subject_prefix,
-        )))
+        match self.sink.target()? {
+            SinkTarget::Nats(target) => {
+                let client = target.servers.connect("okta-eventhooks-reconcile").await?;
+                Ok(Box::new(JetStreamStore::existing(
+                    client,
+                    &target.stream,
+                    &self.subject_prefix,
+                )))
+            }
+            SinkTarget::Sql {
+                database, table, ..
+            } => {
+                if let Some(warning) = database.warning() {
+                    ctx.printer().warn(warning);
+                }
+                Ok(Box::new(database.open(table).await?))
+            }
+        }
     }
 
     /// Reads the hook, then runs one round over `window`.

@@ -1,14 +1,17 @@
-//! `relay` and `consume`: Okta's deliveries into a NATS JetStream stream (Okta is answered
-//! only once every event is stored), and the stream's events back out, one line each.
+//! `relay` and `consume`: Okta's deliveries into a sink (an SQLite file, a PostgreSQL
+//! database or a NATS JetStream stream; Okta is answered only once every event is stored),
+//! and the sink's events back out, one line each.
 
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
+use okta_eventhooks_receiver::ReceiverStats;
 use okta_eventhooks_relay::{
-    DEFAULT_ACK_WAIT, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, JetStreamStore, ReceivedEvent,
-    RelayStats, RunningRelay, Storage, StreamSettings, check_consumer, consume_batched,
+    DEFAULT_ACK_WAIT, DEFAULT_SUBJECT_PREFIX, JetStreamStore, ReceivedEvent, RunningRelay,
+    Storage, StreamSettings, check_consumer, consume_batched,
 };
+use okta_eventhooks_sql::SqlSink;
 use serde::Serialize;
 
 use crate::admin_args::AdminArgs;
@@ -18,7 +21,7 @@ use crate::error::{CliError, Result};
 use crate::exec::{Exec, ExecFailure, backoff};
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
-use crate::sink_args::SinkArgs;
+use crate::sink_args::{NatsTarget, SinkArgs, SinkTarget, SqlDatabase};
 
 /// Where the stream keeps messages.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -31,7 +34,6 @@ enum StorageArg {
 
 /// `relay` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
-#[command(mut_arg("stream", |a| a.default_value(DEFAULT_STREAM)))]
 // Every setting also from the environment, so that a container needs no command line.
 #[command(mut_arg("port", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_PORT")))]
 #[command(mut_arg("bind", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_BIND")))]
@@ -77,7 +79,7 @@ pub struct Relay {
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::duration::parse)]
     duplicate_window: Duration,
 
-    /// Time JetStream has to store a delivery before the answer is 503 (below Okta's 3 s).
+    /// Time the sink has to store a delivery before the answer is 503 (below Okta's 3 s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
     deadline: Duration,
 
@@ -111,6 +113,13 @@ enum RelayStatus<'a> {
         subjects: &'a str,
         nats: &'a str,
     },
+    /// Ready, into an SQL database: Okta may call `url`.
+    #[serde(rename = "relaying")]
+    RelayingSql {
+        url: &'a str,
+        database: &'a str,
+        table: &'a str,
+    },
     /// Stopped after Ctrl-C or SIGTERM, with what was done.
     Stopped {
         deliveries: u64,
@@ -126,13 +135,13 @@ enum RelayStatus<'a> {
 }
 
 impl RelayStatus<'_> {
-    fn stopped(stats: &RelayStats) -> Self {
-        let r = &stats.receiver;
+    /// What the receiver answered, and the sink's counts of events stored and already stored.
+    fn stopped(r: &ReceiverStats, (stored, duplicates): (u64, u64)) -> Self {
         Self::Stopped {
             deliveries: r.deliveries,
             events: r.events,
-            stored: stats.published,
-            duplicates: stats.duplicates,
+            stored,
+            duplicates,
             unauthorized: r.unauthorized,
             malformed: r.malformed,
             too_large: r.too_large,
@@ -151,6 +160,11 @@ impl RelayStatus<'_> {
             } => format!(
                 "relaying {url} into JetStream stream {stream} ({subjects}) at {nats}; Ctrl-C to stop"
             ),
+            Self::RelayingSql {
+                url,
+                database,
+                table,
+            } => format!("relaying {url} into {database}, table {table}; Ctrl-C to stop"),
             Self::Stopped {
                 deliveries,
                 events,
@@ -177,7 +191,42 @@ impl Relay {
     /// Serves until Ctrl-C or SIGTERM, then drains.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let target = self.sink.nats()?;
+        let target = self.sink.target()?;
+        let receiver = self
+            .endpoint
+            .receiver()?
+            .insecure_no_auth(self.insecure_no_auth);
+        if self.insecure_no_auth {
+            printer.warn("--insecure-no-auth: every caller can write to the sink (local use only)");
+        } else if !self.endpoint.has_auth() {
+            return Err(CliError::Usage(
+                "the relay needs the hook's shared secret: --auth-key HEADER --auth-value-env VAR (or --insecure-no-auth for local use)".into(),
+            ));
+        }
+        match target {
+            SinkTarget::Nats(target) => self.relay_jetstream(printer, receiver, target).await,
+            SinkTarget::Sql {
+                database,
+                table,
+                default,
+            } => {
+                if default {
+                    printer.note(&format!(
+                        "no --sink, --nats or NATS_URL: storing into sqlite:{} in the working directory",
+                        crate::sink_args::DEFAULT_SQLITE
+                    ));
+                }
+                self.relay_sql(printer, receiver, &database, table).await
+            }
+        }
+    }
+
+    async fn relay_jetstream(
+        &self,
+        printer: &Printer,
+        receiver: okta_eventhooks_receiver::ReceiverBuilder,
+        target: NatsTarget,
+    ) -> Result<()> {
         let storage = match self.storage {
             StorageArg::File => Storage::File,
             StorageArg::Memory => Storage::Memory,
@@ -187,18 +236,6 @@ impl Relay {
             .replicas(self.replicas)
             .storage(storage)
             .duplicate_window(self.duplicate_window);
-        let receiver = self
-            .endpoint
-            .receiver()?
-            .insecure_no_auth(self.insecure_no_auth);
-        if self.insecure_no_auth {
-            printer
-                .warn("--insecure-no-auth: every caller can write to the stream (local use only)");
-        } else if !self.endpoint.has_auth() {
-            return Err(CliError::Usage(
-                "the relay needs the hook's shared secret: --auth-key HEADER --auth-value-env VAR (or --insecure-no-auth for local use)".into(),
-            ));
-        }
         // The settings and the deadline are checked before NATS is reached.
         let store =
             JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
@@ -213,15 +250,56 @@ impl Relay {
         }
         .print(printer);
         crate::shutdown::requested().await;
-        printer.note(&format!(
-            "draining: not ready from now on, answering for {} more, then stopping",
-            humantime::format_duration(self.drain_delay)
-        ));
+        self.note_drain(printer);
         let stats = relay.drain(self.drain_delay).await?;
         if let Some(mut server) = admin_server {
             let _ = server.stop().await;
         }
-        RelayStatus::stopped(&stats).print(printer);
+        RelayStatus::stopped(&stats.receiver, (stats.published, stats.duplicates)).print(printer);
+        Ok(())
+    }
+
+    /// Says that the drain began and how long deliveries are still answered.
+    fn note_drain(&self, printer: &Printer) {
+        printer.note(&format!(
+            "draining: not ready from now on, answering for {} more, then stopping",
+            humantime::format_duration(self.drain_delay)
+        ));
+    }
+
+    async fn relay_sql(
+        &self,
+        printer: &Printer,
+        receiver: okta_eventhooks_receiver::ReceiverBuilder,
+        database: &SqlDatabase,
+        table: okta_eventhooks_sql::TableName,
+    ) -> Result<()> {
+        if let Some(warning) = database.warning() {
+            printer.warn(warning);
+        }
+        okta_eventhooks_receiver::check_sink_deadline(self.deadline)?;
+        let table_name = table.to_string();
+        let sink: SqlSink = database.open(table).await?;
+        let listener = okta_eventhooks_receiver::serve::bind(&self.endpoint.addr()).await?;
+        let running = receiver
+            .sink_deadline(self.deadline)
+            .build_with_sink(sink.clone())?
+            .serve_on(listener)?;
+        // Up before the ready line, so that whoever reads it can probe at once.
+        let admin_server = self.admin.serve(&running.admin(), printer).await?;
+        RelayStatus::RelayingSql {
+            url: &running.url(),
+            database: sink.database(),
+            table: &table_name,
+        }
+        .print(printer);
+        crate::shutdown::requested().await;
+        self.note_drain(printer);
+        let stats = running.drain(self.drain_delay).await?;
+        if let Some(mut server) = admin_server {
+            let _ = server.stop().await;
+        }
+        RelayStatus::stopped(&stats, sink.counts()).print(printer);
         Ok(())
     }
 }
@@ -235,18 +313,21 @@ impl RelayStatus<'_> {
 
 /// `consume` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
-#[command(mut_arg("stream", |a| a.default_value(DEFAULT_STREAM)))]
 pub struct Consume {
     /// The durable consumer's name (created if missing).
     #[arg(long, value_name = "NAME")]
     durable: String,
 
     /// Only events on these subjects, e.g. okta.events.user.> (an existing consumer must
-    /// have the same filter).
+    /// have the same filter). JetStream only.
     #[arg(long, value_name = "FILTER")]
     subject: Option<String>,
 
-    /// Stop after this many events are acknowledged.
+    /// Only events of this type (repeatable); the cursor passes the others. SQL sinks only.
+    #[arg(long = "type", value_name = "TYPE")]
+    types: Vec<String>,
+
+    /// Stop after printing and acknowledging this many events.
     #[arg(long, value_name = "N")]
     count: Option<u64>,
 
@@ -275,8 +356,34 @@ impl Consume {
 
     /// Prints (or runs --exec on) events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
+        match self.sink.target()? {
+            SinkTarget::Nats(target) => {
+                if !self.types.is_empty() {
+                    return Err(CliError::Usage(
+                        "--type is for SQL sinks; on a JetStream stream use --subject okta.events.TYPE".into(),
+                    ));
+                }
+                self.consume_jetstream(ctx, target).await
+            }
+            SinkTarget::Sql {
+                database, table, ..
+            } => {
+                if self.subject.is_some() {
+                    return Err(CliError::Usage(
+                        "--subject is for a JetStream stream; on an SQL sink use --type".into(),
+                    ));
+                }
+                if let Some(warning) = database.warning() {
+                    ctx.printer().warn(warning);
+                }
+                let sink = database.open(table).await?;
+                self.consume_sql(ctx, &sink).await
+            }
+        }
+    }
+
+    async fn consume_jetstream(&self, ctx: &Context, target: NatsTarget) -> Result<()> {
         let printer = ctx.printer();
-        let target = self.sink.nats()?;
         // Before NATS is asked: it takes a bad name for a missing resource, or times out.
         check_consumer(&self.durable, self.subject.as_deref())?;
         if self.exec_timeout.is_zero() {
@@ -353,6 +460,48 @@ impl Consume {
         }
         Ok(())
     }
+
+    /// Reads after the durable cursor in `seq` order, printing each event and then moving
+    /// the cursor past it; polls while there is nothing new.
+    async fn consume_sql(&self, ctx: &Context, sink: &SqlSink) -> Result<()> {
+        let printer = ctx.printer();
+        printer.note(&format!(
+            "consuming {} as {}; Ctrl-C to stop",
+            sink.database(),
+            self.durable
+        ));
+        let stop = crate::shutdown::requested();
+        tokio::pin!(stop);
+        let mut printed = 0;
+        loop {
+            let left = self.count.map(|limit| limit - printed);
+            if left == Some(0) {
+                return Ok(());
+            }
+            let batch = SQL_READ_BATCH.min(left.map_or(usize::MAX, |l| l as usize));
+            let events = sink.read_after(&self.durable, &self.types, batch).await?;
+            if events.is_empty() {
+                tokio::select! {
+                    () = &mut stop => return Ok(()),
+                    () = tokio::time::sleep(SQL_POLL) => continue,
+                }
+            }
+            for stored in events {
+                match stored.event() {
+                    Ok(event) => {
+                        printer.event(&event)?;
+                        printed += 1;
+                    }
+                    // Not an event (written by something else): say so, go on.
+                    Err(e) => printer.warn(&format!(
+                        "row {} is not a System Log event: {e}",
+                        stored.seq
+                    )),
+                }
+                sink.advance(&self.durable, stored.seq).await?;
+            }
+        }
+    }
 }
 
 /// Runs the command on one event, telling JetStream it is in progress every third of the
@@ -373,3 +522,9 @@ async fn run_keeping_alive(exec: &Exec, received: &ReceivedEvent) -> Result<(), 
         }
     }
 }
+
+/// Rows read at once by `consume` from an SQL sink.
+const SQL_READ_BATCH: usize = 100;
+
+/// How often `consume` looks for new rows when it has printed everything.
+const SQL_POLL: Duration = Duration::from_millis(200);

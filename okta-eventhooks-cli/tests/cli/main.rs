@@ -22,5 +22,6 @@ mod read;
 mod reconcile;
 mod relay;
 mod relay_ops;
+mod sql_sinks;
 mod support;
 mod write;

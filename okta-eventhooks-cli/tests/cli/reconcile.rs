@@ -638,3 +638,90 @@ async fn a_stream_that_forgets_what_it_stored_or_another_streams_prefix_is_refus
         );
     }
 }
+
+/// What an SQL sink holds: every row's uuid, and how many were put in by a replay.
+async fn table_rows(sink: &okta_eventhooks_sql::SqlSink) -> (Vec<String>, usize) {
+    let rows = sink.read_after("check", &[], 1_000_000).await.unwrap();
+    let replayed = rows.iter().filter(|r| r.replayed).count();
+    let uuids = rows
+        .iter()
+        .map(|r| r.event().unwrap().uuid.unwrap())
+        .collect();
+    (uuids, replayed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_sink_sqlite_finds_what_a_lossy_relay_lost_and_replay_fills_it_once() {
+    use okta_eventhooks_sql::{SqlSink, TableName};
+    let dir = tempdir("reconcile-sqlite");
+    let path = dir.join("events.db");
+    let sink = SqlSink::sqlite(&path, TableName::default()).await.unwrap();
+    let relay = Receiver::builder()
+        .path("/okta/events")
+        .auth_header("Authorization", HOOK_SECRET)
+        .build_with_sink(sink.clone())
+        .unwrap()
+        .serve_on(
+            okta_eventhooks_receiver::serve::bind("127.0.0.1:0")
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+    let proxy = FlakyProxy::start(&format!("http://{}", relay.local_addr()), 10).await;
+    let emu = emulator::builder()
+        .max_batch(10)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    session_hook(
+        &emu,
+        "audit-sink",
+        format!("{}/okta/events", proxy.url()),
+        "Authorization",
+    )
+    .await;
+    assert_eq!(
+        emu.fire("user.session.start", 500).await.unwrap().fired,
+        500
+    );
+    let lost = failed_uuids(&emu).await;
+    let (stored, _) = table_rows(&sink).await;
+    assert!(!lost.is_empty(), "the proxy failed no delivery");
+    assert_eq!(
+        stored.len() + lost.len(),
+        500,
+        "every event is stored or lost"
+    );
+
+    let sink_url = format!("sqlite:{}", path.display());
+    let args = [
+        "--hook",
+        "audit-sink",
+        "--since",
+        "1h",
+        "--sink",
+        &sink_url,
+        "--lag",
+        "0s",
+    ];
+    let first = run(reconcile(&emu, None, &args)).await;
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    let found = report(&first);
+    assert_eq!(found["expected"], 500);
+    assert_eq!(found["present"], stored.len());
+    assert_eq!(missing_uuids(&found), lost, "exactly the lost events");
+
+    let replay: Vec<&str> = args.iter().copied().chain(["--replay"]).collect();
+    let replayed = run(reconcile(&emu, None, &replay)).await;
+    assert_eq!(replayed.code, 2, "{}", replayed.stderr);
+    assert_eq!(report(&replayed)["replay"]["replayed"], lost.len());
+    let (uuids, marked) = table_rows(&sink).await;
+    assert_eq!(marked, lost.len(), "marked as replayed");
+    let unique: BTreeSet<_> = uuids.iter().collect();
+    assert_eq!((uuids.len(), unique.len()), (500, 500), "no uuid twice");
+
+    let again = run(reconcile(&emu, None, &replay)).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(report(&again).get("replay").is_none());
+    assert_eq!(table_rows(&sink).await.0.len(), 500);
+}

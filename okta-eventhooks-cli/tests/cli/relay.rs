@@ -375,11 +375,11 @@ async fn unreachable_nats_is_a_network_error_without_its_password() {
     assert_nothing_secret("stderr", &out.stderr);
     let mut cmd = bare();
     cmd.args(["relay", "--insecure-no-auth", "--sink"])
-        .arg(format!("postgres://okta:{NATS_PASSWORD}@127.0.0.1:1/db"));
+        .arg(format!("mysql://okta:{NATS_PASSWORD}@127.0.0.1:1/db"));
     let out = run(cmd).await;
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("unsupported sink postgres://"),
+        out.stderr.contains("unsupported sink mysql://"),
         "{}",
         out.stderr
     );

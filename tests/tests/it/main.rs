@@ -30,4 +30,5 @@ mod secrets;
 mod server_limits;
 mod shapes;
 mod spec;
+mod sql_sinks;
 mod wire;
