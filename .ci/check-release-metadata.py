@@ -13,6 +13,7 @@ PUBLISHED = [
     "okta-eventhooks-receiver",
     "okta-eventhooks-relay",
     "okta-eventhooks-emulator",
+    "okta-eventhooks-sql",
     "okta-eventhooks-cli",
 ]
 NOT_PUBLISHED = ["xtask", "tests", "bench"]

@@ -31,6 +31,8 @@
 //! # Ok(()) }
 //! ```
 
+// docs.rs (`--cfg docsrs`) marks items that need a feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod batch;
@@ -49,3 +51,8 @@ pub use postgres::PgUrl;
 pub use row::StoredEvent;
 pub use schema::{DEFAULT_TABLE, SCHEMA_VERSION, TableName};
 pub use sink::SqlSink;
+
+/// The examples of the crate's README, compiled and run as doctests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 use futures_util::StreamExt;
 use okta_eventhooks_receiver::ReceiverStats;
 use okta_eventhooks_relay::{
-    DEFAULT_ACK_WAIT, DEFAULT_SUBJECT_PREFIX, JetStreamStore, ReceivedEvent, RunningRelay,
-    Storage, StreamSettings, check_consumer, consume_batched,
+    DEFAULT_ACK_WAIT, DEFAULT_SUBJECT_PREFIX, JetStreamStore, ReceivedEvent, RunningRelay, Storage,
+    StreamSettings, check_consumer, consume_batched,
 };
 use okta_eventhooks_sql::SqlSink;
 use serde::Serialize;
@@ -43,6 +43,7 @@ enum StorageArg {
 #[command(mut_arg("max_body_bytes", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_MAX_BODY_BYTES")))]
 #[command(mut_arg("insecure_no_auth", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_INSECURE_NO_AUTH")))]
 #[command(mut_arg("sink", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_SINK")))]
+#[command(mut_arg("table", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_TABLE")))]
 #[command(mut_arg("stream", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_STREAM")))]
 #[command(mut_arg("subject_prefix", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_SUBJECT_PREFIX")))]
 #[command(mut_arg("replicas", |a| relay_env(a, "OKTA_EVENTHOOKS_RELAY_REPLICAS")))]
