@@ -181,7 +181,10 @@ fn relay_exit(e: &okta_eventhooks_relay::Error) -> Exit {
     match e {
         Error::InvalidInput(_) => Exit::Usage,
         Error::Receiver(e) => receiver_exit(e),
-        Error::StreamConflict { .. } => Exit::Config,
+        Error::StreamConflict { .. }
+        | Error::StreamLimits { .. }
+        | Error::Authentication { .. }
+        | Error::Tls { .. } => Exit::Config,
         Error::Connect { .. } => Exit::Network,
         _ => Exit::Server,
     }

@@ -1,13 +1,17 @@
 //! Where the events are stored (`relay`, `consume`, `reconcile`), declared once: `--sink URL`,
-//! or the NATS servers (`--nats`, also `NATS_URL`) and `--stream`. A sink URL is parsed in one
+//! or the NATS servers (`--nats`, also `NATS_URL`) and `--stream`, and how to connect to NATS
+//! (credentials and TLS, with the variables the `nats` CLI reads). A sink URL is parsed in one
 //! place ([`SinkUrl::parse`]): a new kind of sink is one arm there.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use clap::Args;
-use okta_eventhooks_relay::{DEFAULT_STREAM, NatsServers};
+use okta_eventhooks_relay::{DEFAULT_STREAM, NatsOptions, NatsServers};
 
 use crate::error::{CliError, Result};
+use crate::output::Printer;
+use crate::secret_env::read_secret_env;
 
 /// The flags that say where the events are.
 #[derive(Debug, Args)]
@@ -33,6 +37,50 @@ pub struct SinkArgs {
     /// The JetStream stream.
     #[arg(long, value_name = "NAME")]
     stream: Option<String>,
+
+    /// Authenticate to NATS as this user; the password is read from NATS_PASSWORD.
+    #[arg(long, value_name = "USER", env = "NATS_USER")]
+    nats_user: Option<String>,
+
+    /// Authenticate to NATS with the token in this environment variable.
+    #[arg(long, value_name = "VAR")]
+    nats_token_env: Option<String>,
+
+    /// Authenticate to NATS with a creds file (a user JWT and its nkey seed: operator mode,
+    /// managed NATS services).
+    #[arg(long, value_name = "FILE", env = "NATS_CREDS")]
+    nats_creds: Option<PathBuf>,
+
+    /// Authenticate to NATS with the nkey seed in this file.
+    #[arg(long, value_name = "FILE", env = "NATS_NKEY")]
+    nats_nkey: Option<PathBuf>,
+
+    /// Trust the CA certificates in this PEM file for the NATS servers' certificates (TLS is
+    /// then required, as with a tls:// URL).
+    #[arg(long, value_name = "FILE", env = "NATS_CA")]
+    nats_tls_ca: Option<PathBuf>,
+
+    /// Present this client certificate to NATS (mutual TLS; with --nats-tls-key).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "NATS_CERT",
+        requires = "nats_tls_key"
+    )]
+    nats_tls_cert: Option<PathBuf>,
+
+    /// The private key of --nats-tls-cert.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "NATS_KEY",
+        requires = "nats_tls_cert"
+    )]
+    nats_tls_key: Option<PathBuf>,
+
+    /// Start TLS before the NATS server's first message (its handshake_first setting).
+    #[arg(long)]
+    nats_tls_first: bool,
 }
 
 /// A `--sink` value as given, parsed only after clap (whose messages would repeat it, with
@@ -118,8 +166,9 @@ pub struct NatsTarget {
 
 impl SinkArgs {
     /// The JetStream stream the flags name: `--sink`, else `--nats` and `--stream`; the
-    /// stream defaults to [`DEFAULT_STREAM`].
-    pub fn nats(&self) -> Result<NatsTarget> {
+    /// stream defaults to [`DEFAULT_STREAM`]. Warns on `printer` when a URL given on the
+    /// command line carries credentials.
+    pub fn nats(&self, printer: &Printer) -> Result<NatsTarget> {
         let sink = self
             .sink
             .as_ref()
@@ -133,10 +182,42 @@ impl SinkArgs {
                 self.stream.clone(),
             ),
         };
+        // `--nats` equal to NATS_URL came from the environment, where credentials belong.
+        let from_environment =
+            self.sink.is_none() && std::env::var("NATS_URL").is_ok_and(|url| url == self.nats);
+        if servers.has_url_credentials() && !from_environment {
+            printer.warn(
+                "the NATS URL on the command line carries credentials, which other users of this machine can read; put it in NATS_URL, or use --nats-user with NATS_PASSWORD, --nats-token-env, --nats-creds or --nats-nkey",
+            );
+        }
         Ok(NatsTarget {
-            servers,
+            servers: servers.with_options(self.options()?),
             stream: stream.unwrap_or_else(|| DEFAULT_STREAM.into()),
         })
+    }
+
+    /// The credentials and TLS settings the flags give; secrets come from the environment.
+    fn options(&self) -> Result<NatsOptions> {
+        let mut options = NatsOptions::new().tls_first(self.nats_tls_first);
+        if let Some(user) = &self.nats_user {
+            options = options.user_password(user, read_secret_env("NATS_PASSWORD", "--nats-user")?);
+        }
+        if let Some(var) = &self.nats_token_env {
+            options = options.token(read_secret_env(var, "--nats-token-env")?);
+        }
+        if let Some(path) = &self.nats_creds {
+            options = options.creds_file(path);
+        }
+        if let Some(path) = &self.nats_nkey {
+            options = options.nkey_file(path);
+        }
+        if let Some(path) = &self.nats_tls_ca {
+            options = options.tls_ca(path);
+        }
+        if let (Some(cert), Some(key)) = (&self.nats_tls_cert, &self.nats_tls_key) {
+            options = options.tls_client_cert(cert, key);
+        }
+        Ok(options)
     }
 }
 

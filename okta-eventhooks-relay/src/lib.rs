@@ -68,7 +68,7 @@ mod subject;
 pub use consume::{DEFAULT_ACK_WAIT, EventStream, ReceivedEvent, consume};
 pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
-pub use nats::NatsServers;
+pub use nats::{NatsOptions, NatsServers};
 pub use relay::{RelayStats, RunningRelay};
 pub use store::JetStreamStore;
 pub use stored::MAX_STORED_IDS;

@@ -18,6 +18,7 @@ pub mod mock_org;
 pub mod nats;
 #[path = "../../okta-eventhooks-cli/nats_binary.rs"]
 mod nats_binary;
+pub mod nats_secure;
 pub mod orgs;
 pub mod scratch;
 pub mod secrets;

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::context::Context;
 use crate::error::{CliError, Result};
+use crate::output::Printer;
 use crate::secret_env::read_secret_env;
 use crate::seen::SeenFile;
 use crate::sink_args::SinkArgs;
@@ -96,7 +97,7 @@ impl Reconcile {
     /// One reconciliation (exit 2 when something is missing), or rounds until Ctrl-C.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let client = ctx.client()?;
-        let sink = self.sink().await?;
+        let sink = self.sink(ctx.printer()).await?;
         if self.replay {
             // Before the first round, so that a wrong target fails at once.
             sink.check_target().await?;
@@ -152,7 +153,7 @@ impl Reconcile {
     }
 
     /// The sink the flags name.
-    async fn sink(&self) -> Result<Box<dyn Sink>> {
+    async fn sink(&self, printer: &Printer) -> Result<Box<dyn Sink>> {
         if let Some(path) = &self.seen {
             let secret = match &self.auth_value_env {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
@@ -160,7 +161,7 @@ impl Reconcile {
             };
             return Ok(Box::new(SeenFile::new(path.clone(), secret)?));
         }
-        let target = self.sink.nats()?;
+        let target = self.sink.nats(printer)?;
         let client = target.servers.connect("okta-eventhooks-reconcile").await?;
         Ok(Box::new(JetStreamStore::existing(
             client,

@@ -134,7 +134,7 @@ impl Relay {
     /// Serves until Ctrl-C or SIGTERM.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let target = self.sink.nats()?;
+        let target = self.sink.nats(ctx.printer())?;
         let storage = match self.storage {
             StorageArg::File => Storage::File,
             StorageArg::Memory => Storage::Memory,
@@ -206,7 +206,7 @@ impl Consume {
     /// Prints events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let target = self.sink.nats()?;
+        let target = self.sink.nats(ctx.printer())?;
         let client = target.servers.connect("okta-eventhooks consume").await?;
         let js = okta_eventhooks_relay::async_nats::jetstream::new(client);
         let mut events =
