@@ -74,7 +74,7 @@ pub use store::JetStreamStore;
 pub use stored::MAX_STORED_IDS;
 pub use stream::{
     DEFAULT_DUPLICATE_WINDOW, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Storage, StreamSettings,
-    ensure_stream,
+    check_stream_limits, ensure_stream,
 };
 pub use subject::INVALID_EVENT_TYPE_TOKEN;
 

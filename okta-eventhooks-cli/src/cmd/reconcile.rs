@@ -48,6 +48,11 @@ pub struct Reconcile {
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX, conflicts_with = "seen")]
     subject_prefix: String,
 
+    /// Accept a stream whose max_msgs, max_bytes or max_msgs_per_subject (discard old) delete
+    /// the oldest events (a replayed event could vanish again).
+    #[arg(long, conflicts_with = "seen")]
+    allow_retention_limits: bool,
+
     /// Instead of a stream: a file of the uuids your receiver has seen, one per line.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["sink", "stream"])]
     seen: Option<PathBuf>,
@@ -163,6 +168,12 @@ impl Reconcile {
         }
         let target = self.sink.nats(printer)?;
         let client = target.servers.connect("okta-eventhooks-reconcile").await?;
+        okta_eventhooks_relay::check_stream_limits(
+            &okta_eventhooks_relay::async_nats::jetstream::new(client.clone()),
+            &target.stream,
+            self.allow_retention_limits,
+        )
+        .await?;
         Ok(Box::new(JetStreamStore::existing(
             client,
             &target.stream,

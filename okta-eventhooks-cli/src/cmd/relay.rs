@@ -57,6 +57,17 @@ pub struct Relay {
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::duration::parse)]
     duplicate_window: Duration,
 
+    /// Keep events this long in a stream the relay creates (default: for ever); the one limit
+    /// accepted on an existing stream without --allow-retention-limits. Make it longer than any
+    /// consumer may lag.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    max_age: Option<Duration>,
+
+    /// Accept an existing stream whose max_msgs, max_bytes or max_msgs_per_subject (discard
+    /// old) delete the oldest events: events acknowledged to Okta can then vanish.
+    #[arg(long)]
+    allow_retention_limits: bool,
+
     /// Time JetStream has to store a delivery before the answer is 503 (below Okta's 3 s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
     deadline: Duration,
@@ -143,7 +154,10 @@ impl Relay {
             .subject_prefix(&self.subject_prefix)
             .replicas(self.replicas)
             .storage(storage)
-            .duplicate_window(self.duplicate_window);
+            .duplicate_window(self.duplicate_window)
+            .max_age(self.max_age.unwrap_or_default())
+            .allow_retention_limits(self.allow_retention_limits)
+            .max_event_bytes(self.endpoint.max_body_bytes());
         let receiver = self
             .endpoint
             .receiver()?

@@ -544,3 +544,89 @@ async fn an_existing_stream_with_other_settings_is_a_clear_error() {
     let relay = relay(&nats.url(), settings).await;
     relay.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
+)]
+async fn a_stream_whose_limits_lose_or_refuse_acknowledged_events_is_refused() {
+    let nats = NatsServer::start();
+    let js = jetstream(&nats.url()).await;
+    let servers = NatsServers::new([nats.url()]).unwrap();
+    let base = jetstream::stream::Config {
+        name: STREAM.into(),
+        subjects: vec!["okta.events.>".into()],
+        duplicate_window: Duration::from_secs(24 * 60 * 60),
+        ..Default::default()
+    };
+    let refused = |settings: StreamSettings| {
+        let servers = servers.clone();
+        async move {
+            match JetStreamStore::connect(&servers, &settings, None).await {
+                Err(Error::StreamLimits { problems, .. }) => problems.join("; "),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    // max_msgs 5, discard old: ten acknowledged deliveries would leave five.
+    js.create_stream(jetstream::stream::Config {
+        max_messages: 5,
+        ..base.clone()
+    })
+    .await
+    .unwrap();
+    let text = refused(StreamSettings::default()).await;
+    assert!(
+        text.contains("max_msgs 5 with discard old")
+            && text.contains("nats stream edit OKTA_EVENTS --max-msgs=-1")
+            && text.contains("--allow-retention-limits"),
+        "{text}"
+    );
+    // Told to accept it, the relay starts, and the stream does what it says.
+    let allowed = relay(
+        &nats.url(),
+        StreamSettings::default().allow_retention_limits(true),
+    )
+    .await;
+    for i in 0..10 {
+        let body = delivery(&format!("env-{i}"), &["user.lifecycle.create"]).to_string();
+        let response = post_delivery(&allowed.url(), Some(HOOK_SECRET), body).await;
+        assert_eq!(response.status(), 200);
+    }
+    allowed.shutdown().await.unwrap();
+    assert_eq!(stored(&js).await, 5);
+    // Discard new with a limit: refused even when limits are allowed (every delivery past it
+    // would get 503).
+    js.update_stream(jetstream::stream::Config {
+        max_messages: 5,
+        discard: jetstream::stream::DiscardPolicy::New,
+        ..base.clone()
+    })
+    .await
+    .unwrap();
+    let text = refused(StreamSettings::default().allow_retention_limits(true)).await;
+    assert!(text.contains("discard new"), "{text}");
+    // A maximum message size below the largest event the relay accepts.
+    js.update_stream(jetstream::stream::Config {
+        max_message_size: 1024,
+        ..base.clone()
+    })
+    .await
+    .unwrap();
+    let text = refused(StreamSettings::default()).await;
+    assert!(text.contains("max_msg_size 1024"), "{text}");
+    // Retention by age is fine.
+    js.update_stream(jetstream::stream::Config {
+        max_age: Duration::from_secs(7 * 24 * 3600),
+        ..base
+    })
+    .await
+    .unwrap();
+    let by_age = relay(
+        &nats.url(),
+        StreamSettings::default().max_age(Duration::from_secs(7 * 24 * 3600)),
+    )
+    .await;
+    by_age.shutdown().await.unwrap();
+}
