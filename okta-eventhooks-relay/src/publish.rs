@@ -53,9 +53,8 @@ impl Publisher {
                         unacked.push(index);
                         last_error = Some(format!("stored in stream {}", ack.stream).into());
                     }
-                    Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
-                        return Err(e.into());
-                    }
+                    // Too large for the server or the stream: no retry can store it.
+                    Err(e) if is_final(&e) => return Err(e.into()),
                     Err(e) => {
                         unacked.push(index);
                         last_error = Some(e.into());
@@ -106,6 +105,24 @@ impl Publisher {
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Whether no retry can store the message: larger than the server's `max_payload`, than the
+/// stream's maximum message size, or with headers larger than JetStream takes.
+fn is_final(e: &PublishError) -> bool {
+    use async_nats::jetstream::ErrorCode;
+    if e.kind() == PublishErrorKind::MaxPayloadExceeded {
+        return true;
+    }
+    std::error::Error::source(e)
+        .and_then(|source| source.downcast_ref::<jetstream::Error>())
+        .is_some_and(|js| {
+            matches!(
+                js.error_code(),
+                ErrorCode::STREAM_MESSAGE_EXCEEDS_MAXIMUM
+                    | ErrorCode::STREAM_HEADER_EXCEEDS_MAXIMUM
+            )
+        })
 }
 
 /// The first pause before sending unacknowledged events again, doubled up to [`MAX_PAUSE`].
