@@ -34,6 +34,8 @@ struct Inner {
     client: async_nats::Client,
     publisher: Publisher,
     deadline: Duration,
+    /// Whether the stream was created or checked (its settings and limits) when opened.
+    checked: bool,
 }
 
 impl std::fmt::Debug for JetStreamStore {
@@ -88,13 +90,12 @@ impl JetStreamStore {
             .max_ack_inflight(MAX_ACKS_IN_FLIGHT)
             .backpressure_on_inflight(true)
             .build(client.clone());
-        Ok(Self::with_context(
-            client,
-            js,
-            settings.name(),
-            settings.prefix(),
-            deadline,
-        ))
+        let mut store =
+            Self::with_context(client, js, settings.name(), settings.prefix(), deadline);
+        if let Some(inner) = Arc::get_mut(&mut store.inner) {
+            inner.checked = true;
+        }
+        Ok(store)
     }
 
     /// A store over a stream that already exists (the relay's), for reading it back and
@@ -128,6 +129,7 @@ impl JetStreamStore {
                 client,
                 publisher,
                 deadline,
+                checked: false,
             }),
         }
     }
@@ -156,6 +158,13 @@ impl JetStreamStore {
     /// deliveries are answered 503 and the client keeps reconnecting).
     pub fn nats_connected(&self) -> bool {
         self.inner.client.connection_state() == async_nats::connection::State::Connected
+    }
+
+    /// Whether the store can take deliveries now: its stream was created or checked when it
+    /// was opened ([`open`](Self::open), [`connect`](Self::connect)) and the connection is
+    /// up. For a readiness probe.
+    pub fn ready(&self) -> bool {
+        self.inner.checked && self.nats_connected()
     }
 
     /// Sends what the client still holds; a failed flush loses no acknowledged event.

@@ -30,6 +30,7 @@ async fn relays_one_delivery(nats: &NatsServers) {
     let store = JetStreamStore::connect(nats, &StreamSettings::default(), None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    assert!(store.ready(), "connected, stream checked");
     let receiver = Receiver::builder()
         .path("/okta/events")
         .auth_header("Authorization", HOOK_SECRET);
