@@ -58,6 +58,11 @@ impl EndpointArgs {
         Ok(builder)
     }
 
+    /// The largest delivery body accepted, in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+
     /// Whether callers must send the shared secret.
     pub fn has_auth(&self) -> bool {
         self.auth_key.is_some()

@@ -185,7 +185,11 @@ fn relay_exit(e: &okta_eventhooks_relay::Error) -> Exit {
     match e {
         Error::InvalidInput(_) => Exit::Usage,
         Error::Receiver(e) => receiver_exit(e),
-        Error::StreamConflict { .. } | Error::SubjectsTaken { .. } => Exit::Config,
+        Error::StreamConflict { .. }
+        | Error::SubjectsTaken { .. }
+        | Error::StreamLimits { .. }
+        | Error::Authentication { .. }
+        | Error::Tls { .. } => Exit::Config,
         Error::Connect { .. } => Exit::Network,
         _ => Exit::Server,
     }

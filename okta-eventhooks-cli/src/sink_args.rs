@@ -1,5 +1,6 @@
 //! Where the events are stored (`relay`, `consume`, `reconcile`), declared once: `--sink URL`,
-//! or the NATS servers (`--nats`, also `NATS_URL`) and `--stream`; without any of them, the
+//! or the NATS servers (`--nats`, also `NATS_URL`) and `--stream`, and how to connect to NATS
+//! (credentials and TLS, with the variables the `nats` CLI reads); without any of them, the
 //! embedded SQLite file `okta-events.db`. A sink URL is parsed in one place
 //! ([`SinkUrl::parse`]): a new kind of sink is one arm there.
 
@@ -7,10 +8,12 @@ use std::fmt;
 use std::path::PathBuf;
 
 use clap::Args;
-use okta_eventhooks_relay::{DEFAULT_STREAM, NatsServers};
+use okta_eventhooks_relay::{DEFAULT_STREAM, NatsOptions, NatsServers};
 use okta_eventhooks_sql::{PgUrl, SqlSink, TableName};
 
 use crate::error::{CliError, Result};
+use crate::output::Printer;
+use crate::secret_env::read_secret_env;
 
 /// The flags that say where the events are.
 #[derive(Debug, Args)]
@@ -37,6 +40,50 @@ pub struct SinkArgs {
     /// The JetStream stream [default: OKTA_EVENTS].
     #[arg(long, value_name = "NAME")]
     stream: Option<String>,
+
+    /// Authenticate to NATS as this user; the password is read from NATS_PASSWORD.
+    #[arg(long, value_name = "USER", env = "NATS_USER")]
+    nats_user: Option<String>,
+
+    /// Authenticate to NATS with the token in this environment variable.
+    #[arg(long, value_name = "VAR")]
+    nats_token_env: Option<String>,
+
+    /// Authenticate to NATS with a creds file (a user JWT and its nkey seed: operator mode,
+    /// managed NATS services).
+    #[arg(long, value_name = "FILE", env = "NATS_CREDS")]
+    nats_creds: Option<PathBuf>,
+
+    /// Authenticate to NATS with the nkey seed in this file.
+    #[arg(long, value_name = "FILE", env = "NATS_NKEY")]
+    nats_nkey: Option<PathBuf>,
+
+    /// Trust the CA certificates in this PEM file for the NATS servers' certificates (TLS is
+    /// then required, as with a tls:// URL).
+    #[arg(long, value_name = "FILE", env = "NATS_CA")]
+    nats_tls_ca: Option<PathBuf>,
+
+    /// Present this client certificate to NATS (mutual TLS; with --nats-tls-key).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "NATS_CERT",
+        requires = "nats_tls_key"
+    )]
+    nats_tls_cert: Option<PathBuf>,
+
+    /// The private key of --nats-tls-cert.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "NATS_KEY",
+        requires = "nats_tls_cert"
+    )]
+    nats_tls_key: Option<PathBuf>,
+
+    /// Start TLS before the NATS server's first message (its handshake_first setting).
+    #[arg(long)]
+    nats_tls_first: bool,
 }
 
 /// The SQLite file of the embedded default.
@@ -167,13 +214,17 @@ pub enum SqlDatabase {
 
 impl SinkArgs {
     /// Where the events are: `--sink`; else `--nats` (or `NATS_URL`) and `--stream`, the stream
-    /// defaulting to [`DEFAULT_STREAM`]; else the SQLite file [`DEFAULT_SQLITE`].
-    pub fn target(&self) -> Result<SinkTarget> {
+    /// defaulting to [`DEFAULT_STREAM`]; else the SQLite file [`DEFAULT_SQLITE`]. Warns on
+    /// `printer` when a URL given on the command line carries credentials.
+    pub fn target(&self, printer: &Printer) -> Result<SinkTarget> {
         let sink = self
             .sink
             .as_ref()
             .map(|url| SinkUrl::parse(&url.0).map_err(|e| CliError::Usage(format!("--sink: {e}"))));
-        let sql = |database, default| -> Result<SinkTarget> {
+        let sql = |database: SqlDatabase, default| -> Result<SinkTarget> {
+            if let Some(warning) = database.warning() {
+                printer.warn(warning);
+            }
             Ok(SinkTarget::Sql {
                 database,
                 table: TableName::new(&self.table)
@@ -195,8 +246,16 @@ impl SinkArgs {
                 self.stream.clone(),
             ),
         };
+        // `--nats` equal to NATS_URL came from the environment, where credentials belong.
+        let from_environment = self.sink.is_none()
+            && std::env::var("NATS_URL").is_ok_and(|url| Some(url) == self.nats);
+        if servers.has_url_credentials() && !from_environment {
+            printer.warn(
+                "the NATS URL on the command line carries credentials, which other users of this machine can read; put it in NATS_URL, or use --nats-user with NATS_PASSWORD, --nats-token-env, --nats-creds or --nats-nkey",
+            );
+        }
         Ok(SinkTarget::Nats(NatsTarget {
-            servers,
+            servers: servers.with_options(self.options()?),
             stream: stream.unwrap_or_else(|| DEFAULT_STREAM.into()),
         }))
     }
@@ -213,13 +272,39 @@ impl SqlDatabase {
 
     /// A warning to print before opening, if any: a password on the command line is visible to
     /// every user of the machine.
-    pub fn warning(&self) -> Option<&'static str> {
+    fn warning(&self) -> Option<&'static str> {
         match self {
             Self::Postgres(url) if url.has_password_in_url() => Some(
                 "the --sink URL holds a password: other users of this machine can see a command line; give it in PGPASSWORD instead",
             ),
             _ => None,
         }
+    }
+}
+
+impl SinkArgs {
+    /// The credentials and TLS settings the flags give; secrets come from the environment.
+    fn options(&self) -> Result<NatsOptions> {
+        let mut options = NatsOptions::new().tls_first(self.nats_tls_first);
+        if let Some(user) = &self.nats_user {
+            options = options.user_password(user, read_secret_env("NATS_PASSWORD", "--nats-user")?);
+        }
+        if let Some(var) = &self.nats_token_env {
+            options = options.token(read_secret_env(var, "--nats-token-env")?);
+        }
+        if let Some(path) = &self.nats_creds {
+            options = options.creds_file(path);
+        }
+        if let Some(path) = &self.nats_nkey {
+            options = options.nkey_file(path);
+        }
+        if let Some(path) = &self.nats_tls_ca {
+            options = options.tls_ca(path);
+        }
+        if let (Some(cert), Some(key)) = (&self.nats_tls_cert, &self.nats_tls_key) {
+            options = options.tls_client_cert(cert, key);
+        }
+        Ok(options)
     }
 }
 

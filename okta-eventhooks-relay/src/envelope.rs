@@ -4,6 +4,7 @@
 use bytes::Bytes;
 
 use async_nats::HeaderMap;
+use okta_eventhooks::sink::RawEvent;
 use okta_eventhooks_receiver::Incoming;
 
 use crate::headers;
@@ -18,6 +19,8 @@ pub(crate) struct Outgoing {
     pub(crate) headers: HeaderMap,
     /// A slice of the request body: no copy, no re-serialization.
     pub(crate) payload: Bytes,
+    /// Kept aside under `<prefix>._invalid` (a type or `uuid` that cannot key it).
+    pub(crate) invalid: bool,
 }
 
 /// Splits a delivery into one message per event, in the delivery's order.
@@ -27,22 +30,69 @@ pub(crate) fn split(incoming: &Incoming, prefix: &str) -> Vec<Outgoing> {
         .events
         .iter()
         .map(|event| {
-            let id = event
-                .uuid
-                .as_deref()
-                .filter(|uuid| !uuid.is_empty() && headers::value(uuid).is_some())
-                .map(str::to_owned);
+            let uuid_problem = uuid_problem(event);
+            let id = match (&event.uuid, &uuid_problem) {
+                (Some(uuid), None) => Some(uuid.clone()),
+                _ => None,
+            };
             if id.is_none() {
                 tracing::warn!("event without a usable uuid: published without de-duplication");
             }
+            let problem = uuid_problem.or_else(|| type_problem(event));
+            let mut headers = shared.clone();
+            let invalid = problem.is_some();
+            let subject = match problem {
+                // Kept aside, never refused: a 4xx or a failed publish would cost the
+                // delivery's good events too.
+                Some(reason) => {
+                    tracing::warn!(%reason, "event stored under {INVALID}", INVALID = subject::INVALID_EVENT_TYPE_TOKEN);
+                    if let Some(value) = headers::value(&reason) {
+                        headers.insert(headers::OKTA_INVALID_REASON, value);
+                    }
+                    format!("{prefix}.{}", subject::INVALID_EVENT_TYPE_TOKEN)
+                }
+                None => subject::for_event(prefix, event.event_type.as_deref()),
+            };
             Outgoing {
-                subject: subject::for_event(prefix, event.event_type.as_deref()),
+                subject,
                 id,
-                headers: shared.clone(),
+                headers,
                 payload: event.json.clone(),
+                invalid,
             }
         })
         .collect()
+}
+
+/// Why the event's `uuid` cannot be its `Nats-Msg-Id`, if it cannot (a missing one is no
+/// problem: the event is stored, without de-duplication).
+fn uuid_problem(event: &RawEvent) -> Option<String> {
+    if event.not_strings.contains(&"uuid") {
+        return Some("uuid is not a string".into());
+    }
+    let uuid = event.uuid.as_deref()?;
+    if uuid.len() > headers::MAX_VALUE_BYTES {
+        Some(format!(
+            "uuid of {} bytes, longer than {}",
+            uuid.len(),
+            headers::MAX_VALUE_BYTES
+        ))
+    } else if uuid.is_empty() || headers::value(uuid).is_none() {
+        Some("uuid is empty or cannot be a header value (a line break)".into())
+    } else {
+        None
+    }
+}
+
+/// Why the event's `eventType` cannot be its subject, if it cannot.
+fn type_problem(event: &RawEvent) -> Option<String> {
+    if event.not_strings.contains(&"eventType") {
+        return Some("eventType is not a string".into());
+    }
+    match event.event_type.as_deref() {
+        None => Some("no eventType".into()),
+        Some(event_type) => subject::problem(event_type),
+    }
 }
 
 /// The headers every event of the delivery shares: its `eventId`, hook and org.
@@ -105,6 +155,17 @@ mod tests {
         assert_eq!(out[2].subject, "okta.events._invalid");
         assert_eq!(out[0].id.as_deref(), Some("u-1"));
         assert_eq!(out[2].id, None, "a uuid that cannot be a header value");
+        assert!(
+            out[2]
+                .headers
+                .get(headers::OKTA_INVALID_REASON)
+                .unwrap()
+                .as_str()
+                .starts_with("uuid"),
+            "{:?}",
+            out[2].headers
+        );
+        assert!(out[0].headers.get(headers::OKTA_INVALID_REASON).is_none());
         let headers = &out[0].headers;
         assert_eq!(
             headers.get(headers::OKTA_EVENT_ID).unwrap().as_str(),
@@ -118,6 +179,44 @@ mod tests {
             headers.get(headers::OKTA_ORG).unwrap().as_str(),
             "acme.okta.com"
         );
+    }
+
+    #[test]
+    fn each_bad_event_is_kept_aside_with_its_reason() {
+        let long_type = "t".repeat(5000);
+        let long_uuid = "u".repeat(70 * 1024);
+        let body = serde_json::json!({"data": {"events": [
+            {"uuid": "good", "eventType": "user.session.start"},
+            {"uuid": "a", "eventType": long_type},
+            {"uuid": long_uuid, "eventType": "user.session.start"},
+            {"uuid": 5, "eventType": "user.session.start"},
+            {"uuid": "b", "eventType": 5},
+        ]}})
+        .to_string();
+        let out = split_body(&body);
+        assert_eq!(out[0].subject, "okta.events.user.session.start");
+        let reasons: Vec<&str> = out[1..]
+            .iter()
+            .map(|m| {
+                assert_eq!(m.subject, "okta.events._invalid");
+                m.headers
+                    .get(headers::OKTA_INVALID_REASON)
+                    .unwrap()
+                    .as_str()
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "eventType of 5000 bytes, longer than 1024",
+                "uuid of 71680 bytes, longer than 1024",
+                "uuid is not a string",
+                "eventType is not a string",
+            ]
+        );
+        // A good uuid still de-duplicates a kept-aside event.
+        assert_eq!(out[1].id.as_deref(), Some("a"));
+        assert_eq!(out[2].id, None);
     }
 
     #[test]

@@ -26,6 +26,40 @@ pub enum Error {
         source: NatsError,
     },
 
+    /// NATS refused the client's credentials (or they could not be read): a setting to fix,
+    /// not a network failure.
+    #[error(
+        "NATS authentication failed at {servers}: {reason}; check the credentials (NATS_URL's user and password or token, --nats-user with NATS_PASSWORD, --nats-token-env, --nats-creds, --nats-nkey)"
+    )]
+    Authentication {
+        /// The servers tried, credentials redacted.
+        servers: String,
+        /// Why, without a secret.
+        reason: String,
+    },
+
+    /// TLS could not be set up with the server (a certificate not trusted or refused, a
+    /// server without TLS, a file that cannot be read): a setting to fix.
+    #[error(
+        "NATS TLS failed at {servers}: {reason}; check the tls:// URL, --nats-tls-ca, --nats-tls-cert/--nats-tls-key and --nats-tls-first against the server's TLS settings"
+    )]
+    Tls {
+        /// The servers tried, credentials redacted.
+        servers: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// The existing stream could discard events the relay acknowledged to Okta, or refuse the
+    /// events it accepts.
+    #[error("stream {stream} cannot keep every event the relay acknowledges: {}", problems.join("; "))]
+    StreamLimits {
+        /// The stream's name.
+        stream: String,
+        /// One line per setting: what it does, and the fix.
+        problems: Vec<String>,
+    },
+
     /// The stream exists with settings the relay was not asked for.
     #[error(
         "stream {stream} already exists with other settings: {}; match the relay's settings to the stream, or change the stream",
@@ -77,6 +111,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error with the servers it concerns filled in (a file read before connecting).
+    pub(crate) fn at_servers(self, shown: String) -> Self {
+        match self {
+            Self::Authentication { reason, .. } => Self::Authentication {
+                servers: shown,
+                reason,
+            },
+            Self::Tls { reason, .. } => Self::Tls {
+                servers: shown,
+                reason,
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn jetstream(action: impl Into<String>, source: impl Into<NatsError>) -> Self {
         Self::JetStream {
             action: action.into(),
@@ -93,9 +142,12 @@ impl From<Error> for okta_eventhooks::Error {
         let kind = match &e {
             Error::InvalidInput(_) => Kind::InvalidInput,
             Error::Receiver(okta_eventhooks_receiver::Error::InvalidInput(_)) => Kind::InvalidInput,
-            Error::Receiver(_) | Error::StreamConflict { .. } | Error::SubjectsTaken { .. } => {
-                Kind::Config
-            }
+            Error::Receiver(_)
+            | Error::StreamConflict { .. }
+            | Error::SubjectsTaken { .. }
+            | Error::StreamLimits { .. }
+            | Error::Authentication { .. }
+            | Error::Tls { .. } => Kind::Config,
             Error::Connect { .. } => Kind::Unreachable,
             Error::JetStream { .. } | Error::Decode { .. } => Kind::Failed,
         };

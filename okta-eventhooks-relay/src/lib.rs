@@ -73,13 +73,13 @@ pub use consume::{
 };
 pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
-pub use nats::NatsServers;
+pub use nats::{NatsOptions, NatsServers};
 pub use relay::{RelayStats, RunningRelay};
 pub use store::JetStreamStore;
 pub use stored::MAX_STORED_IDS;
 pub use stream::{
     DEFAULT_DUPLICATE_WINDOW, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Storage, StreamSettings,
-    ensure_stream,
+    check_stream_limits, ensure_stream,
 };
 pub use subject::INVALID_EVENT_TYPE_TOKEN;
 

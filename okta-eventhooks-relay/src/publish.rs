@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_nats::jetstream::{self, message::PublishMessage};
 use std::time::Duration;
 
-use async_nats::jetstream::context::{PublishError, PublishErrorKind};
+use async_nats::jetstream::context::PublishError;
 use async_nats::jetstream::publish::PublishAck;
 use futures_util::future::join_all;
 
@@ -22,6 +22,8 @@ use crate::envelope::{self, Outgoing};
 pub(crate) struct Published {
     pub(crate) messages: AtomicU64,
     pub(crate) duplicates: AtomicU64,
+    /// New events kept aside as invalid (not in `messages`).
+    pub(crate) invalid: AtomicU64,
 }
 
 /// Publishes to one stream under one subject prefix.
@@ -38,6 +40,7 @@ impl Publisher {
         // Which events are not acknowledged yet, by their place in the delivery.
         let mut pending: Vec<usize> = (0..incoming.events.len()).collect();
         let mut messages = split();
+        let invalid: Vec<bool> = messages.iter().map(|m| m.invalid).collect();
         let mut pause = FIRST_PAUSE;
         // Until every event is acknowledged. The receiver drops this future at its deadline,
         // which ends the loop; sending an event again is safe (same `Nats-Msg-Id`).
@@ -47,18 +50,15 @@ impl Publisher {
             let mut last_error: Option<BoxError> = None;
             for (index, outcome) in pending.into_iter().zip(outcomes) {
                 match outcome {
-                    Ok(ack) if ack.stream == self.stream => self.count(&ack),
+                    Ok(ack) if ack.stream == self.stream => self.count(&ack, invalid[index]),
                     // Another stream took the subject (the stream was replaced): not ours.
                     Ok(ack) => {
                         unacked.push(index);
                         last_error = Some(format!("stored in stream {}", ack.stream).into());
                     }
-                    Err(e)
-                        if e.kind() == PublishErrorKind::MaxPayloadExceeded
-                            || crate::cause::is_final(&e) =>
-                    {
-                        return Err(e.into());
-                    }
+                    // Too large for the server or the stream, or no space: no retry within the
+                    // deadline can store it.
+                    Err(e) if crate::cause::is_final(&e) => return Err(e.into()),
                     Err(e) => {
                         unacked.push(index);
                         last_error = Some(e.into());
@@ -101,9 +101,11 @@ impl Publisher {
         join_all(acks).await
     }
 
-    fn count(&self, ack: &PublishAck) {
+    fn count(&self, ack: &PublishAck, invalid: bool) {
         let counter = if ack.duplicate {
             &self.counts.duplicates
+        } else if invalid {
+            &self.counts.invalid
         } else {
             &self.counts.messages
         };

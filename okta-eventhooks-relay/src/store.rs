@@ -34,6 +34,8 @@ struct Inner {
     client: async_nats::Client,
     publisher: Publisher,
     deadline: Duration,
+    /// Whether the stream was created or checked (its settings and limits) when opened.
+    checked: bool,
 }
 
 impl std::fmt::Debug for JetStreamStore {
@@ -88,13 +90,12 @@ impl JetStreamStore {
             .max_ack_inflight(MAX_ACKS_IN_FLIGHT)
             .backpressure_on_inflight(true)
             .build(client.clone());
-        Ok(Self::with_context(
-            client,
-            js,
-            settings.name(),
-            settings.prefix(),
-            deadline,
-        ))
+        let mut store =
+            Self::with_context(client, js, settings.name(), settings.prefix(), deadline);
+        if let Some(inner) = Arc::get_mut(&mut store.inner) {
+            inner.checked = true;
+        }
+        Ok(store)
     }
 
     /// A store over a stream that already exists (the relay's), for reading it back and
@@ -128,6 +129,7 @@ impl JetStreamStore {
                 client,
                 publisher,
                 deadline,
+                checked: false,
             }),
         }
     }
@@ -143,12 +145,19 @@ impl JetStreamStore {
         &self.inner.publisher.stream
     }
 
-    /// Events stored as new messages so far, and events JetStream already had.
+    /// Events stored as new messages so far (those kept aside under `<prefix>._invalid`
+    /// included), and events JetStream already had.
     pub fn counts(&self) -> (u64, u64) {
+        let counts = self.event_counts_now();
+        (counts.stored + counts.invalid, counts.duplicate)
+    }
+
+    fn event_counts_now(&self) -> EventCounts {
         let counts = &self.inner.publisher.counts;
-        (
+        EventCounts::new(
             counts.messages.load(Ordering::Relaxed),
             counts.duplicates.load(Ordering::Relaxed),
+            counts.invalid.load(Ordering::Relaxed),
         )
     }
 
@@ -254,9 +263,6 @@ impl Sink for JetStreamStore {
     }
 
     fn event_counts(&self) -> Option<EventCounts> {
-        let (stored, duplicate) = self.counts();
-        // Events without a usable type are stored under `<prefix>._invalid` and counted as
-        // stored here.
-        Some(EventCounts::new(stored, duplicate, 0))
+        Some(self.event_counts_now())
     }
 }

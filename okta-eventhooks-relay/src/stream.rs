@@ -44,6 +44,9 @@ pub struct StreamSettings {
     storage: Storage,
     replicas: usize,
     duplicate_window: Duration,
+    max_age: Duration,
+    allow_retention_limits: bool,
+    max_event_bytes: usize,
 }
 
 impl Default for StreamSettings {
@@ -54,6 +57,9 @@ impl Default for StreamSettings {
             storage: Storage::File,
             replicas: 1,
             duplicate_window: DEFAULT_DUPLICATE_WINDOW,
+            max_age: Duration::ZERO,
+            allow_retention_limits: false,
+            max_event_bytes: okta_eventhooks_receiver::DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -88,6 +94,31 @@ impl StreamSettings {
     /// How long JetStream remembers an event's `uuid` to drop a repeat (default 24 h).
     pub fn duplicate_window(mut self, window: Duration) -> Self {
         self.duplicate_window = window;
+        self
+    }
+
+    /// How long the stream keeps an event (zero, the default: for ever). Retention by age is
+    /// the one limit the relay accepts without being told: events older than it are gone for
+    /// every consumer, acknowledged or not, so make it longer than any consumer may lag.
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = age;
+        self
+    }
+
+    /// Accept an existing stream whose message, byte or per-subject limits discard the oldest
+    /// events (discard old): events the relay acknowledged to Okta can then vanish. Off by
+    /// default.
+    pub fn allow_retention_limits(mut self, allow: bool) -> Self {
+        self.allow_retention_limits = allow;
+        self
+    }
+
+    /// The largest event the relay accepts (its receiver's body limit; default
+    /// [`DEFAULT_MAX_BODY_BYTES`](okta_eventhooks_receiver::DEFAULT_MAX_BODY_BYTES)): an
+    /// existing stream whose maximum message size is below it (and below the server's
+    /// `max_payload`) is refused.
+    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
+        self.max_event_bytes = bytes;
         self
     }
 
@@ -144,6 +175,7 @@ impl StreamSettings {
             storage: self.storage.into(),
             num_replicas: self.replicas,
             duplicate_window: self.duplicate_window,
+            max_age: self.max_age,
             description: Some(
                 "Okta event hook deliveries, one message per event (okta-eventhooks relay)".into(),
             ),
@@ -182,6 +214,13 @@ impl StreamSettings {
                 duration(self.duplicate_window)
             ));
         }
+        if existing.max_age != self.max_age {
+            out.push(format!(
+                "max age {}, asked {}",
+                age(existing.max_age),
+                age(self.max_age)
+            ));
+        }
         if existing.no_ack {
             out.push("it does not acknowledge publishes (no_ack)".into());
         }
@@ -192,13 +231,57 @@ impl StreamSettings {
     }
 }
 
-/// Creates the stream, or checks that the existing one matches `settings`. Several relays
-/// may start at once: whichever creates it first wins, the others check it.
+/// What in an existing stream's limits could lose or refuse events the relay accepts, one
+/// line each with the fix. `max_payload` is the server's: a larger event cannot be stored
+/// whatever the stream says.
+pub(crate) fn limit_problems(
+    existing: &stream::Config,
+    allow_retention_limits: bool,
+    max_event_bytes: usize,
+    max_payload: usize,
+) -> Vec<String> {
+    let name = &existing.name;
+    let mut out = Vec::new();
+    let limits = [
+        ("max_msgs", existing.max_messages, "--max-msgs=-1"),
+        ("max_bytes", existing.max_bytes, "--max-bytes=-1"),
+        (
+            "max_msgs_per_subject",
+            existing.max_messages_per_subject,
+            "--max-msgs-per-subject=-1",
+        ),
+    ];
+    for (setting, value, unset) in limits.into_iter().filter(|(_, value, _)| *value > 0) {
+        match existing.discard {
+            stream::DiscardPolicy::New => out.push(format!(
+                "{setting} {value} with discard new refuses every event once it is reached (each delivery would get 503); remove the limit (nats stream edit {name} {unset})"
+            )),
+            _ if !allow_retention_limits => out.push(format!(
+                "{setting} {value} with discard old deletes the oldest events, acknowledged to Okta or not; remove the limit (nats stream edit {name} {unset}), keep events by age instead (--max-age), or accept the loss with --allow-retention-limits"
+            )),
+            _ => {}
+        }
+    }
+    let largest = max_event_bytes.min(max_payload);
+    if let Ok(size) = usize::try_from(existing.max_message_size)
+        && size > 0
+        && size < largest
+    {
+        out.push(format!(
+            "max_msg_size {size} is below the largest event the relay accepts ({largest} bytes): such an event would get 503 until Okta gives up; raise it (nats stream edit {name} --max-msg-size=-1) or lower --max-body-bytes"
+        ));
+    }
+    out
+}
+
+/// Creates the stream, or checks that the existing one matches `settings` and cannot lose or
+/// refuse what the relay acknowledges ([`Error::StreamLimits`]). Several relays may start at
+/// once: whichever creates it first wins, the others check it.
 pub async fn ensure_stream(js: &jetstream::Context, settings: &StreamSettings) -> Result<()> {
     settings.validate()?;
     let name = settings.name();
     match js.get_stream(name).await {
-        Ok(stream) => return check(settings, &stream.cached_info().config),
+        Ok(stream) => return check(js, settings, &stream.cached_info().config),
         Err(e) if !is_not_found(&e) => {
             return Err(Error::jetstream(format!("look up stream {name}"), e));
         }
@@ -214,7 +297,7 @@ pub async fn ensure_stream(js: &jetstream::Context, settings: &StreamSettings) -
                 .get_stream(name)
                 .await
                 .map_err(|e| Error::jetstream(format!("look up stream {name}"), e))?;
-            check(settings, &stream.cached_info().config)
+            check(js, settings, &stream.cached_info().config)
         }
         Err(e) if is_subject_overlap(&e) => Err(Error::SubjectsTaken {
             stream: name.to_owned(),
@@ -229,18 +312,59 @@ fn is_subject_overlap(e: &jetstream::context::CreateStreamError) -> bool {
         if js.error_code() == jetstream::ErrorCode::STREAM_SUBJECT_OVERLAP)
 }
 
-fn check(settings: &StreamSettings, existing: &stream::Config) -> Result<()> {
+/// Checks that the existing stream `name` cannot lose or refuse events (its limits), for a
+/// stream the caller only writes to and reads (`reconcile`): [`Error::StreamLimits`].
+pub async fn check_stream_limits(
+    js: &jetstream::Context,
+    name: &str,
+    allow_retention_limits: bool,
+) -> Result<()> {
+    let stream = js
+        .get_stream(name)
+        .await
+        .map_err(|e| Error::jetstream(format!("look up stream {name}"), e))?;
+    let problems = limit_problems(
+        &stream.cached_info().config,
+        allow_retention_limits,
+        okta_eventhooks_receiver::DEFAULT_MAX_BODY_BYTES,
+        js.client().server_info().max_payload,
+    );
+    limits_result(name, problems)
+}
+
+fn check(
+    js: &jetstream::Context,
+    settings: &StreamSettings,
+    existing: &stream::Config,
+) -> Result<()> {
     let differences = settings.differences(existing);
-    if differences.is_empty() {
-        tracing::info!(
-            stream = settings.name(),
-            "stream exists with the relay's settings"
-        );
+    if !differences.is_empty() {
+        return Err(Error::StreamConflict {
+            stream: settings.name().to_owned(),
+            differences,
+        });
+    }
+    let problems = limit_problems(
+        existing,
+        settings.allow_retention_limits,
+        settings.max_event_bytes,
+        js.client().server_info().max_payload,
+    );
+    limits_result(settings.name(), problems)?;
+    tracing::info!(
+        stream = settings.name(),
+        "stream exists with the relay's settings"
+    );
+    Ok(())
+}
+
+fn limits_result(stream: &str, problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
         return Ok(());
     }
-    Err(Error::StreamConflict {
-        stream: settings.name().to_owned(),
-        differences,
+    Err(Error::StreamLimits {
+        stream: stream.to_owned(),
+        problems,
     })
 }
 
@@ -252,6 +376,15 @@ fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
 fn is_name_taken(e: &jetstream::context::CreateStreamError) -> bool {
     matches!(e.kind(), jetstream::context::CreateStreamErrorKind::JetStream(js)
         if js.error_code() == jetstream::ErrorCode::STREAM_NAME_EXIST)
+}
+
+/// A maximum age: `none` for zero (kept for ever).
+fn age(d: Duration) -> String {
+    if d.is_zero() {
+        "none".into()
+    } else {
+        duration(d)
+    }
 }
 
 /// `24h`, `10m`, `90s`, or the exact value.
@@ -304,6 +437,44 @@ mod tests {
                 .is_err()
         );
         assert!(StreamSettings::default().replicas(3).validate().is_ok());
+    }
+
+    #[test]
+    fn limits_that_lose_or_refuse_events_are_named_with_their_fix() {
+        let mut existing = StreamSettings::default().config();
+        let none = |c: &stream::Config, allow| limit_problems(c, allow, 1 << 20, 1 << 20);
+        assert!(none(&existing, false).is_empty());
+        existing.max_age = Duration::from_secs(3600);
+        assert!(none(&existing, false).is_empty(), "age is allowed");
+        existing.max_messages = 5;
+        existing.max_bytes = 1 << 30;
+        existing.max_messages_per_subject = 1;
+        let problems = none(&existing, false);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0].contains("max_msgs 5 with discard old"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].contains("--allow-retention-limits"),
+            "{problems:?}"
+        );
+        assert!(none(&existing, true).is_empty());
+        existing.discard = stream::DiscardPolicy::New;
+        let problems = none(&existing, true);
+        assert_eq!(
+            problems.len(),
+            3,
+            "discard new is refused even when allowed: {problems:?}"
+        );
+        assert!(problems[0].contains("discard new"), "{problems:?}");
+        let mut small = StreamSettings::default().config();
+        small.max_message_size = 1024;
+        let problems = none(&small, false);
+        assert!(problems[0].contains("max_msg_size 1024"), "{problems:?}");
+        // At the server's max_payload, nothing larger could be stored anyway.
+        small.max_message_size = 1 << 20;
+        assert!(none(&small, false).is_empty());
     }
 
     #[test]

@@ -4,6 +4,28 @@
 /// subject (no Okta event type starts with `_`).
 pub const INVALID_EVENT_TYPE_TOKEN: &str = "_invalid";
 
+/// The longest `eventType` used in a subject (Okta's are under a hundred characters). The
+/// server closes a connection whose publish line exceeds its `max_control_line` (4 KiB), so a
+/// longer type must never reach it.
+pub(crate) const MAX_EVENT_TYPE_BYTES: usize = 1024;
+
+/// Why `event_type` cannot be the last tokens of a subject, if it cannot.
+pub(crate) fn problem(event_type: &str) -> Option<String> {
+    if event_type.len() > MAX_EVENT_TYPE_BYTES {
+        Some(format!(
+            "eventType of {} bytes, longer than {MAX_EVENT_TYPE_BYTES}",
+            event_type.len()
+        ))
+    } else if !is_literal(event_type) {
+        Some(
+            "eventType is not a NATS subject (empty token, space, control character, * or >)"
+                .into(),
+        )
+    } else {
+        None
+    }
+}
+
 /// Whether `subject` is dot-separated, non-empty tokens with no whitespace, control
 /// characters or wildcards (`*`, `>`): something that can be published to.
 pub(crate) fn is_literal(subject: &str) -> bool {
@@ -31,7 +53,7 @@ pub(crate) fn is_filter(filter: &str) -> bool {
 /// `<prefix>.<eventType>`, or `<prefix>._invalid` when the type is missing or not a literal
 /// subject: such an event is still stored (a 4xx would make Okta drop the whole delivery).
 pub(crate) fn for_event(prefix: &str, event_type: Option<&str>) -> String {
-    match event_type.filter(|t| is_literal(t)) {
+    match event_type.filter(|t| problem(t).is_none()) {
         Some(event_type) => format!("{prefix}.{event_type}"),
         None => format!("{prefix}.{INVALID_EVENT_TYPE_TOKEN}"),
     }
@@ -56,6 +78,7 @@ mod tests {
             Some("a..b"),
             Some(".a"),
             Some("a\n"),
+            Some(&"x".repeat(5000)),
         ] {
             assert_eq!(for_event("p", odd), "p._invalid", "{odd:?}");
         }

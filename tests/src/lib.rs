@@ -19,6 +19,7 @@ pub mod mock_org;
 pub mod nats;
 #[path = "../../okta-eventhooks-cli/nats_binary.rs"]
 mod nats_binary;
+pub mod nats_secure;
 pub mod orgs;
 #[path = "../../okta-eventhooks-cli/pg_binary.rs"]
 mod pg_binary;

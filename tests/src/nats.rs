@@ -48,6 +48,8 @@ pub struct NatsServer {
     store: PathBuf,
     /// Cluster flags, for a node of a [`NatsCluster`].
     cluster_args: Vec<String>,
+    /// A configuration file's text (authentication, TLS), when the server has one.
+    config: Option<String>,
     child: Option<Child>,
 }
 
@@ -57,12 +59,39 @@ impl NatsServer {
         Self::spawn("single".into(), free_port(), Vec::new())
     }
 
+    /// A single JetStream server like [`start`](Self::start) with `config` as its
+    /// configuration file (`authorization { ... }`, `tls { ... }`, operator mode); the flags
+    /// (port, storage) win over it.
+    pub fn start_with_config(config: &str) -> Self {
+        Self::spawn_configured(
+            "single".into(),
+            free_port(),
+            Vec::new(),
+            Some(config.to_owned()),
+        )
+    }
+
+    /// The scratch directory of this server (for the files a test writes beside its config).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.store
+    }
+
     fn spawn(name: String, port: u16, cluster_args: Vec<String>) -> Self {
+        Self::spawn_configured(name, port, cluster_args, None)
+    }
+
+    fn spawn_configured(
+        name: String,
+        port: u16,
+        cluster_args: Vec<String>,
+        config: Option<String>,
+    ) -> Self {
         let mut server = Self {
             store: tempdir(&format!("nats-{name}")),
             name,
             port,
             cluster_args,
+            config,
             child: None,
         };
         server.start_again();
@@ -84,7 +113,13 @@ impl NatsServer {
     pub fn start_again(&mut self) {
         assert!(self.child.is_none(), "{} is already running", self.name);
         let log = self.store.join("server.log");
-        let child = Command::new(server_binary())
+        let mut command = Command::new(server_binary());
+        if let Some(config) = &self.config {
+            let path = self.store.join("server.conf");
+            std::fs::write(&path, config).unwrap();
+            command.arg("-c").arg(path);
+        }
+        let child = command
             .args(["--server_name", &self.name, "-a", "127.0.0.1"])
             .args(["-p", &self.port.to_string()])
             .arg("-js")

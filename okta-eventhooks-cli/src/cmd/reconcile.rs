@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::{CliError, Result};
 use crate::log_args::{LogArgs, LogFormat};
+use crate::output::Printer;
 use crate::secret_env::read_secret_env;
 use crate::seen::SeenFile;
 use crate::sink_args::{SinkArgs, SinkTarget};
@@ -47,6 +48,11 @@ pub struct Reconcile {
     /// The relay's subject prefix (events are on <prefix>.<eventType>).
     #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX, conflicts_with = "seen")]
     subject_prefix: String,
+
+    /// Accept a stream whose max_msgs, max_bytes or max_msgs_per_subject (discard old) delete
+    /// the oldest events (a replayed event could vanish again).
+    #[arg(long, conflicts_with = "seen")]
+    allow_retention_limits: bool,
 
     /// Instead of a stream: a file of the uuids your receiver has seen, one per line.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["sink", "stream"])]
@@ -112,7 +118,7 @@ impl Reconcile {
             ));
         }
         let client = ctx.client()?;
-        let sink = self.sink(ctx).await?;
+        let sink = self.sink(ctx.printer()).await?;
         if self.replay {
             // Before the first round, so that a wrong target fails at once.
             sink.check_target().await?;
@@ -168,7 +174,7 @@ impl Reconcile {
     }
 
     /// The sink the flags name.
-    async fn sink(&self, ctx: &Context) -> Result<Box<dyn Sink>> {
+    async fn sink(&self, printer: &Printer) -> Result<Box<dyn Sink>> {
         if let Some(path) = &self.seen {
             let secret = match &self.auth_value_env {
                 Some(var) => Some(read_secret_env(var, "--auth-value-env")?),
@@ -176,9 +182,15 @@ impl Reconcile {
             };
             return Ok(Box::new(SeenFile::new(path.clone(), secret)?));
         }
-        match self.sink.target()? {
+        match self.sink.target(printer)? {
             SinkTarget::Nats(target) => {
                 let client = target.servers.connect("okta-eventhooks-reconcile").await?;
+                okta_eventhooks_relay::check_stream_limits(
+                    &okta_eventhooks_relay::async_nats::jetstream::new(client.clone()),
+                    &target.stream,
+                    self.allow_retention_limits,
+                )
+                .await?;
                 Ok(Box::new(JetStreamStore::existing(
                     client,
                     &target.stream,
@@ -187,12 +199,7 @@ impl Reconcile {
             }
             SinkTarget::Sql {
                 database, table, ..
-            } => {
-                if let Some(warning) = database.warning() {
-                    ctx.printer().warn(warning);
-                }
-                Ok(Box::new(database.open(table).await?))
-            }
+            } => Ok(Box::new(database.open(table).await?)),
         }
     }
 

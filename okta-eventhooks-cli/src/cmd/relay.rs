@@ -80,6 +80,17 @@ pub struct Relay {
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::duration::parse)]
     duplicate_window: Duration,
 
+    /// Keep events this long in a stream the relay creates (default: for ever); the one limit
+    /// accepted on an existing stream without --allow-retention-limits. Make it longer than any
+    /// consumer may lag.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    max_age: Option<Duration>,
+
+    /// Accept an existing stream whose max_msgs, max_bytes or max_msgs_per_subject (discard
+    /// old) delete the oldest events: events acknowledged to Okta can then vanish.
+    #[arg(long)]
+    allow_retention_limits: bool,
+
     /// Time the sink has to store a delivery before the answer is 503 (below Okta's 3 s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
     deadline: Duration,
@@ -192,7 +203,7 @@ impl Relay {
     /// Serves until Ctrl-C or SIGTERM, then drains.
     pub async fn run(self, ctx: &Context) -> Result<()> {
         let printer = ctx.printer();
-        let target = self.sink.target()?;
+        let target = self.sink.target(printer)?;
         let receiver = self
             .endpoint
             .receiver()?
@@ -236,7 +247,10 @@ impl Relay {
             .subject_prefix(&self.subject_prefix)
             .replicas(self.replicas)
             .storage(storage)
-            .duplicate_window(self.duplicate_window);
+            .duplicate_window(self.duplicate_window)
+            .max_age(self.max_age.unwrap_or_default())
+            .allow_retention_limits(self.allow_retention_limits)
+            .max_event_bytes(self.endpoint.max_body_bytes());
         // The settings and the deadline are checked before NATS is reached.
         let store =
             JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
@@ -275,9 +289,6 @@ impl Relay {
         database: &SqlDatabase,
         table: okta_eventhooks_sql::TableName,
     ) -> Result<()> {
-        if let Some(warning) = database.warning() {
-            printer.warn(warning);
-        }
         okta_eventhooks_receiver::check_sink_deadline(self.deadline)?;
         let table_name = table.to_string();
         let sink: SqlSink = database.open(table).await?;
@@ -357,7 +368,7 @@ impl Consume {
 
     /// Prints (or runs --exec on) events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
-        match self.sink.target()? {
+        match self.sink.target(ctx.printer())? {
             SinkTarget::Nats(target) => {
                 if !self.types.is_empty() {
                     return Err(CliError::Usage(
@@ -373,9 +384,6 @@ impl Consume {
                     return Err(CliError::Usage(
                         "--subject is for a JetStream stream; on an SQL sink use --type".into(),
                     ));
-                }
-                if let Some(warning) = database.warning() {
-                    ctx.printer().warn(warning);
                 }
                 let sink = database.open(table).await?;
                 self.consume_sql(ctx, &sink).await

@@ -385,3 +385,59 @@ async fn unreachable_nats_is_a_network_error_without_its_password() {
     );
     assert_nothing_secret("stderr", &out.stderr);
 }
+
+#[tokio::test]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
+)]
+async fn refused_nats_credentials_are_a_config_error_and_command_line_credentials_warn() {
+    let nats = NatsServer::start_with_config(&format!(
+        "authorization {{ users: [ {{ user: okta, password: {NATS_PASSWORD:?} }} ] }}\n"
+    ));
+    let wrong = nats
+        .url()
+        .replace("nats://", "nats://okta:wrong-pass-1234@");
+    let mut cmd = bare();
+    cmd.args(["consume", "--durable", "x"])
+        .env("NATS_URL", &wrong);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("NATS authentication failed"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong-pass-1234"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("command line"),
+        "from NATS_URL: no warning"
+    );
+    // The same URL on the command line: a warning that others can read it.
+    let mut cmd = bare();
+    cmd.args(["consume", "--durable", "x", "--nats", &wrong]);
+    let out = run(cmd).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("on the command line carries credentials"),
+        "{}",
+        out.stderr
+    );
+    // --nats-user with NATS_PASSWORD: a wrong password is refused as such; without the
+    // variable it is a usage error before connecting.
+    let mut cmd = bare();
+    cmd.args(["consume", "--durable", "x", "--nats-user", "okta"])
+        .env("NATS_URL", nats.url())
+        .env("NATS_PASSWORD", "wrong-pass-1234");
+    let out = run(cmd).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_nothing_secret("stderr", &out.stderr);
+    let mut cmd = bare();
+    cmd.args(["consume", "--durable", "x", "--nats-user", "okta"])
+        .env("NATS_URL", nats.url())
+        .env_remove("NATS_PASSWORD");
+    let out = run(cmd).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("NATS_PASSWORD"), "{}", out.stderr);
+}

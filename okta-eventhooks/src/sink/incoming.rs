@@ -34,6 +34,10 @@ pub struct RawEvent {
     pub uuid: Option<String>,
     /// Its `eventType`, e.g. `user.session.start`.
     pub event_type: Option<String>,
+    /// The keys among `uuid` and `eventType` that are present but not strings (a number, an
+    /// object): such an event is still handed over, with that key `None`, so that a sink can
+    /// keep it aside instead of Okta dropping the whole delivery.
+    pub not_strings: Vec<&'static str>,
     /// Its JSON exactly as Okta sent it (a slice of the body: every field, key order and
     /// spacing kept).
     pub json: Bytes,
@@ -43,8 +47,10 @@ impl Incoming {
     /// Parses a delivery body; `Err` when it is not a delivery: not JSON, not an object, no
     /// `data.events` list (`{}`, `{"data":null}`: Okta never sends one, and answering 200
     /// would acknowledge what was lost on the way), an event that is not an object or nests
-    /// deeper than [`MAX_EVENT_DEPTH`](crate::events::MAX_EVENT_DEPTH), an id that is not a
-    /// string.
+    /// deeper than [`MAX_EVENT_DEPTH`](crate::events::MAX_EVENT_DEPTH), an `eventId` or
+    /// `source` that is not a string. An event's `uuid` or `eventType` of another type is
+    /// named in [`RawEvent::not_strings`], never an error: the delivery's other events are
+    /// good.
     pub fn parse(body: Bytes) -> Result<Self, serde_json::Error> {
         // A JSON array would fill the envelope's fields by position.
         if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
@@ -59,9 +65,24 @@ impl Incoming {
             .map(|raw| {
                 crate::events::check_event_depth(raw.get().as_bytes())?;
                 let keys: EventKeys<'_> = serde_json::from_str(raw.get())?;
+                let mut not_strings = Vec::new();
+                let mut string = |key: Option<&RawValue>, name: &'static str| {
+                    let key = key?;
+                    let text = serde_json::from_str::<Option<Cow<'_, str>>>(key.get());
+                    match text {
+                        Ok(text) => text.map(Cow::into_owned),
+                        Err(_) => {
+                            not_strings.push(name);
+                            None
+                        }
+                    }
+                };
+                let uuid = string(keys.uuid, "uuid");
+                let event_type = string(keys.event_type, "eventType");
                 Ok(RawEvent {
-                    uuid: keys.uuid.map(Cow::into_owned),
-                    event_type: keys.event_type.map(Cow::into_owned),
+                    uuid,
+                    event_type,
+                    not_strings,
                     json: body.slice_ref(raw.get().as_bytes()),
                 })
             })
@@ -98,14 +119,15 @@ struct EnvelopeData<'a> {
     events: Option<Vec<&'a RawValue>>,
 }
 
-/// What a sink needs of an event; every other field is skipped unread.
+/// What a sink needs of an event, as raw JSON (of any type); every other field is skipped
+/// unread.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct EventKeys<'a> {
     #[serde(borrow, default)]
-    uuid: Option<Cow<'a, str>>,
+    uuid: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    event_type: Option<Cow<'a, str>>,
+    event_type: Option<&'a RawValue>,
 }
 
 #[cfg(test)]
@@ -140,7 +162,6 @@ mod tests {
             "not json",
             r#"{"data":{"events":[1]}}"#,
             r#"{"eventId":5}"#,
-            r#"{"data":{"events":[{"uuid":7}]}}"#,
             // Issue 20 item 6: no events list is not a delivery.
             "[]",
             r#"[null,null,{"events":[]}]"#,
@@ -153,6 +174,15 @@ mod tests {
         }
         let incoming = Incoming::parse(Bytes::from(r#"{"data":{"events":[]}}"#)).unwrap();
         assert!(incoming.events.is_empty());
+        // A uuid or type of another type spoils only its own event.
+        let incoming = Incoming::parse(Bytes::from(
+            r#"{"data":{"events":[{"uuid":7,"eventType":{"a":1}},{"uuid":"u2","eventType":null}]}}"#,
+        ))
+        .unwrap();
+        assert_eq!(incoming.events[0].not_strings, ["uuid", "eventType"]);
+        assert_eq!(incoming.events[0].uuid, None);
+        assert_eq!(incoming.events[1].uuid.as_deref(), Some("u2"));
+        assert!(incoming.events[1].not_strings.is_empty(), "null is absent");
     }
 
     #[test]

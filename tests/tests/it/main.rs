@@ -20,6 +20,7 @@ mod hook_call;
 mod input_limits;
 mod kv_dedupe;
 mod logs;
+mod nats_auth;
 mod network;
 mod org_identity;
 mod receiver;

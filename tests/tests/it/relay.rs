@@ -544,3 +544,170 @@ async fn an_existing_stream_with_other_settings_is_a_clear_error() {
     let relay = relay(&nats.url(), settings).await;
     relay.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
+)]
+async fn a_stream_whose_limits_lose_or_refuse_acknowledged_events_is_refused() {
+    let nats = NatsServer::start();
+    let js = jetstream(&nats.url()).await;
+    let servers = NatsServers::new([nats.url()]).unwrap();
+    let base = jetstream::stream::Config {
+        name: STREAM.into(),
+        subjects: vec!["okta.events.>".into()],
+        duplicate_window: Duration::from_secs(24 * 60 * 60),
+        ..Default::default()
+    };
+    let refused = |settings: StreamSettings| {
+        let servers = servers.clone();
+        async move {
+            match JetStreamStore::connect(&servers, &settings, None).await {
+                Err(Error::StreamLimits { problems, .. }) => problems.join("; "),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    // max_msgs 5, discard old: ten acknowledged deliveries would leave five.
+    js.create_stream(jetstream::stream::Config {
+        max_messages: 5,
+        ..base.clone()
+    })
+    .await
+    .unwrap();
+    let text = refused(StreamSettings::default()).await;
+    assert!(
+        text.contains("max_msgs 5 with discard old")
+            && text.contains("nats stream edit OKTA_EVENTS --max-msgs=-1")
+            && text.contains("--allow-retention-limits"),
+        "{text}"
+    );
+    // Told to accept it, the relay starts, and the stream does what it says.
+    let allowed = relay(
+        &nats.url(),
+        StreamSettings::default().allow_retention_limits(true),
+    )
+    .await;
+    for i in 0..10 {
+        let body = delivery(&format!("env-{i}"), &["user.lifecycle.create"]).to_string();
+        let response = post_delivery(&allowed.url(), Some(HOOK_SECRET), body).await;
+        assert_eq!(response.status(), 200);
+    }
+    allowed.shutdown().await.unwrap();
+    assert_eq!(stored(&js).await, 5);
+    // Discard new with a limit: refused even when limits are allowed (every delivery past it
+    // would get 503).
+    js.update_stream(jetstream::stream::Config {
+        max_messages: 5,
+        discard: jetstream::stream::DiscardPolicy::New,
+        ..base.clone()
+    })
+    .await
+    .unwrap();
+    let text = refused(StreamSettings::default().allow_retention_limits(true)).await;
+    assert!(text.contains("discard new"), "{text}");
+    // A maximum message size below the largest event the relay accepts.
+    js.update_stream(jetstream::stream::Config {
+        max_message_size: 1024,
+        ..base.clone()
+    })
+    .await
+    .unwrap();
+    let text = refused(StreamSettings::default()).await;
+    assert!(text.contains("max_msg_size 1024"), "{text}");
+    // Retention by age is fine.
+    js.update_stream(jetstream::stream::Config {
+        max_age: Duration::from_secs(7 * 24 * 3600),
+        ..base
+    })
+    .await
+    .unwrap();
+    let by_age = relay(
+        &nats.url(),
+        StreamSettings::default().max_age(Duration::from_secs(7 * 24 * 3600)),
+    )
+    .await;
+    by_age.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
+)]
+async fn bad_events_never_cost_a_good_delivery_under_load() {
+    let nats = NatsServer::start();
+    let relay = relay(&nats.url(), StreamSettings::default()).await;
+    let url = relay.url();
+    let until = Instant::now() + Duration::from_secs(3);
+    // Eight senders of good deliveries.
+    let good: Vec<_> = (0..8)
+        .map(|sender| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let (mut sent, mut not_200) = (0, Vec::new());
+                while Instant::now() < until {
+                    let body = delivery(&format!("good-{sender}-{sent}"), &["user.session.start"]);
+                    let response = post_delivery(&url, Some(HOOK_SECRET), body.to_string()).await;
+                    if response.status() != 200 {
+                        not_200.push(response.status().as_u16());
+                    }
+                    sent += 1;
+                }
+                (sent, not_200)
+            })
+        })
+        .collect();
+    // One sender of deliveries that mix a good event with each kind of bad one: a 5,000-byte
+    // type (nats-server closes a connection over its 4 KiB control line), a 70 KB uuid, a
+    // number as uuid and as type.
+    let bad_sender = {
+        let url = url.clone();
+        tokio::spawn(async move {
+            let mut sent = 0;
+            while Instant::now() < until {
+                let body = json!({
+                    "eventType": "com.okta.event_hook",
+                    "eventId": format!("bad-{sent}"),
+                    "data": {"events": [
+                        {"uuid": format!("mixed-good-{sent}"), "eventType": "user.lifecycle.create"},
+                        {"uuid": format!("long-type-{sent}"), "eventType": "t".repeat(5000)},
+                        {"uuid": "u".repeat(70 * 1024), "eventType": "user.session.start"},
+                        {"uuid": sent, "eventType": "user.session.start"},
+                        {"uuid": format!("number-type-{sent}"), "eventType": 12},
+                    ]}
+                });
+                let response = post_delivery(&url, Some(HOOK_SECRET), body.to_string()).await;
+                assert_eq!(response.status(), 200, "a delivery with bad events");
+                sent += 1;
+            }
+            sent
+        })
+    };
+    let mut good_sent = 0;
+    for sender in good {
+        let (sent, not_200) = sender.await.unwrap();
+        assert!(not_200.is_empty(), "good deliveries answered {not_200:?}");
+        good_sent += sent;
+    }
+    let bad_sent: u64 = bad_sender.await.unwrap();
+    assert!(
+        good_sent > 50 && bad_sent > 5,
+        "{good_sent} good, {bad_sent} bad"
+    );
+    let stats = relay.shutdown().await.unwrap();
+    assert_eq!(stats.receiver.not_stored, 0);
+    assert_eq!(stats.receiver.malformed, 0);
+    // Every event of every delivery is stored: four of each bad delivery aside.
+    let js = jetstream(&nats.url()).await;
+    let mut stream = js.get_stream(STREAM).await.unwrap();
+    let aside = stream.info().await.unwrap().state.messages;
+    assert_eq!(aside, good_sent + bad_sent * 5);
+    let invalid = stream
+        .get_last_raw_message_by_subject("okta.events._invalid")
+        .await
+        .unwrap();
+    let reason = invalid.headers.get("Okta-Invalid-Reason").unwrap();
+    assert_eq!(reason.as_str(), "eventType is not a string");
+}
