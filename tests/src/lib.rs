@@ -8,11 +8,9 @@
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
 
-pub mod counting;
 pub mod emulator;
 pub mod endpoint;
 pub mod fixtures;
-pub mod flaky;
 pub mod hostile;
 pub mod http;
 pub mod mock_org;
@@ -24,6 +22,7 @@ pub mod orgs;
 #[path = "../../okta-eventhooks-cli/pg_binary.rs"]
 mod pg_binary;
 pub mod postgres;
+pub mod proxy;
 pub mod scratch;
 pub mod secrets;
 pub mod system_log;

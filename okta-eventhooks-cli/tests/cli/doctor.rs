@@ -5,12 +5,12 @@
 
 use okta_eventhooks::{Channel, Client, EventHook, Events};
 use okta_eventhooks_emulator::{Emulator, FireRequest};
-use okta_eventhooks_tests::counting::CountingProxy;
 use okta_eventhooks_tests::emulator;
 use okta_eventhooks_tests::endpoint::{
     endpoint, endpoint_failing_deliveries, endpoint_refusing, endpoint_requiring,
     endpoint_wrong_challenge, free_port, mount_requiring, server_on,
 };
+use okta_eventhooks_tests::proxy::Proxy;
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
 use serde_json::Value;
 
@@ -117,7 +117,7 @@ async fn healthy(emu: &Emulator) -> (wiremock::MockServer, String) {
 async fn a_healthy_hook_is_ok_everywhere_for_one_api_call_plus_the_system_log_reads() {
     let emu = emulator::start().await;
     let (_receiver, id) = healthy(&emu).await;
-    let proxy = CountingProxy::start(emu.url()).await;
+    let proxy = Proxy::start(emu.url()).await;
     let outcome = doctor(
         &proxy.url(),
         &[

@@ -13,8 +13,8 @@ use okta_eventhooks_relay::async_nats::jetstream;
 use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
 use okta_eventhooks_tests::emulator;
 use okta_eventhooks_tests::endpoint::{endpoint_requiring, envelopes};
-use okta_eventhooks_tests::flaky::FlakyProxy;
 use okta_eventhooks_tests::nats::NatsServer;
+use okta_eventhooks_tests::proxy::Proxy;
 use okta_eventhooks_tests::scratch::tempdir;
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
 use serde_json::{Value, json};
@@ -170,7 +170,7 @@ async fn failed_uuids(emu: &Emulator) -> BTreeSet<String> {
 async fn reconcile_finds_what_the_relay_lost_and_replay_fills_it_once() {
     let nats = NatsServer::start();
     let relay = relay(&nats).await;
-    let proxy = FlakyProxy::start(&format!("http://{}", relay.local_addr()), 10).await;
+    let proxy = Proxy::failing(&format!("http://{}", relay.local_addr()), 10).await;
     // Ten events per POST: 100 deliveries, about 10 of them lost on both attempts.
     let emu = emulator::builder()
         .max_batch(10)
@@ -667,7 +667,7 @@ async fn reconcile_sink_sqlite_finds_what_a_lossy_relay_lost_and_replay_fills_it
                 .unwrap(),
         )
         .unwrap();
-    let proxy = FlakyProxy::start(&format!("http://{}", relay.local_addr()), 10).await;
+    let proxy = Proxy::failing(&format!("http://{}", relay.local_addr()), 10).await;
     let emu = emulator::builder()
         .max_batch(10)
         .start("127.0.0.1:0")
