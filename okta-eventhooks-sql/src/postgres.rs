@@ -202,6 +202,10 @@ impl Postgres {
         &self.name
     }
 
+    pub(crate) fn table(&self) -> &TableName {
+        &self.table
+    }
+
     pub(crate) async fn write(&self, rows: Vec<Row>) -> Result<Inserted> {
         self.queue.write(&self.name, rows).await
     }

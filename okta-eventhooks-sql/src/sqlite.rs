@@ -62,6 +62,10 @@ impl Sqlite {
         &self.name
     }
 
+    pub(crate) fn table(&self) -> &TableName {
+        &self.table
+    }
+
     pub(crate) async fn write(&self, rows: Vec<Row>) -> Result<Inserted> {
         self.queue.write(&self.name, rows).await
     }
