@@ -52,12 +52,12 @@ impl DurableReader for JetStreamReader {
         Box::pin(async move {
             Ok(match self.events.next().await {
                 None => None,
-                Some(Ok(received)) => Some(Read::Event(ReadEvent::new(
+                Some(Ok(received)) => Some(Read::Event(Box::new(ReadEvent::new(
                     received.event.clone(),
                     received.raw.clone(),
                     u64::try_from(received.delivered).unwrap_or_default(),
                     Box::new(Acker(received)),
-                ))),
+                )))),
                 // Not an event: it stays in the stream and is not sent again.
                 Some(Err(e @ Error::Decode { .. })) => Some(Read::NotAnEvent(e.to_string())),
                 Some(Err(e)) => return Err(e.into()),

@@ -107,12 +107,12 @@ impl SqlReader {
             delivered,
             given_back: Arc::clone(&self.given_back),
         };
-        Ok(Read::Event(ReadEvent::new(
+        Ok(Read::Event(Box::new(ReadEvent::new(
             event,
             Bytes::from(stored.body),
             delivered,
             Box::new(settle),
-        )))
+        ))))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<GivenBack>> {

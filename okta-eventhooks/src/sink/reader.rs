@@ -30,8 +30,8 @@ pub trait DurableReader: Send {
 /// What [`DurableReader::next`] read.
 #[derive(Debug)]
 pub enum Read {
-    /// An event, to settle once processed.
-    Event(ReadEvent),
+    /// An event, to settle once processed (boxed: a typed event is large).
+    Event(Box<ReadEvent>),
     /// Something stored that is not a System Log event (written by something else): the
     /// reader already passed it; the message says which and why.
     NotAnEvent(String),
