@@ -14,7 +14,8 @@ use crate::events::LogEvent;
 
 use super::SinkFuture;
 
-/// Events read in order after a durable cursor; see the [module docs](self).
+/// Events read in order after a durable cursor, which moves only when an event is settled
+/// (see the [`sink`](crate::sink) module).
 pub trait DurableReader: Send {
     /// Where it reads, for a start-up line: e.g. `stream OKTA_EVENTS as audit at
     /// nats://127.0.0.1:4222` (never a credential).
