@@ -1,7 +1,9 @@
 //! What acknowledging Okta only after a sink stored the events costs: deliveries per second
 //! and ack latency (p50/p99) through a relay on each sink (JetStream, SQLite, PostgreSQL)
 //! against the bare receiver (no sink, answers at once), with 16 concurrent senders, in one run
-//! on the same machine and reported as ratios (never asserted: machines are noisy).
+//! on the same machine and reported as ratios (never asserted: machines are noisy). A last leg
+//! is the JetStream relay again with its admin listener up and `/metrics` scraped every second,
+//! compared round by round with the leg without it.
 //!
 //! Every server runs in this process next to the senders; JetStream is a real `nats-server`
 //! (file storage, one replica), SQLite a file in a scratch directory (WAL, synchronous=FULL),
