@@ -134,7 +134,17 @@ pub fn sdk_exit(e: &okta_eventhooks::Error) -> Exit {
         Error::Decode { .. } => Exit::Server,
         // Not transient: the same request gets the same answer.
         Error::ResponseTooLarge { .. } => Exit::Output,
-        Error::Sink { kind, .. } => sink_exit(*kind),
+        // A sink of this workspace keeps the exit code of its own error; any other sink is
+        // sorted by the kind it gave.
+        Error::Sink { kind, source } => {
+            if let Some(e) = source.downcast_ref::<okta_eventhooks_relay::Error>() {
+                relay_exit(e)
+            } else if let Some(e) = source.downcast_ref::<okta_eventhooks_sql::Error>() {
+                sql_exit(e)
+            } else {
+                sink_exit(*kind)
+            }
+        }
         Error::Api(api) => match api.status {
             429 => Exit::RateLimited,
             400..=499 => Exit::Api,

@@ -19,6 +19,7 @@ mod endpoint_args;
 mod error;
 mod exec;
 mod exit;
+mod given_args;
 mod key_value;
 mod log_args;
 mod manifest;

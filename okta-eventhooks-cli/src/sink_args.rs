@@ -2,22 +2,41 @@
 //! or the NATS servers (`--nats`, also `NATS_URL`) and `--stream`, and how to connect to NATS
 //! (credentials and TLS, with the variables the `nats` CLI reads); without any of them, the
 //! embedded SQLite file `okta-events.db`. A sink URL is parsed in one place
-//! ([`SinkUrl::parse`]): a new kind of sink is one arm there.
+//! ([`SinkUrl::parse`]) into a [`SinkTarget`], whose kind is the one place that opens it, for
+//! storing ([`SinkTarget::open_store`]), reading back and replaying
+//! ([`SinkTarget::open_existing`]) or consuming ([`SinkTarget::open_reader`]): a new kind of sink is one arm here. Commands only
+//! see the SDK's traits.
+//!
+//! A flag that means something for one kind of sink only (the JetStream stream's settings,
+//! the NATS connection, `--table`) given on the command line with the other kind is a usage
+//! error naming it. The same setting from an environment variable (`NATS_URL`, `NATS_CREDS`,
+//! `OKTA_EVENTHOOKS_RELAY_REPLICAS`...) is ignored by the other kind: an environment is shared
+//! with other tools, and must not stop an explicit `--sink sqlite:...`.
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use clap::Args;
-use okta_eventhooks_relay::{DEFAULT_STREAM, NatsOptions, NatsServers};
-use okta_eventhooks_sql::{PgUrl, SqlSink, TableName};
+use clap::{Args, ValueEnum};
+use okta_eventhooks::sink::{DurableReader, Sink};
+use okta_eventhooks_relay::{
+    DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, JetStreamReader, JetStreamStore, NatsOptions,
+    NatsServers, Storage, StreamSettings,
+};
+use okta_eventhooks_sql::{PgUrl, SqlReader, SqlSink, TableName};
 
 use crate::error::{CliError, Result};
+use crate::given_args::Given;
 use crate::output::Printer;
 use crate::secret_env::read_secret_env;
 
+/// The flags that say where the events are, and which of them the command line gave.
+pub type SinkArgs = Given<SinkFlags>;
+
 /// The flags that say where the events are.
 #[derive(Debug, Args)]
-pub struct SinkArgs {
+pub struct SinkFlags {
     /// Where the events are stored, as a URL, instead of --nats and --stream:
     /// sqlite:PATH is an SQLite file (the default without --sink, --nats, NATS_URL and --stream:
     /// sqlite:okta-events.db); postgres://USER@HOST:PORT/DB?sslmode=MODE is a PostgreSQL
@@ -182,25 +201,104 @@ impl SinkUrl {
     }
 }
 
+/// Where the events are stored (`relay`'s JetStream stream settings): which of them the
+/// command line gave matters, as an SQL sink refuses them.
+#[derive(Debug, Args)]
+pub struct StreamFlags {
+    /// Events go to <prefix>.<eventType>; the stream holds <prefix>.>.
+    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX)]
+    subject_prefix: String,
+
+    /// Copies of each message in a JetStream cluster (3 or 5 in production).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    replicas: usize,
+
+    /// Where the stream keeps messages.
+    #[arg(long, value_enum, default_value_t = StorageArg::File)]
+    storage: StorageArg,
+
+    /// How long JetStream remembers an event's uuid to drop a repeat.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::duration::parse)]
+    duplicate_window: Duration,
+
+    /// Keep events this long in a stream the relay creates (default: for ever); the one limit
+    /// accepted on an existing stream without --allow-retention-limits. Make it longer than any
+    /// consumer may lag.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    max_age: Option<Duration>,
+
+    /// Accept an existing stream whose max_msgs, max_bytes or max_msgs_per_subject (discard
+    /// old) delete the oldest events: events acknowledged to Okta can then vanish.
+    #[arg(long)]
+    allow_retention_limits: bool,
+}
+
+/// `relay`'s JetStream stream settings.
+pub type StreamArgs = Given<StreamFlags>;
+
+/// Where the stream keeps messages.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum StorageArg {
+    /// On disk.
+    File,
+    /// In memory (lost when NATS stops; for tests and demos).
+    Memory,
+}
+
+/// `reconcile`'s JetStream settings (the stream the relay made).
+#[derive(Debug, Args)]
+pub struct ReplayStreamFlags {
+    /// The relay's subject prefix (events are on <prefix>.<eventType>).
+    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX, conflicts_with = "seen")]
+    subject_prefix: String,
+
+    /// Accept a stream whose max_msgs, max_bytes or max_msgs_per_subject (discard old) delete
+    /// the oldest events (a replayed event could vanish again).
+    #[arg(long, conflicts_with = "seen")]
+    allow_retention_limits: bool,
+}
+
+/// `reconcile`'s JetStream settings.
+pub type ReplayStreamArgs = Given<ReplayStreamFlags>;
+
+/// What a relay's sink is held to: the time it has per delivery, and the largest event.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreLimits {
+    /// The time a delivery has to be stored before the answer is 503.
+    pub deadline: Duration,
+    /// The largest event the receiver accepts (a stream must take it).
+    pub max_event_bytes: usize,
+}
+
+/// What `consume` reads.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadArgs<'a> {
+    /// The durable consumer's name.
+    pub durable: &'a str,
+    /// `--subject` (JetStream only).
+    pub subject: Option<&'a str>,
+    /// `--type` (SQL only).
+    pub types: &'a [String],
+    /// Whether each event takes long (`--exec`): read one at a time.
+    pub one_at_a_time: bool,
+}
+
 /// A JetStream stream and where it is.
 #[derive(Debug)]
 pub struct NatsTarget {
-    /// The servers.
-    pub servers: NatsServers,
-    /// The stream's name.
-    pub stream: String,
+    servers: NatsServers,
+    stream: String,
 }
 
-/// Where the flags say the events are.
+/// Where the flags say the events are: one variant per kind of sink, opened by the methods
+/// below for what a command does with it.
 #[derive(Debug)]
 pub enum SinkTarget {
     /// A JetStream stream.
     Nats(NatsTarget),
     /// An SQL database, with the events table.
     Sql {
-        /// The database.
         database: SqlDatabase,
-        /// The events table.
         table: TableName,
         /// Whether it is the default (no flag said where): `relay` says so at start.
         default: bool,
@@ -216,58 +314,212 @@ pub enum SqlDatabase {
     Postgres(Box<PgUrl>),
 }
 
+/// The flags of [`SinkFlags`] that mean something for a JetStream sink only.
+const NATS_ONLY: &[&str] = &[
+    "--nats",
+    "--stream",
+    "--nats-user",
+    "--nats-token-env",
+    "--nats-creds",
+    "--nats-nkey",
+    "--nats-tls-ca",
+    "--nats-tls-cert",
+    "--nats-tls-key",
+    "--nats-tls-first",
+];
+
+/// The flags of [`SinkFlags`] that mean something for an SQL sink only.
+const SQL_ONLY: &[&str] = &["--table"];
+
+/// What a refused flag is for, and what the sink at hand is.
+const FOR_NATS: &str = "is for a JetStream sink (nats://), and the sink here is an SQL database";
+const FOR_SQL: &str =
+    "is for an SQL sink (sqlite: or postgres://), and the sink here is a JetStream stream";
+
+/// A usage error for the first of `flags` given, saying what it is for (`why`).
+fn refuse<'a>(mut flags: impl Iterator<Item = &'a str>, why: &str) -> Result<()> {
+    match flags.next() {
+        Some(flag) => Err(CliError::Usage(format!("{flag} {why}: leave it out"))),
+        None => Ok(()),
+    }
+}
+
 impl SinkArgs {
     /// Where the events are: `--sink`; else `--nats` (or `NATS_URL`) and `--stream`, the stream
     /// defaulting to [`DEFAULT_STREAM`]; else the SQLite file [`DEFAULT_SQLITE`]. Warns on
-    /// `printer` when a URL given on the command line carries credentials.
+    /// `printer` when a URL given on the command line carries credentials; refuses a flag of
+    /// the other kind of sink given on the command line.
     pub fn target(&self, printer: &Printer) -> Result<SinkTarget> {
-        let sink = self
+        let flags = &self.args;
+        if flags.sink.is_some() && self.is_given("--nats") {
+            return Err(CliError::Usage(
+                "--sink and --nats both say where the events are: give one (a stream is --sink nats://HOST:PORT/STREAM)".into(),
+            ));
+        }
+        let sink = flags
             .sink
             .as_ref()
             .map(|url| SinkUrl::parse(&url.0).map_err(|e| CliError::Usage(format!("--sink: {e}"))));
         let sql = |database: SqlDatabase, default| -> Result<SinkTarget> {
+            refuse(self.given().filter(|f| NATS_ONLY.contains(f)), FOR_NATS)?;
             if let Some(warning) = database.warning() {
                 printer.warn(warning);
             }
             Ok(SinkTarget::Sql {
                 database,
-                table: TableName::new(&self.table)
+                table: TableName::new(&flags.table)
                     .map_err(|e| CliError::Usage(format!("--table: {e}")))?,
                 default,
             })
         };
         let (servers, stream) = match sink.transpose()? {
             Some(SinkUrl::Nats { servers, stream }) => {
-                (servers, stream.or_else(|| self.stream.clone()))
+                (servers, stream.or_else(|| flags.stream.clone()))
             }
             Some(SinkUrl::Sql(database)) => return sql(database, false),
-            None if self.nats.is_none() && self.stream.is_none() => {
+            None if flags.nats.is_none() && flags.stream.is_none() => {
                 return sql(SqlDatabase::Sqlite(PathBuf::from(DEFAULT_SQLITE)), true);
             }
             None => (
-                NatsServers::new([self.nats.as_deref().unwrap_or(DEFAULT_NATS)])
+                NatsServers::new([flags.nats.as_deref().unwrap_or(DEFAULT_NATS)])
                     .map_err(CliError::from)?,
-                self.stream.clone(),
+                flags.stream.clone(),
             ),
         };
-        // `--nats` equal to NATS_URL came from the environment, where credentials belong.
-        let from_environment = self.sink.is_none()
-            && std::env::var("NATS_URL").is_ok_and(|url| Some(url) == self.nats);
-        if servers.has_url_credentials() && !from_environment {
+        refuse(self.given().filter(|f| SQL_ONLY.contains(f)), FOR_SQL)?;
+        // `--nats` from NATS_URL came from the environment, where credentials belong.
+        let on_command_line = flags.sink.is_some() || self.is_given("--nats");
+        if servers.has_url_credentials() && on_command_line {
             printer.warn(
                 "the NATS URL on the command line carries credentials, which other users of this machine can read; put it in NATS_URL, or use --nats-user with NATS_PASSWORD, --nats-token-env, --nats-creds or --nats-nkey",
             );
         }
         Ok(SinkTarget::Nats(NatsTarget {
-            servers: servers.with_options(self.options()?),
+            servers: servers.with_options(flags.options()?),
             stream: stream.unwrap_or_else(|| DEFAULT_STREAM.into()),
         }))
     }
 }
 
+impl SinkTarget {
+    /// Opens the sink for a relay, held to `limits`: a stream is created or checked with the
+    /// settings of `stream`; an SQL sink's schema is created or checked. The default SQLite
+    /// file is said on `printer`.
+    pub async fn open_store(
+        self,
+        printer: &Printer,
+        stream: &StreamArgs,
+        limits: StoreLimits,
+    ) -> Result<Arc<dyn Sink>> {
+        Ok(match self {
+            SinkTarget::Nats(target) => {
+                let settings = stream.args.settings(&target.stream, limits.max_event_bytes);
+                // The settings and the deadline are checked before NATS is reached.
+                Arc::new(
+                    JetStreamStore::connect(&target.servers, &settings, Some(limits.deadline))
+                        .await?,
+                )
+            }
+            SinkTarget::Sql {
+                database,
+                table,
+                default,
+            } => {
+                refuse(stream.given(), FOR_NATS)?;
+                okta_eventhooks_receiver::check_sink_deadline(limits.deadline)?;
+                if default {
+                    printer.note(&format!(
+                        "no --sink, --nats or NATS_URL: storing into sqlite:{DEFAULT_SQLITE} in the working directory"
+                    ));
+                }
+                Arc::new(database.open(table).await?)
+            }
+        })
+    }
+
+    /// Opens the sink a relay wrote, for reading back and replaying: nothing is created; a
+    /// stream whose limits could forget what was replayed is refused unless allowed.
+    pub async fn open_existing(self, stream: &ReplayStreamArgs) -> Result<Box<dyn Sink>> {
+        Ok(match self {
+            SinkTarget::Nats(target) => {
+                let client = target.servers.connect("okta-eventhooks-reconcile").await?;
+                okta_eventhooks_relay::check_stream_limits(
+                    &okta_eventhooks_relay::async_nats::jetstream::new(client.clone()),
+                    &target.stream,
+                    stream.args.allow_retention_limits,
+                )
+                .await?;
+                Box::new(JetStreamStore::existing(
+                    client,
+                    &target.stream,
+                    &stream.args.subject_prefix,
+                ))
+            }
+            SinkTarget::Sql {
+                database, table, ..
+            } => {
+                refuse(stream.given(), FOR_NATS)?;
+                Box::new(database.open(table).await?)
+            }
+        })
+    }
+
+    /// Opens a durable reader of the sink for `consume`.
+    pub async fn open_reader(self, read: ReadArgs<'_>) -> Result<Box<dyn DurableReader>> {
+        Ok(match self {
+            SinkTarget::Nats(target) => {
+                if !read.types.is_empty() {
+                    return Err(CliError::Usage(
+                        "--type is for SQL sinks; on a JetStream stream use --subject okta.events.TYPE".into(),
+                    ));
+                }
+                Box::new(
+                    JetStreamReader::open(
+                        &target.servers,
+                        &target.stream,
+                        read.durable,
+                        read.subject,
+                        read.one_at_a_time,
+                    )
+                    .await?,
+                )
+            }
+            SinkTarget::Sql {
+                database, table, ..
+            } => {
+                if read.subject.is_some() {
+                    return Err(CliError::Usage(
+                        "--subject is for a JetStream stream; on an SQL sink use --type".into(),
+                    ));
+                }
+                let sink = database.open(table).await?;
+                Box::new(SqlReader::new(sink, read.durable, read.types))
+            }
+        })
+    }
+}
+
+impl StreamFlags {
+    /// The stream's settings.
+    fn settings(&self, stream: &str, max_event_bytes: usize) -> StreamSettings {
+        let storage = match self.storage {
+            StorageArg::File => Storage::File,
+            StorageArg::Memory => Storage::Memory,
+        };
+        StreamSettings::new(stream)
+            .subject_prefix(&self.subject_prefix)
+            .replicas(self.replicas)
+            .storage(storage)
+            .duplicate_window(self.duplicate_window)
+            .max_age(self.max_age.unwrap_or_default())
+            .allow_retention_limits(self.allow_retention_limits)
+            .max_event_bytes(max_event_bytes)
+    }
+}
+
 impl SqlDatabase {
     /// Opens the database (exit 3 when it cannot be reached, or its table has another shape).
-    pub async fn open(&self, table: TableName) -> Result<SqlSink> {
+    async fn open(&self, table: TableName) -> Result<SqlSink> {
         Ok(match self {
             Self::Sqlite(path) => SqlSink::sqlite(path, table).await?,
             Self::Postgres(url) => SqlSink::postgres(url, table).await?,
@@ -286,7 +538,7 @@ impl SqlDatabase {
     }
 }
 
-impl SinkArgs {
+impl SinkFlags {
     /// The credentials and TLS settings the flags give; secrets come from the environment.
     fn options(&self) -> Result<NatsOptions> {
         let mut options = NatsOptions::new().tls_first(self.nats_tls_first);

@@ -29,7 +29,8 @@
 //!   storage, replicas or duplicate window is an [`Error::StreamConflict`].
 //!
 //! Consumers read the stream at their own pace: [`consume`] gives typed [`LogEvent`]s from a
-//! durable pull consumer, each acknowledged when processed. [`KvDedupe`] lets receivers that
+//! durable pull consumer, each acknowledged when processed; [`JetStreamReader`] is the same
+//! consumer as the SDK's [`DurableReader`](okta_eventhooks::sink::DurableReader). [`KvDedupe`] lets receivers that
 //! handle deliveries themselves (no relay) drop repeated deliveries and events across replicas
 //! through a JetStream key-value bucket.
 //!
@@ -62,6 +63,7 @@ pub mod headers;
 mod kv_dedupe;
 mod nats;
 mod publish;
+mod reader;
 mod relay;
 mod store;
 mod stored;
@@ -74,6 +76,7 @@ pub use consume::{
 pub use error::{Error, NatsError, Result};
 pub use kv_dedupe::KvDedupe;
 pub use nats::{NatsOptions, NatsServers};
+pub use reader::JetStreamReader;
 pub use relay::{RelayStats, RunningRelay};
 pub use store::JetStreamStore;
 pub use stored::MAX_STORED_IDS;

@@ -12,7 +12,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use okta_eventhooks::Error as SdkError;
 use okta_eventhooks::events::LogEvent;
-use okta_eventhooks::sink::{EventCounts, Incoming, ReplayTo, Replayed, Sink, SinkFuture};
+use okta_eventhooks::sink::{
+    EventCounts, Incoming, ReplayTo, Replayed, Sink, SinkDescription, SinkFuture,
+};
 
 use crate::error::{Error, Result};
 use crate::nats::NatsServers;
@@ -36,6 +38,8 @@ struct Inner {
     deadline: Duration,
     /// Whether the stream was created or checked (its settings and limits) when opened.
     checked: bool,
+    /// The servers, as printed (redacted), when the store connected to them itself.
+    servers: Option<String>,
 }
 
 impl std::fmt::Debug for JetStreamStore {
@@ -58,7 +62,11 @@ impl JetStreamStore {
     ) -> Result<Self> {
         let deadline = check(settings, deadline)?;
         let client = servers.connect("okta-eventhooks relay").await?;
-        Self::open_checked(client, settings, deadline).await
+        let mut store = Self::open_checked(client, settings, deadline).await?;
+        if let Some(inner) = Arc::get_mut(&mut store.inner) {
+            inner.servers = Some(servers.to_string());
+        }
+        Ok(store)
     }
 
     /// A store on an existing connection, for storing deliveries: the stream is created, or
@@ -130,6 +138,7 @@ impl JetStreamStore {
                 publisher,
                 deadline,
                 checked: false,
+                servers: None,
             }),
         }
     }
@@ -264,5 +273,31 @@ impl Sink for JetStreamStore {
 
     fn event_counts(&self) -> Option<EventCounts> {
         Some(self.event_counts_now())
+    }
+
+    /// `JetStream stream S (<prefix>.>) at SERVERS`, and the same as fields.
+    fn describe(&self) -> SinkDescription {
+        let publisher = &self.inner.publisher;
+        let subjects = format!("{}.>", publisher.prefix);
+        let mut text = format!("JetStream stream {} ({subjects})", publisher.stream);
+        let mut description = SinkDescription::default();
+        if let Some(servers) = &self.inner.servers {
+            text.push_str(&format!(" at {servers}"));
+        }
+        description.text = text;
+        description = description
+            .field("stream", publisher.stream.clone())
+            .field("subjects", subjects);
+        if let Some(servers) = &self.inner.servers {
+            description = description.field("nats", servers.clone());
+        }
+        description
+    }
+
+    fn flush(&self) -> SinkFuture<'_> {
+        Box::pin(async {
+            JetStreamStore::flush(self).await;
+            Ok(())
+        })
     }
 }

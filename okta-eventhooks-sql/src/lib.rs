@@ -39,6 +39,7 @@ mod batch;
 mod error;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod reader;
 mod row;
 mod schema;
 mod sink;
@@ -48,6 +49,7 @@ mod sqlite;
 pub use error::{DbError, Error, Result};
 #[cfg(feature = "postgres")]
 pub use postgres::PgUrl;
+pub use reader::SqlReader;
 pub use row::StoredEvent;
 pub use schema::{DEFAULT_TABLE, SCHEMA_VERSION, TableName};
 pub use sink::SqlSink;

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,13 +40,16 @@ const COMMIT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct PgUrl {
     config: tokio_postgres::Config,
     password_in_url: bool,
+    /// `sslrootcert`: the CA certificates (PEM) that alone are trusted for the server's.
+    root_cert: Option<PathBuf>,
 }
 
 impl PgUrl {
     /// Parses `url`. `sslmode` is `disable`, `prefer` (the default, as libpq's), `require`,
     /// `verify-ca` or `verify-full`; whenever TLS is used the server's certificate is verified
-    /// against the system's roots and the host name (stricter than libpq's `require`). An error
-    /// never repeats the URL.
+    /// against the system's roots and the host name (stricter than libpq's `require`), or,
+    /// with `sslrootcert=FILE`, against the CA certificates of that PEM file only (as libpq:
+    /// a private CA, read when the database is opened). An error never repeats the URL.
     pub fn parse(url: &str) -> Result<Self> {
         let invalid = |why: &str| Error::InvalidInput(format!("PostgreSQL URL: {why}"));
         let mut parsed = url::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
@@ -53,10 +57,14 @@ impl PgUrl {
             return Err(invalid("the scheme is postgres:// or postgresql://"));
         }
         let mut ssl = Some(SslMode::Prefer);
+        let mut root_cert = None;
         let kept: Vec<(String, String)> = parsed
             .query_pairs()
             .filter_map(|(k, v)| {
-                if k == "sslmode" {
+                if k == "sslrootcert" {
+                    root_cert = Some(PathBuf::from(&*v));
+                    None
+                } else if k == "sslmode" {
                     ssl = match &*v {
                         "disable" => Some(SslMode::Disable),
                         "prefer" | "allow" => Some(SslMode::Prefer),
@@ -108,9 +116,13 @@ impl PgUrl {
         }
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("okta-eventhooks");
+        if root_cert.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(invalid("sslrootcert names a PEM file of CA certificates"));
+        }
         Ok(Self {
             config,
             password_in_url,
+            root_cert,
         })
     }
 
@@ -161,7 +173,11 @@ impl Postgres {
     /// Connects, sets the schema up, and starts the writer.
     pub(crate) async fn open(url: &PgUrl, table: TableName) -> Result<Self> {
         let name = format!("PostgreSQL {url}");
-        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config()?);
+        let tls = tls_config(url.root_cert.as_deref()).map_err(|why| Error::Unreachable {
+            database: name.clone(),
+            source: why.into(),
+        })?;
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
         let manager = Manager::from_config(
             url.config.clone(),
             tls,
@@ -200,6 +216,10 @@ impl Postgres {
 
     pub(crate) fn name(&self) -> &str {
         &self.name
+    }
+
+    pub(crate) fn table(&self) -> &TableName {
+        &self.table
     }
 
     pub(crate) async fn write(&self, rows: Vec<Row>) -> Result<Inserted> {
@@ -317,18 +337,35 @@ fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// rustls on ring, with the system's roots.
-fn tls_config() -> Result<rustls::ClientConfig> {
+/// rustls on ring, with the system's roots, or only the CA certificates of `root_cert`.
+fn tls_config(root_cert: Option<&Path>) -> std::result::Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
-    let found = rustls_native_certs::load_native_certs();
-    for cert in found.certs {
-        // A root the system has but rustls cannot parse is left out, as browsers do.
-        let _ = roots.add(cert);
+    match root_cert {
+        Some(path) => {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let why = |e: &dyn fmt::Display| format!("sslrootcert {}: {e}", path.display());
+            let certs = CertificateDer::pem_file_iter(path)
+                .map_err(|e| why(&e))?
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| why(&e))?;
+            let (added, _) = roots.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(why(&"no CA certificate in it"));
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            for cert in found.certs {
+                // A root the system has but rustls cannot parse is left out, as browsers do.
+                let _ = roots.add(cert);
+            }
+        }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::InvalidInput(format!("TLS: {e}")))?
+        .map_err(|e| format!("TLS: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth())
 }

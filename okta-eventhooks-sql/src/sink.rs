@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use okta_eventhooks::events::LogEvent;
-use okta_eventhooks::sink::{Incoming, ReplayTo, Replayed, Sink, SinkFuture};
+use okta_eventhooks::sink::{
+    EventCounts, Incoming, ReplayTo, Replayed, Sink, SinkDescription, SinkFuture,
+};
 
 use crate::batch::Inserted;
 use crate::error::Result;
@@ -90,6 +92,11 @@ impl SqlSink {
         on_db!(self, db => db.name())
     }
 
+    /// The events table.
+    pub fn table(&self) -> &TableName {
+        on_db!(self, db => db.table())
+    }
+
     /// Events stored as new rows so far, and events the table already had.
     pub fn counts(&self) -> (u64, u64) {
         (
@@ -154,6 +161,19 @@ impl Sink for SqlSink {
     fn check_target(&self) -> SinkFuture<'_> {
         // Writes and reads go to the same table of the same database.
         Box::pin(async { Ok(()) })
+    }
+
+    fn event_counts(&self) -> Option<EventCounts> {
+        let (stored, repeats) = self.counts();
+        Some(EventCounts::new(stored, repeats, 0))
+    }
+
+    /// `<database>, table <table>`, and the same as fields.
+    fn describe(&self) -> SinkDescription {
+        let (database, table) = (self.database(), self.table().to_string());
+        SinkDescription::new(format!("{database}, table {table}"))
+            .field("database", database)
+            .field("table", table)
     }
 
     fn replay<'a>(&'a self, to: ReplayTo<'a>, events: &'a [LogEvent]) -> SinkFuture<'a, Replayed> {

@@ -4,6 +4,11 @@
 //! (the WAL fsynced) when `COMMIT` returns, and survives a crash of the process or of the
 //! machine. One writer thread commits the deliveries that arrive together in one transaction
 //! ([`batch`](crate::batch)); readers (reconcile, consume) read beside it, as WAL allows.
+//!
+//! Checkpoints (copying the log into the database file, which fsyncs that file too) are off
+//! the commit path: SQLite's automatic checkpoint would run inside whichever commit crossed
+//! its threshold, making every delivery waiting on that commit wait for two more fsyncs. A
+//! thread of its own checkpoints passively (never blocking the writer) once a second.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -21,6 +26,9 @@ use crate::schema::{self, COLUMNS, CONSUMERS_TABLE, SCHEMA_VERSION, TableName, V
 /// cursor) before failing.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// How often the checkpoint thread copies the log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// An open SQLite file.
 pub(crate) struct Sqlite {
     name: String,
@@ -28,6 +36,8 @@ pub(crate) struct Sqlite {
     queue: Queue,
     /// For reads and cursors, beside the writer's own connection.
     reader: Arc<Mutex<Connection>>,
+    /// Dropped with the sink: the checkpoint thread then stops.
+    _checkpoints: std::sync::mpsc::Sender<()>,
 }
 
 impl Sqlite {
@@ -42,6 +52,16 @@ impl Sqlite {
                 source: other.to_string().into(),
             },
         })?;
+        // The writer never checkpoints: the checkpoint thread does.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint=0;")
+            .map_err(|e| Error::database(&name, "set up the writer", e))?;
+        let checkpointer = connect(path, &name)?;
+        let (checkpoints, stop) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("okta-eventhooks-sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &stop))
+            .map_err(|e| Error::database(&name, "start the checkpoints", e))?;
         let reader = connect(path, &name)?;
         let (queue, rx) = batch::queue();
         let insert = insert_sql(&table);
@@ -55,11 +75,16 @@ impl Sqlite {
             table,
             queue,
             reader: Arc::new(Mutex::new(reader)),
+            _checkpoints: checkpoints,
         })
     }
 
     pub(crate) fn name(&self) -> &str {
         &self.name
+    }
+
+    pub(crate) fn table(&self) -> &TableName {
+        &self.table
     }
 
     pub(crate) async fn write(&self, rows: Vec<Row>) -> Result<Inserted> {
@@ -257,6 +282,18 @@ fn insert_sql(table: &TableName) -> String {
         table.quoted(),
         columns.join(", ")
     )
+}
+
+/// The checkpoint thread: a passive checkpoint (it copies what no reader still needs and never
+/// waits for the writer) every [`CHECKPOINT_EVERY`], until the sink is dropped. A failed
+/// checkpoint loses nothing (the log keeps every commit) and is tried again.
+fn checkpoint_loop(conn: &Connection, stop: &std::sync::mpsc::Receiver<()>) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
+    {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::debug!(error = %e, "SQLite checkpoint failed; tried again in a second");
+        }
+    }
 }
 
 /// The writer thread: a transaction per batch of waiting deliveries, until the sink is dropped.

@@ -1,7 +1,9 @@
 //! What acknowledging Okta only after a sink stored the events costs: deliveries per second
 //! and ack latency (p50/p99) through a relay on each sink (JetStream, SQLite, PostgreSQL)
 //! against the bare receiver (no sink, answers at once), with 16 concurrent senders, in one run
-//! on the same machine and reported as ratios (never asserted: machines are noisy).
+//! on the same machine and reported as ratios (never asserted: machines are noisy). A last leg
+//! is the JetStream relay again with its admin listener up and `/metrics` scraped every second,
+//! compared round by round with the leg without it.
 //!
 //! Every server runs in this process next to the senders; JetStream is a real `nats-server`
 //! (file storage, one replica), SQLite a file in a scratch directory (WAL, synchronous=FULL),
@@ -158,6 +160,34 @@ async fn main() {
     let relay = RunningRelay::start(receiver(), store, "127.0.0.1:0")
         .await
         .unwrap();
+    // The same relay with its admin listener up and /metrics scraped every second (issue
+    // 18: the metrics must cost less than 5%), on a stream of its own.
+    let admin_store = JetStreamStore::connect(
+        &NatsServers::new([nats.url()]).unwrap(),
+        &StreamSettings::new("OKTA_EVENTS_ADMIN").subject_prefix("okta.admin"),
+        None,
+    )
+    .await
+    .unwrap();
+    let admin_relay = RunningRelay::start(receiver(), admin_store, "127.0.0.1:0")
+        .await
+        .unwrap();
+    let admin_server = admin_relay.admin().serve("127.0.0.1:0").await.unwrap();
+    let metrics_url = format!("http://{}/metrics", admin_server.local_addr());
+    let scraper = tokio::spawn(async move {
+        let client = http::client();
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let page = client.get(&metrics_url).send().await.unwrap();
+            assert_eq!(page.status(), 200);
+            assert!(
+                page.text()
+                    .await
+                    .unwrap()
+                    .contains("okta_eventhooks_deliveries_total")
+            );
+        }
+    });
     let dir = okta_eventhooks_tests::scratch::tempdir("bench-sqlite");
     let sqlite = SqlSink::sqlite(dir.join("events.db"), TableName::default())
         .await
@@ -202,6 +232,11 @@ async fn main() {
     if let Some((_, running)) = &postgres {
         legs.push(("relay, PostgreSQL (fsync=on)", running.url()));
     }
+    let admin_leg = legs.len();
+    legs.push((
+        "relay, JetStream + admin listener (/metrics scraped 1/s)",
+        admin_relay.url(),
+    ));
 
     let types: Vec<String> = (0..EVENTS_PER_DELIVERY)
         .map(|i| format!("user.session.start{i}"))
@@ -248,6 +283,13 @@ async fn main() {
         .iter()
         .map(|rs| rs.iter().map(|r| r.failures).sum())
         .collect();
+    // Each round's admin leg against the JetStream leg of the same round.
+    let mut costs: Vec<f64> = results[admin_leg]
+        .iter()
+        .zip(&results[1])
+        .map(|(with, without)| with.per_second() / without.per_second())
+        .collect();
+    costs.sort_by(f64::total_cmp);
     let medians: Vec<Round> = results
         .into_iter()
         .map(|mut rs| median(&mut rs).clone())
@@ -290,12 +332,23 @@ async fn main() {
         "SQLite does not cap a relay below the JetStream sink: {}",
         verdict(ratios[2][ratios[2].len() / 2] >= ratios[1][ratios[1].len() / 2])
     );
+    let (with, without) = (&medians[admin_leg], &medians[1]);
+    println!(
+        "admin listener + metrics vs without (JetStream): {:.0} vs {:.0} deliveries/s (median ratio of rounds {:.3}), p99 {} vs {} ms",
+        with.per_second(),
+        without.per_second(),
+        costs[costs.len() / 2],
+        ms(with.percentile(0.99)),
+        ms(without.percentile(0.99)),
+    );
+    scraper.abort();
     // Every acknowledged event was stored, once: the benchmark measured real storage.
     let stats = relay.stats();
     let mut stored = vec![stats.published, sqlite.counts().0];
     if let Some((sink, _)) = &postgres {
         stored.push(sink.counts().0);
     }
+    stored.push(admin_relay.stats().published);
     for (leg, stored) in stored.into_iter().enumerate() {
         let acknowledged = acknowledged[leg + 1] * EVENTS_PER_DELIVERY as u64;
         println!(

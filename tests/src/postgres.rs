@@ -201,6 +201,51 @@ impl PgServer {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Turns TLS on (a configuration reload) with a server certificate for `127.0.0.1` and
+    /// `localhost` signed by a CA minted for the test; the CA's and certificates' files.
+    pub fn enable_tls(&self) -> crate::nats_secure::TlsFiles {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.dir.join("tls");
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = crate::nats_secure::TlsFiles::mint(&dir);
+        // The server takes a key only when it is private to it.
+        std::fs::set_permissions(&files.server_key, std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .unwrap();
+            assert!(
+                status.success(),
+                "cannot give {} to postgres",
+                dir.display()
+            );
+        }
+        for (setting, value) in [
+            ("ssl_cert_file", &files.server_cert),
+            ("ssl_key_file", &files.server_key),
+        ] {
+            self.psql(
+                "postgres",
+                &format!("ALTER SYSTEM SET {setting} = '{}'", value.display()),
+            );
+        }
+        self.psql("postgres", "ALTER SYSTEM SET ssl = on");
+        self.psql("postgres", "SELECT pg_reload_conf()");
+        let started = Instant::now();
+        while self.psql("postgres", "SHOW ssl").trim() != "on" {
+            assert!(
+                started.elapsed() < READY_TIMEOUT,
+                "TLS did not turn on:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        files
+    }
+
     /// Stops the server the way an operator does (fast shutdown: SIGINT).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -12,7 +12,6 @@ use okta_eventhooks::logs::MAX_LIMIT;
 use okta_eventhooks::reconcile::{self, RunOptions, Window};
 use okta_eventhooks::sink::Sink;
 use okta_eventhooks::{Client, EventHook};
-use okta_eventhooks_relay::{DEFAULT_SUBJECT_PREFIX, JetStreamStore};
 use serde::Serialize;
 
 use crate::context::Context;
@@ -21,7 +20,7 @@ use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::secret_env::read_secret_env;
 use crate::seen::SeenFile;
-use crate::sink_args::{SinkArgs, SinkTarget};
+use crate::sink_args::{ReplayStreamArgs, SinkArgs};
 use crate::target;
 
 /// `reconcile` (its help is on the command in `main.rs`).
@@ -45,14 +44,8 @@ pub struct Reconcile {
     #[command(flatten)]
     sink: SinkArgs,
 
-    /// The relay's subject prefix (events are on <prefix>.<eventType>).
-    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX, conflicts_with = "seen")]
-    subject_prefix: String,
-
-    /// Accept a stream whose max_msgs, max_bytes or max_msgs_per_subject (discard old) delete
-    /// the oldest events (a replayed event could vanish again).
-    #[arg(long, conflicts_with = "seen")]
-    allow_retention_limits: bool,
+    #[command(flatten)]
+    stream: ReplayStreamArgs,
 
     /// Instead of a stream: a file of the uuids your receiver has seen, one per line.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["sink", "stream"])]
@@ -182,25 +175,7 @@ impl Reconcile {
             };
             return Ok(Box::new(SeenFile::new(path.clone(), secret)?));
         }
-        match self.sink.target(printer)? {
-            SinkTarget::Nats(target) => {
-                let client = target.servers.connect("okta-eventhooks-reconcile").await?;
-                okta_eventhooks_relay::check_stream_limits(
-                    &okta_eventhooks_relay::async_nats::jetstream::new(client.clone()),
-                    &target.stream,
-                    self.allow_retention_limits,
-                )
-                .await?;
-                Ok(Box::new(JetStreamStore::existing(
-                    client,
-                    &target.stream,
-                    &self.subject_prefix,
-                )))
-            }
-            SinkTarget::Sql {
-                database, table, ..
-            } => Ok(Box::new(database.open(table).await?)),
-        }
+        self.sink.target(printer)?.open_existing(&self.stream).await
     }
 
     /// Reads the hook, then runs one round over `window`.

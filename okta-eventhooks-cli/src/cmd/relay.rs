@@ -2,17 +2,15 @@
 //! database or a NATS JetStream stream; Okta is answered only once every event is stored),
 //! and the sink's events back out, one line each.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Args, ValueEnum};
-use futures_util::StreamExt;
+use clap::Args;
+use okta_eventhooks::sink::{EventCounts, Read, ReadEvent, SinkDescription};
 use okta_eventhooks_receiver::ReceiverStats;
-use okta_eventhooks_relay::{
-    DEFAULT_ACK_WAIT, DEFAULT_SUBJECT_PREFIX, JetStreamStore, ReceivedEvent, RunningRelay, Storage,
-    StreamSettings, check_consumer, consume_batched,
-};
-use okta_eventhooks_sql::SqlSink;
+use okta_eventhooks_relay::DEFAULT_ACK_WAIT;
 use serde::Serialize;
+use serde::ser::SerializeMap;
 
 use crate::admin_args::AdminArgs;
 use crate::context::Context;
@@ -21,16 +19,7 @@ use crate::error::{CliError, Result};
 use crate::exec::{Exec, ExecFailure, backoff};
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
-use crate::sink_args::{NatsTarget, SinkArgs, SinkTarget, SqlDatabase};
-
-/// Where the stream keeps messages.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum StorageArg {
-    /// On disk.
-    File,
-    /// In memory (lost when NATS stops; for tests and demos).
-    Memory,
-}
+use crate::sink_args::{ReadArgs, SinkArgs, StoreLimits, StreamArgs};
 
 /// `relay` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
@@ -64,32 +53,8 @@ pub struct Relay {
     #[command(flatten)]
     sink: SinkArgs,
 
-    /// Events go to <prefix>.<eventType>; the stream holds <prefix>.>.
-    #[arg(long, value_name = "PREFIX", default_value = DEFAULT_SUBJECT_PREFIX)]
-    subject_prefix: String,
-
-    /// Copies of each message in a JetStream cluster (3 or 5 in production).
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    replicas: usize,
-
-    /// Where the stream keeps messages.
-    #[arg(long, value_enum, default_value_t = StorageArg::File)]
-    storage: StorageArg,
-
-    /// How long JetStream remembers an event's uuid to drop a repeat.
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::duration::parse)]
-    duplicate_window: Duration,
-
-    /// Keep events this long in a stream the relay creates (default: for ever); the one limit
-    /// accepted on an existing stream without --allow-retention-limits. Make it longer than any
-    /// consumer may lag.
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
-    max_age: Option<Duration>,
-
-    /// Accept an existing stream whose max_msgs, max_bytes or max_msgs_per_subject (discard
-    /// old) delete the oldest events: events acknowledged to Okta can then vanish.
-    #[arg(long)]
-    allow_retention_limits: bool,
+    #[command(flatten)]
+    stream: StreamArgs,
 
     /// Time the sink has to store a delivery before the answer is 503 (below Okta's 3 s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::duration::parse)]
@@ -118,20 +83,8 @@ fn relay_env(arg: clap::Arg, var: &'static str) -> clap::Arg {
 #[derive(Debug, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 enum RelayStatus<'a> {
-    /// Ready: Okta may call `url`.
-    Relaying {
-        url: &'a str,
-        stream: &'a str,
-        subjects: &'a str,
-        nats: &'a str,
-    },
-    /// Ready, into an SQL database: Okta may call `url`.
-    #[serde(rename = "relaying")]
-    RelayingSql {
-        url: &'a str,
-        database: &'a str,
-        table: &'a str,
-    },
+    /// Ready: Okta may call `url`; the sink's fields follow it.
+    Relaying(Relaying<'a>),
     /// Stopped after Ctrl-C or SIGTERM, with what was done.
     Stopped {
         deliveries: u64,
@@ -146,14 +99,34 @@ enum RelayStatus<'a> {
     },
 }
 
+/// The ready line: the URL Okta calls, and where the sink stores.
+#[derive(Debug)]
+struct Relaying<'a> {
+    url: &'a str,
+    sink: &'a SinkDescription,
+}
+
+/// `url`, then the sink's own fields, in its order.
+impl Serialize for Relaying<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1 + self.sink.fields.len()))?;
+        map.serialize_entry("url", self.url)?;
+        for (name, value) in &self.sink.fields {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 impl RelayStatus<'_> {
-    /// What the receiver answered, and the sink's counts of events stored and already stored.
-    fn stopped(r: &ReceiverStats, (stored, duplicates): (u64, u64)) -> Self {
+    /// What the receiver answered, and the sink's counts of events stored (those kept aside
+    /// as invalid included) and already stored.
+    fn stopped(r: &ReceiverStats, counts: EventCounts) -> Self {
         Self::Stopped {
             deliveries: r.deliveries,
             events: r.events,
-            stored,
-            duplicates,
+            stored: counts.stored + counts.invalid,
+            duplicates: counts.duplicate,
             unauthorized: r.unauthorized,
             malformed: r.malformed,
             too_large: r.too_large,
@@ -164,19 +137,9 @@ impl RelayStatus<'_> {
 
     fn text(&self) -> String {
         match self {
-            Self::Relaying {
-                url,
-                stream,
-                subjects,
-                nats,
-            } => format!(
-                "relaying {url} into JetStream stream {stream} ({subjects}) at {nats}; Ctrl-C to stop"
-            ),
-            Self::RelayingSql {
-                url,
-                database,
-                table,
-            } => format!("relaying {url} into {database}, table {table}; Ctrl-C to stop"),
+            Self::Relaying(Relaying { url, sink }) => {
+                format!("relaying {url} into {}; Ctrl-C to stop", sink.text)
+            }
             Self::Stopped {
                 deliveries,
                 events,
@@ -215,103 +178,36 @@ impl Relay {
                 "the relay needs the hook's shared secret: --auth-key HEADER --auth-value-env VAR (or --insecure-no-auth for local use)".into(),
             ));
         }
-        match target {
-            SinkTarget::Nats(target) => self.relay_jetstream(printer, receiver, target).await,
-            SinkTarget::Sql {
-                database,
-                table,
-                default,
-            } => {
-                if default {
-                    printer.note(&format!(
-                        "no --sink, --nats or NATS_URL: storing into sqlite:{} in the working directory",
-                        crate::sink_args::DEFAULT_SQLITE
-                    ));
-                }
-                self.relay_sql(printer, receiver, &database, table).await
-            }
-        }
-    }
-
-    async fn relay_jetstream(
-        &self,
-        printer: &Printer,
-        receiver: okta_eventhooks_receiver::ReceiverBuilder,
-        target: NatsTarget,
-    ) -> Result<()> {
-        let storage = match self.storage {
-            StorageArg::File => Storage::File,
-            StorageArg::Memory => Storage::Memory,
+        let limits = StoreLimits {
+            deadline: self.deadline,
+            max_event_bytes: self.endpoint.max_body_bytes(),
         };
-        let settings = StreamSettings::new(&target.stream)
-            .subject_prefix(&self.subject_prefix)
-            .replicas(self.replicas)
-            .storage(storage)
-            .duplicate_window(self.duplicate_window)
-            .max_age(self.max_age.unwrap_or_default())
-            .allow_retention_limits(self.allow_retention_limits)
-            .max_event_bytes(self.endpoint.max_body_bytes());
-        // The settings and the deadline are checked before NATS is reached.
-        let store =
-            JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
-        let relay = RunningRelay::start(receiver, store, &self.endpoint.addr()).await?;
+        let sink = target.open_store(printer, &self.stream, limits).await?;
+        let listener = okta_eventhooks_receiver::serve::bind(&self.endpoint.addr()).await?;
+        let running = receiver
+            .sink_deadline(self.deadline)
+            .build_with_sink(Arc::clone(&sink))?
+            .serve_on(listener)?;
         // Up before the ready line, so that whoever reads it can probe at once.
-        let admin_server = self.admin.serve(&relay.admin(), printer).await?;
-        RelayStatus::Relaying {
-            url: &relay.url(),
-            stream: relay.stream(),
-            subjects: &settings.subjects(),
-            nats: &target.servers.to_string(),
-        }
+        let admin_server = self.admin.serve(&running.admin(), printer).await?;
+        RelayStatus::Relaying(Relaying {
+            url: &running.url(),
+            sink: &sink.describe(),
+        })
         .print(printer);
         crate::shutdown::requested().await;
-        self.note_drain(printer);
-        let stats = relay.drain(self.drain_delay).await?;
-        if let Some(mut server) = admin_server {
-            let _ = server.stop().await;
-        }
-        RelayStatus::stopped(&stats.receiver, (stats.published, stats.duplicates)).print(printer);
-        Ok(())
-    }
-
-    /// Says that the drain began and how long deliveries are still answered.
-    fn note_drain(&self, printer: &Printer) {
         printer.note(&format!(
             "draining: not ready from now on, answering for {} more, then stopping",
             humantime::format_duration(self.drain_delay)
         ));
-    }
-
-    async fn relay_sql(
-        &self,
-        printer: &Printer,
-        receiver: okta_eventhooks_receiver::ReceiverBuilder,
-        database: &SqlDatabase,
-        table: okta_eventhooks_sql::TableName,
-    ) -> Result<()> {
-        okta_eventhooks_receiver::check_sink_deadline(self.deadline)?;
-        let table_name = table.to_string();
-        let sink: SqlSink = database.open(table).await?;
-        let listener = okta_eventhooks_receiver::serve::bind(&self.endpoint.addr()).await?;
-        let running = receiver
-            .sink_deadline(self.deadline)
-            .build_with_sink(sink.clone())?
-            .serve_on(listener)?;
-        // Up before the ready line, so that whoever reads it can probe at once.
-        let admin_server = self.admin.serve(&running.admin(), printer).await?;
-        RelayStatus::RelayingSql {
-            url: &running.url(),
-            database: sink.database(),
-            table: &table_name,
-        }
-        .print(printer);
-        crate::shutdown::requested().await;
-        self.note_drain(printer);
         let stats = running.drain(self.drain_delay).await?;
         if let Some(mut server) = admin_server {
             let _ = server.stop().await;
         }
-        RelayStatus::stopped(&stats, sink.counts()).print(printer);
+        // Nothing is stored any more; what the sink still buffers was never acknowledged.
+        let _ = sink.flush().await;
+        let counts = sink.event_counts().unwrap_or_default();
+        RelayStatus::stopped(&stats, counts).print(printer);
         Ok(())
     }
 }
@@ -368,33 +264,8 @@ impl Consume {
 
     /// Prints (or runs --exec on) events until Ctrl-C, SIGTERM or --count.
     pub async fn run(self, ctx: &Context) -> Result<()> {
-        match self.sink.target(ctx.printer())? {
-            SinkTarget::Nats(target) => {
-                if !self.types.is_empty() {
-                    return Err(CliError::Usage(
-                        "--type is for SQL sinks; on a JetStream stream use --subject okta.events.TYPE".into(),
-                    ));
-                }
-                self.consume_jetstream(ctx, target).await
-            }
-            SinkTarget::Sql {
-                database, table, ..
-            } => {
-                if self.subject.is_some() {
-                    return Err(CliError::Usage(
-                        "--subject is for a JetStream stream; on an SQL sink use --type".into(),
-                    ));
-                }
-                let sink = database.open(table).await?;
-                self.consume_sql(ctx, &sink).await
-            }
-        }
-    }
-
-    async fn consume_jetstream(&self, ctx: &Context, target: NatsTarget) -> Result<()> {
         let printer = ctx.printer();
-        // Before NATS is asked: it takes a bad name for a missing resource, or times out.
-        check_consumer(&self.durable, self.subject.as_deref())?;
+        let target = self.sink.target(printer)?;
         if self.exec_timeout.is_zero() {
             return Err(CliError::Usage(
                 "--exec-timeout 0s would kill every command at once: give it time, e.g. 30s".into(),
@@ -404,46 +275,39 @@ impl Consume {
             .exec
             .clone()
             .map(|command| Exec::new(command, self.exec_timeout));
-        let client = target.servers.connect("okta-eventhooks consume").await?;
-        let js = okta_eventhooks_relay::async_nats::jetstream::new(client);
-        // A command takes a while per event: pull one at a time, so that none waits in a
-        // batch past its ack wait (and comes again while the first copy is still waiting).
-        let batch = exec.as_ref().map(|_| 1);
-        let mut events = consume_batched(
-            &js,
-            &target.stream,
-            &self.durable,
-            self.subject.as_deref(),
-            batch,
-        )
-        .await?;
-        printer.note(&format!(
-            "consuming stream {} as {} at {}; Ctrl-C to stop",
-            target.stream, self.durable, target.servers
-        ));
+        let mut reader = target
+            .open_reader(ReadArgs {
+                durable: &self.durable,
+                subject: self.subject.as_deref(),
+                types: &self.types,
+                // A command takes a while per event: read one at a time, so that none waits
+                // in a batch past its ack wait (and comes again while the first copy waits).
+                one_at_a_time: exec.is_some(),
+            })
+            .await?;
+        printer.note(&format!("consuming {}; Ctrl-C to stop", reader.describe()));
         let stop = crate::shutdown::requested();
         tokio::pin!(stop);
         let mut done = 0;
         while self.count.is_none_or(|limit| done < limit) {
             let next = tokio::select! {
-                next = events.next() => next,
+                next = reader.next() => next?,
                 () = &mut stop => break,
             };
             let received = match next {
                 None => break,
-                Some(Ok(received)) => received,
-                // Not an event (it stays in the stream and is not sent again): say so, go on.
-                Some(Err(e @ okta_eventhooks_relay::Error::Decode { .. })) => {
-                    printer.warn(&e.to_string());
+                Some(Read::Event(received)) => received,
+                // Not an event: the reader passed it; say so, go on.
+                Some(Read::NotAnEvent(why)) => {
+                    printer.warn(&why);
                     continue;
                 }
-                Some(Err(e)) => return Err(e.into()),
             };
             let Some(exec) = &exec else {
                 // Acknowledged once written to stdout: what a reader of the pipe then does
                 // with it is not known here (see the command's help).
                 printer.event(&received.event)?;
-                received.ack().await?;
+                received.settle.ack().await?;
                 done += 1;
                 continue;
             };
@@ -451,11 +315,11 @@ impl Consume {
             // returned, not left to the ack wait.
             match run_keeping_alive(exec, &received).await {
                 Ok(()) => {
-                    received.ack().await?;
+                    received.settle.ack().await?;
                     done += 1;
                 }
                 Err(failure) => {
-                    let delay = backoff(received.delivered);
+                    let delay = backoff(i64::try_from(received.delivered).unwrap_or(i64::MAX));
                     printer.warn(&format!(
                         "event {} (delivery {}): {}; it comes again in {}",
                         received.event.uuid.as_deref().unwrap_or("without uuid"),
@@ -463,60 +327,18 @@ impl Consume {
                         failure.0,
                         humantime::format_duration(delay)
                     ));
-                    received.retry_later(delay).await?;
+                    received.settle.retry_later(delay).await?;
                 }
             }
         }
         Ok(())
-    }
-
-    /// Reads after the durable cursor in `seq` order, printing each event and then moving
-    /// the cursor past it; polls while there is nothing new.
-    async fn consume_sql(&self, ctx: &Context, sink: &SqlSink) -> Result<()> {
-        let printer = ctx.printer();
-        printer.note(&format!(
-            "consuming {} as {}; Ctrl-C to stop",
-            sink.database(),
-            self.durable
-        ));
-        let stop = crate::shutdown::requested();
-        tokio::pin!(stop);
-        let mut printed = 0;
-        loop {
-            let left = self.count.map(|limit| limit - printed);
-            if left == Some(0) {
-                return Ok(());
-            }
-            let batch = SQL_READ_BATCH.min(left.map_or(usize::MAX, |l| l as usize));
-            let events = sink.read_after(&self.durable, &self.types, batch).await?;
-            if events.is_empty() {
-                tokio::select! {
-                    () = &mut stop => return Ok(()),
-                    () = tokio::time::sleep(SQL_POLL) => continue,
-                }
-            }
-            for stored in events {
-                match stored.event() {
-                    Ok(event) => {
-                        printer.event(&event)?;
-                        printed += 1;
-                    }
-                    // Not an event (written by something else): say so, go on.
-                    Err(e) => printer.warn(&format!(
-                        "row {} is not a System Log event: {e}",
-                        stored.seq
-                    )),
-                }
-                sink.advance(&self.durable, stored.seq).await?;
-            }
-        }
     }
 }
 
 /// Runs the command on one event, telling JetStream it is in progress every third of the
 /// ack wait, so that a command slower than the ack wait (within --exec-timeout) does not see
 /// its event sent again meanwhile.
-async fn run_keeping_alive(exec: &Exec, received: &ReceivedEvent) -> Result<(), ExecFailure> {
+async fn run_keeping_alive(exec: &Exec, received: &ReadEvent) -> Result<(), ExecFailure> {
     let run = exec.run(&received.raw);
     tokio::pin!(run);
     let mut tick = tokio::time::interval(DEFAULT_ACK_WAIT / 3);
@@ -526,14 +348,8 @@ async fn run_keeping_alive(exec: &Exec, received: &ReceivedEvent) -> Result<(), 
             outcome = &mut run => return outcome,
             _ = tick.tick() => {
                 // A failed progress report only risks a redelivery, which at-least-once allows.
-                let _ = received.in_progress().await;
+                let _ = received.settle.in_progress().await;
             }
         }
     }
 }
-
-/// Rows read at once by `consume` from an SQL sink.
-const SQL_READ_BATCH: usize = 100;
-
-/// How often `consume` looks for new rows when it has printed everything.
-const SQL_POLL: Duration = Duration::from_millis(200);

@@ -656,6 +656,29 @@ async fn reconcile_sink_sqlite_finds_what_a_lossy_relay_lost_and_replay_fills_it
     let dir = tempdir("reconcile-sqlite");
     let path = dir.join("events.db");
     let sink = SqlSink::sqlite(&path, TableName::default()).await.unwrap();
+    reconcile_sql_sink(sink, &format!("sqlite:{}", path.display())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(postgres_server, ci)),
+    ignore = "install PostgreSQL's server binaries (apt-get install postgresql) or set OKTA_EVENTHOOKS_PG_BIN to their directory (see .ci/run)"
+)]
+async fn reconcile_sink_postgres_finds_what_a_lossy_relay_lost_and_replay_fills_it_once() {
+    use okta_eventhooks_sql::{PgUrl, SqlSink, TableName};
+    let pg = okta_eventhooks_tests::postgres::PgServer::start();
+    pg.create_db("reconcile");
+    let url = pg.url("reconcile");
+    let sink = SqlSink::postgres(&PgUrl::parse(&url).unwrap(), TableName::default())
+        .await
+        .unwrap();
+    reconcile_sql_sink(sink, &url).await;
+}
+
+/// One body for both SQL sinks: a relay storing into `sink` behind a proxy that fails about
+/// one delivery in ten, then `reconcile --sink sink_url` finds exactly what was lost, and
+/// `--replay` fills it once.
+async fn reconcile_sql_sink(sink: okta_eventhooks_sql::SqlSink, sink_url: &str) {
     let relay = Receiver::builder()
         .path("/okta/events")
         .auth_header("Authorization", HOOK_SECRET)
@@ -693,14 +716,13 @@ async fn reconcile_sink_sqlite_finds_what_a_lossy_relay_lost_and_replay_fills_it
         "every event is stored or lost"
     );
 
-    let sink_url = format!("sqlite:{}", path.display());
     let args = [
         "--hook",
         "audit-sink",
         "--since",
         "1h",
         "--sink",
-        &sink_url,
+        sink_url,
         "--lag",
         "0s",
     ];

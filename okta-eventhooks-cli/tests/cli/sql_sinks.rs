@@ -334,3 +334,126 @@ async fn a_table_of_another_shape_is_exit_3_naming_the_column() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--table"), "{}", out.stderr);
 }
+
+#[tokio::test]
+async fn a_flag_of_the_other_kind_of_sink_is_a_usage_error_naming_it() {
+    let dir = tempdir("cli-sink-flags");
+    let sqlite = format!("sqlite:{}", dir.join("events.db").display());
+    // Nothing listens on port 1: a test that reached NATS would fail otherwise.
+    let nats = "nats://127.0.0.1:1";
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &[
+                "relay",
+                "--insecure-no-auth",
+                "--port",
+                "0",
+                "--sink",
+                &sqlite,
+                "--replicas",
+                "3",
+            ],
+            "--replicas",
+        ),
+        (
+            &[
+                "relay",
+                "--insecure-no-auth",
+                "--port",
+                "0",
+                "--sink",
+                &sqlite,
+                "--storage",
+                "memory",
+            ],
+            "--storage",
+        ),
+        (
+            &[
+                "consume",
+                "--durable",
+                "d",
+                "--sink",
+                &sqlite,
+                "--nats-user",
+                "okta",
+            ],
+            "--nats-user",
+        ),
+        (
+            &[
+                "consume",
+                "--durable",
+                "d",
+                "--sink",
+                &sqlite,
+                "--stream",
+                "S",
+            ],
+            "--stream",
+        ),
+        (
+            &["consume", "--durable", "d", "--nats", nats, "--table", "t"],
+            "--table",
+        ),
+        (
+            &[
+                "consume",
+                "--durable",
+                "d",
+                "--sink",
+                "nats://127.0.0.1:1/S",
+                "--nats",
+                nats,
+            ],
+            "--nats",
+        ),
+        (
+            &[
+                "consume",
+                "--durable",
+                "d",
+                "--nats",
+                nats,
+                "--type",
+                "user.session.start",
+            ],
+            "--type",
+        ),
+    ];
+    for (args, flag) in cases {
+        let mut cmd = bare();
+        cmd.args(args)
+            .env_remove("NATS_URL")
+            .timeout(Duration::from_secs(30));
+        let out = run(cmd).await;
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("{flag} ")),
+            "{args:?} names {flag}: {}",
+            out.stderr
+        );
+    }
+    assert!(
+        !dir.join("events.db").exists(),
+        "refused before the database was opened"
+    );
+    // The same settings from the environment are another tool's, or a template's: an explicit
+    // SQL sink ignores them.
+    let mut cmd = bare();
+    cmd.args([
+        "consume",
+        "--durable",
+        "d",
+        "--count",
+        "0",
+        "--sink",
+        &sqlite,
+    ])
+    .env("NATS_URL", nats)
+    .env("NATS_USER", "okta")
+    .env("NATS_CREDS", dir.join("missing.creds"))
+    .timeout(Duration::from_secs(30));
+    let out = run(cmd).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}

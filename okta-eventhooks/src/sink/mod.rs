@@ -10,11 +10,13 @@
 //!   writes land where reads come from ([`Sink::check_target`]).
 //!
 //! A new kind of store (a database, a queue) is one type implementing this trait; every
-//! receiver, relay and reconciliation then works with it. Its errors are
+//! receiver, relay and reconciliation then works with it. Reading the events back in order,
+//! for a consumer, is the second trait, [`DurableReader`]. Its errors are
 //! [`Error::Sink`](crate::Error::Sink), sorted into a [`SinkErrorKind`](crate::SinkErrorKind),
 //! and must not contain a secret.
 
 mod incoming;
+mod reader;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -28,6 +30,7 @@ use crate::events::LogEvent;
 use crate::types::EventHook;
 
 pub use incoming::{Incoming, RawEvent};
+pub use reader::{DurableReader, Read, ReadEvent, Settle};
 
 /// The future every [`Sink`] method returns.
 pub type SinkFuture<'a, T = ()> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
@@ -70,6 +73,84 @@ pub trait Sink: Send + Sync + 'static {
     /// delivery as stored. Read at each metrics scrape, so it must be cheap (atomics).
     fn event_counts(&self) -> Option<EventCounts> {
         None
+    }
+
+    /// Where it stores, for a start-up line (never a credential). The default names no place.
+    fn describe(&self) -> SinkDescription {
+        SinkDescription::new("a sink")
+    }
+
+    /// Hands over what the sink still buffers, once nothing is stored any more (a relay's
+    /// drain). Everything [`store`](Self::store) answered for is already durable; this only
+    /// tidies up. The default has nothing to flush.
+    fn flush(&self) -> SinkFuture<'_> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// A shared sink is a sink: a relay hands one to its receiver and keeps it for its counts.
+impl<S: Sink + ?Sized> Sink for std::sync::Arc<S> {
+    fn store(&self, incoming: Incoming) -> SinkFuture<'_> {
+        (**self).store(incoming)
+    }
+
+    fn stored_uuids(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> SinkFuture<'_, HashSet<String>> {
+        (**self).stored_uuids(since, until)
+    }
+
+    fn check_target(&self) -> SinkFuture<'_> {
+        (**self).check_target()
+    }
+
+    fn replay<'a>(&'a self, to: ReplayTo<'a>, events: &'a [LogEvent]) -> SinkFuture<'a, Replayed> {
+        (**self).replay(to, events)
+    }
+
+    fn connected(&self) -> bool {
+        (**self).connected()
+    }
+
+    fn event_counts(&self) -> Option<EventCounts> {
+        (**self).event_counts()
+    }
+
+    fn describe(&self) -> SinkDescription {
+        (**self).describe()
+    }
+
+    fn flush(&self) -> SinkFuture<'_> {
+        (**self).flush()
+    }
+}
+
+/// Where a sink stores, as one line of text and as named fields (for JSON output), in the
+/// same order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SinkDescription {
+    /// E.g. `SQLite file okta-events.db, table okta_events`.
+    pub text: String,
+    /// E.g. `database` and `table`, with their values.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+impl SinkDescription {
+    /// A description with this text and no fields yet.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// Adds a named field.
+    pub fn field(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.fields.push((name, value.into()));
+        self
     }
 }
 

@@ -410,3 +410,57 @@ async fn a_postgres_table_of_another_shape_is_refused_and_a_missing_server_is_un
     assert!(matches!(err, Error::Unreachable { .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("s3cret"), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(postgres_server, ci)),
+    ignore = "install PostgreSQL's server binaries (apt-get install postgresql) or set OKTA_EVENTHOOKS_PG_BIN to their directory (see .ci/run)"
+)]
+async fn postgres_sslrootcert_trusts_a_private_ca_and_only_it() {
+    let pg = PgServer::start();
+    pg.create_db("tls");
+    let tls = pg.enable_tls();
+    let url = |query: &str| {
+        format!(
+            "postgres://okta@127.0.0.1:{}/tls?sslmode=verify-full{query}",
+            pg.port()
+        )
+    };
+    let open = |url: String| async move {
+        SqlSink::postgres(&PgUrl::parse(&url).unwrap(), TableName::default()).await
+    };
+    let sink = open(url(&format!("&sslrootcert={}", tls.ca.display())))
+        .await
+        .unwrap();
+    let relay = serve(&sink);
+    let (body, _) = odd_delivery("tls-1");
+    let answer = post_delivery(&relay.url(), Some(HOOK_SECRET), body).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(uuid_counts(&rows(&sink).await).len(), 1);
+    // The sink's connections are encrypted.
+    let encrypted = pg.psql(
+        "tls",
+        "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+         WHERE s.ssl AND a.application_name = 'okta-eventhooks'",
+    );
+    assert_ne!(encrypted.trim(), "0", "no TLS connection of the sink");
+    // The system's roots, another CA or a missing file do not vouch for the server.
+    let other = tempdir("pg-other-ca");
+    let other = okta_eventhooks_tests::nats_secure::TlsFiles::mint(&other);
+    for (query, says) in [
+        (String::new(), "certificate"),
+        (
+            format!("&sslrootcert={}", other.ca.display()),
+            "certificate",
+        ),
+        (
+            "&sslrootcert=/nonexistent/ca.pem".to_owned(),
+            "sslrootcert /nonexistent/ca.pem",
+        ),
+    ] {
+        let err = open(url(&query)).await.unwrap_err();
+        assert!(matches!(err, Error::Unreachable { .. }), "{query}: {err:?}");
+        let text = format!("{err}: {:?}", std::error::Error::source(&err));
+        assert!(text.contains(says), "{query}: {text}");
+    }
+}
