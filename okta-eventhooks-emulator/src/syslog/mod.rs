@@ -489,4 +489,26 @@ mod tests {
             );
         }
     }
+
+    /// What the bytes bound counts per fired event (its JSON and filter values), for the
+    /// README's figure; the process's own memory per event is measured by
+    /// `bench/reconcile-scale.sh`. Run with `--ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement: prints the bytes counted per stored event"]
+    fn bytes_counted_per_event() {
+        let log = SystemLog::new(MAX_EVENTS, usize::MAX);
+        let count = 10_000;
+        let mut events: Vec<Value> = (0..count)
+            .map(|_| okta_eventhooks::sample::log_event("user.session.start", "00u1"))
+            .collect();
+        log.append(&mut events, |_| false);
+        let inner = log.lock();
+        let json: usize = inner.entries.iter().map(|e| e.json.len()).sum();
+        println!(
+            "user.session.start: {} bytes counted per event, of which {} of JSON",
+            inner.bytes / count,
+            json / count
+        );
+        assert_eq!(inner.entries.len(), count);
+    }
 }
