@@ -472,6 +472,8 @@ mod tests {
             state: Some(state.clone()),
             allow_http_loopback: false,
             rate_limit: 50,
+            log_retention: okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_EVENTS,
+            log_retention_bytes: okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_BYTES,
         };
         let (printer, out) = Printer::captured(OutputFormat::Table);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
