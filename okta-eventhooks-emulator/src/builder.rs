@@ -48,6 +48,7 @@ pub struct EmulatorBuilder {
     max_active_hooks: usize,
     max_hooks: usize,
     system_log_max_events: usize,
+    system_log_max_bytes: usize,
     server_limits: ServerLimits,
 }
 
@@ -66,6 +67,7 @@ impl Default for EmulatorBuilder {
             max_active_hooks: MAX_ACTIVE_HOOKS,
             max_hooks: DEFAULT_MAX_HOOKS,
             system_log_max_events: syslog::DEFAULT_MAX_EVENTS,
+            system_log_max_bytes: syslog::DEFAULT_MAX_BYTES,
             server_limits: ServerLimits::default(),
         }
     }
@@ -146,9 +148,18 @@ impl EmulatorBuilder {
 
     /// Most events the System Log keeps (default [`SYSTEM_LOG_DEFAULT_MAX_EVENTS`](crate::SYSTEM_LOG_DEFAULT_MAX_EVENTS), at most
     /// [`SYSTEM_LOG_MAX_EVENTS`](crate::SYSTEM_LOG_MAX_EVENTS)); the oldest go first, and never more than
-    /// [`SYSTEM_LOG_MAX_BYTES`](crate::SYSTEM_LOG_MAX_BYTES) of event JSON. Okta keeps 90 days.
+    /// [`system_log_max_bytes`](Self::system_log_max_bytes). Okta keeps 90 days.
     pub fn system_log_max_events(mut self, events: usize) -> Self {
         self.system_log_max_events = events;
+        self
+    }
+
+    /// Most bytes the System Log keeps: of event JSON and the values its filters read (default
+    /// [`SYSTEM_LOG_DEFAULT_MAX_BYTES`](crate::SYSTEM_LOG_DEFAULT_MAX_BYTES)); the oldest go
+    /// first, the last event written is always kept. What the process holds per event is
+    /// somewhat more (see the README's emulator section for a measured figure).
+    pub fn system_log_max_bytes(mut self, bytes: usize) -> Self {
+        self.system_log_max_bytes = bytes;
         self
     }
 
@@ -206,7 +217,10 @@ impl EmulatorBuilder {
             faults: limits::FaultState::default(),
             chaos: chaos::ChaosState::default(),
             log: records::DeliveryLog::new(),
-            system_log: syslog::SystemLog::new(self.system_log_max_events),
+            system_log: syslog::SystemLog::new(
+                self.system_log_max_events,
+                self.system_log_max_bytes,
+            ),
             outbound: outbound::Outbound::new(self.hook_timeout)?,
         });
         let server = BackgroundServer::start(

@@ -5,11 +5,11 @@
 //! A window is up to `max_batch` events generated together, of every type the fire asked for
 //! (interleaved, as events that happen close together are). Each hook gets what is due to it
 //! in the window, whatever the types, in one POST; more only when the POST would pass
-//! `max_batch_bytes`. Only one window of events is alive at a time: it is generated, written,
-//! delivered to every hook and dropped before the next is made, and the summary holds counts,
-//! never events. So the memory a fire takes is one window, whatever the count (the System Log
-//! keeps its copies within its own bounds). The price is that a slow hook holds back the next
-//! window for the others too; the deadline bounds the whole.
+//! `max_batch_bytes`. At most two windows of events are alive at a time: one is delivered to
+//! every hook while the next is generated and written, and a window is dropped once delivered;
+//! the summary holds counts, never events. So the memory a fire takes is two windows, whatever
+//! the count (the System Log keeps its copies within its own bounds). The price is that a slow
+//! hook holds back the next window for the others too; the deadline bounds the whole.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -153,74 +153,52 @@ pub(crate) async fn fire(
     let mut turn = 0;
     let mut fired = 0;
     let mut deadline_exceeded = false;
-    while fired < plan.total {
-        if Instant::now() >= plan.deadline {
-            deadline_exceeded = true;
-            break;
-        }
-        let size = shared.max_batch.max(1).min(plan.total - fired);
-        let mut window = Window {
-            events: Vec::with_capacity(size),
-            entries: Vec::with_capacity(size),
-        };
-        while window.events.len() < size {
-            // One of each type in turn, while it lasts.
-            while left[turn % left.len()] == 0 {
+    // The window being delivered while the next one is made and written to the System Log:
+    // generating takes CPU, delivering mostly waits on the hooks, so the two overlap. At most
+    // two windows are alive, and a hook still gets one window's POSTs after the other's.
+    let mut in_flight: Option<InFlight> = None;
+    loop {
+        let next = if fired < plan.total && Instant::now() < plan.deadline {
+            let size = shared.max_batch.max(1).min(plan.total - fired);
+            let mut window = Window {
+                events: Vec::with_capacity(size),
+                entries: Vec::with_capacity(size),
+            };
+            while window.events.len() < size {
+                // One of each type in turn, while it lasts.
+                while left[turn % left.len()] == 0 {
+                    turn += 1;
+                }
+                let entry = turn % left.len();
+                left[entry] -= 1;
                 turn += 1;
+                let mut event =
+                    okta_eventhooks::sample::log_event(&plan.types[entry], &state.admin_user_id);
+                event["debugContext"]["debugData"]["eventHookIds"] = hook_ids[entry].clone();
+                if let Some(patch) = &plan.patches[entry] {
+                    events::merge_patch(&mut event, patch);
+                }
+                window.events.push(event);
+                window.entries.push(entry);
             }
-            let entry = turn % left.len();
-            left[entry] -= 1;
-            turn += 1;
-            let mut event =
-                okta_eventhooks::sample::log_event(&plan.types[entry], &state.admin_user_id);
-            event["debugContext"]["debugData"]["eventHookIds"] = hook_ids[entry].clone();
-            if let Some(patch) = &plan.patches[entry] {
-                events::merge_patch(&mut event, patch);
-            }
-            window.events.push(event);
-            window.entries.push(entry);
-        }
-        shared
-            .system_log
-            .append(&mut window.events, |i| keeps_published[window.entries[i]]);
-        fired += size;
-        if eligible.is_empty() {
-            continue;
-        }
-        let window = Arc::new(window);
-        let mut tasks = tokio::task::JoinSet::new();
-        for (index, hook) in eligible.iter().enumerate() {
-            let (shared, hook, window, plan) = (
-                Arc::clone(shared),
-                Arc::clone(hook),
-                Arc::clone(&window),
-                Arc::clone(&plan),
-            );
-            let mut counter = counters[index];
-            tasks.spawn(async move {
-                let outcome = deliver_window(&shared, &hook, &plan, &window, &mut counter).await;
-                (index, outcome, counter)
-            });
-        }
-        let mut finished = vec![false; eligible.len()];
-        let all = async {
-            while let Some(joined) = tasks.join_next().await {
-                let (index, window_outcome, counter) =
-                    joined.map_err(|e| format!("a delivery task failed: {e}"))?;
-                outcomes[index].add(window_outcome);
-                counters[index] = counter;
-                finished[index] = true;
-            }
-            Ok::<(), String>(())
+            shared
+                .system_log
+                .append(&mut window.events, |i| keeps_published[window.entries[i]]);
+            fired += size;
+            Some(Arc::new(window))
+        } else {
+            deadline_exceeded |= fired < plan.total;
+            None
         };
-        match tokio::time::timeout_at(plan.deadline, all).await {
-            Ok(joined) => joined?,
-            Err(_) => {
-                // Dropping the set cancels the deliveries still under way: their events are
-                // unfinished (they may or may not have reached the hook).
-                for ((outcome, done), hook) in outcomes.iter_mut().zip(&finished).zip(&eligible) {
-                    if !done {
-                        let due = due(hook, &plan, &window).count();
+        if let Some(flight) = in_flight.take() {
+            let delivered = flight
+                .finish(&plan, &eligible, &mut outcomes, &mut counters)
+                .await?;
+            if !delivered {
+                // The next window was fired (it is in the System Log) but not delivered.
+                if let Some(window) = &next {
+                    for (outcome, hook) in outcomes.iter_mut().zip(&eligible) {
+                        let due = due(hook, &plan, window).count();
                         outcome.due += due;
                         outcome.unfinished += due;
                     }
@@ -228,6 +206,12 @@ pub(crate) async fn fire(
                 deadline_exceeded = true;
                 break;
             }
+        }
+        let Some(window) = next else {
+            break;
+        };
+        if !eligible.is_empty() {
+            in_flight = Some(InFlight::start(shared, &plan, &eligible, window, &counters));
         }
     }
     let mut event_types = plan.types.clone();
@@ -240,6 +224,75 @@ pub(crate) async fn fire(
         ineligible_hook_ids: ineligible.iter().map(|h| h.id.clone()).collect(),
         deadline_exceeded,
     })
+}
+
+/// One window being delivered to every eligible hook, a task each.
+struct InFlight {
+    window: Arc<Window>,
+    tasks: tokio::task::JoinSet<(usize, HookOutcome, u32)>,
+}
+
+impl InFlight {
+    fn start(
+        shared: &Arc<Shared>,
+        plan: &Arc<Plan>,
+        eligible: &[&Arc<Hook>],
+        window: Arc<Window>,
+        counters: &[u32],
+    ) -> Self {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, hook) in eligible.iter().enumerate() {
+            let (shared, hook, window, plan) = (
+                Arc::clone(shared),
+                Arc::clone(hook),
+                Arc::clone(&window),
+                Arc::clone(plan),
+            );
+            let mut counter = counters[index];
+            tasks.spawn(async move {
+                let outcome = deliver_window(&shared, &hook, &plan, &window, &mut counter).await;
+                (index, outcome, counter)
+            });
+        }
+        Self { window, tasks }
+    }
+
+    /// Waits for every hook's deliveries, adding their outcomes; false when the deadline came
+    /// first (what was not delivered is counted as unfinished).
+    async fn finish(
+        mut self,
+        plan: &Plan,
+        eligible: &[&Arc<Hook>],
+        outcomes: &mut [HookOutcome],
+        counters: &mut [u32],
+    ) -> Result<bool, String> {
+        let mut finished = vec![false; eligible.len()];
+        let all = async {
+            while let Some(joined) = self.tasks.join_next().await {
+                let (index, window_outcome, counter) =
+                    joined.map_err(|e| format!("a delivery task failed: {e}"))?;
+                outcomes[index].add(window_outcome);
+                counters[index] = counter;
+                finished[index] = true;
+            }
+            Ok::<(), String>(())
+        };
+        match tokio::time::timeout_at(plan.deadline, all).await {
+            Ok(joined) => joined.map(|()| true),
+            Err(_) => {
+                // Dropping the set cancels the deliveries still under way: their events are
+                // unfinished (they may or may not have reached the hook).
+                for ((outcome, done), hook) in outcomes.iter_mut().zip(&finished).zip(eligible) {
+                    if !done {
+                        let due = due(hook, plan, &self.window).count();
+                        outcome.due += due;
+                        outcome.unfinished += due;
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
 }
 
 /// The events of a window due to a hook: of a type it receives.

@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 use crate::headers;
 use crate::subject;
 
-/// Messages asked for per pull while reading a stream's ids.
-const PULL_BATCH: usize = 1000;
+/// Messages asked for per pull while reading a stream's ids (headers only: about 200 bytes
+/// each).
+const PULL_BATCH: usize = 5000;
 
 /// How long the server keeps the reading consumer after the last pull: it is removed by
 /// itself if this process dies half-way.
@@ -24,7 +25,7 @@ const READER_INACTIVE_THRESHOLD: Duration = Duration::from_secs(60);
 /// Most message ids one read keeps (about 200 MB): a longer window is split into shorter ones.
 pub const MAX_STORED_IDS: usize = 2_000_000;
 
-/// How long one pull waits for messages the consumer says are pending.
+/// How long the read waits for the next message the consumer says is pending.
 const PULL_WAIT: Duration = Duration::from_secs(2);
 
 /// Stored messages are read from this long before `since`: an event is stored after it was
@@ -110,47 +111,49 @@ pub(crate) async fn stored_uuids(
 }
 
 /// Reads what the consumer has pending (at the start), up to the stored time `stop_after`.
+/// The messages come as one stream that pulls the next batch while this one is read (not a
+/// pull per batch, waiting for each), headers only.
 async fn read_ids(
     consumer: &mut jetstream::consumer::Consumer<pull::Config>,
     stop_after: Option<i64>,
 ) -> std::result::Result<HashSet<String>, crate::NatsError> {
     let pending = consumer.info().await?.num_pending;
-    let mut uuids = HashSet::new();
+    let expected = usize::try_from(pending).unwrap_or(usize::MAX);
+    let mut uuids = HashSet::with_capacity(expected.min(MAX_STORED_IDS));
+    if pending == 0 {
+        return Ok(uuids);
+    }
+    let mut messages = consumer
+        .stream()
+        .max_messages_per_batch(PULL_BATCH)
+        .messages()
+        .await?;
     let mut read = 0u64;
     while read < pending {
-        let mut batch = consumer
-            .batch()
-            .max_messages(PULL_BATCH)
-            .expires(PULL_WAIT)
-            .messages()
-            .await?;
-        let before = read;
-        while let Some(message) = batch.next().await {
-            let message = message?;
-            read += 1;
-            if let (Some(stop), Ok(info)) = (stop_after, message.info())
-                && info.published.unix_timestamp() > stop
-            {
-                return Ok(uuids);
-            }
-            if let Some(id) = message
-                .headers
-                .as_ref()
-                .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
-            {
-                uuids.insert(id.as_str().to_owned());
-                if uuids.len() > MAX_STORED_IDS {
-                    return Err(format!(
-                        "more than {MAX_STORED_IDS} events in the window: reconcile shorter windows"
-                    )
-                    .into());
-                }
-            }
-        }
         // Nothing came within the wait although more was pending: the rest was removed
         // meanwhile (age or size limits).
-        if read == before {
+        let Ok(Some(message)) = tokio::time::timeout(PULL_WAIT, messages.next()).await else {
             break;
+        };
+        let message = message?;
+        read += 1;
+        if let (Some(stop), Ok(info)) = (stop_after, message.info())
+            && info.published.unix_timestamp() > stop
+        {
+            break;
+        }
+        if let Some(id) = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(async_nats::header::NATS_MESSAGE_ID))
+        {
+            uuids.insert(id.as_str().to_owned());
+            if uuids.len() > MAX_STORED_IDS {
+                return Err(format!(
+                    "more than {MAX_STORED_IDS} events in the window: reconcile shorter windows"
+                )
+                .into());
+            }
         }
     }
     Ok(uuids)

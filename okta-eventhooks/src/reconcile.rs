@@ -16,13 +16,13 @@
 //! let since = "2026-12-01T00:00:00Z".parse()?;
 //! let until = "2026-12-01T06:00:00Z".parse()?;
 //! let seen: HashSet<String> = ["u1".to_owned()].into();
-//! let mut run = Reconciliation::new(Selection::of(&hook)?, "who1", since, until, &seen);
+//! let mut run = Reconciliation::new(Selection::of(&hook)?, "who1", since, until);
 //! for (uuid, event_type) in [("u1", "user.session.start"), ("u2", "user.session.start"), ("u3", "user.session.end")] {
 //!     run.observe(serde_json::from_value(serde_json::json!({
 //!         "uuid": uuid, "eventType": event_type, "published": "2026-12-01T01:00:00.000Z",
 //!     }))?)?;
 //! }
-//! let report = run.finish();
+//! let report = run.finish(&seen);
 //! assert_eq!((report.expected, report.present), (2, 1));
 //! assert_eq!(report.missing[0].uuid, "u2");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -171,34 +171,32 @@ pub struct Report {
 }
 
 /// One reconciliation in progress: System Log events go in one at a time ([`observe`]), in
-/// any order and with repeats (overlapping pages). Of each event the hook should have
-/// delivered only its uuid is kept, and of a missing one its type and time (see
-/// [`MAX_EXPECTED`]); the events themselves are not.
+/// any order and with repeats (overlapping pages), while the sink is still being read; what
+/// the sink holds comes in at the end ([`finish`]). Of each event the hook should have
+/// delivered only its uuid, type and time are kept (see [`MAX_EXPECTED`]); the events
+/// themselves are not.
 ///
 /// [`observe`]: Reconciliation::observe
+/// [`finish`]: Reconciliation::finish
 #[derive(Debug)]
-pub struct Reconciliation<'a> {
+pub struct Reconciliation {
     selection: Selection,
     /// The subscribed types, sorted: a missing event keeps its type as an index into them.
     types: Vec<String>,
     hook_id: String,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
-    present: &'a HashSet<String>,
     expected: HashMap<kept::Uuid, kept::Slot>,
-    found: usize,
     failures: Vec<DeliveryFailure>,
 }
 
-impl<'a> Reconciliation<'a> {
-    /// Starts a reconciliation of hook `hook_id` over `[since, until)` (of `published`)
-    /// against the uuids the sink holds.
+impl Reconciliation {
+    /// Starts a reconciliation of hook `hook_id` over `[since, until)` (of `published`).
     pub fn new(
         selection: Selection,
         hook_id: impl Into<String>,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
-        present: &'a HashSet<String>,
     ) -> Self {
         let types = selection
             .event_types()
@@ -211,9 +209,7 @@ impl<'a> Reconciliation<'a> {
             hook_id: hook_id.into(),
             since,
             until,
-            present,
             expected: HashMap::new(),
-            found: 0,
             failures: Vec::new(),
         }
     }
@@ -250,26 +246,33 @@ impl<'a> Reconciliation<'a> {
         else {
             return Ok(());
         };
-        if self.present.contains(uuid) {
-            self.found += 1;
-            slot.insert(kept::Slot::present());
-        } else {
-            // A selected event's type is one of the subscribed ones.
-            let event_type = event.event_type.as_deref().unwrap_or_default();
-            let index = self
-                .types
-                .binary_search_by(|t| t.as_str().cmp(event_type))
-                .unwrap_or_default();
-            slot.insert(kept::Slot::missing(published, index));
-        }
+        // A selected event's type is one of the subscribed ones.
+        let event_type = event.event_type.as_deref().unwrap_or_default();
+        let index = self
+            .types
+            .binary_search_by(|t| t.as_str().cmp(event_type))
+            .unwrap_or_default();
+        slot.insert(kept::Slot::missing(published, index));
         Ok(())
     }
 
-    /// The report: the missing events oldest first (their uuid, type and time; [`run`]
-    /// reads them again from the System Log to replay them).
-    pub fn finish(mut self) -> Report {
+    /// The report against the uuids the sink holds (`present`): the missing events oldest
+    /// first (their uuid, type and time; [`run`] reads them again from the System Log to
+    /// replay them).
+    pub fn finish(mut self, present: &HashSet<String>) -> Report {
         self.failures.sort_by(|a, b| a.published.cmp(&b.published));
         let expected = self.expected.len();
+        // The sink's uuids are looked up among the expected ones (not the other way round),
+        // so no expected uuid is written back as text to be compared.
+        let mut found = 0;
+        for uuid in present {
+            if let Some(slot) = self.expected.get_mut(&kept::Uuid::of(uuid))
+                && slot.missing_at().is_some()
+            {
+                *slot = kept::Slot::present();
+                found += 1;
+            }
+        }
         // Taken apart as it is read, so the uuids are not held twice.
         let mut missing: Vec<(i64, kept::Uuid, usize)> = std::mem::take(&mut self.expected)
             .into_iter()
@@ -292,7 +295,7 @@ impl<'a> Reconciliation<'a> {
             since: self.since,
             until: self.until,
             expected,
-            present: self.found,
+            present: found,
             missing,
             delivery_failures: self.failures,
         }
@@ -374,7 +377,7 @@ mod tests {
         .unwrap();
         let present: HashSet<String> = ["a".to_owned()].into();
         let (since, until) = window();
-        let mut run = Reconciliation::new(selection, "who1", since, until, &present);
+        let mut run = Reconciliation::new(selection, "who1", since, until);
         for e in [
             event("a", "user.session.start", 20, ""),
             event("b", "user.session.start", 30, ""),
@@ -387,7 +390,7 @@ mod tests {
         ] {
             run.observe(e).unwrap();
         }
-        let report = run.finish();
+        let report = run.finish(&present);
         assert_eq!((report.expected, report.present), (3, 1));
         let uuids: Vec<&str> = report.missing.iter().map(|m| m.uuid.as_str()).collect();
         assert_eq!(uuids, ["c", "b"], "oldest first");
@@ -400,7 +403,7 @@ mod tests {
         let selection = Selection::of(&hook(None)).unwrap();
         let present = HashSet::new();
         let (since, until) = window();
-        let mut run = Reconciliation::new(selection, "who1", since, until, &present);
+        let mut run = Reconciliation::new(selection, "who1", since, until);
         for hook_id in ["who1", "who2"] {
             run.observe(
                 serde_json::from_value(json!({
@@ -414,7 +417,7 @@ mod tests {
             )
             .unwrap();
         }
-        let report = run.finish();
+        let report = run.finish(&present);
         assert_eq!(report.expected, 0, "a failure is not an expected event");
         assert_eq!(
             report.delivery_failures,
@@ -491,10 +494,9 @@ pub async fn run(
             "the window is empty: --since {since} is not before its end {until}"
         )));
     }
-    let present = sink.stored_uuids(since, until).await?;
     let hook_id = hook.id.clone().unwrap_or_default();
     let selection = Selection::of(hook)?;
-    let mut round = Reconciliation::new(selection.clone(), &hook_id, since, until, &present);
+    let mut round = Reconciliation::new(selection.clone(), &hook_id, since, until);
     let mut query = client.logs().since(since);
     if let Some(limit) = options.page_size {
         query = query.limit(limit);
@@ -517,10 +519,15 @@ pub async fn run(
         query.clone()
     };
     let mut events = std::pin::pin!(first.stream()?);
-    while let Some(event) = std::future::poll_fn(|cx| events.as_mut().poll_next(cx)).await {
-        round.observe(event?)?;
-    }
-    let report = round.finish();
+    // The sink and the System Log are read at once: each waits on its own server.
+    let read_log = async {
+        while let Some(event) = std::future::poll_fn(|cx| events.as_mut().poll_next(cx)).await {
+            round.observe(event?)?;
+        }
+        Ok::<_, Error>(())
+    };
+    let (present, ()) = tokio::try_join!(sink.stored_uuids(since, until), read_log)?;
+    let report = round.finish(&present);
     drop(present);
     let replay = if options.replay && !report.missing.is_empty() {
         sink.check_target().await?;

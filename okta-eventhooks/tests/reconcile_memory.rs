@@ -40,13 +40,7 @@ fn reconcile_memory_per_event() {
         "outcome": {"result": "SUCCESS"}, "target": [{"id": "00u1", "type": "User"}],
     }))
     .unwrap();
-    let mut run = Reconciliation::new(
-        Selection::of(&hook).unwrap(),
-        "who1",
-        since,
-        until,
-        &present,
-    );
+    let mut run = Reconciliation::new(Selection::of(&hook).unwrap(), "who1", since, until);
     let before = status_bytes("VmRSS:");
     for i in 0..MAX_EXPECTED {
         let mut event = template.clone();
@@ -62,7 +56,7 @@ fn reconcile_memory_per_event() {
     }
     let kept = status_bytes("VmRSS:").saturating_sub(before);
     let observing_peak = status_bytes("VmHWM:").saturating_sub(before);
-    let report = run.finish();
+    let report = run.finish(&present);
     let with_report_peak = status_bytes("VmHWM:").saturating_sub(before);
     assert_eq!(
         (report.expected, report.missing.len()),

@@ -4,11 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Subcommand};
 use okta_eventhooks::Secret;
 use okta_eventhooks_emulator::{
     Chaos, ControlClient, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_TOKEN, Emulator, FireEvents,
-    FireRequest, FireSummary, MAX_CHAOS_DELAY,
+    FireRequest, FireSummary, MAX_CHAOS_DELAY, SYSTEM_LOG_DEFAULT_MAX_EVENTS,
+    SYSTEM_LOG_MAX_EVENTS,
 };
 use serde::Serialize;
 
@@ -56,6 +58,17 @@ pub struct EmulatorArgs {
     /// API calls allowed per minute before answering 429.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT_PER_MINUTE)]
     pub rate_limit: u32,
+
+    /// Most events the System Log keeps in memory, oldest dropped first (at most
+    /// 1000000; Okta keeps 90 days). 400000 is a day at Okta's limit.
+    #[arg(long, value_name = "EVENTS", default_value_t = SYSTEM_LOG_DEFAULT_MAX_EVENTS,
+          value_parser = clap::value_parser!(u32).range(1..=SYSTEM_LOG_MAX_EVENTS as i64).map(|n| n as usize))]
+    pub log_retention: usize,
+
+    /// Most bytes of events the System Log keeps in memory, e.g. 2GiB (suffixes
+    /// KiB, MiB, GiB); the process holds about 1.5 times this.
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
+    pub log_retention_bytes: usize,
 
     /// Talk to a running emulator instead of starting one.
     #[command(subcommand)]
@@ -118,6 +131,8 @@ impl EmulatorArgs {
                     state: self.state,
                     allow_http_loopback: self.allow_http_loopback,
                     rate_limit: self.rate_limit,
+                    log_retention: self.log_retention,
+                    log_retention_bytes: self.log_retention_bytes,
                 };
                 serve(options, printer, crate::shutdown::requested()).await
             }
@@ -187,6 +202,35 @@ struct ServeOptions {
     state: Option<PathBuf>,
     allow_http_loopback: bool,
     rate_limit: u32,
+    log_retention: usize,
+    log_retention_bytes: usize,
+}
+
+/// A size in bytes: a number, optionally followed by KiB, MiB or GiB.
+fn parse_bytes(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let shift = match unit.trim() {
+        "" | "B" => 0,
+        "KiB" => 10,
+        "MiB" => 20,
+        "GiB" => 30,
+        other => {
+            return Err(format!(
+                "'{other}' is not a unit; give bytes, or a number followed by KiB, MiB or GiB"
+            ));
+        }
+    };
+    let number: usize = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size; e.g. 64MiB or 2GiB"))?;
+    number
+        .checked_mul(1 << shift)
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| format!("'{text}': give a size above zero that this machine can address"))
 }
 
 /// What serving prints (`-o json`: one JSON line each), so a script can wait for the URL.
@@ -245,7 +289,9 @@ async fn serve(
     let mut builder = Emulator::builder()
         .token(options.token)
         .allow_http_loopback(options.allow_http_loopback)
-        .rate_limit_per_minute(options.rate_limit);
+        .rate_limit_per_minute(options.rate_limit)
+        .system_log_max_events(options.log_retention)
+        .system_log_max_bytes(options.log_retention_bytes);
     if let Some(path) = &options.state {
         builder = builder.state_file(path);
     }
@@ -317,6 +363,41 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         args: EmulatorArgs,
+    }
+
+    /// The System Log's retention: the library's defaults when not given, sizes with units,
+    /// and a clear refusal of zero, a count past the library's ceiling and an unknown unit.
+    #[test]
+    fn log_retention_flags() {
+        let cli = Cli::try_parse_from(["x"]).unwrap();
+        assert_eq!(
+            (cli.args.log_retention, cli.args.log_retention_bytes),
+            (
+                SYSTEM_LOG_DEFAULT_MAX_EVENTS,
+                okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_BYTES
+            )
+        );
+        let cli = Cli::try_parse_from([
+            "x",
+            "--log-retention",
+            "400000",
+            "--log-retention-bytes",
+            "2GiB",
+        ])
+        .unwrap();
+        assert_eq!(
+            (cli.args.log_retention, cli.args.log_retention_bytes),
+            (400_000, 2 << 30)
+        );
+        assert_eq!(parse_bytes("1500"), Ok(1500));
+        assert_eq!(parse_bytes("3KiB"), Ok(3072));
+        for bad in ["0", "12TB", "MiB", "-1", "99999999999999999999GiB"] {
+            assert!(parse_bytes(bad).is_err(), "{bad}");
+        }
+        for bad in ["0", "1000001"] {
+            let err = Cli::try_parse_from(["x", "--log-retention", bad]).unwrap_err();
+            assert!(err.to_string().contains("--log-retention"), "{err}");
+        }
     }
 
     #[test]
@@ -391,6 +472,8 @@ mod tests {
             state: Some(state.clone()),
             allow_http_loopback: false,
             rate_limit: 50,
+            log_retention: okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_EVENTS,
+            log_retention_bytes: okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_BYTES,
         };
         let (printer, out) = Printer::captured(OutputFormat::Table);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
