@@ -1,0 +1,127 @@
+//! The middleware that records every request a receiver answers, from outside its handling:
+//! the request's headers (their values are reference-counted, not copied), its body as the
+//! handler reads it (each chunk kept as a cheap `Bytes` clone), the status, a short answer
+//! and the time taken. No parsing and no serialisation here: the page derives what it shows
+//! when it asks.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::HeaderName;
+use hyper::body::{Body as HttpBody, Frame, SizeHint};
+use okta_eventhooks::hook_call::REPLAYED_HEADER;
+
+use super::Inspector;
+use super::record::Call;
+
+/// Answers at most this long are kept whole (a verification's JSON, an error's text); they
+/// are already in memory, so keeping them costs a reference count.
+const MAX_ANSWER_BYTES: u64 = 4096;
+
+/// Wraps `router` so that every request it answers is recorded in `inspector`, with the
+/// value of `secret_header` (and of the usual credential headers) masked.
+pub(crate) fn wrap(
+    router: axum::Router,
+    inspector: Inspector,
+    secret_header: Option<HeaderName>,
+) -> axum::Router {
+    let mask: Arc<[HeaderName]> = secret_header.into_iter().collect();
+    router.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            record(inspector.clone(), Arc::clone(&mask), request, next)
+        },
+    ))
+}
+
+async fn record(
+    inspector: Inspector,
+    mask: Arc<[HeaderName]>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let start = Instant::now();
+    let mut call = Call::new(request.method().clone(), request.uri().path());
+    call.headers = request.headers().clone();
+    call.replayed = call.headers.contains_key(REPLAYED_HEADER);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let request = request.map(|body| {
+        Body::new(Tee {
+            body,
+            seen: Arc::clone(&seen),
+        })
+    });
+    let response = next.run(request).await;
+    let (parts, body) = response.into_parts();
+    let short = body
+        .size_hint()
+        .exact()
+        .is_some_and(|n| n > 0 && n <= MAX_ANSWER_BYTES);
+    let body = if short {
+        // Already whole in memory (a `Full` body): collecting it does not wait.
+        match axum::body::to_bytes(body, MAX_ANSWER_BYTES as usize).await {
+            Ok(answer) => {
+                call.answer = answer.clone();
+                Body::from(answer)
+            }
+            Err(_) => Body::empty(),
+        }
+    } else {
+        body
+    };
+    call.status = Some(parts.status.as_u16());
+    call.duration = start.elapsed();
+    let chunks = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
+    call.body = join(chunks);
+    inspector.record(call, &mask);
+    Response::from_parts(parts, body)
+}
+
+/// The chunks as one body: the usual single chunk as it is, several copied once.
+fn join(mut chunks: Vec<Bytes>) -> Bytes {
+    match chunks.len() {
+        0 => Bytes::new(),
+        1 => chunks.pop().unwrap_or_default(),
+        _ => Bytes::from(chunks.concat()),
+    }
+}
+
+/// A request body that keeps a clone of each chunk its reader takes.
+struct Tee {
+    body: Body,
+    seen: Arc<Mutex<Vec<Bytes>>>,
+}
+
+impl HttpBody for Tee {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            self.seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(data.clone());
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
