@@ -19,6 +19,7 @@ mod endpoint_args;
 mod error;
 mod exec;
 mod exit;
+mod inspect_args;
 mod key_value;
 mod log_args;
 mod manifest;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use okta_eventhooks::Secret;
 use okta_eventhooks::hook_call::OKTA_TIMEOUT;
 use okta_eventhooks_receiver::ServerLimits;
+use okta_eventhooks_receiver::inspector::Inspector;
 use okta_eventhooks_receiver::serve::{self, BackgroundServer};
 
 use super::emulator::Emulator;
@@ -49,6 +50,7 @@ pub struct EmulatorBuilder {
     max_hooks: usize,
     system_log_max_events: usize,
     server_limits: ServerLimits,
+    inspector: Option<Inspector>,
 }
 
 impl Default for EmulatorBuilder {
@@ -67,6 +69,7 @@ impl Default for EmulatorBuilder {
             max_hooks: DEFAULT_MAX_HOOKS,
             system_log_max_events: syslog::DEFAULT_MAX_EVENTS,
             server_limits: ServerLimits::default(),
+            inspector: None,
         }
     }
 }
@@ -160,6 +163,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Records every call made to a hook (verification and delivery, with its body) in
+    /// `inspector`, whose page then shows them; [`Emulator::inspector_actions`] gives the
+    /// page the emulator's hooks, its fire form and replay to a hook.
+    pub fn inspector(mut self, inspector: Inspector) -> Self {
+        self.inspector = Some(inspector);
+        self
+    }
+
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
     /// runtime until [`Emulator::shutdown`] or drop.
     pub async fn start(
@@ -207,7 +218,7 @@ impl EmulatorBuilder {
             chaos: chaos::ChaosState::default(),
             log: records::DeliveryLog::new(),
             system_log: syslog::SystemLog::new(self.system_log_max_events),
-            outbound: outbound::Outbound::new(self.hook_timeout)?,
+            outbound: outbound::Outbound::new(self.hook_timeout, self.inspector)?,
         });
         let server = BackgroundServer::start(
             listener,

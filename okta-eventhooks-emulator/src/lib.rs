@@ -156,6 +156,7 @@ mod error;
 mod events;
 mod ids;
 mod input;
+mod inspect;
 mod limits;
 mod logs;
 mod model;

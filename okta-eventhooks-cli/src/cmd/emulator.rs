@@ -13,6 +13,7 @@ use okta_eventhooks_emulator::{
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::inspect_args::InspectArgs;
 use crate::output::Printer;
 
 /// Port the emulator listens on unless told otherwise.
@@ -56,6 +57,9 @@ pub struct EmulatorArgs {
     /// API calls allowed per minute before answering 429.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_RATE_LIMIT_PER_MINUTE)]
     pub rate_limit: u32,
+
+    #[command(flatten)]
+    pub inspect: InspectArgs,
 
     /// Talk to a running emulator instead of starting one.
     #[command(subcommand)]
@@ -118,6 +122,7 @@ impl EmulatorArgs {
                     state: self.state,
                     allow_http_loopback: self.allow_http_loopback,
                     rate_limit: self.rate_limit,
+                    inspect: self.inspect,
                 };
                 serve(options, printer, crate::shutdown::requested()).await
             }
@@ -187,6 +192,7 @@ struct ServeOptions {
     state: Option<PathBuf>,
     allow_http_loopback: bool,
     rate_limit: u32,
+    inspect: InspectArgs,
 }
 
 /// What serving prints (`-o json`: one JSON line each), so a script can wait for the URL.
@@ -249,11 +255,18 @@ async fn serve(
     if let Some(path) = &options.state {
         builder = builder.state_file(path);
     }
+    let inspector = options.inspect.inspector();
+    if let Some(inspector) = &inspector {
+        builder = builder.inspector(inspector.clone());
+    }
     let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, options.port));
     let emu = builder.start(addr).await?;
     for warning in emu.state_warnings() {
         printer.warn(&format!("state file: {warning}"));
     }
+    let _inspector = (options.inspect)
+        .serve(inspector, emu.inspector_actions(), printer)
+        .await?;
     ServeStatus::Listening {
         url: emu.url(),
         authorization: &authorization,
@@ -391,6 +404,7 @@ mod tests {
             state: Some(state.clone()),
             allow_http_loopback: false,
             rate_limit: 50,
+            inspect: InspectArgs::default(),
         };
         let (printer, out) = Printer::captured(OutputFormat::Table);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

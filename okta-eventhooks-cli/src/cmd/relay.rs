@@ -19,6 +19,7 @@ use crate::context::Context;
 use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
 use crate::exec::{Exec, ExecFailure, backoff};
+use crate::inspect_args::InspectArgs;
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::sink_args::{NatsTarget, SinkArgs, SinkTarget, SqlDatabase};
@@ -86,6 +87,9 @@ pub struct Relay {
 
     #[command(flatten)]
     admin: AdminArgs,
+
+    #[command(flatten)]
+    inspect: InspectArgs,
 
     /// On SIGTERM or Ctrl-C: /readyz answers 503 at once, deliveries are still answered for
     /// this long (so that a load balancer stops sending), then the relay stops accepting,
@@ -240,9 +244,13 @@ impl Relay {
         // The settings and the deadline are checked before NATS is reached.
         let store =
             JetStreamStore::connect(&target.servers, &settings, Some(self.deadline)).await?;
+        let (receiver, inspector) = self.inspect.attach(receiver);
         let relay = RunningRelay::start(receiver, store, &self.endpoint.addr()).await?;
         // Up before the ready line, so that whoever reads it can probe at once.
         let admin_server = self.admin.serve(&relay.admin(), printer).await?;
+        let _inspector = (self.inspect)
+            .serve_replaying_to(inspector, &relay.url(), &self.endpoint, printer)
+            .await?;
         RelayStatus::Relaying {
             url: &relay.url(),
             stream: relay.stream(),
@@ -282,12 +290,16 @@ impl Relay {
         let table_name = table.to_string();
         let sink: SqlSink = database.open(table).await?;
         let listener = okta_eventhooks_receiver::serve::bind(&self.endpoint.addr()).await?;
+        let (receiver, inspector) = self.inspect.attach(receiver);
         let running = receiver
             .sink_deadline(self.deadline)
             .build_with_sink(sink.clone())?
             .serve_on(listener)?;
         // Up before the ready line, so that whoever reads it can probe at once.
         let admin_server = self.admin.serve(&running.admin(), printer).await?;
+        let _inspector = (self.inspect)
+            .serve_replaying_to(inspector, &running.url(), &self.endpoint, printer)
+            .await?;
         RelayStatus::RelayingSql {
             url: &running.url(),
             database: sink.database(),
