@@ -35,7 +35,16 @@ impl Drop for Running {
 
 impl Running {
     fn spawn(args: &[&str]) -> Self {
-        let mut child = std_bare()
+        Self::spawn_in(args, None)
+    }
+
+    /// [`spawn`](Self::spawn) in the working directory `dir`.
+    fn spawn_in(args: &[&str], dir: Option<&std::path::Path>) -> Self {
+        let mut cmd = std_bare();
+        if let Some(dir) = dir {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd
             .args(args)
             .env("INSPECT_TEST_SECRET", HOOK_SECRET)
             .stdout(Stdio::piped())
@@ -248,6 +257,65 @@ async fn listen_inspect_api_lists_masks_and_replays() {
         "{stderr}"
     );
     assert!(!stderr.contains(HOOK_SECRET));
+}
+
+/// `relay` (into its default SQLite file) records what it answered, and the replay goes
+/// through the sink's de-duplication: stored once, then already stored.
+#[tokio::test]
+async fn relay_inspect_records_and_replays_through_the_sink() {
+    let dir = okta_eventhooks_tests::scratch::tempdir("relay-inspect");
+    let inspect = format!("127.0.0.1:{}", free_port());
+    let mut relay = Running::spawn_in(
+        &[
+            "relay",
+            "--port",
+            "0",
+            "--auth-key",
+            "Authorization",
+            "--auth-value-env",
+            "INSPECT_TEST_SECRET",
+            "--drain-delay",
+            "0s",
+            "--inspect",
+            &inspect,
+        ],
+        Some(&dir),
+    );
+    let page = relay.word_after("inspector on ");
+    let stdout = BufReader::new(relay.child.stdout.take().unwrap()).lines();
+    let (first, rest) = tokio::task::spawn_blocking(move || {
+        let mut lines = stdout;
+        (lines.next().unwrap().unwrap(), lines)
+    })
+    .await
+    .unwrap();
+    let url = first
+        .strip_prefix("relaying ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    let body = delivery("e-relay-1", &["user.session.start"]).to_string();
+    assert_eq!(
+        post_delivery(&url, Some(HOOK_SECRET), body).await.status(),
+        200
+    );
+    let list = get_json(&format!("{page}api/deliveries")).await;
+    assert_eq!(list["deliveries"][0]["eventId"], "e-relay-1", "{list}");
+    let (status, replayed) = post_json(&format!("{page}api/deliveries/1/replay")).await;
+    assert_eq!(status, 200, "{replayed}");
+    let list = get_json(&format!("{page}api/deliveries")).await;
+    assert_eq!(list["deliveries"][0]["replayed"], true, "{list}");
+    assert!(!list.to_string().contains(HOOK_SECRET));
+    let (code, stderr) = relay.interrupt();
+    assert_eq!(code, 0, "{stderr}");
+    let stopped: Vec<String> = rest.map_while(Result::ok).collect();
+    assert!(
+        stopped
+            .iter()
+            .any(|l| l
+                .starts_with("relayed 2 event(s) in 2 delivery(ies): 1 stored, 1 already stored")),
+        "{stopped:?}"
+    );
 }
 
 #[test]
