@@ -405,6 +405,16 @@ async fn listen_inspector_in_a_real_browser() {
         let sent = post_delivery(&url, Some(HOOK_SECRET), body).await;
         assert_eq!(sent.status(), 200);
     }
+    // Okta's retry of the first delivery: acknowledged, dropped by the receiver, marked.
+    let again = post_delivery(
+        &url,
+        Some(HOOK_SECRET),
+        delivery("e-b-1", &types).to_string(),
+    )
+    .await;
+    assert_eq!(again.status(), 200);
+    let repeat = wait_text(&page, "#list tbody tr", "duplicate, 2 seen before").await;
+    assert!(repeat.starts_with('4'), "{repeat}");
     let row = wait_text(
         &page,
         "#list tbody tr",
@@ -421,15 +431,15 @@ async fn listen_inspector_in_a_real_browser() {
     assert_eq!(loaded, json!("once"), "the page was reloaded");
     screenshot(&page, "list.png").await;
 
-    // The detail: keyboard first (j moves the selection down the list, newest first).
+    // The detail, by keyboard (j moves the selection down the list, newest first): #2.
     page.find(Locator::Css("body"))
         .await
         .unwrap()
-        .send_keys("jj")
+        .send_keys("jjj")
         .await
         .unwrap();
     let detail = wait_text(&page, "#detail", "user.session.start").await;
-    assert!(detail.contains("delivery POST"), "{detail}");
+    assert!(detail.contains("#2 delivery POST"), "{detail}");
     let headers = wait_text(&page, "#headers", "authorization").await;
     assert!(headers.contains("[masked]"), "{headers}");
     assert!(!headers.contains(HOOK_SECRET));
@@ -451,7 +461,7 @@ async fn listen_inspector_in_a_real_browser() {
     let (code, stderr) = listen.interrupt();
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("received 3 event(s) in 2 delivery(ies); 1 duplicate(s) dropped"),
+        stderr.contains("received 3 event(s) in 2 delivery(ies); 2 duplicate(s) dropped"),
         "{stderr}"
     );
 }
