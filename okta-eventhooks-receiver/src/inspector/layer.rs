@@ -17,30 +17,30 @@ use http::HeaderName;
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use okta_eventhooks::hook_call::REPLAYED_HEADER;
 
-use super::Inspector;
 use super::record::Call;
+use super::store::Store;
 
 /// Answers at most this long are kept whole (a verification's JSON, an error's text); they
 /// are already in memory, so keeping them costs a reference count.
 const MAX_ANSWER_BYTES: u64 = 4096;
 
-/// Wraps `router` so that every request it answers is recorded in `inspector`, with the
-/// value of `secret_header` (and of the usual credential headers) masked.
+/// Wraps `router` so that every request it answers is recorded in `store`, with the value of
+/// `secret_header` (and of the usual credential headers) masked.
 pub(crate) fn wrap(
     router: axum::Router,
-    inspector: Inspector,
+    store: Arc<Store>,
     secret_header: Option<HeaderName>,
 ) -> axum::Router {
     let mask: Arc<[HeaderName]> = secret_header.into_iter().collect();
     router.layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {
-            record(inspector.clone(), Arc::clone(&mask), request, next)
+            record(Arc::clone(&store), Arc::clone(&mask), request, next)
         },
     ))
 }
 
 async fn record(
-    inspector: Inspector,
+    store: Arc<Store>,
     mask: Arc<[HeaderName]>,
     request: Request,
     next: Next,
@@ -78,7 +78,7 @@ async fn record(
     call.duration = start.elapsed();
     let chunks = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
     call.body = join(chunks);
-    inspector.record(call, &mask);
+    store.push(call, &mask);
     Response::from_parts(parts, body)
 }
 

@@ -97,7 +97,7 @@ impl Inspector {
         router: axum::Router,
         secret_header: Option<HeaderName>,
     ) -> axum::Router {
-        layer::wrap(router, self.clone(), secret_header)
+        layer::wrap(router, Arc::clone(&self.store), secret_header)
     }
 
     /// The page and its API as a router (to mount elsewhere); live streams end when
@@ -107,7 +107,7 @@ impl Inspector {
         actions: Arc<dyn InspectorActions>,
         closing: watch::Receiver<bool>,
     ) -> axum::Router {
-        web::router(self.clone(), actions, closing)
+        web::router(Arc::clone(&self.store), actions, closing)
     }
 
     /// Binds `addr` and serves the page in the background with the one server runner until

@@ -28,9 +28,8 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::Inspector;
 use super::actions::InspectorActions;
-use super::store::duplicate_marks;
+use super::store::{Store, duplicate_marks};
 
 const INDEX: &str = include_str!("assets/index.html");
 const SCRIPT: &str = include_str!("assets/app.js");
@@ -41,19 +40,19 @@ pub const MAX_FIRE_FROM_PAGE: usize = 1000;
 
 #[derive(Clone)]
 struct Web {
-    inspector: Inspector,
+    store: Arc<Store>,
     actions: Arc<dyn InspectorActions>,
     /// Turns true when the server stops, which ends the live streams.
     closing: watch::Receiver<bool>,
 }
 
 pub(crate) fn router(
-    inspector: Inspector,
+    store: Arc<Store>,
     actions: Arc<dyn InspectorActions>,
     closing: watch::Receiver<bool>,
 ) -> Router {
     let web = Web {
-        inspector,
+        store,
         actions,
         closing,
     };
@@ -154,7 +153,7 @@ struct ListQuery {
 }
 
 async fn list(State(web): State<Web>, Query(query): Query<ListQuery>) -> Response {
-    let records = web.inspector.store.all();
+    let records = web.store.all();
     let marks = duplicate_marks(&records);
     let event_type = query.event_type.as_deref().unwrap_or("").to_lowercase();
     let text = query.q.as_deref().unwrap_or("").to_lowercase();
@@ -175,8 +174,8 @@ async fn list(State(web): State<Web>, Query(query): Query<ListQuery>) -> Respons
         .map(|(r, (dup, seen))| r.summary(*dup, *seen))
         .collect();
     Json(json!({
-        "fill": web.inspector.store.fill(),
-        "latest": web.inspector.store.latest(),
+        "fill": web.store.fill(),
+        "latest": web.store.latest(),
         "host": { "hooks": web.actions.hooks().is_some() },
         "deliveries": rows,
     }))
@@ -184,7 +183,7 @@ async fn list(State(web): State<Web>, Query(query): Query<ListQuery>) -> Respons
 }
 
 async fn detail(State(web): State<Web>, Path(id): Path<u64>) -> Response {
-    let records = web.inspector.store.all();
+    let records = web.store.all();
     let Some(index) = records.iter().position(|r| r.id() == id) else {
         return refuse(
             StatusCode::NOT_FOUND,
@@ -196,7 +195,7 @@ async fn detail(State(web): State<Web>, Path(id): Path<u64>) -> Response {
 }
 
 async fn replay(State(web): State<Web>, Path(id): Path<u64>) -> Response {
-    let Some(record) = web.inspector.store.get(id) else {
+    let Some(record) = web.store.get(id) else {
         return refuse(
             StatusCode::NOT_FOUND,
             "no such delivery (it may have been dropped)",
@@ -259,7 +258,7 @@ async fn stream(State(web): State<Web>, _headers: HeaderMap) -> Response {
             if *web.closing.borrow() {
                 return None;
             }
-            let store = Arc::clone(&web.inspector.store);
+            let store = Arc::clone(&web.store);
             let changed = store.changed();
             let latest = store.latest();
             if latest != sent {
