@@ -14,7 +14,7 @@
 //! the process.
 //!
 //! [`Inspector::serve`] serves the page on an address of its own with the one server runner
-//! ([`serve`](crate::serve): the same time and size limits as the port Okta calls); its host
+//! ([`serve`](mod@crate::serve): the same time and size limits as the port Okta calls); its host
 //! supplies the [`InspectorActions`] (`listen` and `relay`: a [`SelfReplay`]; the emulator:
 //! replay to a hook, its hooks, and fire).
 //!
