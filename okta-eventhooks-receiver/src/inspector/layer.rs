@@ -1,7 +1,7 @@
 //! The middleware that records every request a receiver answers, from outside its handling:
-//! the request's headers (their values are reference-counted, not copied), its body as the
-//! handler reads it (each chunk kept as a cheap `Bytes` clone), the status, a short answer
-//! and the time taken. No parsing and no serialisation here: the page derives what it shows
+//! the request's headers and its body as the handler reads it (a `Bytes` clone of each chunk,
+//! copied once into a body of its own when the answer is ready), the status, a short answer and
+//! the time taken. No parsing and no serialisation here: the page derives what it shows
 //! when it asks.
 
 use std::pin::Pin;
@@ -13,7 +13,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use http::HeaderName;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use okta_eventhooks::hook_call::REPLAYED_HEADER;
 
@@ -47,7 +47,7 @@ async fn record(
 ) -> Response {
     let start = Instant::now();
     let mut call = Call::new(request.method().clone(), request.uri().path());
-    call.headers = request.headers().clone();
+    call.headers = own_copy(request.headers());
     call.replayed = call.headers.contains_key(REPLAYED_HEADER);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let request = request.map(|body| {
@@ -82,11 +82,26 @@ async fn record(
     Response::from_parts(parts, body)
 }
 
-/// The chunks as one body: the usual single chunk as it is, several copied once.
-fn join(mut chunks: Vec<Bytes>) -> Bytes {
-    match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().unwrap_or_default(),
+/// The headers with values of their own: the request's are slices of the connection's read
+/// buffer (see [`join`]).
+fn own_copy(headers: &HeaderMap) -> HeaderMap {
+    let mut copy = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let value = HeaderValue::from_bytes(value.as_bytes())
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        copy.append(name.clone(), value);
+    }
+    copy
+}
+
+/// The chunks as one body of its own. Copied once (a memcpy of the body, no parsing): each
+/// chunk is a slice of the connection's read buffer, and keeping it would keep that whole
+/// buffer (8 KiB or more) alive for as long as the record, so the store's byte bound would
+/// not hold.
+fn join(chunks: Vec<Bytes>) -> Bytes {
+    match chunks.as_slice() {
+        [] => Bytes::new(),
+        [one] => Bytes::copy_from_slice(one),
         _ => Bytes::from(chunks.concat()),
     }
 }

@@ -6,8 +6,8 @@
 //! An [`Inspector`] is the record store: the last [`MAX_RECORDS`] calls within [`MAX_BYTES`],
 //! the oldest dropped first. A receiver records into it when built with
 //! [`ReceiverBuilder::inspector`](crate::ReceiverBuilder::inspector): a middleware around
-//! the receiver's router keeps each request's headers and body (reference-counted, not
-//! copied), its status and its time, and parses nothing; what the page shows (event types
+//! the receiver's router keeps a copy of each request's headers and body, its status and
+//! its time, and parses nothing; what the page shows (event types
 //! and counts, duplicate marks) is derived from the bodies when the page asks. The value of
 //! the auth header, of `Authorization`, `Proxy-Authorization`, `Cookie` and of any header
 //! marked sensitive is replaced by [`MASKED`] before the record is kept, so it never leaves
