@@ -1,7 +1,6 @@
 //! The middleware that records every request a receiver answers, from outside its handling:
-//! the request's headers and its body as the handler reads it (a `Bytes` clone of each chunk,
-//! copied once into a body of its own when the answer is ready), the status, a short answer and
-//! the time taken. No parsing and no serialisation here: the page derives what it shows
+//! the request's headers and its body as the handler reads it (each copied once into memory of
+//! its own), the status, a short answer and the time taken. No parsing and no serialisation here: the page derives what it shows
 //! when it asks.
 
 use std::pin::Pin;
@@ -13,6 +12,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
+use bytes::BytesMut;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use hyper::body::{Body as HttpBody, Frame, SizeHint};
 use okta_eventhooks::hook_call::REPLAYED_HEADER;
@@ -23,6 +23,10 @@ use super::store::Store;
 /// Answers at most this long are kept whole (a verification's JSON, an error's text); they
 /// are already in memory, so keeping them costs a reference count.
 const MAX_ANSWER_BYTES: u64 = 4096;
+
+/// At most this much is set aside for a body before it arrives, whatever its `Content-Length`
+/// says (the receiver's own limit refuses larger ones as they arrive).
+const MAX_PRESIZE: usize = 1024 * 1024;
 
 /// Wraps `router` so that every request it answers is recorded in `store`, with the value of
 /// `secret_header` (and of the usual credential headers) masked.
@@ -49,7 +53,13 @@ async fn record(
     let mut call = Call::new(request.method().clone(), request.uri().path());
     call.headers = own_copy(request.headers());
     call.replayed = call.headers.contains_key(REPLAYED_HEADER);
-    let seen = Arc::new(Mutex::new(Vec::new()));
+    let expected = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(MAX_PRESIZE);
+    let seen = Arc::new(Mutex::new(BytesMut::with_capacity(expected)));
     let request = request.map(|body| {
         Body::new(Tee {
             body,
@@ -76,40 +86,36 @@ async fn record(
     };
     call.status = Some(parts.status.as_u16());
     call.duration = start.elapsed();
-    let chunks = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner()));
-    call.body = join(chunks);
+    call.body = std::mem::take(&mut *seen.lock().unwrap_or_else(|p| p.into_inner())).freeze();
     store.push(call, &mask);
     Response::from_parts(parts, body)
 }
 
 /// The headers with values of their own: the request's are slices of the connection's read
-/// buffer (see [`join`]).
+/// buffer, and keeping one would keep that whole buffer (8 KiB or more) alive for as long as
+/// the record, so the store's byte bound would not hold. One copy of every value, each header
+/// a slice of it.
 fn own_copy(headers: &HeaderMap) -> HeaderMap {
+    let mut values = BytesMut::with_capacity(headers.values().map(|v| v.len()).sum());
+    for value in headers.values() {
+        values.extend_from_slice(value.as_bytes());
+    }
+    let mut values = values.freeze();
     let mut copy = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        let value = HeaderValue::from_bytes(value.as_bytes())
-            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        let own = values.split_to(value.len());
+        let value =
+            HeaderValue::from_maybe_shared(own).unwrap_or_else(|_| HeaderValue::from_static(""));
         copy.append(name.clone(), value);
     }
     copy
 }
 
-/// The chunks as one body of its own. Copied once (a memcpy of the body, no parsing): each
-/// chunk is a slice of the connection's read buffer, and keeping it would keep that whole
-/// buffer (8 KiB or more) alive for as long as the record, so the store's byte bound would
-/// not hold.
-fn join(chunks: Vec<Bytes>) -> Bytes {
-    match chunks.as_slice() {
-        [] => Bytes::new(),
-        [one] => Bytes::copy_from_slice(one),
-        _ => Bytes::from(chunks.concat()),
-    }
-}
-
-/// A request body that keeps a clone of each chunk its reader takes.
+/// A request body that copies each chunk its reader takes into a body of its own (for the
+/// reason of [`own_copy`]), sized by the request's length when it has one.
 struct Tee {
     body: Body,
-    seen: Arc<Mutex<Vec<Bytes>>>,
+    seen: Arc<Mutex<BytesMut>>,
 }
 
 impl HttpBody for Tee {
@@ -127,7 +133,7 @@ impl HttpBody for Tee {
             self.seen
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(data.clone());
+                .extend_from_slice(data);
         }
         polled
     }
