@@ -79,6 +79,8 @@ async function select(id, focus) {
   if (tr && focus) tr.focus();
   const res = await fetch("/api/deliveries/" + id);
   const d = await res.json();
+  // Moving fast through the list: an answer for a row no longer selected is dropped.
+  if (selected !== id) return;
   const pane = $("detail");
   pane.replaceChildren();
   if (!res.ok) { pane.append(el("p", d.error, "bad")); return; }
