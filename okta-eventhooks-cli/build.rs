@@ -12,12 +12,15 @@
 //!   script (it must be inside this crate's package), included here and by the test support, so
 //!   that both find the same binary. `postgres_server`: PostgreSQL's server binaries exist
 //!   (`pg_binary.rs`, beside it for the same reason: `OKTA_EVENTHOOKS_PG_BIN`, else the newest
-//!   `/usr/lib/postgresql/*/bin`, else `PATH`). `ci`: running under CI.
+//!   `/usr/lib/postgresql/*/bin`, else `PATH`). `browser`: Chromium and chromedriver exist, for
+//!   the inspector's browser tests (`browser_binary.rs`: `OKTA_EVENTHOOKS_CHROMIUM` and
+//!   `OKTA_EVENTHOOKS_CHROMEDRIVER`, else `PATH`). `ci`: running under CI.
 
 use std::process::Command;
 
 include!("nats_binary.rs");
 include!("pg_binary.rs");
+include!("browser_binary.rs");
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(ci)");
@@ -35,6 +38,12 @@ fn main() {
     println!("cargo::rerun-if-env-changed=OKTA_EVENTHOOKS_PG_BIN");
     if pg_bin_dir().is_some() {
         println!("cargo::rustc-cfg=postgres_server");
+    }
+    println!("cargo::rustc-check-cfg=cfg(browser)");
+    println!("cargo::rerun-if-env-changed={CHROMIUM_VAR}");
+    println!("cargo::rerun-if-env-changed={CHROMEDRIVER_VAR}");
+    if chromium_binary().is_some() && chromedriver_binary().is_some() {
+        println!("cargo::rustc-cfg=browser");
     }
     println!(
         "cargo::rustc-env=OKTA_EVENTHOOKS_GIT_COMMIT={}",

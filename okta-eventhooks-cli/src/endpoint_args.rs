@@ -63,6 +63,17 @@ impl EndpointArgs {
         self.max_body_bytes
     }
 
+    /// The auth header and its value (read from the variable now), when one is required.
+    pub fn auth(&self) -> Result<Option<(String, okta_eventhooks::Secret)>> {
+        match (&self.auth_key, &self.auth_value_env) {
+            (Some(key), Some(var)) => Ok(Some((
+                key.clone(),
+                read_secret_env(var, "--auth-value-env")?,
+            ))),
+            _ => Ok(None),
+        }
+    }
+
     /// Whether callers must send the shared secret.
     pub fn has_auth(&self) -> bool {
         self.auth_key.is_some()

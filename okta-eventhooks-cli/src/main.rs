@@ -20,6 +20,7 @@ mod error;
 mod exec;
 mod exit;
 mod given_args;
+mod inspect_args;
 mod key_value;
 mod log_args;
 mod manifest;

@@ -22,7 +22,7 @@ const REPLAY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The header that marks a replayed POST.
 const REPLAYED_HEADER: reqwest::header::HeaderName =
-    reqwest::header::HeaderName::from_static("x-okta-eventhooks-replayed");
+    reqwest::header::HeaderName::from_static(okta_eventhooks::hook_call::REPLAYED_HEADER);
 
 /// A seen file, and the hook's endpoint to replay to.
 #[derive(Debug)]

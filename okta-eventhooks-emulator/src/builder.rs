@@ -8,6 +8,7 @@ use std::time::Duration;
 use okta_eventhooks::Secret;
 use okta_eventhooks::hook_call::OKTA_TIMEOUT;
 use okta_eventhooks_receiver::ServerLimits;
+use okta_eventhooks_receiver::inspector::Inspector;
 use okta_eventhooks_receiver::serve::{self, BackgroundServer};
 
 use super::emulator::Emulator;
@@ -50,6 +51,7 @@ pub struct EmulatorBuilder {
     system_log_max_events: usize,
     system_log_max_bytes: usize,
     server_limits: ServerLimits,
+    inspector: Option<Inspector>,
 }
 
 impl Default for EmulatorBuilder {
@@ -69,6 +71,7 @@ impl Default for EmulatorBuilder {
             system_log_max_events: syslog::DEFAULT_MAX_EVENTS,
             system_log_max_bytes: syslog::DEFAULT_MAX_BYTES,
             server_limits: ServerLimits::default(),
+            inspector: None,
         }
     }
 }
@@ -171,6 +174,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Records every call made to a hook (verification and delivery, with its body) in
+    /// `inspector`, whose page then shows them; [`Emulator::inspector_actions`] gives the
+    /// page the emulator's hooks, its fire form and replay to a hook.
+    pub fn inspector(mut self, inspector: Inspector) -> Self {
+        self.inspector = Some(inspector);
+        self
+    }
+
     /// Binds `addr` (e.g. `127.0.0.1:0` for a free port) and serves on the current tokio
     /// runtime until [`Emulator::shutdown`] or drop.
     pub async fn start(
@@ -221,7 +232,7 @@ impl EmulatorBuilder {
                 self.system_log_max_events,
                 self.system_log_max_bytes,
             ),
-            outbound: outbound::Outbound::new(self.hook_timeout)?,
+            outbound: outbound::Outbound::new(self.hook_timeout, self.inspector)?,
         });
         let server = BackgroundServer::start(
             listener,

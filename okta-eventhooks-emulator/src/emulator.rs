@@ -80,6 +80,18 @@ impl Emulator {
         self.shared.log.all()
     }
 
+    /// What the inspector's page asks of the emulator (its hooks, fire, replay to a hook),
+    /// for [`Inspector::serve`](okta_eventhooks_receiver::inspector::Inspector::serve); the
+    /// calls show on the page when the emulator was built with
+    /// [`EmulatorBuilder::inspector`](crate::EmulatorBuilder::inspector).
+    pub fn inspector_actions(
+        &self,
+    ) -> Arc<dyn okta_eventhooks_receiver::inspector::InspectorActions> {
+        Arc::new(super::inspect::Actions {
+            shared: Arc::clone(&self.shared),
+        })
+    }
+
     /// Replaces the injected faults.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.faults.set(faults);

@@ -3,7 +3,10 @@
 //! It serves the eight operations at `/api/v1/eventHooks...`, really calls hook endpoints for
 //! verification and deliveries, keeps a System Log of what it fired and what failed
 //! (`GET /api/v1/logs`), and adds an `/emulator/...` API (fire events, read the delivery log,
-//! inject faults, set chaos, reset) that Okta does not have.
+//! inject faults, set chaos, reset) that Okta does not have. Built with
+//! [`EmulatorBuilder::inspector`], it also records every call it makes to a hook, body included
+//! (the hook's auth and custom header values masked), for the receiver crate's inspector page,
+//! to which [`Emulator::inspector_actions`] adds its hooks, a fire form and replay to a hook.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -156,6 +159,7 @@ mod error;
 mod events;
 mod ids;
 mod input;
+mod inspect;
 mod limits;
 mod logs;
 mod model;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use okta_eventhooks::hook_call::{Attempt, Caller, HookTarget};
+use okta_eventhooks_receiver::inspector::Inspector;
 use serde_json::Value;
 
 use super::model::Hook;
@@ -14,6 +15,8 @@ use crate::error::{Error, Result};
 /// One caller (one connection pool) per emulator.
 pub(crate) struct Outbound {
     caller: Caller,
+    /// Where each call is also recorded, body and all, for the inspector's page.
+    inspector: Option<Inspector>,
 }
 
 /// How one POST went, retry included.
@@ -57,10 +60,10 @@ fn target(hook: &Hook) -> HookTarget<'_> {
 }
 
 impl Outbound {
-    pub(crate) fn new(timeout: Duration) -> Result<Self> {
+    pub(crate) fn new(timeout: Duration, inspector: Option<Inspector>) -> Result<Self> {
         let caller = Caller::with_timeout(timeout)
             .map_err(|e| Error::Config(format!("cannot build the emulator's HTTP client: {e}")))?;
-        Ok(Self { caller })
+        Ok(Self { caller, inspector })
     }
 
     /// Sends the verification GET (one retry); true when the hook echoed the challenge.
@@ -69,6 +72,7 @@ impl Outbound {
             .caller
             .verify(&target(hook), &Default::default(), |attempt| {
                 log.push(record(DeliveryKind::Verification, hook, None, attempt));
+                self.inspect(hook, http::Method::GET, Default::default(), attempt, false);
             })
             .await;
         last.succeeded()
@@ -124,10 +128,16 @@ impl Outbound {
         let mut requests = 0;
         let last = self
             .caller
-            .deliver(&target(hook), body, &Default::default(), |attempt| {
-                requests += usize::from(attempt.sent);
-                log.push(record(DeliveryKind::Delivery, hook, Some(&about), attempt));
-            })
+            .deliver(
+                &target(hook),
+                body.clone(),
+                &Default::default(),
+                |attempt| {
+                    requests += usize::from(attempt.sent);
+                    log.push(record(DeliveryKind::Delivery, hook, Some(&about), attempt));
+                    self.inspect(hook, http::Method::POST, body.clone(), attempt, false);
+                },
+            )
             .await;
         delivered.requests = requests;
         delivered.attempts = last.number;
@@ -135,6 +145,62 @@ impl Outbound {
         delivered.acknowledged = last.succeeded();
         delivered.error = last.failure.map(|f| f.to_string());
         delivered
+    }
+}
+
+impl Outbound {
+    /// POSTs a delivery recorded by the inspector to `hook` again, as Okta would (its headers,
+    /// its auth header, one retry), marked as replayed; the last attempt.
+    pub(crate) async fn replay(&self, hook: &Hook, body: bytes::Bytes) -> Attempt {
+        let mark = okta_eventhooks_receiver::inspector::replay_mark();
+        self.caller
+            .deliver(&target(hook), body.clone(), &mark, |attempt| {
+                self.inspect(hook, http::Method::POST, body.clone(), attempt, true);
+            })
+            .await
+    }
+
+    /// Records one attempt in the inspector, if there is one. The request's header values
+    /// are not known here (the SDK sends them); Okta's fixed ones are written as sent, the
+    /// hook's own (auth and custom) masked.
+    fn inspect(
+        &self,
+        hook: &Hook,
+        method: http::Method,
+        body: bytes::Bytes,
+        attempt: &Attempt,
+        replayed: bool,
+    ) {
+        let Some(inspector) = &self.inspector else {
+            return;
+        };
+        let mut call = okta_eventhooks_receiver::inspector::Call::new(
+            method,
+            okta_eventhooks::redact::text(&hook.channel.uri).into_owned(),
+        );
+        for name in &attempt.header_names {
+            let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) else {
+                continue;
+            };
+            let value = match name.as_str() {
+                "accept" | "content-type" => "application/json",
+                "user-agent" => okta_eventhooks::hook_call::HOOK_USER_AGENT,
+                okta_eventhooks::hook_call::REQUEST_ID_HEADER
+                | okta_eventhooks::events::VERIFICATION_CHALLENGE_HEADER => "(sent; not kept)",
+                okta_eventhooks::hook_call::REPLAYED_HEADER => "true",
+                _ => okta_eventhooks_receiver::inspector::MASKED,
+            };
+            call.headers
+                .append(name, http::HeaderValue::from_static(value));
+        }
+        call.hook_id = Some(hook.id.clone());
+        call.hook_name = Some(hook.name.clone());
+        call.body = body;
+        call.status = attempt.status;
+        call.error = attempt.failure.as_ref().map(ToString::to_string);
+        call.duration = attempt.elapsed;
+        call.replayed = replayed;
+        inspector.record(call, &[]);
     }
 }
 

@@ -15,6 +15,7 @@ use crate::dedupe::Dedupe;
 use crate::dedupe_store::{DedupeStore, MemoryStore, SharedStore};
 use crate::error::{Error, Result};
 use crate::handlers::{self, Shared};
+use crate::inspector::Inspector;
 use crate::receiver::Receiver;
 use crate::serve::ServerLimits;
 use crate::shared_secret::SharedSecret;
@@ -56,6 +57,7 @@ pub struct ReceiverBuilder {
     sink_deadline: Duration,
     insecure_no_auth: bool,
     dedupe_store: Option<SharedStore>,
+    inspector: Option<Inspector>,
 }
 
 impl Receiver {
@@ -80,6 +82,7 @@ impl Default for ReceiverBuilder {
             sink_deadline: DEFAULT_SINK_DEADLINE,
             insecure_no_auth: false,
             dedupe_store: None,
+            inspector: None,
         }
     }
 }
@@ -169,6 +172,14 @@ impl ReceiverBuilder {
         self
     }
 
+    /// Records every request the receiver answers in `inspector` (see
+    /// [`inspector`](crate::inspector)), from outside its handling, with the auth header's
+    /// value masked.
+    pub fn inspector(mut self, inspector: Inspector) -> Self {
+        self.inspector = Some(inspector);
+        self
+    }
+
     /// Builds a receiver that answers each delivery only once `sink` has stored it: 200 when
     /// it has, 503 when it failed or missed the [deadline](Self::sink_deadline). The
     /// receiver's own de-duplication and queue are not used: de-duplication is the sink's job.
@@ -200,6 +211,7 @@ impl ReceiverBuilder {
                 "the receiver's channel capacity must be at least 1".into(),
             ));
         }
+        let secret_header = self.auth.as_ref().map(|(key, _)| key.clone());
         let auth = match self.auth {
             Some((key, value)) => Some(SharedSecret::new(&key, value, self.previous_secrets)?),
             None if !self.previous_secrets.is_empty() => {
@@ -229,6 +241,10 @@ impl ReceiverBuilder {
             .route(&self.path, get(handlers::verify).post(handlers::deliver))
             .layer(DefaultBodyLimit::max(self.max_body_bytes))
             .with_state(shared);
+        let router = match &self.inspector {
+            Some(inspector) => inspector.wrap(router, secret_header.and_then(|k| k.parse().ok())),
+            None => router,
+        };
         let receiver = Receiver {
             router,
             path: self.path,

@@ -36,6 +36,10 @@
 //! [`RunningReceiver::drain`] is the drain a SIGTERM asks for. A delivery that gets 503
 //! logs one line at the warning level with its cause, at most one a second per cause.
 //!
+//! [`inspector`] is a delivery inspector in the browser: a live list of what the receiver
+//! answered, each delivery's headers (secrets masked) and events, and a replay button
+//! ([`ReceiverBuilder::inspector`]).
+//!
 //! Every input is bounded before work is done on it: the body ([`DEFAULT_MAX_BODY_BYTES`],
 //! 413), the request head ([`serve::MAX_REQUEST_HEAD_BYTES`], 431), and what de-duplication
 //! keeps: at most [`DEFAULT_DEDUPE_CAPACITY`] ids and [`DEFAULT_DEDUPE_MAX_BYTES`]; an
@@ -76,6 +80,7 @@ mod dedupe_store;
 mod error;
 mod failures;
 mod handlers;
+pub mod inspector;
 mod receiver;
 pub mod serve;
 mod server;

@@ -3,11 +3,14 @@
 //! challenge, the emulator and SDK clients set up for tests, several emulated orgs named by
 //! okta.yaml profiles, a plain HTTP client, scratch directories, hostile input for property
 //! tests, a stand-in for Okta's System Log, and real NATS servers (one, or a three-node
-//! JetStream cluster).
+//! JetStream cluster), and a headless Chromium driven through chromedriver.
 //!
 //! Used by the integration tests of this package (`tests/it`) and by the CLI's end-to-end
 //! tests (`okta-eventhooks-cli/tests/cli`). Not published.
 
+pub mod browser;
+#[path = "../../okta-eventhooks-cli/browser_binary.rs"]
+mod browser_binary;
 pub mod emulator;
 pub mod endpoint;
 pub mod fixtures;

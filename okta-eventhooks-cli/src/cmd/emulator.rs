@@ -15,6 +15,7 @@ use okta_eventhooks_emulator::{
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::inspect_args::InspectArgs;
 use crate::output::Printer;
 
 /// Port the emulator listens on unless told otherwise.
@@ -69,6 +70,8 @@ pub struct EmulatorArgs {
     /// KiB, MiB, GiB); the process holds about 1.5 times this.
     #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_bytes)]
     pub log_retention_bytes: usize,
+    #[command(flatten)]
+    pub inspect: InspectArgs,
 
     /// Talk to a running emulator instead of starting one.
     #[command(subcommand)]
@@ -133,6 +136,7 @@ impl EmulatorArgs {
                     rate_limit: self.rate_limit,
                     log_retention: self.log_retention,
                     log_retention_bytes: self.log_retention_bytes,
+                    inspect: self.inspect,
                 };
                 serve(options, printer, crate::shutdown::requested()).await
             }
@@ -202,6 +206,7 @@ struct ServeOptions {
     state: Option<PathBuf>,
     allow_http_loopback: bool,
     rate_limit: u32,
+    inspect: InspectArgs,
     log_retention: usize,
     log_retention_bytes: usize,
 }
@@ -295,11 +300,18 @@ async fn serve(
     if let Some(path) = &options.state {
         builder = builder.state_file(path);
     }
+    let inspector = options.inspect.inspector();
+    if let Some(inspector) = &inspector {
+        builder = builder.inspector(inspector.clone());
+    }
     let addr = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, options.port));
     let emu = builder.start(addr).await?;
     for warning in emu.state_warnings() {
         printer.warn(&format!("state file: {warning}"));
     }
+    let _inspector = (options.inspect)
+        .serve(inspector, emu.inspector_actions(), printer)
+        .await?;
     ServeStatus::Listening {
         url: emu.url(),
         authorization: &authorization,
@@ -474,6 +486,7 @@ mod tests {
             rate_limit: 50,
             log_retention: okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_EVENTS,
             log_retention_bytes: okta_eventhooks_emulator::SYSTEM_LOG_DEFAULT_MAX_BYTES,
+            inspect: InspectArgs::default(),
         };
         let (printer, out) = Printer::captured(OutputFormat::Table);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -12,6 +12,7 @@ use crate::admin_args::AdminArgs;
 use crate::context::Context;
 use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
+use crate::inspect_args::InspectArgs;
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::secret_env::read_secret_env;
@@ -41,6 +42,9 @@ pub struct Listen {
     admin: AdminArgs,
 
     #[command(flatten)]
+    inspect: InspectArgs,
+
+    #[command(flatten)]
     log: LogArgs,
 }
 
@@ -58,6 +62,7 @@ impl Listen {
             builder = builder
                 .accept_previous_secret(read_secret_env(var, "--accept-previous-secret-env")?);
         }
+        let (builder, inspector) = self.inspect.attach(builder);
         let (receiver, deliveries) = builder
             .build()
             .map_err(|e| CliError::Usage(e.to_string()))?;
@@ -70,6 +75,9 @@ impl Listen {
             .map_err(|e| CliError::Config(e.to_string()))?;
         let admin = running.admin();
         let admin_server = self.admin.serve(&admin, printer).await?;
+        let _inspector = (self.inspect)
+            .serve_replaying_to(inspector, &running.url(), &self.endpoint, printer)
+            .await?;
         // One Ctrl-C listener for the whole run, registered (by a first poll) before we say we
         // are listening: a signal that arrives while an event is printed is kept, not lost.
         let ctrl_c = tokio::signal::ctrl_c();

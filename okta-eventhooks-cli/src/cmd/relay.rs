@@ -17,6 +17,7 @@ use crate::context::Context;
 use crate::endpoint_args::EndpointArgs;
 use crate::error::{CliError, Result};
 use crate::exec::{Exec, ExecFailure, backoff};
+use crate::inspect_args::InspectArgs;
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::sink_args::{ReadArgs, SinkArgs, StoreLimits, StreamArgs};
@@ -62,6 +63,9 @@ pub struct Relay {
 
     #[command(flatten)]
     admin: AdminArgs,
+
+    #[command(flatten)]
+    inspect: InspectArgs,
 
     /// On SIGTERM or Ctrl-C: /readyz answers 503 at once, deliveries are still answered for
     /// this long (so that a load balancer stops sending), then the relay stops accepting,
@@ -184,12 +188,16 @@ impl Relay {
         };
         let sink = target.open_store(printer, &self.stream, limits).await?;
         let listener = okta_eventhooks_receiver::serve::bind(&self.endpoint.addr()).await?;
+        let (receiver, inspector) = self.inspect.attach(receiver);
         let running = receiver
             .sink_deadline(self.deadline)
             .build_with_sink(Arc::clone(&sink))?
             .serve_on(listener)?;
         // Up before the ready line, so that whoever reads it can probe at once.
         let admin_server = self.admin.serve(&running.admin(), printer).await?;
+        let _inspector = (self.inspect)
+            .serve_replaying_to(inspector, &running.url(), &self.endpoint, printer)
+            .await?;
         RelayStatus::Relaying(Relaying {
             url: &running.url(),
             sink: &sink.describe(),

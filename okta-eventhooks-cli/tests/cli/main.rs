@@ -14,6 +14,7 @@ mod filter;
 mod hostile;
 mod hostile_input;
 mod hostile_round2;
+mod inspect;
 mod lifecycle;
 mod listen;
 mod logs;

@@ -51,6 +51,9 @@ pub const ATTEMPTS: u32 = 2;
 pub const HOOK_USER_AGENT: &str = "Okta-Integrations";
 /// The header carrying Okta's id of the request.
 pub const REQUEST_ID_HEADER: &str = "x-okta-request-id";
+/// The header that marks a POST as a replay of an earlier delivery (`reconcile --replay`, the
+/// inspector's replay button), so that a receiver can tell it from Okta's own call.
+pub const REPLAYED_HEADER: &str = "x-okta-eventhooks-replayed";
 /// Most bytes read from a hook's answer (`{"verification": "..."}` is tiny; a delivery's
 /// answer is drained, bounded, so that the connection can be reused).
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024;

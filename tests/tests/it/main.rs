@@ -18,6 +18,7 @@ mod errors;
 mod filters;
 mod hook_call;
 mod input_limits;
+mod inspector;
 mod kv_dedupe;
 mod logs;
 mod nats_auth;
