@@ -15,7 +15,7 @@ Legs: bare (recv-bench bare), library (recv-bench library: build_with_handler, a
 handler), listen-table and listen-json (okta-eventhooks listen [-o json], stdout to /dev/null).
 
 Usage: bench/receive-compare.py [--secs 8] [--rounds 3] [--legs bare,library,listen-table,listen-json]
-       [--connections 16] [--threads 2] [--no-build]
+       [--connections 16] [--threads 2] [--no-build | --bin-dir DIR]
 Needs wrk (apt-get install wrk) and cargo; builds recv-bench and the CLI in release mode. The
 report is printed and written to bench/results/receive-latest.md (not committed).
 """
@@ -214,6 +214,10 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument(
+        "--bin-dir",
+        help="take recv-bench and okta-eventhooks from this directory (no build; e.g. a copy of an earlier build, for a before/after table)",
+    )
     parser.add_argument("--check", action="store_true", help="check the table arithmetic and exit")
     args = parser.parse_args()
     if args.check:
@@ -225,8 +229,11 @@ def main():
             die(f"unknown leg {leg!r}; legs: {', '.join(LEGS)}")
     if shutil.which("wrk") is None:
         die("wrk is required (apt-get install wrk)")
-    build(args)
-    target = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
+    if args.bin_dir:
+        target = os.path.abspath(args.bin_dir)
+    else:
+        build(args)
+        target = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release")
     with tempfile.TemporaryDirectory(prefix="receive-compare-") as scratch:
         body = os.path.join(scratch, "body.json")
         with open(body, "w") as out:

@@ -14,14 +14,14 @@ use crate::admin::Admin;
 use crate::dedupe::Dedupe;
 use crate::dedupe_store::{DedupeStore, MemoryStore, SharedStore};
 use crate::error::{Error, Result};
-use crate::handlers::{self, Shared};
+use crate::handlers::{self, Handover, Shared};
 use crate::receiver::Receiver;
 use crate::serve::ServerLimits;
 use crate::shared_secret::SharedSecret;
 use crate::sink::{DEFAULT_SINK_DEADLINE, SinkHook};
 use crate::stats::Counters;
 use okta_eventhooks::events::Delivery;
-use okta_eventhooks::sink::Sink;
+use okta_eventhooks::sink::{Incoming, Sink};
 
 /// Default window within which a repeated `eventId` is dropped.
 pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(60 * 60);
@@ -121,7 +121,10 @@ impl ReceiverBuilder {
         self
     }
 
-    /// How many `eventId`s are remembered at most (bounds memory under a flood).
+    /// How many `eventId`s are remembered at most (bounds memory under a flood). Once full,
+    /// the oldest quarter is forgotten at once, so a full store remembers at least three
+    /// quarters of this many of the newest ids (the same holds for
+    /// [`dedupe_max_bytes`](Self::dedupe_max_bytes)).
     pub fn dedupe_capacity(mut self, entries: usize) -> Self {
         self.dedupe_capacity = entries;
         self
@@ -182,16 +185,31 @@ impl ReceiverBuilder {
         }
         let hook = SinkHook::new(Arc::new(sink), self.sink_deadline)?;
         // The queue is never written to in this mode; its reader is simply dropped.
-        let (receiver, _unused) = self.build_inner(Some(hook))?;
-        Ok(receiver)
+        let (sender, _unused) = mpsc::channel(1);
+        self.build_inner(Handover::Typed(sender), Some(hook))
     }
 
     /// Builds the receiver and the channel its deliveries arrive on.
     pub fn build(self) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
-        self.build_inner(None)
+        let (sender, deliveries) = mpsc::channel(self.channel_capacity.max(1));
+        let receiver = self.build_inner(Handover::Typed(sender), None)?;
+        Ok((receiver, deliveries))
     }
 
-    fn build_inner(self, sink: Option<SinkHook>) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
+    /// Builds the receiver and the channel its deliveries arrive on as Okta sent them: an
+    /// [`Incoming`] holds the body, the envelope's ids and each event's JSON exactly as sent (a
+    /// slice of the body) with its `uuid` and `eventType`. De-duplication, the queue and the
+    /// answers are those of [`build`](Self::build); the events are not decoded into the typed
+    /// models, which costs less when they are only passed on or printed, and accepts events
+    /// whose fields have shapes the typed models refuse (a sink's rule: only what is not a
+    /// delivery at all is refused with 400).
+    pub fn build_incoming(self) -> Result<(Receiver, mpsc::Receiver<Incoming>)> {
+        let (sender, deliveries) = mpsc::channel(self.channel_capacity.max(1));
+        let receiver = self.build_inner(Handover::Raw(sender), None)?;
+        Ok((receiver, deliveries))
+    }
+
+    fn build_inner(self, handover: Handover, sink: Option<SinkHook>) -> Result<Receiver> {
         validate_path(&self.path)?;
         check_max_body_bytes(self.max_body_bytes)?;
         check_body_bytes("body bytes in flight", self.limits.max_body_bytes_in_flight)?;
@@ -209,7 +227,6 @@ impl ReceiverBuilder {
             }
             None => None,
         };
-        let (sender, deliveries) = mpsc::channel(self.channel_capacity);
         let counters = Arc::new(Counters::default());
         let admin = Admin::new(Arc::clone(&counters), sink.as_ref().map(SinkHook::sink));
         let shared = Arc::new(Shared {
@@ -221,7 +238,7 @@ impl ReceiverBuilder {
                     self.dedupe_max_bytes,
                 ))))
             }),
-            sender,
+            handover,
             counters: Arc::clone(&counters),
             sink,
         });
@@ -236,7 +253,7 @@ impl ReceiverBuilder {
             limits: self.limits,
             admin,
         };
-        Ok((receiver, deliveries))
+        Ok(receiver)
     }
 
     /// Builds the receiver and runs `handler` on each delivery, one at a time and in arrival

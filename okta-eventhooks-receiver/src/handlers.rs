@@ -10,11 +10,13 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::dedupe_store::{self, SharedStore};
+use crate::dedupe_store::{self, Screened, SharedStore};
 use crate::shared_secret::SharedSecret;
 use crate::sink::SinkHook;
 use crate::stats::Counters;
-use okta_eventhooks::events::{Delivery, VERIFICATION_CHALLENGE_HEADER, VerificationRequest};
+use okta_eventhooks::events::{
+    Delivery, MAX_EVENT_DEPTH, VERIFICATION_CHALLENGE_HEADER, VerificationRequest, nesting_depth,
+};
 use okta_eventhooks::sink::Incoming;
 
 /// What every request handler needs; one per receiver.
@@ -22,7 +24,7 @@ use okta_eventhooks::sink::Incoming;
 pub(crate) struct Shared {
     pub(crate) auth: Option<SharedSecret>,
     pub(crate) dedupe: SharedStore,
-    pub(crate) sender: mpsc::Sender<Delivery>,
+    pub(crate) handover: Handover,
     pub(crate) counters: Arc<Counters>,
     /// When set, deliveries go to the sink and are answered once it stored them.
     pub(crate) sink: Option<SinkHook>,
@@ -37,6 +39,16 @@ impl Shared {
         }
         ok
     }
+}
+
+/// Where a delivery goes once screened (without a sink).
+#[derive(Debug)]
+pub(crate) enum Handover {
+    /// Typed, every event decoded ([`ReceiverBuilder::build`](crate::ReceiverBuilder::build)).
+    Typed(mpsc::Sender<Delivery>),
+    /// As sent, each event a slice of the body
+    /// ([`ReceiverBuilder::build_incoming`](crate::ReceiverBuilder::build_incoming)).
+    Raw(mpsc::Sender<Incoming>),
 }
 
 fn refuse(status: StatusCode, message: &'static str) -> Response {
@@ -101,25 +113,62 @@ async fn answer_delivery(shared: &Shared, request: Request) -> Response {
         // would be lost with it if that store failed.
         return sink.deliver(&shared.counters, body).await;
     }
-    // The shape (an events list, each event within the depth readers decode) is checked
-    // where the sink path checks it; the typed parse then reads the rest.
-    let parsed = Incoming::parse(body.clone()).and_then(|_| serde_json::from_slice(&body));
-    let delivery: Delivery = match parsed {
-        Ok(delivery) => delivery,
-        Err(err) => {
-            Counters::bump(&shared.counters.malformed, 1);
-            tracing::debug!(error = %err, "event hook delivery refused: malformed JSON");
-            // serde_json's message names a position, never the content.
-            let message = format!("malformed event hook delivery: {err}");
-            return (StatusCode::BAD_REQUEST, message).into_response();
+    match &shared.handover {
+        Handover::Typed(sender) => {
+            let delivery = match typed_delivery(body) {
+                Ok(delivery) => delivery,
+                Err(err) => return malformed(&shared.counters, &err),
+            };
+            hand_over(shared, sender, delivery).await
         }
-    };
+        Handover::Raw(sender) => {
+            let incoming = match Incoming::parse(body) {
+                Ok(incoming) => incoming,
+                Err(err) => return malformed(&shared.counters, &err),
+            };
+            hand_over(shared, sender, incoming).await
+        }
+    }
+}
+
+/// Levels of the envelope above an event: the body's object, `data`, the `events` list.
+const ENVELOPE_DEPTH: usize = 3;
+
+/// The typed delivery of a body that is a delivery by [`Incoming::parse`]'s rules (the sink
+/// path's: an object with an events list, each event an object within the depth readers
+/// decode, string ids), in one parse.
+///
+/// The typed parse already refuses what `Incoming::parse` refuses, but for a missing events
+/// list (it reads as an empty one) and events nested too deep (it stops only at serde_json's
+/// 128 levels). A delivery with events, nested no deeper than an event may be below the
+/// envelope, passes both; only the rest (an empty or missing list, deep nesting somewhere, a
+/// body the typed models refuse) is also given to `Incoming::parse`, whose verdict and
+/// message come first, as when both parses always ran.
+fn typed_delivery(body: Bytes) -> Result<Delivery, serde_json::Error> {
+    let typed = serde_json::from_slice::<Delivery>(&body);
+    if let Ok(delivery) = &typed
+        && !delivery.data.events.is_empty()
+        && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        && nesting_depth(&body) <= MAX_EVENT_DEPTH + ENVELOPE_DEPTH
+    {
+        return typed;
+    }
+    Incoming::parse(body)?;
+    typed
+}
+
+/// Drops what was seen, hands the rest over without waiting for user code, answers.
+async fn hand_over<D: Screened>(
+    shared: &Shared,
+    sender: &mpsc::Sender<D>,
+    delivery: D,
+) -> Response {
     let Some(delivery) = dedupe_store::screen(&*shared.dedupe.0, &shared.counters, delivery).await
     else {
         return StatusCode::OK.into_response();
     };
-    let events = delivery.data.events.len() as u64;
-    match shared.sender.try_send(delivery) {
+    let events = delivery.event_count() as u64;
+    match sender.try_send(delivery) {
         Ok(()) => {
             Counters::bump(&shared.counters.deliveries, 1);
             Counters::bump(&shared.counters.events, events);
@@ -137,6 +186,15 @@ async fn answer_delivery(shared: &Shared, request: Request) -> Response {
             )
         }
     }
+}
+
+/// 400 for a body that is not a delivery.
+fn malformed(counters: &Counters, err: &serde_json::Error) -> Response {
+    Counters::bump(&counters.malformed, 1);
+    tracing::debug!(error = %err, "event hook delivery refused: malformed JSON");
+    // serde_json's message names a position, never the content.
+    let message = format!("malformed event hook delivery: {err}");
+    (StatusCode::BAD_REQUEST, message).into_response()
 }
 
 #[cfg(test)]
@@ -160,7 +218,7 @@ mod tests {
                 100,
                 1 << 20,
             )))),
-            sender,
+            handover: Handover::Typed(sender),
             counters: Arc::default(),
             sink: None,
         };

@@ -4,8 +4,10 @@
 //! - answers Okta's one-time verification GET with `{"verification": "<challenge>"}`,
 //! - checks the shared auth header (`authScheme`) in constant time and answers 401 otherwise,
 //! - refuses bodies over a size limit with 413 and malformed JSON with 400 (never panics),
-//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s and events whose
-//!   `uuid` was seen within a window (in memory, or in a shared [`DedupeStore`]),
+//! - parses each delivery into a typed [`Delivery`] (or, with
+//!   [`ReceiverBuilder::build_incoming`], keeps each event's JSON as sent in an [`Incoming`]),
+//!   drops repeated `eventId`s and events whose `uuid` was seen within a window (in memory, or
+//!   in a shared [`DedupeStore`]),
 //! - hands the delivery to your code through a channel (or an async callback) and answers 200
 //!   at once, so a slow handler never makes Okta time out (Okta waits 3 s).
 //!

@@ -49,6 +49,12 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Times the parses a receiver can do on the body, in this process (microseconds each).
+    Parse {
+        /// Parses per variant.
+        #[arg(long, default_value_t = 3000)]
+        times: u32,
+    },
     /// A delivery body with a placeholder for each unique id.
     Body {
         /// Events in the delivery.
@@ -71,6 +77,10 @@ fn run(cli: Cli) -> Result<(), BoxError> {
     match cli.command {
         Command::Body { events } => {
             println!("{}", body(events)?);
+            Ok(())
+        }
+        Command::Parse { times } => {
+            parse_costs(&body(10)?, times);
             Ok(())
         }
         Command::Bare { port } => tokio_main(bare(port)),
@@ -97,7 +107,8 @@ const EVENT_TYPES: [&str; 5] = [
 fn body(events: usize) -> Result<String, BoxError> {
     let events: Vec<Value> = (0..events)
         .map(|i| {
-            let mut event = okta_eventhooks::sample::sample_event(EVENT_TYPES[i % EVENT_TYPES.len()]);
+            let mut event =
+                okta_eventhooks::sample::sample_event(EVENT_TYPES[i % EVENT_TYPES.len()]);
             event["uuid"] = Value::from(PLACEHOLDER);
             event
         })
@@ -146,4 +157,49 @@ async fn library(port: u16) -> Result<(), BoxError> {
     println!("listening on {}", running.url());
     std::future::pending::<()>().await;
     Ok(())
+}
+
+/// Each parse of the body a receiver can do, timed over `times` runs (CPU of this thread).
+fn parse_costs(body: &str, times: u32) {
+    let bytes = Bytes::from(body.to_owned());
+    let time = |name: &str, parse: &dyn Fn()| {
+        for _ in 0..times / 10 {
+            parse();
+        }
+        let started = std::time::Instant::now();
+        for _ in 0..times {
+            parse();
+        }
+        let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(times);
+        println!("{name:40} {micros:8.1} µs");
+    };
+    time("serde_json::Value", &|| {
+        std::hint::black_box(serde_json::from_slice::<Value>(&bytes).unwrap());
+    });
+    time("Delivery (typed)", &|| {
+        std::hint::black_box(
+            serde_json::from_slice::<okta_eventhooks::events::Delivery>(&bytes).unwrap(),
+        );
+    });
+    time("Incoming::parse", &|| {
+        std::hint::black_box(okta_eventhooks::sink::Incoming::parse(bytes.clone()).unwrap());
+    });
+    time("IgnoredAny", &|| {
+        std::hint::black_box(serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).unwrap());
+    });
+    time("nesting_depth", &|| {
+        std::hint::black_box(okta_eventhooks::events::nesting_depth(&bytes));
+    });
+    let incoming = okta_eventhooks::sink::Incoming::parse(bytes.clone()).unwrap();
+    time("LogEvent from each raw event", &|| {
+        for event in &incoming.events {
+            std::hint::black_box(
+                serde_json::from_slice::<okta_eventhooks::events::LogEvent>(&event.json).unwrap(),
+            );
+        }
+    });
+    let delivery: okta_eventhooks::events::Delivery = serde_json::from_slice(&bytes).unwrap();
+    time("drop a Delivery (clone + drop)", &|| {
+        std::hint::black_box(delivery.clone());
+    });
 }
