@@ -176,7 +176,11 @@ impl<'a> EventLine<'a> {
     /// missing (a target that is not an object is skipped).
     fn from_value(value: &Value) -> EventLine<'static> {
         let owned = |value: Option<&Value>| {
-            Text(value.and_then(Value::as_str).map(|text| Cow::Owned(text.to_owned())))
+            Text(
+                value
+                    .and_then(Value::as_str)
+                    .map(|text| Cow::Owned(text.to_owned())),
+            )
         };
         let who = |value: &Value| Who {
             kind: owned(value.get("type")),

@@ -849,8 +849,16 @@ mod tests {
         let lines: Vec<&str> = printed.lines().collect();
         assert_eq!(lines.len(), 2, "{printed}");
         // The line breaks between tokens are gone, the text inside strings is untouched.
-        assert!(lines[0].starts_with(r#"{"uuid":"u1","published""#), "{}", lines[0]);
-        assert!(lines[0].contains(r#""note":"a \" quote\nand { brace"}"#), "{}", lines[0]);
+        assert!(
+            lines[0].starts_with(r#"{"uuid":"u1","published""#),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains(r#""note":"a \" quote\nand { brace"}"#),
+            "{}",
+            lines[0]
+        );
         let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
         let sent: serde_json::Value = serde_json::from_slice(&events[0].json).unwrap();
         assert_eq!(first, sent);
@@ -858,8 +866,11 @@ mod tests {
         assert_eq!(lines[1], r#"{"uuid":"u2","eventType":"x.y","severity":5}"#);
         // Without line breaks the bytes are copied as they are, spaces included.
         let mut line = Vec::new();
-        push_json_line(&mut line, br#"{"a": [1, 2], "b":"
-"}"#);
+        push_json_line(
+            &mut line,
+            br#"{"a": [1, 2], "b":"
+"}"#,
+        );
         assert_eq!(line, b"{\"a\": [1, 2], \"b\":\"\\n\"}\n");
     }
 
@@ -872,7 +883,11 @@ mod tests {
             printer.raw_events(&events[..1], &mut Vec::new()).unwrap();
             let (expected, wanted) = Printer::captured(format);
             expected.event(&typed).unwrap();
-            assert_eq!(*printed.lock().unwrap(), *wanted.lock().unwrap(), "{format:?}");
+            assert_eq!(
+                *printed.lock().unwrap(),
+                *wanted.lock().unwrap(),
+                "{format:?}"
+            );
         }
         // The event the typed model refuses: a line, and a YAML document of its JSON.
         let (printer, printed) = Printer::captured(OutputFormat::Table);

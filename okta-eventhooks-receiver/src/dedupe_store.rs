@@ -278,8 +278,12 @@ mod tests {
         let store = MemoryStore::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20));
         let counters = Counters::default();
         let incoming = |event_id: &str, uuids: &[&str]| {
-            let body = serde_json::to_vec(&delivery(event_id, uuids)).unwrap();
-            Incoming::parse(body.into()).unwrap()
+            let events: Vec<_> = uuids
+                .iter()
+                .map(|u| serde_json::json!({"uuid": u}))
+                .collect();
+            let body = serde_json::json!({"eventId": event_id, "data": {"events": events}});
+            Incoming::parse(serde_json::to_vec(&body).unwrap().into()).unwrap()
         };
         let first = screen(&store, &counters, incoming("d1", &["a", "b"])).await;
         assert_eq!(first.unwrap().events.len(), 2);
