@@ -866,11 +866,7 @@ mod tests {
         assert_eq!(lines[1], r#"{"uuid":"u2","eventType":"x.y","severity":5}"#);
         // Without line breaks the bytes are copied as they are, spaces included.
         let mut line = Vec::new();
-        push_json_line(
-            &mut line,
-            br#"{"a": [1, 2], "b":"
-"}"#,
-        );
+        push_json_line(&mut line, br#"{"a": [1, 2], "b":"\n"}"#);
         assert_eq!(line, b"{\"a\": [1, 2], \"b\":\"\\n\"}\n");
     }
 
