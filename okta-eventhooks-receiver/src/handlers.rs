@@ -295,6 +295,94 @@ mod tests {
         }
     }
 
+    /// What both parses said before issue 22: `Incoming::parse`'s verdict and message first,
+    /// then the typed parse's.
+    fn both_parses(body: &[u8]) -> Result<Delivery, String> {
+        Incoming::parse(Bytes::copy_from_slice(body)).map_err(|e| e.to_string())?;
+        serde_json::from_slice(body).map_err(|e| e.to_string())
+    }
+
+    fn one_parse(body: &[u8]) -> Result<Delivery, String> {
+        typed_delivery(Bytes::copy_from_slice(body)).map_err(|e| e.to_string())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The one typed parse answers as the two parses did, message included.
+        #[test]
+        fn one_parse_answers_as_both_did(
+            id in ".{0,20}",
+            events in prop::collection::vec(json_value(), 0..4),
+            envelope in json_value(),
+        ) {
+            let body = serde_json::to_vec(&json!({"eventId": id, "data": {"events": events}})).unwrap();
+            prop_assert_eq!(one_parse(&body), both_parses(&body));
+            let other = serde_json::to_vec(&envelope).unwrap();
+            prop_assert_eq!(one_parse(&other), both_parses(&other));
+        }
+    }
+
+    #[test]
+    fn one_parse_answers_as_both_did_at_the_edges() {
+        let max = okta_eventhooks::events::MAX_EVENT_DEPTH;
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        for body in [
+            format!(r#"{{"data":{{"events":[{{"x":{}}}]}}}}"#, nested(max - 1)),
+            format!(r#"{{"data":{{"events":[{{"x":{}}}]}}}}"#, nested(max)),
+            format!(
+                r#"{{"deep":{},"data":{{"events":[{{}}]}}}}"#,
+                nested(max + 2)
+            ),
+            r#"{"data":{"events":[]}}"#.to_owned(),
+            "{}".to_owned(),
+            r#" [{"data":{"events":[{}]}}]"#.to_owned(),
+            r#"{"data":{"events":[{"severity":5}]}}"#.to_owned(),
+            r#"{"data":{"events":[[]]}}"#.to_owned(),
+        ] {
+            assert_eq!(
+                one_parse(body.as_bytes()),
+                both_parses(body.as_bytes()),
+                "{body:.80}"
+            );
+        }
+    }
+
+    /// `build_incoming`: an event the typed models refuse is handed over as sent.
+    #[test]
+    fn deliveries_as_sent_keep_what_the_typed_models_refuse() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let (typed, _deliveries) = shared();
+        let (sender, mut raw) = mpsc::channel(4);
+        let as_sent = Arc::new(Shared {
+            auth: None,
+            dedupe: SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
+                Duration::from_secs(60),
+                100,
+                1 << 20,
+            )))),
+            handover: Handover::Raw(sender),
+            counters: Arc::default(),
+            sink: None,
+        });
+        let body = r#"{"eventId":"e1","data":{"events":[{"uuid":"u1","severity":5}]}}"#;
+        let post = |shared: &Arc<Shared>| {
+            let request = Request::post("/").body(Body::from(body)).unwrap();
+            runtime
+                .block_on(deliver(State(Arc::clone(shared)), request))
+                .status()
+        };
+        assert_eq!(post(&typed), StatusCode::BAD_REQUEST);
+        assert_eq!(post(&as_sent), StatusCode::OK);
+        let incoming = raw.try_recv().unwrap();
+        assert_eq!(incoming.events[0].json, r#"{"uuid":"u1","severity":5}"#);
+        // The same delivery again is a repeat, acknowledged and not handed over.
+        assert_eq!(post(&as_sent), StatusCode::OK);
+        assert!(raw.try_recv().is_err());
+    }
+
     #[test]
     fn deep_nesting_is_refused_not_a_stack_overflow() {
         for open in ["[", "{\"a\":"] {
