@@ -18,7 +18,7 @@ use crate::handlers::{self, Handover, Shared};
 use crate::receiver::Receiver;
 use crate::serve::ServerLimits;
 use crate::shared_secret::SharedSecret;
-use crate::sink::{DEFAULT_SINK_DEADLINE, SinkHook};
+use crate::sink::{DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, SinkHook};
 use crate::stats::Counters;
 use okta_eventhooks::events::Delivery;
 use okta_eventhooks::sink::{Incoming, Sink};
@@ -38,8 +38,12 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// about 1 KiB), so a lower limit would answer every delivery 413 (or 503), which Okta
 /// does not retry (or retries once).
 pub const MIN_MAX_BODY_BYTES: usize = 1024;
-/// Default number of deliveries queued for user code before new ones are refused with 503.
+/// Default number of deliveries queued for user code before new ones wait for room (see
+/// [`DEFAULT_QUEUE_WAIT`]).
 pub const DEFAULT_CHANNEL_CAPACITY: usize = 1024;
+/// Default time a delivery waits for room in a full queue before it is refused with 503: long
+/// enough for user code that was not scheduled for a moment, well below Okta's 3 s timeout.
+pub const DEFAULT_QUEUE_WAIT: Duration = Duration::from_secs(1);
 
 /// Configures a [`Receiver`]; see the [crate docs](crate).
 #[derive(Clone, Debug)]
@@ -52,6 +56,7 @@ pub struct ReceiverBuilder {
     dedupe_max_bytes: usize,
     max_body_bytes: usize,
     channel_capacity: usize,
+    queue_wait: Duration,
     limits: ServerLimits,
     sink_deadline: Duration,
     insecure_no_auth: bool,
@@ -76,6 +81,7 @@ impl Default for ReceiverBuilder {
             dedupe_max_bytes: DEFAULT_DEDUPE_MAX_BYTES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+            queue_wait: DEFAULT_QUEUE_WAIT,
             limits: ServerLimits::default(),
             sink_deadline: DEFAULT_SINK_DEADLINE,
             insecure_no_auth: false,
@@ -144,9 +150,18 @@ impl ReceiverBuilder {
         self
     }
 
-    /// How many deliveries wait for user code before new ones are refused with 503.
+    /// How many deliveries wait for user code before new ones wait for room (see
+    /// [`queue_wait`](Self::queue_wait)).
     pub fn channel_capacity(mut self, deliveries: usize) -> Self {
         self.channel_capacity = deliveries;
+        self
+    }
+
+    /// How long a delivery waits for room when the queue is full before it is refused with
+    /// 503 (default [`DEFAULT_QUEUE_WAIT`]; [`Duration::ZERO`] refuses at once); below Okta's
+    /// 3 s (checked when built), so that Okta gets the 503 and retries.
+    pub fn queue_wait(mut self, wait: Duration) -> Self {
+        self.queue_wait = wait;
         self
     }
 
@@ -213,6 +228,12 @@ impl ReceiverBuilder {
         validate_path(&self.path)?;
         check_max_body_bytes(self.max_body_bytes)?;
         check_body_bytes("body bytes in flight", self.limits.max_body_bytes_in_flight)?;
+        if self.queue_wait >= OKTA_TIMEOUT {
+            return Err(Error::InvalidInput(format!(
+                "the receiver's queue wait must be below Okta's 3 s timeout (got {:?})",
+                self.queue_wait
+            )));
+        }
         if self.channel_capacity == 0 {
             return Err(Error::InvalidInput(
                 "the receiver's channel capacity must be at least 1".into(),
@@ -239,6 +260,7 @@ impl ReceiverBuilder {
                 ))))
             }),
             handover,
+            queue_wait: self.queue_wait,
             counters: Arc::clone(&counters),
             sink,
         });
@@ -325,6 +347,11 @@ mod tests {
         }
         let err = Receiver::builder().channel_capacity(0).build().unwrap_err();
         assert!(err.to_string().contains("capacity"), "{err}");
+        let err = Receiver::builder()
+            .queue_wait(OKTA_TIMEOUT)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("queue wait"), "{err}");
         assert!(Receiver::builder().path("/okta/hooks-1").build().is_ok());
         let err = Receiver::builder()
             .accept_previous_secret("old")

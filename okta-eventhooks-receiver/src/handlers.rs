@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) auth: Option<SharedSecret>,
     pub(crate) dedupe: SharedStore,
     pub(crate) handover: Handover,
+    /// How long a delivery waits for room in a full queue before it is refused.
+    pub(crate) queue_wait: std::time::Duration,
     pub(crate) counters: Arc<Counters>,
     /// When set, deliveries go to the sink and are answered once it stored them.
     pub(crate) sink: Option<SinkHook>,
@@ -168,15 +170,15 @@ async fn hand_over<D: Screened>(
         return StatusCode::OK.into_response();
     };
     let events = delivery.event_count() as u64;
-    match sender.try_send(delivery) {
+    match queue(sender, delivery, shared.queue_wait).await {
         Ok(()) => {
             Counters::bump(&shared.counters.deliveries, 1);
             Counters::bump(&shared.counters.events, events);
             StatusCode::OK.into_response()
         }
-        // The queue is full or its reader is gone: refuse with a 5xx so that Okta retries once,
-        // and forget its ids so the retry is not taken for a duplicate.
-        Err(TrySendError::Full(delivery) | TrySendError::Closed(delivery)) => {
+        // The queue stayed full or its reader is gone: refuse with a 5xx so that Okta retries
+        // once, and forget its ids so the retry is not taken for a duplicate.
+        Err(delivery) => {
             dedupe_store::forget(&*shared.dedupe.0, &delivery).await;
             Counters::bump(&shared.counters.overloaded, 1);
             tracing::warn!("event hook delivery refused with 503: the delivery queue is full");
@@ -184,6 +186,31 @@ async fn hand_over<D: Screened>(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "delivery queue full, retry later",
             )
+        }
+    }
+}
+
+/// Puts a delivery in the queue, waiting up to `wait` for room when it is full (a reader that
+/// fell behind for a moment, e.g. one not scheduled while the answers take both cores, then
+/// slows the senders down instead of having every delivery refused); the delivery back when
+/// it could not be queued.
+async fn queue<D>(
+    sender: &mpsc::Sender<D>,
+    delivery: D,
+    wait: std::time::Duration,
+) -> Result<(), D> {
+    match sender.try_send(delivery) {
+        Ok(()) => Ok(()),
+        Err(TrySendError::Closed(delivery)) => Err(delivery),
+        Err(TrySendError::Full(delivery)) if wait.is_zero() => Err(delivery),
+        Err(TrySendError::Full(delivery)) => {
+            match tokio::time::timeout(wait, sender.reserve()).await {
+                Ok(Ok(permit)) => {
+                    permit.send(delivery);
+                    Ok(())
+                }
+                Ok(Err(_)) | Err(_) => Err(delivery),
+            }
         }
     }
 }
@@ -219,6 +246,7 @@ mod tests {
                 1 << 20,
             )))),
             handover: Handover::Typed(sender),
+            queue_wait: Duration::ZERO,
             counters: Arc::default(),
             sink: None,
         };
@@ -364,6 +392,7 @@ mod tests {
                 1 << 20,
             )))),
             handover: Handover::Raw(sender),
+            queue_wait: Duration::ZERO,
             counters: Arc::default(),
             sink: None,
         });
@@ -381,6 +410,64 @@ mod tests {
         // The same delivery again is a repeat, acknowledged and not handed over.
         assert_eq!(post(&as_sent), StatusCode::OK);
         assert!(raw.try_recv().is_err());
+    }
+
+    /// A full queue: a delivery waits for the reader to make room (200), and without a wait
+    /// (or once its reader is gone) it is refused with 503 and its ids forgotten.
+    #[tokio::test]
+    async fn a_full_queue_is_waited_for_up_to_the_queue_wait() {
+        let shared = |queue_wait| {
+            let (sender, deliveries) = mpsc::channel(1);
+            let shared = Shared {
+                auth: None,
+                dedupe: SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
+                    Duration::from_secs(60),
+                    100,
+                    1 << 20,
+                )))),
+                handover: Handover::Typed(sender),
+                queue_wait,
+                counters: Arc::default(),
+                sink: None,
+            };
+            (Arc::new(shared), deliveries)
+        };
+        let post = |shared: &Arc<Shared>, id: &str| {
+            let body = json!({"eventId": id, "data": {"events": [{"uuid": id}]}}).to_string();
+            let request = Request::post("/").body(Body::from(body)).unwrap();
+            deliver(State(Arc::clone(shared)), request)
+        };
+        // The reader takes the first delivery only after the second has started waiting.
+        let (waiting, mut deliveries) = shared(Duration::from_secs(2));
+        assert_eq!(post(&waiting, "d1").await.status(), StatusCode::OK);
+        let reader = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let first = deliveries.recv().await.unwrap();
+            let second = deliveries.recv().await.unwrap();
+            (first.event_id, second.event_id)
+        });
+        assert_eq!(post(&waiting, "d2").await.status(), StatusCode::OK);
+        let (first, second) = reader.await.unwrap();
+        assert_eq!(
+            (first.as_deref(), second.as_deref()),
+            (Some("d1"), Some("d2"))
+        );
+        // Without a wait: refused at once, and the retry is not taken for a duplicate.
+        let (at_once, mut deliveries) = shared(Duration::ZERO);
+        assert_eq!(post(&at_once, "d1").await.status(), StatusCode::OK);
+        assert_eq!(
+            post(&at_once, "d2").await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(at_once.counters.snapshot().overloaded, 1);
+        deliveries.recv().await.unwrap();
+        assert_eq!(post(&at_once, "d2").await.status(), StatusCode::OK);
+        // A reader that is gone is not waited for.
+        drop(deliveries);
+        assert_eq!(
+            post(&waiting, "d3").await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     #[test]

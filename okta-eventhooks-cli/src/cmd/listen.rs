@@ -125,10 +125,11 @@ impl Listen {
 /// Prints events on a thread of its own, so that a stdout nobody reads blocks that thread
 /// only, never the runtime that answers Okta. Between the two is the receiver's queue
 /// ([`okta_eventhooks_receiver::DEFAULT_CHANNEL_CAPACITY`] deliveries); when the output falls
-/// that far behind (a reader that stopped reading), new deliveries get 503 and Okta retries
-/// them once. To a file or a pipe that is read, printing a delivery (one write, one flush)
-/// costs less than receiving it, so the queue does not fill (issue 22: it did when every
-/// event was decoded, formatted in both formats and written and flushed on its own).
+/// that far behind, a new delivery waits up to [`okta_eventhooks_receiver::DEFAULT_QUEUE_WAIT`]
+/// for room, then gets 503 and Okta retries it once (a reader that stopped reading). To a
+/// file or a pipe that is read, printing a delivery (one write, one flush) costs less than
+/// receiving it (issue 22: every event was decoded, formatted in both formats and written and
+/// flushed on its own), and a moment without the processor is waited out rather than refused.
 struct EventOutput {
     done: oneshot::Receiver<Result<u64>>,
 }
