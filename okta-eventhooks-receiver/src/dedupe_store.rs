@@ -214,6 +214,32 @@ pub(crate) async fn screen<D: Screened>(
     Some(delivery)
 }
 
+/// Forgets a delivery's ids when dropped armed: a wait for room in the queue that is abandoned
+/// (the caller hung up, so the handler is dropped mid-wait) must not leave its ids remembered,
+/// or Okta's retry would be acknowledged as a duplicate of a delivery never handed over.
+pub(crate) struct ForgetIfAbandoned(Option<(SharedStore, Vec<String>)>);
+
+impl ForgetIfAbandoned {
+    pub(crate) fn new(store: &SharedStore, delivery: &impl Screened) -> Self {
+        Self(Some((store.clone(), keys(delivery))))
+    }
+
+    /// The wait ended (either way): whoever waited decides what to forget.
+    pub(crate) fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for ForgetIfAbandoned {
+    fn drop(&mut self) {
+        if let Some((store, keys)) = self.0.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move { store.0.forget(&keys).await });
+        }
+    }
+}
+
 /// Forgets what [`screen`] recorded for a delivery that was then refused.
 pub(crate) async fn forget(store: &dyn DedupeStore, delivery: &impl Screened) {
     store.forget(&keys(delivery)).await;

@@ -10,7 +10,7 @@ use http::{HeaderMap, StatusCode};
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TrySendError;
 
-use crate::dedupe_store::{self, Screened, SharedStore};
+use crate::dedupe_store::{self, ForgetIfAbandoned, Screened, SharedStore};
 use crate::shared_secret::SharedSecret;
 use crate::sink::SinkHook;
 use crate::stats::Counters;
@@ -170,7 +170,7 @@ async fn hand_over<D: Screened>(
         return StatusCode::OK.into_response();
     };
     let events = delivery.event_count() as u64;
-    match queue(sender, delivery, shared.queue_wait).await {
+    match queue(shared, sender, delivery).await {
         Ok(()) => {
             Counters::bump(&shared.counters.deliveries, 1);
             Counters::bump(&shared.counters.events, events);
@@ -190,21 +190,24 @@ async fn hand_over<D: Screened>(
     }
 }
 
-/// Puts a delivery in the queue, waiting up to `wait` for room when it is full (a reader that
-/// fell behind for a moment, e.g. one not scheduled while the answers take both cores, then
-/// slows the senders down instead of having every delivery refused); the delivery back when
-/// it could not be queued.
-async fn queue<D>(
+/// Puts a delivery in the queue, waiting up to the queue wait for room when it is full (a
+/// reader that fell behind for a moment, e.g. one not scheduled while the answers take both
+/// cores, then slows the senders down instead of having every delivery refused); the delivery
+/// back when it could not be queued.
+async fn queue<D: Screened>(
+    shared: &Shared,
     sender: &mpsc::Sender<D>,
     delivery: D,
-    wait: std::time::Duration,
 ) -> Result<(), D> {
     match sender.try_send(delivery) {
         Ok(()) => Ok(()),
         Err(TrySendError::Closed(delivery)) => Err(delivery),
-        Err(TrySendError::Full(delivery)) if wait.is_zero() => Err(delivery),
+        Err(TrySendError::Full(delivery)) if shared.queue_wait.is_zero() => Err(delivery),
         Err(TrySendError::Full(delivery)) => {
-            match tokio::time::timeout(wait, sender.reserve()).await {
+            let abandoned = ForgetIfAbandoned::new(&shared.dedupe, &delivery);
+            let room = tokio::time::timeout(shared.queue_wait, sender.reserve()).await;
+            abandoned.disarm();
+            match room {
                 Ok(Ok(permit)) => {
                     permit.send(delivery);
                     Ok(())
@@ -462,6 +465,29 @@ mod tests {
         assert_eq!(at_once.counters.snapshot().overloaded, 1);
         deliveries.recv().await.unwrap();
         assert_eq!(post(&at_once, "d2").await.status(), StatusCode::OK);
+        // A reader that does not read: refused after the wait, and so is the retry.
+        let (stuck, _deliveries) = shared(Duration::from_millis(100));
+        assert_eq!(post(&stuck, "d1").await.status(), StatusCode::OK);
+        assert_eq!(
+            post(&stuck, "d2").await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            post(&stuck, "d2").await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(stuck.counters.snapshot().overloaded, 2);
+        // A caller that hangs up while waiting: its ids are forgotten, so the retry is new.
+        let (hung_up, mut deliveries) = shared(Duration::from_secs(2));
+        assert_eq!(post(&hung_up, "d1").await.status(), StatusCode::OK);
+        let hanging_up = tokio::time::timeout(Duration::from_millis(50), post(&hung_up, "d2"));
+        assert!(hanging_up.await.is_err(), "still waiting for room");
+        tokio::task::yield_now().await;
+        deliveries.recv().await.unwrap();
+        assert_eq!(post(&hung_up, "d2").await.status(), StatusCode::OK);
+        let retried = tokio::time::timeout(Duration::from_secs(10), deliveries.recv());
+        let retried = retried.await.expect("the retry was handed over").unwrap();
+        assert_eq!(retried.event_id.as_deref(), Some("d2"));
         // A reader that is gone is not waited for.
         drop(deliveries);
         assert_eq!(
