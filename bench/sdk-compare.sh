@@ -39,6 +39,8 @@ if [[ ${1:-} == --check ]]; then
   if command -v node >/dev/null; then node --check "$BENCH_DIR/node/get-hooks.js"; fi
   # The checks that decide whether a leg really hit the server, and the published ratios.
   python3 "$BENCH_DIR/test_report.py"
+  # The receive comparison's wrk-output parsing and table arithmetic (bench/receive-compare.py).
+  python3 "$BENCH_DIR/receive-compare.py" --check
   echo "sdk-compare: scripts parse, report.py tests pass"
   exit 0
 fi

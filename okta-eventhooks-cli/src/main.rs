@@ -17,6 +17,7 @@ mod context;
 mod duration;
 mod endpoint_args;
 mod error;
+mod event_line;
 mod exec;
 mod exit;
 mod given_args;

@@ -9,11 +9,13 @@
 use std::io::{self, IsTerminal, Write};
 
 use okta_eventhooks::catalog::EventType;
-use okta_eventhooks::events::{LogEvent, LogTarget};
+use okta_eventhooks::events::LogEvent;
+use okta_eventhooks::sink::RawEvent;
 use okta_eventhooks::{EventHook, EventHookVerificationStatus, redact};
 use serde::Serialize;
 
 use crate::error::{CliError, Result, encode_error, output_error};
+use crate::event_line::{EventLine, push_printable};
 
 /// `-o/--output`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -308,6 +310,50 @@ impl Printer {
         self.record(&event_line(event), event)
     }
 
+    /// A delivery's events as Okta sent them (`listen`), in one write and one flush: in the
+    /// table view each one's [`EventLine`], read from its JSON; with `json` its JSON exactly as
+    /// received, on one line (line breaks between its tokens, which Okta does not send, are
+    /// taken out); with `yaml` one document each, as [`event`](Self::event) prints it. `buffer`
+    /// is reused from one delivery to the next.
+    pub fn raw_events(&self, events: &[RawEvent], buffer: &mut Vec<u8>) -> Result<()> {
+        buffer.clear();
+        match self.format {
+            OutputFormat::Table => {
+                let mut line = String::new();
+                for event in events {
+                    line.clear();
+                    EventLine::from_json(&event.json).write(&mut line);
+                    line.push('\n');
+                    buffer.extend_from_slice(line.as_bytes());
+                }
+            }
+            OutputFormat::Json => {
+                for event in events {
+                    push_json_line(buffer, &event.json);
+                }
+            }
+            OutputFormat::Yaml => {
+                for event in events {
+                    // The typed event (its fields in the model's order), or the JSON as it is
+                    // when the typed model refuses its shape.
+                    let yaml = match serde_json::from_slice::<LogEvent>(&event.json) {
+                        Ok(typed) => yaml_serde::to_string(&typed),
+                        Err(_) => {
+                            let value: serde_json::Value = serde_json::from_slice(&event.json)
+                                .map_err(|e| encode_error("JSON", e))?;
+                            yaml_serde::to_string(&value)
+                        }
+                    }
+                    .map_err(|e| encode_error("YAML", e))?;
+                    buffer.extend_from_slice(b"---\n");
+                    buffer.extend_from_slice(yaml.trim_end().as_bytes());
+                    buffer.push(b'\n');
+                }
+            }
+        }
+        self.write_stdout_bytes(buffer)
+    }
+
     /// Text only the table view shows (the event lines under a demo step).
     pub fn table_only(&self, text: &str) -> Result<()> {
         match self.format {
@@ -356,17 +402,25 @@ impl Printer {
         self.write_stdout(&text)
     }
 
-    /// Every result goes through here, so one place decides what a failed write means.
     fn write_stdout(&self, text: &str) -> Result<()> {
+        self.write_stdout_bytes(text.as_bytes())
+    }
+
+    /// Every result goes through here, so one place decides what a failed write means: one
+    /// write and one flush, so a terminal shows the result at once.
+    fn write_stdout_bytes(&self, bytes: &[u8]) -> Result<()> {
         match &self.stdout {
             Stdout::Process => {
                 let mut out = io::stdout().lock();
-                out.write_all(text.as_bytes()).map_err(output_error)?;
+                out.write_all(bytes).map_err(output_error)?;
                 out.flush().map_err(output_error)
             }
             #[cfg(test)]
             Stdout::Captured(buffer) => {
-                buffer.lock().unwrap().push_str(text);
+                buffer
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(bytes));
                 Ok(())
             }
         }
@@ -510,64 +564,10 @@ impl Printer {
     }
 }
 
-/// One readable line: time, event type, actor, targets, outcome. Control characters from the
-/// event are escaped, so a crafted event cannot drive the terminal.
+/// One readable line: time, event type, actor, targets, outcome (see [`EventLine`]). Control
+/// characters from the event are escaped, so a crafted event cannot drive the terminal.
 pub fn event_line(event: &LogEvent) -> String {
-    let actor = event.actor.as_ref().map_or_else(
-        || "-".to_owned(),
-        |a| {
-            person(
-                a.display_name.as_deref(),
-                a.alternate_id.as_deref(),
-                a.id.as_deref(),
-            )
-        },
-    );
-    let targets = if event.target.is_empty() {
-        "-".to_owned()
-    } else {
-        event
-            .target
-            .iter()
-            .map(target)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let outcome = match &event.outcome {
-        Some(o) => match (&o.result, o.reason.as_deref().filter(|r| !r.is_empty())) {
-            (Some(result), Some(reason)) => format!("{result} ({reason})"),
-            (Some(result), None) => result.to_string(),
-            (None, Some(reason)) => format!("- ({reason})"),
-            (None, None) => "-".to_owned(),
-        },
-        None => "-".to_owned(),
-    };
-    printable(&format!(
-        "{}  {}  actor: {actor}  targets: {targets}  outcome: {outcome}",
-        event.published.as_deref().unwrap_or("-"),
-        event.event_type.as_deref().unwrap_or("-"),
-    ))
-}
-
-fn person(display: Option<&str>, alternate: Option<&str>, id: Option<&str>) -> String {
-    match (display, alternate.or(id)) {
-        (Some(name), Some(login)) if name != login => format!("{name} <{login}>"),
-        (Some(name), _) => name.to_owned(),
-        (None, Some(login)) => login.to_owned(),
-        (None, None) => "-".to_owned(),
-    }
-}
-
-fn target(t: &LogTarget) -> String {
-    let who = person(
-        t.display_name.as_deref(),
-        t.alternate_id.as_deref(),
-        t.id.as_deref(),
-    );
-    match t.type_.as_deref() {
-        Some(kind) => format!("{kind} {who}"),
-        None => who,
-    }
+    EventLine::from_event(event).to_line()
 }
 
 /// Progress bars (see [`Printer::progress`]); without a terminal, every call does nothing.
@@ -678,16 +678,38 @@ fn paint(on: bool, code: &str, text: &str) -> String {
 /// Text from the server (names, error summaries) with control characters escaped, so that it
 /// cannot move the cursor, change colours or fake lines on the user's terminal.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    push_printable(&mut out, text);
+    out
+}
+
+/// Appends one event's JSON and a newline: the bytes as they are, or, when the JSON has line
+/// breaks between its tokens (JSON text never has one inside a string), without the
+/// whitespace between its tokens.
+fn push_json_line(out: &mut Vec<u8>, json: &[u8]) {
+    // `contains` on bytes is a word-at-a-time search.
+    if !json.contains(&b'\n') && !json.contains(&b'\r') {
+        out.extend_from_slice(json);
+    } else {
+        let (mut in_string, mut escaped) = (false, false);
+        for &byte in json {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if byte == b'\\' {
+                    escaped = true;
+                } else if byte == b'"' {
+                    in_string = false;
+                }
+            } else if byte == b'"' {
+                in_string = true;
+            } else if matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+                continue;
+            }
+            out.push(byte);
+        }
+    }
+    out.push(b'\n');
 }
 
 /// Text that may hold a URI with a user name and password, made [`printable`] and redacted.
@@ -802,6 +824,77 @@ mod tests {
             print(OutputFormat::Yaml),
             "---\nstep: 1\nok: true\n---\nstep: 1\nok: true\n"
         );
+    }
+
+    /// A delivery as the receiver hands it to `listen`: its events as slices of the body.
+    fn raw_events(body: &str) -> Vec<RawEvent> {
+        okta_eventhooks::sink::Incoming::parse(body.to_owned().into())
+            .unwrap()
+            .events
+    }
+
+    const DELIVERY: &str = r#"{"eventId":"e1","data":{"events":[
+        {"uuid":"u1","published":"2026-11-26T13:00:00.000Z","eventType":"user.session.start",
+         "actor":{"displayName":"Ada","alternateId":"ada@acme.com"},"futureField":{"kept":true},
+         "outcome":{"result":"SUCCESS"},"note":"a \" quote\nand { brace"},
+        {"uuid":"u2","eventType":"x.y","severity":5}]}}"#;
+
+    #[test]
+    fn json_lines_are_the_events_as_sent_on_one_line_each() {
+        let events = raw_events(DELIVERY);
+        let (printer, printed) = Printer::captured(OutputFormat::Json);
+        let mut buffer = Vec::new();
+        printer.raw_events(&events, &mut buffer).unwrap();
+        let printed = printed.lock().unwrap().clone();
+        let lines: Vec<&str> = printed.lines().collect();
+        assert_eq!(lines.len(), 2, "{printed}");
+        // The line breaks between tokens are gone, the text inside strings is untouched.
+        assert!(
+            lines[0].starts_with(r#"{"uuid":"u1","published""#),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].contains(r#""note":"a \" quote\nand { brace"}"#),
+            "{}",
+            lines[0]
+        );
+        let first: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        let sent: serde_json::Value = serde_json::from_slice(&events[0].json).unwrap();
+        assert_eq!(first, sent);
+        // An event the typed model refuses (severity 5) is printed as sent.
+        assert_eq!(lines[1], r#"{"uuid":"u2","eventType":"x.y","severity":5}"#);
+        // Without line breaks the bytes are copied as they are, spaces included.
+        let mut line = Vec::new();
+        push_json_line(&mut line, br#"{"a": [1, 2], "b":"\n"}"#);
+        assert_eq!(line, b"{\"a\": [1, 2], \"b\":\"\\n\"}\n");
+    }
+
+    #[test]
+    fn table_and_yaml_of_events_as_sent_match_the_typed_event() {
+        let events = raw_events(DELIVERY);
+        let typed: LogEvent = serde_json::from_slice(&events[0].json).unwrap();
+        for format in [OutputFormat::Table, OutputFormat::Yaml] {
+            let (printer, printed) = Printer::captured(format);
+            printer.raw_events(&events[..1], &mut Vec::new()).unwrap();
+            let (expected, wanted) = Printer::captured(format);
+            expected.event(&typed).unwrap();
+            assert_eq!(
+                *printed.lock().unwrap(),
+                *wanted.lock().unwrap(),
+                "{format:?}"
+            );
+        }
+        // The event the typed model refuses: a line, and a YAML document of its JSON.
+        let (printer, printed) = Printer::captured(OutputFormat::Table);
+        printer.raw_events(&events[1..], &mut Vec::new()).unwrap();
+        assert_eq!(
+            *printed.lock().unwrap(),
+            "-  x.y  actor: -  targets: -  outcome: -\n"
+        );
+        let (printer, printed) = Printer::captured(OutputFormat::Yaml);
+        printer.raw_events(&events[1..], &mut Vec::new()).unwrap();
+        assert!(printed.lock().unwrap().contains("severity: 5"));
     }
 
     fn event(json: serde_json::Value) -> LogEvent {

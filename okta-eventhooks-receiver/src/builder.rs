@@ -14,15 +14,15 @@ use crate::admin::Admin;
 use crate::dedupe::Dedupe;
 use crate::dedupe_store::{DedupeStore, MemoryStore, SharedStore};
 use crate::error::{Error, Result};
-use crate::handlers::{self, Shared};
+use crate::handlers::{self, Handover, Shared};
 use crate::inspector::Inspector;
 use crate::receiver::Receiver;
 use crate::serve::ServerLimits;
 use crate::shared_secret::SharedSecret;
-use crate::sink::{DEFAULT_SINK_DEADLINE, SinkHook};
+use crate::sink::{DEFAULT_SINK_DEADLINE, OKTA_TIMEOUT, SinkHook};
 use crate::stats::Counters;
 use okta_eventhooks::events::Delivery;
-use okta_eventhooks::sink::Sink;
+use okta_eventhooks::sink::{Incoming, Sink};
 
 /// Default window within which a repeated `eventId` is dropped.
 pub const DEFAULT_DEDUPE_WINDOW: Duration = Duration::from_secs(60 * 60);
@@ -39,8 +39,12 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// about 1 KiB), so a lower limit would answer every delivery 413 (or 503), which Okta
 /// does not retry (or retries once).
 pub const MIN_MAX_BODY_BYTES: usize = 1024;
-/// Default number of deliveries queued for user code before new ones are refused with 503.
+/// Default number of deliveries queued for user code before new ones wait for room (see
+/// [`DEFAULT_QUEUE_WAIT`]).
 pub const DEFAULT_CHANNEL_CAPACITY: usize = 1024;
+/// Default time a delivery waits for room in a full queue before it is refused with 503: long
+/// enough for user code that was not scheduled for a moment, well below Okta's 3 s timeout.
+pub const DEFAULT_QUEUE_WAIT: Duration = Duration::from_secs(1);
 
 /// Configures a [`Receiver`]; see the [crate docs](crate).
 #[derive(Clone, Debug)]
@@ -53,6 +57,7 @@ pub struct ReceiverBuilder {
     dedupe_max_bytes: usize,
     max_body_bytes: usize,
     channel_capacity: usize,
+    queue_wait: Duration,
     limits: ServerLimits,
     sink_deadline: Duration,
     insecure_no_auth: bool,
@@ -78,6 +83,7 @@ impl Default for ReceiverBuilder {
             dedupe_max_bytes: DEFAULT_DEDUPE_MAX_BYTES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             channel_capacity: DEFAULT_CHANNEL_CAPACITY,
+            queue_wait: DEFAULT_QUEUE_WAIT,
             limits: ServerLimits::default(),
             sink_deadline: DEFAULT_SINK_DEADLINE,
             insecure_no_auth: false,
@@ -124,7 +130,10 @@ impl ReceiverBuilder {
         self
     }
 
-    /// How many `eventId`s are remembered at most (bounds memory under a flood).
+    /// How many `eventId`s are remembered at most (bounds memory under a flood). Once full,
+    /// the oldest quarter is forgotten at once, so a full store remembers at least three
+    /// quarters of this many of the newest ids (the same holds for
+    /// [`dedupe_max_bytes`](Self::dedupe_max_bytes)).
     pub fn dedupe_capacity(mut self, entries: usize) -> Self {
         self.dedupe_capacity = entries;
         self
@@ -144,9 +153,18 @@ impl ReceiverBuilder {
         self
     }
 
-    /// How many deliveries wait for user code before new ones are refused with 503.
+    /// How many deliveries wait for user code before new ones wait for room (see
+    /// [`queue_wait`](Self::queue_wait)).
     pub fn channel_capacity(mut self, deliveries: usize) -> Self {
         self.channel_capacity = deliveries;
+        self
+    }
+
+    /// How long a delivery waits for room when the queue is full before it is refused with
+    /// 503 (default [`DEFAULT_QUEUE_WAIT`]; [`Duration::ZERO`] refuses at once); below Okta's
+    /// 3 s (checked when built), so that Okta gets the 503 and retries.
+    pub fn queue_wait(mut self, wait: Duration) -> Self {
+        self.queue_wait = wait;
         self
     }
 
@@ -193,19 +211,40 @@ impl ReceiverBuilder {
         }
         let hook = SinkHook::new(Arc::new(sink), self.sink_deadline)?;
         // The queue is never written to in this mode; its reader is simply dropped.
-        let (receiver, _unused) = self.build_inner(Some(hook))?;
-        Ok(receiver)
+        let (sender, _unused) = mpsc::channel(1);
+        self.build_inner(Handover::Typed(sender), Some(hook))
     }
 
     /// Builds the receiver and the channel its deliveries arrive on.
     pub fn build(self) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
-        self.build_inner(None)
+        let (sender, deliveries) = mpsc::channel(self.channel_capacity.max(1));
+        let receiver = self.build_inner(Handover::Typed(sender), None)?;
+        Ok((receiver, deliveries))
     }
 
-    fn build_inner(self, sink: Option<SinkHook>) -> Result<(Receiver, mpsc::Receiver<Delivery>)> {
+    /// Builds the receiver and the channel its deliveries arrive on as Okta sent them: an
+    /// [`Incoming`] holds the body, the envelope's ids and each event's JSON exactly as sent (a
+    /// slice of the body) with its `uuid` and `eventType`. De-duplication, the queue and the
+    /// answers are those of [`build`](Self::build); the events are not decoded into the typed
+    /// models, which costs less when they are only passed on or printed, and accepts events
+    /// whose fields have shapes the typed models refuse (a sink's rule: only what is not a
+    /// delivery at all is refused with 400).
+    pub fn build_incoming(self) -> Result<(Receiver, mpsc::Receiver<Incoming>)> {
+        let (sender, deliveries) = mpsc::channel(self.channel_capacity.max(1));
+        let receiver = self.build_inner(Handover::Raw(sender), None)?;
+        Ok((receiver, deliveries))
+    }
+
+    fn build_inner(self, handover: Handover, sink: Option<SinkHook>) -> Result<Receiver> {
         validate_path(&self.path)?;
         check_max_body_bytes(self.max_body_bytes)?;
         check_body_bytes("body bytes in flight", self.limits.max_body_bytes_in_flight)?;
+        if self.queue_wait >= OKTA_TIMEOUT {
+            return Err(Error::InvalidInput(format!(
+                "the receiver's queue wait must be below Okta's 3 s timeout (got {:?})",
+                self.queue_wait
+            )));
+        }
         if self.channel_capacity == 0 {
             return Err(Error::InvalidInput(
                 "the receiver's channel capacity must be at least 1".into(),
@@ -221,7 +260,6 @@ impl ReceiverBuilder {
             }
             None => None,
         };
-        let (sender, deliveries) = mpsc::channel(self.channel_capacity);
         let counters = Arc::new(Counters::default());
         let admin = Admin::new(Arc::clone(&counters), sink.as_ref().map(SinkHook::sink));
         let shared = Arc::new(Shared {
@@ -233,7 +271,8 @@ impl ReceiverBuilder {
                     self.dedupe_max_bytes,
                 ))))
             }),
-            sender,
+            handover,
+            queue_wait: self.queue_wait,
             counters: Arc::clone(&counters),
             sink,
         });
@@ -252,7 +291,7 @@ impl ReceiverBuilder {
             limits: self.limits,
             admin,
         };
-        Ok((receiver, deliveries))
+        Ok(receiver)
     }
 
     /// Builds the receiver and runs `handler` on each delivery, one at a time and in arrival
@@ -324,6 +363,11 @@ mod tests {
         }
         let err = Receiver::builder().channel_capacity(0).build().unwrap_err();
         assert!(err.to_string().contains("capacity"), "{err}");
+        let err = Receiver::builder()
+            .queue_wait(OKTA_TIMEOUT)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("queue wait"), "{err}");
         assert!(Receiver::builder().path("/okta/hooks-1").build().is_ok());
         let err = Receiver::builder()
             .accept_previous_secret("old")

@@ -16,6 +16,7 @@ use crate::dedupe::{Dedupe, Sighting};
 use crate::sink::BoxError;
 use crate::stats::Counters;
 use okta_eventhooks::events::Delivery;
+use okta_eventhooks::sink::Incoming;
 
 /// The future a [`DedupeStore`] returns.
 pub type DedupeFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -104,19 +105,66 @@ fn event_key(uuid: &str) -> String {
     format!("event:{uuid}")
 }
 
+/// What de-duplication reads of a delivery and trims from it: the typed [`Delivery`] of
+/// [`build`](crate::ReceiverBuilder::build), or the [`Incoming`] delivery of
+/// [`build_incoming`](crate::ReceiverBuilder::build_incoming).
+pub(crate) trait Screened {
+    /// The envelope's `eventId`.
+    fn event_id(&self) -> Option<&str>;
+    /// Each event's `uuid`, in order.
+    fn uuids(&self) -> impl Iterator<Item = Option<&str>>;
+    /// How many events it holds.
+    fn event_count(&self) -> usize;
+    /// Keeps the events for which `keep` says so (called once per event, in order).
+    fn retain_events(&mut self, keep: impl FnMut(Option<&str>) -> bool);
+}
+
+impl Screened for Delivery {
+    fn event_id(&self) -> Option<&str> {
+        self.event_id.as_deref()
+    }
+
+    fn uuids(&self) -> impl Iterator<Item = Option<&str>> {
+        self.data.events.iter().map(|e| e.uuid.as_deref())
+    }
+
+    fn event_count(&self) -> usize {
+        self.data.events.len()
+    }
+
+    fn retain_events(&mut self, mut keep: impl FnMut(Option<&str>) -> bool) {
+        self.data.events.retain(|e| keep(e.uuid.as_deref()));
+    }
+}
+
+impl Screened for Incoming {
+    fn event_id(&self) -> Option<&str> {
+        self.event_id.as_deref()
+    }
+
+    fn uuids(&self) -> impl Iterator<Item = Option<&str>> {
+        self.events.iter().map(|e| e.uuid.as_deref())
+    }
+
+    fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    fn retain_events(&mut self, mut keep: impl FnMut(Option<&str>) -> bool) {
+        self.events.retain(|e| keep(e.uuid.as_deref()));
+    }
+}
+
 /// The keys a delivery records: its `eventId`, then each event's `uuid` (empty ones skipped).
-fn keys(delivery: &Delivery) -> Vec<String> {
+fn keys(delivery: &impl Screened) -> Vec<String> {
     delivery
-        .event_id
-        .as_deref()
+        .event_id()
         .map(delivery_key)
         .into_iter()
         .chain(
             delivery
-                .data
-                .events
-                .iter()
-                .filter_map(|e| e.uuid.as_deref().filter(|u| !u.is_empty()).map(event_key)),
+                .uuids()
+                .filter_map(|uuid| uuid.filter(|u| !u.is_empty()).map(event_key)),
         )
         .collect()
 }
@@ -124,11 +172,11 @@ fn keys(delivery: &Delivery) -> Vec<String> {
 /// Drops what was already seen: `None` when the whole delivery is a repeat (its `eventId`, or
 /// every one of its events), otherwise the delivery with only its new events. When the store
 /// fails, everything counts as new: a duplicate is better than a lost event.
-pub(crate) async fn screen(
+pub(crate) async fn screen<D: Screened>(
     store: &dyn DedupeStore,
     counters: &Counters,
-    mut delivery: Delivery,
-) -> Option<Delivery> {
+    mut delivery: D,
+) -> Option<D> {
     let keys = keys(&delivery);
     if keys.is_empty() {
         return Some(delivery);
@@ -141,36 +189,59 @@ pub(crate) async fn screen(
         }
     };
     let mut fresh = fresh.into_iter();
-    if delivery.event_id.is_some() && fresh.next() == Some(false) {
+    if delivery.event_id().is_some() && fresh.next() == Some(false) {
         Counters::bump(&counters.duplicates, 1);
         tracing::debug!(
-            event_id = delivery.event_id.as_deref(),
+            event_id = delivery.event_id(),
             "duplicate event hook delivery dropped"
         );
         return None;
     }
-    let before = delivery.data.events.len();
-    delivery
-        .data
-        .events
-        .retain(|event| match event.uuid.as_deref() {
-            Some(uuid) if !uuid.is_empty() => fresh.next().unwrap_or(true),
-            _ => true,
-        });
-    let repeated = (before - delivery.data.events.len()) as u64;
+    let before = delivery.event_count();
+    delivery.retain_events(|uuid| match uuid {
+        Some(uuid) if !uuid.is_empty() => fresh.next().unwrap_or(true),
+        _ => true,
+    });
+    let repeated = (before - delivery.event_count()) as u64;
     if repeated > 0 {
         Counters::bump(&counters.duplicate_events, repeated);
         tracing::debug!(repeated, "events already received (same uuid) dropped");
     }
-    if before > 0 && delivery.data.events.is_empty() {
+    if before > 0 && delivery.event_count() == 0 {
         Counters::bump(&counters.duplicates, 1);
         return None;
     }
     Some(delivery)
 }
 
+/// Forgets a delivery's ids when dropped armed: a wait for room in the queue that is abandoned
+/// (the caller hung up, so the handler is dropped mid-wait) must not leave its ids remembered,
+/// or Okta's retry would be acknowledged as a duplicate of a delivery never handed over.
+pub(crate) struct ForgetIfAbandoned(Option<(SharedStore, Vec<String>)>);
+
+impl ForgetIfAbandoned {
+    pub(crate) fn new(store: &SharedStore, delivery: &impl Screened) -> Self {
+        Self(Some((store.clone(), keys(delivery))))
+    }
+
+    /// The wait ended (either way): whoever waited decides what to forget.
+    pub(crate) fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for ForgetIfAbandoned {
+    fn drop(&mut self) {
+        if let Some((store, keys)) = self.0.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move { store.0.forget(&keys).await });
+        }
+    }
+}
+
 /// Forgets what [`screen`] recorded for a delivery that was then refused.
-pub(crate) async fn forget(store: &dyn DedupeStore, delivery: &Delivery) {
+pub(crate) async fn forget(store: &dyn DedupeStore, delivery: &impl Screened) {
     store.forget(&keys(delivery)).await;
 }
 
@@ -225,6 +296,41 @@ mod tests {
         );
         let stats = counters.snapshot();
         assert_eq!((stats.duplicates, stats.duplicate_events), (2, 3));
+    }
+
+    /// The deliveries of `build_incoming` are screened alike, and keep their events' JSON.
+    #[tokio::test]
+    async fn deliveries_as_sent_are_screened_alike() {
+        let store = MemoryStore::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20));
+        let counters = Counters::default();
+        let incoming = |event_id: &str, uuids: &[&str]| {
+            let events: Vec<_> = uuids
+                .iter()
+                .map(|u| serde_json::json!({"uuid": u}))
+                .collect();
+            let body = serde_json::json!({"eventId": event_id, "data": {"events": events}});
+            Incoming::parse(serde_json::to_vec(&body).unwrap().into()).unwrap()
+        };
+        let first = screen(&store, &counters, incoming("d1", &["a", "b"])).await;
+        assert_eq!(first.unwrap().events.len(), 2);
+        assert!(
+            screen(&store, &counters, incoming("d1", &["a", "b"]))
+                .await
+                .is_none()
+        );
+        let rebatched = screen(&store, &counters, incoming("d2", &["b", "c"]))
+            .await
+            .unwrap();
+        assert_eq!(rebatched.events.len(), 1);
+        assert_eq!(rebatched.events[0].json, r#"{"uuid":"c"}"#);
+        forget(&store, &rebatched).await;
+        // Forgotten: d2's own id and c; b stays remembered.
+        let again = screen(&store, &counters, incoming("d2", &["b", "c"]))
+            .await
+            .unwrap();
+        assert_eq!(again.events.len(), 1);
+        let stats = counters.snapshot();
+        assert_eq!((stats.duplicates, stats.duplicate_events), (1, 2));
     }
 
     #[tokio::test]

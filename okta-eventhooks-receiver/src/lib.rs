@@ -4,14 +4,17 @@
 //! - answers Okta's one-time verification GET with `{"verification": "<challenge>"}`,
 //! - checks the shared auth header (`authScheme`) in constant time and answers 401 otherwise,
 //! - refuses bodies over a size limit with 413 and malformed JSON with 400 (never panics),
-//! - parses each delivery into a typed [`Delivery`], drops repeated `eventId`s and events whose
-//!   `uuid` was seen within a window (in memory, or in a shared [`DedupeStore`]),
+//! - parses each delivery into a typed [`Delivery`] (or, with
+//!   [`ReceiverBuilder::build_incoming`], keeps each event's JSON as sent in an [`Incoming`]),
+//!   drops repeated `eventId`s and events whose `uuid` was seen within a window (in memory, or
+//!   in a shared [`DedupeStore`]),
 //! - hands the delivery to your code through a channel (or an async callback) and answers 200
 //!   at once, so a slow handler never makes Okta time out (Okta waits 3 s).
 //!
-//! When your code falls behind and the channel is full, deliveries are refused with 503: Okta
-//! retries a 5xx once, and the refused `eventId` is forgotten so the retry gets through. If the
-//! retry is refused too, Okta drops the batch, so size the channel for your bursts.
+//! When your code falls behind and the channel is full, a delivery waits for room up to
+//! [`DEFAULT_QUEUE_WAIT`] (1 s; [`ReceiverBuilder::queue_wait`]) and is then refused with 503:
+//! Okta retries a 5xx once, and the refused `eventId` is forgotten so the retry gets through.
+//! If the retry is refused too, Okta drops the batch, so size the channel for your bursts.
 //!
 //! To rotate the shared secret, build the receiver with the new value in
 //! [`ReceiverBuilder::auth_header`] and the old one in
@@ -91,8 +94,8 @@ mod stats;
 pub use admin::Admin;
 pub use builder::{
     DEFAULT_CHANNEL_CAPACITY, DEFAULT_DEDUPE_CAPACITY, DEFAULT_DEDUPE_MAX_BYTES,
-    DEFAULT_DEDUPE_WINDOW, DEFAULT_MAX_BODY_BYTES, MIN_MAX_BODY_BYTES, ReceiverBuilder,
-    check_max_body_bytes,
+    DEFAULT_DEDUPE_WINDOW, DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_WAIT, MIN_MAX_BODY_BYTES,
+    ReceiverBuilder, check_max_body_bytes,
 };
 pub use dedupe::MAX_EVENT_ID_BYTES;
 pub use dedupe_store::{DedupeFuture, DedupeStore};

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use okta_eventhooks::events::Delivery;
-use okta_eventhooks_receiver::ReceiverStats;
+use okta_eventhooks_receiver::{Incoming, ReceiverStats};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::admin_args::AdminArgs;
@@ -62,9 +61,12 @@ impl Listen {
             builder = builder
                 .accept_previous_secret(read_secret_env(var, "--accept-previous-secret-env")?);
         }
+        // The events as Okta sent them: printing reads only what it shows (the table) or
+        // copies them (json), and no event is refused for a field of a shape this version
+        // does not expect.
         let (builder, inspector) = self.inspect.attach(builder);
         let (receiver, deliveries) = builder
-            .build()
+            .build_incoming()
             .map_err(|e| CliError::Usage(e.to_string()))?;
         if !self.endpoint.has_auth() {
             printer.warn("no --auth-key: every caller is accepted (fine for local tests only)");
@@ -131,7 +133,11 @@ impl Listen {
 /// Prints events on a thread of its own, so that a stdout nobody reads blocks that thread
 /// only, never the runtime that answers Okta. Between the two is the receiver's queue
 /// ([`okta_eventhooks_receiver::DEFAULT_CHANNEL_CAPACITY`] deliveries); when the output falls
-/// that far behind, new deliveries get 503 and Okta retries them once.
+/// that far behind, a new delivery waits up to [`okta_eventhooks_receiver::DEFAULT_QUEUE_WAIT`]
+/// for room, then gets 503 and Okta retries it once (a reader that stopped reading). To a
+/// file or a pipe that is read, printing a delivery (one write, one flush) costs less than
+/// receiving it (issue 22: every event was decoded, formatted in both formats and written and
+/// flushed on its own), and a moment without the processor is waited out rather than refused.
 struct EventOutput {
     done: oneshot::Receiver<Result<u64>>,
 }
@@ -141,7 +147,7 @@ impl EventOutput {
     /// output failed).
     fn start(
         printer: Printer,
-        mut deliveries: mpsc::Receiver<Delivery>,
+        mut deliveries: mpsc::Receiver<Incoming>,
         limit: Option<u64>,
     ) -> (Self, oneshot::Receiver<()>) {
         let (done_tx, done) = oneshot::channel();
@@ -149,6 +155,7 @@ impl EventOutput {
         std::thread::spawn(move || {
             let mut enough_tx = Some(enough_tx);
             let mut printed = 0;
+            let mut buffer = Vec::new();
             let outcome = loop {
                 // Ends once the receiver has stopped and its queue is empty.
                 let Some(delivery) = deliveries.blocking_recv() else {
@@ -156,10 +163,10 @@ impl EventOutput {
                 };
                 // Every event of a delivery is printed, also past `--count`: the delivery
                 // was acknowledged, and Okta will not send its events again.
-                if let Err(e) = print_events(&printer, &delivery) {
+                if let Err(e) = printer.raw_events(&delivery.events, &mut buffer) {
                     break Err(e);
                 }
-                printed += delivery.data.events.len() as u64;
+                printed += delivery.events.len() as u64;
                 if limit.is_some_and(|limit| printed >= limit)
                     && let Some(tx) = enough_tx.take()
                 {
@@ -178,14 +185,6 @@ impl EventOutput {
             Err(_) => Err(CliError::Internal("the output thread failed".into())),
         }
     }
-}
-
-/// One line per event, or one JSON line / YAML document with every field Okta sent.
-fn print_events(printer: &Printer, delivery: &Delivery) -> Result<()> {
-    for event in &delivery.data.events {
-        printer.event(event)?;
-    }
-    Ok(())
 }
 
 fn summary(stats: &ReceiverStats) -> String {

@@ -83,6 +83,8 @@ async fn a_full_queue_answers_503_and_okta_retries_once() {
     let (receiver, mut inbox) = Receiver::builder()
         .path("/hook")
         .channel_capacity(1)
+        // Below the test emulator's 1 s timeout, as the default 1 s is below Okta's 3 s.
+        .queue_wait(std::time::Duration::from_millis(100))
         .build()
         .unwrap();
     let running = receiver.serve("127.0.0.1:0").await.unwrap();
