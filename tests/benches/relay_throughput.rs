@@ -3,7 +3,12 @@
 //! against the bare receiver (no sink, answers at once), with 16 concurrent senders, in one run
 //! on the same machine and reported as ratios (never asserted: machines are noisy). A last leg
 //! is the JetStream relay again with its admin listener up and `/metrics` scraped every second,
-//! compared round by round with the leg without it.
+//! compared round by round with the leg without it. The `jspub` leg is JetStream's own
+//! publish rate for the same events, no HTTP: each sender publishes a delivery's 10 events
+//! straight from async-nats (same subjects, `Nats-Msg-Id` and headers as the relay sets, into
+//! a fresh stream with the relay's settings), sends all 10 then awaits the 10 acks as the
+//! relay does, and counts the delivery when all are acknowledged; the summary gives the
+//! JetStream relay leg ÷ this one, round by round.
 //!
 //! Every server runs in this process next to the senders; JetStream is a real `nats-server`
 //! (file storage, one replica), SQLite a file in a scratch directory (WAL, synchronous=FULL),
@@ -22,7 +27,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use okta_eventhooks_receiver::Receiver;
-use okta_eventhooks_relay::{JetStreamStore, NatsServers, RunningRelay, StreamSettings};
+use okta_eventhooks_relay::async_nats::{self, HeaderMap, jetstream};
+use okta_eventhooks_relay::{
+    JetStreamStore, NatsServers, RunningRelay, StreamSettings, ensure_stream, headers,
+};
 use okta_eventhooks_sql::{PgUrl, SqlSink, TableName};
 use okta_eventhooks_tests::fixtures::delivery;
 use okta_eventhooks_tests::http;
@@ -57,9 +65,57 @@ impl Round {
     }
 }
 
-/// 16 senders POST deliveries of 10 new events to `url` for `duration`.
+/// Where a leg's senders send a delivery.
+enum Target {
+    /// POSTed to a receiver or relay.
+    Http(String),
+    /// Published event by event straight into JetStream (the `jspub` leg).
+    JsPub(Arc<JsPub>),
+}
+
+/// What the `jspub` leg publishes with: one connection shared by all senders, as the relay's.
+struct JsPub {
+    js: jetstream::Context,
+    prefix: String,
+    /// Each event's JSON as the relay would publish it, with [`PLACEHOLDER`] for the number.
+    events: Vec<(String, String)>,
+    /// The hook id and org the relay takes from the delivery's `source`.
+    hook_id: String,
+    org: String,
+}
+
+impl JsPub {
+    /// Publishes delivery `n`'s events, all sent before any ack is awaited (the relay's
+    /// `publish_once`); true when every one was acknowledged.
+    async fn delivery(&self, n: &str) -> bool {
+        let mut shared = HeaderMap::new();
+        shared.insert(headers::OKTA_EVENT_ID, n);
+        shared.insert(headers::OKTA_EVENT_HOOK_ID, self.hook_id.as_str());
+        shared.insert(headers::OKTA_ORG, self.org.as_str());
+        let mut acks = Vec::with_capacity(self.events.len());
+        for (event_type, json) in &self.events {
+            let uuid = format!("uuid-{n}-{event_type}");
+            let payload = json.replace(PLACEHOLDER, n);
+            let message = jetstream::message::PublishMessage::build()
+                .headers(shared.clone())
+                .payload(payload.into())
+                .message_id(uuid);
+            let sent = self
+                .js
+                .send_publish(format!("{}.{event_type}", self.prefix), message)
+                .await;
+            acks.push(async move { sent.ok()?.await.ok() });
+        }
+        futures_util::future::join_all(acks)
+            .await
+            .iter()
+            .all(|ack| ack.as_ref().is_some_and(|a| !a.duplicate))
+    }
+}
+
+/// 16 senders send deliveries of 10 new events to `target` for `duration`.
 async fn round(
-    url: &str,
+    target: &Target,
     template: &Arc<String>,
     next: &Arc<AtomicU64>,
     duration: Duration,
@@ -68,8 +124,16 @@ async fn round(
     let until = started + duration;
     let senders: Vec<_> = (0..SENDERS)
         .map(|_| {
-            let (url, template, next) = (url.to_owned(), Arc::clone(template), Arc::clone(next));
+            let (template, next) = (Arc::clone(template), Arc::clone(next));
+            let target = match target {
+                Target::Http(url) => Target::Http(url.clone()),
+                Target::JsPub(js) => Target::JsPub(Arc::clone(js)),
+            };
             tokio::spawn(async move {
+                let url = match target {
+                    Target::Http(url) => url,
+                    Target::JsPub(js) => return publish(&js, &next, until).await,
+                };
                 let client = http::client();
                 let mut latencies = Vec::new();
                 let mut failures = 0;
@@ -108,6 +172,22 @@ async fn round(
         latencies,
         failures,
     }
+}
+
+/// One `jspub` sender: deliveries published until `until`, with their latencies.
+async fn publish(js: &JsPub, next: &AtomicU64, until: Instant) -> (Vec<Duration>, u64) {
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    while Instant::now() < until {
+        let n = format!("{:012}", next.fetch_add(1, Ordering::Relaxed));
+        let sent = Instant::now();
+        if js.delivery(&n).await {
+            latencies.push(sent.elapsed());
+        } else {
+            failures += 1;
+        }
+    }
+    (latencies, failures)
 }
 
 fn median(rounds: &mut [Round]) -> &Round {
@@ -224,39 +304,75 @@ async fn main() {
         }
     };
 
-    let mut legs: Vec<(&str, String)> = vec![
-        ("bare receiver (no sink)", bare.url()),
-        ("relay, JetStream (file, R1)", relay.url()),
-        ("relay, SQLite (WAL, synchronous=FULL)", sqlite_relay.url()),
-    ];
-    if let Some((_, running)) = &postgres {
-        legs.push(("relay, PostgreSQL (fsync=on)", running.url()));
-    }
-    let admin_leg = legs.len();
-    legs.push((
-        "relay, JetStream + admin listener (/metrics scraped 1/s)",
-        admin_relay.url(),
-    ));
-
     let types: Vec<String> = (0..EVENTS_PER_DELIVERY)
         .map(|i| format!("user.session.start{i}"))
         .collect();
     let types: Vec<&str> = types.iter().map(String::as_str).collect();
-    let template = Arc::new(delivery(PLACEHOLDER, &types).to_string());
+    let body = delivery(PLACEHOLDER, &types);
+    let template = Arc::new(body.to_string());
+
+    // JetStream's own rate: a fresh stream with the relay's settings, the messages the relay
+    // would publish for the same deliveries (event JSON as in the body, subject
+    // `<prefix>.<eventType>`, `Nats-Msg-Id` = uuid, the delivery's event id, hook and org).
+    let jspub_settings = StreamSettings::new("OKTA_EVENTS_JSPUB").subject_prefix("okta.jspub");
+    let jspub_client = async_nats::connect(nats.url()).await.unwrap();
+    ensure_stream(&jetstream::new(jspub_client.clone()), &jspub_settings)
+        .await
+        .unwrap();
+    let source = url::Url::parse(body["source"].as_str().unwrap()).unwrap();
+    let jspub = Arc::new(JsPub {
+        js: jetstream::new(jspub_client),
+        prefix: jspub_settings.prefix().to_owned(),
+        events: body["data"]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["eventType"].as_str().unwrap().to_owned(), e.to_string()))
+            .collect(),
+        hook_id: source
+            .path_segments()
+            .unwrap()
+            .next_back()
+            .unwrap()
+            .to_owned(),
+        org: source.host_str().unwrap().to_owned(),
+    });
+
+    let mut legs: Vec<(&str, Target)> = vec![
+        ("bare receiver (no sink)", Target::Http(bare.url())),
+        ("relay, JetStream (file, R1)", Target::Http(relay.url())),
+        (
+            "relay, SQLite (WAL, synchronous=FULL)",
+            Target::Http(sqlite_relay.url()),
+        ),
+    ];
+    if let Some((_, running)) = &postgres {
+        legs.push(("relay, PostgreSQL (fsync=on)", Target::Http(running.url())));
+    }
+    let admin_leg = legs.len();
+    legs.push((
+        "relay, JetStream + admin listener (/metrics scraped 1/s)",
+        Target::Http(admin_relay.url()),
+    ));
+    let jspub_leg = legs.len();
+    legs.push((
+        "jspub: async-nats publish, no HTTP (file, R1)",
+        Target::JsPub(Arc::clone(&jspub)),
+    ));
     let body_bytes = template.len();
     let next = Arc::new(AtomicU64::new(0));
 
     // Warm-up: connections, allocator, the stores' first blocks.
     let warm = Duration::from_millis(500);
     let mut acknowledged = vec![0u64; legs.len()];
-    for (i, (_, url)) in legs.iter().enumerate() {
-        acknowledged[i] += round(url, &template, &next, warm).await.deliveries;
+    for (i, (_, target)) in legs.iter().enumerate() {
+        acknowledged[i] += round(target, &template, &next, warm).await.deliveries;
     }
 
     let mut results: Vec<Vec<Round>> = legs.iter().map(|_| Vec::new()).collect();
     for _ in 0..rounds {
-        for (i, (_, url)) in legs.iter().enumerate() {
-            let r = round(url, &template, &next, secs).await;
+        for (i, (_, target)) in legs.iter().enumerate() {
+            let r = round(target, &template, &next, secs).await;
             acknowledged[i] += r.deliveries;
             results[i].push(r);
         }
@@ -290,6 +406,13 @@ async fn main() {
         .map(|(with, without)| with.per_second() / without.per_second())
         .collect();
     costs.sort_by(f64::total_cmp);
+    // Each round's JetStream relay leg against JetStream's own rate in the same round.
+    let mut of_jspub: Vec<f64> = results[1]
+        .iter()
+        .zip(&results[jspub_leg])
+        .map(|(relay, jspub)| relay.per_second() / jspub.per_second())
+        .collect();
+    of_jspub.sort_by(f64::total_cmp);
     let medians: Vec<Round> = results
         .into_iter()
         .map(|mut rs| median(&mut rs).clone())
@@ -341,6 +464,17 @@ async fn main() {
         ms(with.percentile(0.99)),
         ms(without.percentile(0.99)),
     );
+    let (relay_round, jspub_round) = (&medians[1], &medians[jspub_leg]);
+    println!(
+        "relay (JetStream) vs jspub: {:.0} vs {:.0} deliveries/s (median ratio of rounds {:.3}, target ≥ 0.9: {}), p99 {} vs {} ms (target < 50 ms: {})",
+        relay_round.per_second(),
+        jspub_round.per_second(),
+        of_jspub[of_jspub.len() / 2],
+        verdict(of_jspub[of_jspub.len() / 2] >= 0.9),
+        ms(relay_round.percentile(0.99)),
+        ms(jspub_round.percentile(0.99)),
+        verdict(relay_round.percentile(0.99) < Duration::from_millis(50)),
+    );
     scraper.abort();
     // Every acknowledged event was stored, once: the benchmark measured real storage.
     let stats = relay.stats();
@@ -357,5 +491,14 @@ async fn main() {
         );
         assert_eq!(stored, acknowledged, "an acknowledged event is missing");
     }
+    // The jspub leg stored every acknowledged event too, once.
+    let mut jspub_stream = jspub.js.get_stream("OKTA_EVENTS_JSPUB").await.unwrap();
+    let stored = jspub_stream.info().await.unwrap().state.messages;
+    let acknowledged = acknowledged[jspub_leg] * EVENTS_PER_DELIVERY as u64;
+    println!(
+        "{}: events acknowledged {acknowledged}, stored {stored}",
+        legs[jspub_leg].0
+    );
+    assert_eq!(stored, acknowledged, "an acknowledged event is missing");
     relay.shutdown().await.unwrap();
 }
