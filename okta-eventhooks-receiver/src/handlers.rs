@@ -240,7 +240,15 @@ mod tests {
     use crate::dedupe_store::MemoryStore;
 
     fn shared() -> (Arc<Shared>, mpsc::Receiver<Delivery>) {
-        let (sender, deliveries) = mpsc::channel(4);
+        shared_with(4, Duration::ZERO)
+    }
+
+    /// A handler's state with a queue of `capacity` deliveries, waited for up to `queue_wait`.
+    fn shared_with(
+        capacity: usize,
+        queue_wait: Duration,
+    ) -> (Arc<Shared>, mpsc::Receiver<Delivery>) {
+        let (sender, deliveries) = mpsc::channel(capacity);
         let shared = Shared {
             auth: None,
             dedupe: SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
@@ -249,7 +257,7 @@ mod tests {
                 1 << 20,
             )))),
             handover: Handover::Typed(sender),
-            queue_wait: Duration::ZERO,
+            queue_wait,
             counters: Arc::default(),
             sink: None,
         };
@@ -419,22 +427,7 @@ mod tests {
     /// (or once its reader is gone) it is refused with 503 and its ids forgotten.
     #[tokio::test]
     async fn a_full_queue_is_waited_for_up_to_the_queue_wait() {
-        let shared = |queue_wait| {
-            let (sender, deliveries) = mpsc::channel(1);
-            let shared = Shared {
-                auth: None,
-                dedupe: SharedStore(Arc::new(MemoryStore::new(Dedupe::new(
-                    Duration::from_secs(60),
-                    100,
-                    1 << 20,
-                )))),
-                handover: Handover::Typed(sender),
-                queue_wait,
-                counters: Arc::default(),
-                sink: None,
-            };
-            (Arc::new(shared), deliveries)
-        };
+        let shared = |queue_wait| shared_with(1, queue_wait);
         let post = |shared: &Arc<Shared>, id: &str| {
             let body = json!({"eventId": id, "data": {"events": [{"uuid": id}]}}).to_string();
             let request = Request::post("/").body(Body::from(body)).unwrap();

@@ -45,23 +45,29 @@ fn is_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
+/// Run as root, the server refuses to start: its files go to the `postgres` user.
+fn give_to_postgres(dir: &std::path::Path) {
+    if !is_root() {
+        return;
+    }
+    let status = Command::new("chown")
+        .args(["-R", "postgres:postgres"])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "cannot give {} to postgres",
+        dir.display()
+    );
+}
+
 impl PgServer {
     /// `initdb`, then starts the server and waits until it accepts queries.
     pub fn start() -> Self {
         let bin = pg_bin_dir().unwrap_or_else(|| panic!("{MISSING}"));
         let dir = tempdir("postgres");
-        if is_root() {
-            let status = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status()
-                .unwrap();
-            assert!(
-                status.success(),
-                "cannot give {} to postgres",
-                dir.display()
-            );
-        }
+        give_to_postgres(&dir);
         let mut server = Self {
             bin,
             dir,
@@ -211,18 +217,7 @@ impl PgServer {
         // The server takes a key only when it is private to it.
         std::fs::set_permissions(&files.server_key, std::fs::Permissions::from_mode(0o600))
             .unwrap();
-        if is_root() {
-            let status = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status()
-                .unwrap();
-            assert!(
-                status.success(),
-                "cannot give {} to postgres",
-                dir.display()
-            );
-        }
+        give_to_postgres(&dir);
         for (setting, value) in [
             ("ssl_cert_file", &files.server_cert),
             ("ssl_key_file", &files.server_key),
