@@ -17,7 +17,7 @@ use okta_eventhooks_tests::nats::free_port;
 use okta_eventhooks_tests::secrets::{HEADER_SECRET, HOOK_SECRET};
 use serde_json::{Value, json};
 
-use crate::support::std_bare;
+use crate::support::{lines_of, std_bare};
 
 /// A running command and the lines it printed on stderr.
 struct Running {
@@ -51,13 +51,7 @@ impl Running {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let (tx, stderr) = mpsc::channel();
-        let pipe = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
+        let stderr = lines_of(child.stderr.take().unwrap());
         Self {
             child,
             stderr,

@@ -1,6 +1,5 @@
 //! `okta-eventhooks listen` end to end: the built binary, real HTTP, stdout/stderr and exit code.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -10,7 +9,7 @@ use okta_eventhooks_tests::http::{self, post_delivery};
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, assert_no_secret};
 use serde_json::{Value, json};
 
-use crate::support::std_bare;
+use crate::support::{lines_of, std_bare};
 
 /// A running `listen` and the URL it printed.
 struct Listener {
@@ -44,13 +43,7 @@ fn listen_with(args: &[&str], env: &[(&str, &str)]) -> Listener {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (tx, stderr) = mpsc::channel();
-    let pipe = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let stderr = lines_of(child.stderr.take().unwrap());
     let mut before = Vec::new();
     let url = loop {
         let line = stderr

@@ -19,7 +19,7 @@ use okta_eventhooks_tests::scratch::tempdir;
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, TOKEN};
 use serde_json::{Value, json};
 
-use crate::support::{Outcome, cli_at, home_dir, run};
+use crate::support::{Outcome, cli_at, home_dir, lines_of, run};
 
 const STREAM: &str = "RECONCILE_EVENTS";
 
@@ -392,7 +392,6 @@ async fn reconcile_usage_errors_exit_1_not_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_reports_a_round_per_interval_judging_only_events_older_than_the_lag() {
-    use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     use std::time::Duration;
 
@@ -437,13 +436,7 @@ async fn watch_reports_a_round_per_interval_judging_only_events_older_than_the_l
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = lines_of(child.stdout.take().unwrap());
     // Two rounds, each judging the old event only (missing: the seen file is empty).
     for _ in 0..2 {
         let round: Value =

@@ -2,7 +2,6 @@
 //! `nats-server` (started on a free loopback port with temporary storage). Ignored with the
 //! reason when the server is missing (see `okta_eventhooks_tests::nats`), failing under CI.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -14,7 +13,7 @@ use okta_eventhooks_tests::http::post_delivery;
 use okta_eventhooks_tests::nats::NatsServer;
 use okta_eventhooks_tests::secrets::{HOOK_SECRET, assert_no_secret};
 
-use crate::support::{bare, run, std_bare};
+use crate::support::{bare, lines_of, run, std_bare};
 
 /// The password in the NATS URL; it must never be printed either.
 const NATS_PASSWORD: &str = "nats-password-never-printed-5151";
@@ -34,16 +33,6 @@ impl Drop for RelayProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn lines_of(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    rx
 }
 
 pub(crate) fn nats_url(nats: &NatsServer) -> String {

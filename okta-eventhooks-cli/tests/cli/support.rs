@@ -1,9 +1,10 @@
 //! Running the binary under test. What other suites share too (secrets, Okta-shaped fixtures,
 //! hook endpoints, the emulator, scratch directories) is in `okta_eventhooks_tests`.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
+use std::sync::{OnceLock, mpsc};
 
 use assert_cmd::Command;
 use okta_eventhooks_tests::scratch::tempdir;
@@ -126,4 +127,16 @@ pub async fn run_on_a_terminal(
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_no_secret("the terminal", &text);
     (output.status.code().unwrap_or(-1), text)
+}
+
+/// The lines of `pipe` (a child's stdout or stderr), read on a thread of their own so that a
+/// test can wait for one with a timeout.
+pub fn lines_of(pipe: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
 }
