@@ -443,17 +443,15 @@ impl SinkTarget {
         Ok(match self {
             SinkTarget::Nats(target) => {
                 let client = target.servers.connect("okta-eventhooks-reconcile").await?;
-                okta_eventhooks_relay::check_stream_limits(
-                    &okta_eventhooks_relay::async_nats::jetstream::new(client.clone()),
-                    &target.stream,
-                    stream.args.allow_retention_limits,
+                Box::new(
+                    JetStreamStore::existing(
+                        client,
+                        &target.stream,
+                        &stream.args.subject_prefix,
+                        stream.args.allow_retention_limits,
+                    )
+                    .await?,
                 )
-                .await?;
-                Box::new(JetStreamStore::existing(
-                    client,
-                    &target.stream,
-                    &stream.args.subject_prefix,
-                ))
             }
             SinkTarget::Sql {
                 database, table, ..

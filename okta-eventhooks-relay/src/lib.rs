@@ -82,7 +82,7 @@ pub use store::JetStreamStore;
 pub use stored::MAX_STORED_IDS;
 pub use stream::{
     DEFAULT_DUPLICATE_WINDOW, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, Storage, StreamSettings,
-    check_stream_limits, ensure_stream,
+    ensure_stream,
 };
 pub use subject::INVALID_EVENT_TYPE_TOKEN;
 

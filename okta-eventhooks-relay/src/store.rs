@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::nats::NatsServers;
 use crate::publish::{Published, Publisher};
 use crate::stored::{self, ReplayedEvent};
-use crate::stream::{StreamSettings, ensure_stream};
+use crate::stream::{StreamSettings, check_stream_limits, ensure_stream};
 
 /// Publish acks awaited at once, across all deliveries in flight.
 const MAX_ACKS_IN_FLIGHT: usize = 16_384;
@@ -107,16 +107,23 @@ impl JetStreamStore {
     }
 
     /// A store over a stream that already exists (the relay's), for reading it back and
-    /// replaying into it: nothing is created or checked here.
-    pub fn existing(client: async_nats::Client, stream: &str, prefix: &str) -> Self {
+    /// replaying into it: nothing is created. A stream whose limits could lose or refuse
+    /// what is replayed is refused ([`Error::StreamLimits`]) unless `allow_retention_limits`.
+    pub async fn existing(
+        client: async_nats::Client,
+        stream: &str,
+        prefix: &str,
+        allow_retention_limits: bool,
+    ) -> Result<Self> {
         let js = jetstream::new(client.clone());
-        Self::with_context(
+        check_stream_limits(&js, stream, allow_retention_limits).await?;
+        Ok(Self::with_context(
             client,
             js,
             stream,
             prefix,
             okta_eventhooks_receiver::DEFAULT_SINK_DEADLINE,
-        )
+        ))
     }
 
     fn with_context(

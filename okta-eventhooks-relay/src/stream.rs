@@ -314,7 +314,7 @@ fn is_subject_overlap(e: &jetstream::context::CreateStreamError) -> bool {
 
 /// Checks that the existing stream `name` cannot lose or refuse events (its limits), for a
 /// stream the caller only writes to and reads (`reconcile`): [`Error::StreamLimits`].
-pub async fn check_stream_limits(
+pub(crate) async fn check_stream_limits(
     js: &jetstream::Context,
     name: &str,
     allow_retention_limits: bool,

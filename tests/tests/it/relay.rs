@@ -583,6 +583,16 @@ async fn a_stream_whose_limits_lose_or_refuse_acknowledged_events_is_refused() {
             && text.contains("--allow-retention-limits"),
         "{text}"
     );
+    // Opened to read back and replay into (`reconcile`), the same stream is refused alike,
+    // and accepted when told.
+    let existing = |allow| JetStreamStore::existing(js.client(), STREAM, "okta.events", allow);
+    match existing(false).await {
+        Err(Error::StreamLimits { problems, .. }) => {
+            assert!(problems.join("; ").contains("max_msgs 5"), "{problems:?}")
+        }
+        other => panic!("{:?}", other.map(|_| "opened")),
+    }
+    existing(true).await.unwrap();
     // Told to accept it, the relay starts, and the stream does what it says.
     let allowed = relay(
         &nats.url(),
