@@ -46,6 +46,20 @@ pub async fn verified_hook(client: &Client, hook: &EventHook) -> String {
     id
 }
 
+/// An emulator with Okta's own 3 s timeout (a sink may take up to its 2 s deadline) and a
+/// verified hook named `name` calling `url` for `types` ([`crate::fixtures::new_hook`]); both, and the
+/// hook's id.
+pub async fn okta_calling(url: &str, name: &str, types: &[&str]) -> (Emulator, String) {
+    let emu = builder()
+        .hook_timeout(okta_eventhooks::hook_call::OKTA_TIMEOUT)
+        .start("127.0.0.1:0")
+        .await
+        .unwrap();
+    let hook = crate::fixtures::new_hook(name, url, types);
+    let id = verified_hook(&client(&emu), &hook).await;
+    (emu, id)
+}
+
 /// The events of `event_type` the emulator has fired, oldest first, exactly as its System Log
 /// serves them (and as its hooks received them). At most 1,000 (one page).
 pub async fn fired_events(emu: &Emulator, event_type: &str) -> Vec<serde_json::Value> {

@@ -13,7 +13,6 @@ use async_nats::jetstream;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use okta_eventhooks::{Channel, EventHook, Events};
 use okta_eventhooks_emulator::Emulator;
 use okta_eventhooks_receiver::Receiver;
 use okta_eventhooks_relay::{
@@ -97,29 +96,14 @@ fn uuids(events: &[ReceivedEvent]) -> BTreeMap<String, usize> {
     counts
 }
 
-/// An emulator with Okta's 3 s timeout (the relay may take up to its 2 s deadline) and a
-/// verified hook calling `url`; returns both and the hook id.
+/// An emulator calling `url` (Okta's timeout) with a verified hook; both and the hook id.
 async fn okta_calling(url: &str) -> (Emulator, String) {
-    let emu = emulator::builder()
-        .hook_timeout(okta_eventhooks::hook_call::OKTA_TIMEOUT)
-        .start("127.0.0.1:0")
-        .await
-        .unwrap();
-    let hook = EventHook::builder("relay")
-        .channel(
-            Channel::https(url)
-                .unwrap()
-                .auth_header("Authorization", HOOK_SECRET),
-        )
-        .events(Events::types([
-            "user.session.start",
-            "user.lifecycle.create",
-            "group.user_membership.add",
-        ]))
-        .build()
-        .unwrap();
-    let id = emulator::verified_hook(&emulator::client(&emu), &hook).await;
-    (emu, id)
+    let types = [
+        "user.session.start",
+        "user.lifecycle.create",
+        "group.user_membership.add",
+    ];
+    emulator::okta_calling(url, "relay", &types).await
 }
 
 /// Fires one event per call, `fires` times, in the background; counts the calls done.

@@ -6,8 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use okta_eventhooks::{Channel, EventHook, Events};
-use okta_eventhooks_emulator::Emulator;
 use okta_eventhooks_receiver::{Receiver, RunningReceiver};
 use okta_eventhooks_sql::{Error, PgUrl, SqlSink, StoredEvent, TableName};
 use okta_eventhooks_tests::emulator;
@@ -66,29 +64,6 @@ fn uuid_counts(rows: &[StoredEvent]) -> BTreeMap<String, usize> {
     counts
 }
 
-/// An emulator with Okta's 3 s timeout and a verified hook calling `url`.
-async fn okta_calling(url: &str) -> Emulator {
-    let emu = emulator::builder()
-        .hook_timeout(okta_eventhooks::hook_call::OKTA_TIMEOUT)
-        .start("127.0.0.1:0")
-        .await
-        .unwrap();
-    let hook = EventHook::builder("sql")
-        .channel(
-            Channel::https(url)
-                .unwrap()
-                .auth_header("Authorization", HOOK_SECRET),
-        )
-        .events(Events::types([
-            "user.session.start",
-            "user.lifecycle.create",
-        ]))
-        .build()
-        .unwrap();
-    emulator::verified_hook(&emulator::client(&emu), &hook).await;
-    emu
-}
-
 /// A delivery written by hand: odd spacing, key order and an unknown field, which the table
 /// must keep byte for byte.
 fn odd_delivery(uuid: &str) -> (String, String) {
@@ -106,7 +81,12 @@ fn odd_delivery(uuid: &str) -> (String, String) {
 async fn every_event_once(sink: SqlSink) {
     let relay = serve(&sink);
     let url = relay.url();
-    let emu = okta_calling(&url).await;
+    let (emu, _) = emulator::okta_calling(
+        &url,
+        "sql",
+        &["user.session.start", "user.lifecycle.create"],
+    )
+    .await;
     assert_eq!(
         emu.fire("user.session.start", 30)
             .await
