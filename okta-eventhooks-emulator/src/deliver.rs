@@ -413,12 +413,12 @@ async fn send(
 
 /// Splits events into POSTs of at most `max_events` events and `max_bytes` bytes of events
 /// (`len` says an event's; an event larger than that goes alone).
-fn posts<'a, T>(
-    events: &'a [T],
+fn posts<T>(
+    events: &[T],
     max_events: usize,
     max_bytes: usize,
     len: impl Fn(&T) -> usize,
-) -> Vec<&'a [T]> {
+) -> Vec<&[T]> {
     let mut posts = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (index, event) in events.iter().enumerate() {
