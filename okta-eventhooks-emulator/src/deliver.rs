@@ -1,6 +1,7 @@
-//! Firing events: build LogEvents, write them to the System Log, pick the hooks Okta would
-//! call, apply their filters and POST them, one window at a time (the hooks in parallel),
-//! within the fire's deadline.
+//! Firing events: make LogEvents (from a template per entry of the fire, `events::Template`),
+//! write them to the System Log, pick the hooks Okta would call, apply their filters and POST
+//! them, one window at a time (the hooks in parallel), within the fire's deadline. Each event
+//! is written once: the text the System Log stores is the text the POSTs carry.
 //!
 //! A window is up to `max_batch` events generated together, of every type the fire asked for
 //! (interleaved, as events that happen close together are). Each hook gets what is due to it
