@@ -14,6 +14,11 @@ use okta_eventhooks::ids;
 use super::merge_patch;
 use crate::syslog::{Stored, Values, filter_values};
 
+/// The length of a time in Okta's format (`2025-03-13T23:36:13.000Z`), the System Log's stamp.
+const STAMP_LEN: usize = 24;
+/// The length of a UUID in its usual form.
+const UUID_LEN: usize = 36;
+
 /// What fills a slot, per event.
 #[derive(Debug, PartialEq)]
 enum Slot {
@@ -37,6 +42,13 @@ impl Part {
         match self {
             Part::Text(text) => text,
             Part::Slot(slot) => &fills[*slot],
+        }
+    }
+
+    fn slot(&self) -> Option<usize> {
+        match self {
+            Part::Slot(slot) => Some(*slot),
+            Part::Text(_) => None,
         }
     }
 }
@@ -212,8 +224,8 @@ impl Template {
                 .holes
                 .iter()
                 .map(|hole| match &template.slots[*hole] {
-                    Slot::Uuid => 36,
-                    Slot::Published => "2026-12-06T08:24:02.000Z".len(),
+                    Slot::Uuid => UUID_LEN,
+                    Slot::Published => STAMP_LEN,
                     Slot::Id { len, .. } => *len,
                 })
                 .sum::<usize>();
@@ -262,15 +274,6 @@ impl Template {
             event_type: self.event_type.clone(),
         };
         (stored, fired)
-    }
-}
-
-impl Part {
-    fn slot(&self) -> Option<usize> {
-        match self {
-            Part::Slot(slot) => Some(*slot),
-            Part::Text(_) => None,
-        }
     }
 }
 
