@@ -2,7 +2,8 @@
 //! no hook, then delivered to one bare receiver (an axum handler that answers the challenge
 //! and 200 to every POST, reading the body), in process, a few rounds each; prints events per
 //! second, the median round. (That fired events are stamped with the wall clock, issue 15, is
-//! the System Log's unit test `a_burst_is_never_published_after_the_wall_clock`.)
+//! tested by the unit tests `a_burst_is_never_published_after_the_wall_clock` and
+//! `made_events_are_never_published_after_the_wall_clock`.)
 //!
 //! `cargo run --release -p okta-eventhooks-emulator --example fire_rate -- [EVENTS] [ROUNDS]`
 

@@ -1,6 +1,7 @@
-//! Firing events: build LogEvents, write them to the System Log, pick the hooks Okta would
-//! call, apply their filters and POST them, one window at a time (the hooks in parallel),
-//! within the fire's deadline.
+//! Firing events: make LogEvents (from a template per entry of the fire, `events::Template`),
+//! write them to the System Log, pick the hooks Okta would call, apply their filters and POST
+//! them, one window at a time (the hooks in parallel), within the fire's deadline. Each event
+//! is written once: the text the System Log stores is the text the POSTs carry.
 //!
 //! A window is up to `max_batch` events generated together, of every type the fire asked for
 //! (interleaved, as events that happen close together are). Each hook gets what is due to it
@@ -17,12 +18,11 @@ use std::time::Duration;
 
 use okta_eventhooks::events::LogEvent;
 use okta_eventhooks::filter::{Filter, FilterError};
-use serde::Deserialize;
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::chaos::{self, Chaos};
-use super::events;
+use super::events::{self, Fired, Template};
 use super::model::Hook;
 use super::records::{FireRequest, FireSummary, HookOutcome};
 use super::shared::Shared;
@@ -36,9 +36,10 @@ pub const DEFAULT_FIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest deadline a `fire` may ask for.
 pub const MAX_FIRE_TIMEOUT: Duration = Duration::from_secs(600);
 
-/// The events of one window and the entry of the request each comes from.
+/// The events of one window (as written to the System Log) and the entry of the request each
+/// comes from.
 struct Window {
-    events: Vec<Value>,
+    events: Vec<Fired>,
     entries: Vec<usize>,
 }
 
@@ -47,6 +48,8 @@ struct Plan {
     types: Vec<String>,
     counts: Vec<usize>,
     patches: Vec<Option<Value>>,
+    /// Each entry's events (made once the hooks it names are known).
+    templates: Vec<Template>,
     total: usize,
     deadline: Instant,
     chaos: Chaos,
@@ -110,6 +113,7 @@ fn plan(shared: &Shared, request: FireRequest) -> Result<Plan, String> {
         types,
         counts,
         patches,
+        templates: Vec::new(),
         total,
         deadline: Instant::now() + timeout,
         chaos,
@@ -120,7 +124,7 @@ pub(crate) async fn fire(
     shared: &Arc<Shared>,
     request: FireRequest,
 ) -> Result<FireSummary, String> {
-    let plan = Arc::new(plan(shared, request)?);
+    let mut plan = plan(shared, request)?;
     let state = shared.store.snapshot();
     let subscribed = |h: &Hook| plan.types.iter().any(|t| h.events.items.contains(t));
     let (eligible, ineligible): (Vec<_>, Vec<_>) = state
@@ -129,24 +133,21 @@ pub(crate) async fn fire(
         .filter(|h| subscribed(h))
         .partition(|h| plan.types.iter().any(|t| h.receives(t)));
     // Okta lists the hooks meant to deliver an event in its debug data.
-    let hook_ids: Vec<Value> = plan
+    // The template of each entry's events: the sample event, these hook ids, the patch.
+    plan.templates = plan
         .types
         .iter()
-        .map(|t| {
+        .zip(&plan.patches)
+        .map(|(t, patch)| {
             let ids: Vec<&str> = eligible
                 .iter()
                 .filter(|h| h.receives(t))
                 .map(|h| h.id.as_str())
                 .collect();
-            Value::from(ids.join(","))
+            Template::new(t, &state.admin_user_id, &ids.join(","), patch.as_ref())
         })
         .collect();
-    // A patch that sets `published` keeps it; the others are stamped by the System Log.
-    let keeps_published: Vec<bool> = plan
-        .patches
-        .iter()
-        .map(|p| p.as_ref().is_some_and(|p| p.get("published").is_some()))
-        .collect();
+    let plan = Arc::new(plan);
     let mut outcomes: Vec<HookOutcome> = eligible.iter().map(|h| HookOutcome::new(h)).collect();
     let mut counters = vec![0u32; eligible.len()];
     let mut left = plan.counts.clone();
@@ -164,7 +165,7 @@ pub(crate) async fn fire(
                 events: Vec::with_capacity(size),
                 entries: Vec::with_capacity(size),
             };
-            while window.events.len() < size {
+            while window.entries.len() < size {
                 // One of each type in turn, while it lasts.
                 while left[turn % left.len()] == 0 {
                     turn += 1;
@@ -172,18 +173,16 @@ pub(crate) async fn fire(
                 let entry = turn % left.len();
                 left[entry] -= 1;
                 turn += 1;
-                let mut event =
-                    okta_eventhooks::sample::log_event(&plan.types[entry], &state.admin_user_id);
-                event["debugContext"]["debugData"]["eventHookIds"] = hook_ids[entry].clone();
-                if let Some(patch) = &plan.patches[entry] {
-                    events::merge_patch(&mut event, patch);
-                }
-                window.events.push(event);
                 window.entries.push(entry);
             }
-            shared
-                .system_log
-                .append(&mut window.events, |i| keeps_published[window.entries[i]]);
+            // Each event is written once, stamped by the System Log as it stores it; the
+            // window keeps the same text for the POSTs.
+            let (entries, events) = (&window.entries, &mut window.events);
+            shared.system_log.append_with(size, |index, stamp| {
+                let (stored, fired) = plan.templates[entries[index]].make(stamp);
+                events.push(fired);
+                Some(stored)
+            });
             fired += size;
             Some(Arc::new(window))
         } else {
@@ -300,7 +299,7 @@ fn due<'w>(
     hook: &'w Hook,
     plan: &'w Plan,
     window: &'w Window,
-) -> impl Iterator<Item = (&'w Value, &'w str)> {
+) -> impl Iterator<Item = (&'w Fired, &'w str)> {
     window
         .events
         .iter()
@@ -320,7 +319,7 @@ async fn deliver_window(
 ) -> HookOutcome {
     let mut outcome = HookOutcome::new(hook);
     let mut filters: HashMap<&str, Option<Result<Filter, FilterError>>> = HashMap::new();
-    let mut kept: Vec<&Value> = Vec::new();
+    let mut kept: Vec<&Fired> = Vec::new();
     for (event, event_type) in due(hook, plan, window) {
         outcome.due += 1;
         let filter = filters
@@ -334,7 +333,7 @@ async fn deliver_window(
                 outcome.filter_error = Some(format!("the filter is not valid: {e}"));
             }
             // A patch can make an event something Okta never sends.
-            Some(Ok(filter)) => match LogEvent::deserialize(event) {
+            Some(Ok(filter)) => match serde_json::from_str::<LogEvent>(&event.json) {
                 Ok(typed) if filter.matches(&typed) => kept.push(event),
                 Ok(_) => outcome.filtered_out += 1,
                 Err(e) => {
@@ -348,7 +347,9 @@ async fn deliver_window(
         chaos::shuffle(&mut kept);
     }
     let mut acknowledged = Vec::new();
-    for post in posts(&kept, shared.max_batch, shared.max_batch_bytes) {
+    for post in posts(&kept, shared.max_batch, shared.max_batch_bytes, |e| {
+        e.json.len()
+    }) {
         let delivered = send(shared, hook, plan, post, None).await;
         outcome.requests += delivered.requests;
         if delivered.acknowledged {
@@ -377,7 +378,7 @@ async fn send(
     shared: &Shared,
     hook: &Hook,
     plan: &Plan,
-    post: &[&Value],
+    post: &[&Fired],
     repeat: Option<&str>,
 ) -> crate::outbound::Delivered {
     if plan.chaos.delay_ms > 0 {
@@ -389,12 +390,10 @@ async fn send(
         .await;
     if !delivered.acknowledged && repeat.is_none() {
         let uri = okta_eventhooks::redact::text(&hook.channel.uri);
-        let field = |name: &str| -> Vec<&str> {
-            post.iter()
-                .filter_map(|e| e.get(name).and_then(Value::as_str))
-                .collect()
-        };
-        let mut event_types = field("eventType");
+        let mut event_types: Vec<&str> = post
+            .iter()
+            .filter_map(|e| e.event_type.as_deref())
+            .collect();
         let mut seen = HashSet::new();
         event_types.retain(|t| seen.insert(*t));
         let failure = events::delivery_failure(&events::DeliveryFailure {
@@ -403,7 +402,7 @@ async fn send(
             uri: &uri,
             event_id: &delivered.event_id,
             event_types,
-            uuids: field("uuid"),
+            uuids: post.iter().filter_map(|e| e.uuid.as_deref()).collect(),
             attempts: delivered.attempts,
             status: delivered.status,
             reason: delivered.error.as_deref().unwrap_or("the delivery failed"),
@@ -414,16 +413,17 @@ async fn send(
 }
 
 /// Splits events into POSTs of at most `max_events` events and `max_bytes` bytes of events
-/// (an event larger than that goes alone).
-fn posts<'a, 'v>(
-    events: &'a [&'v Value],
+/// (`len` says an event's; an event larger than that goes alone).
+fn posts<T>(
+    events: &[T],
     max_events: usize,
     max_bytes: usize,
-) -> Vec<&'a [&'v Value]> {
+    len: impl Fn(&T) -> usize,
+) -> Vec<&[T]> {
     let mut posts = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (index, event) in events.iter().enumerate() {
-        let size = json_len(event);
+        let size = len(event);
         let count = index - start;
         if count > 0 && (count == max_events.max(1) || bytes + size > max_bytes) {
             posts.push(&events[start..index]);
@@ -437,39 +437,21 @@ fn posts<'a, 'v>(
     posts
 }
 
-/// The length of a value's JSON, without writing it anywhere.
-fn json_len(value: &Value) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    let _ = serde_json::to_writer(&mut count, value);
-    count.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn posts_keep_to_both_bounds() {
-        let small = json!({"a": 1}); // 7 bytes
-        let big = json!({"a": "x".repeat(100)});
-        let events = [&small, &small, &small, &big, &small];
-        let sizes = |posts: Vec<&[&Value]>| posts.iter().map(|p| p.len()).collect::<Vec<_>>();
-        assert_eq!(sizes(posts(&events, 2, 1000)), [2, 2, 1]);
-        assert_eq!(sizes(posts(&events, 50, 1000)), [5]);
+        let small = r#"{"a":1}"#; // 7 bytes
+        let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(100));
+        let events = [small, small, small, &big, small];
+        let sizes = |posts: Vec<&[&str]>| posts.iter().map(|p| p.len()).collect::<Vec<_>>();
+        let len = |e: &&str| e.len();
+        assert_eq!(sizes(posts(&events, 2, 1000, len)), [2, 2, 1]);
+        assert_eq!(sizes(posts(&events, 50, 1000, len)), [5]);
         // 3 small ones fit in 21 bytes; the big one goes alone.
-        assert_eq!(sizes(posts(&events, 50, 21)), [3, 1, 1]);
-        assert!(posts(&[], 50, 1000).is_empty());
-        assert_eq!(json_len(&small), 7);
+        assert_eq!(sizes(posts(&events, 50, 21, len)), [3, 1, 1]);
+        assert!(posts(&[], 50, 1000, len).is_empty());
     }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use okta_eventhooks::hook_call::{Attempt, Caller, HookTarget};
 use okta_eventhooks_receiver::inspector::Inspector;
-use serde_json::Value;
 
+use super::events::Fired;
 use super::model::Hook;
 use super::records::{DeliveryKind, DeliveryLog, DeliveryOutcome, DeliveryRecord};
 use crate::error::{Error, Result};
@@ -84,7 +84,7 @@ impl Outbound {
         &self,
         hook: &Hook,
         base_url: &str,
-        batch: &[&Value],
+        batch: &[&Fired],
         repeat: Option<&str>,
         log: &DeliveryLog,
     ) -> Delivered {
@@ -97,11 +97,12 @@ impl Outbound {
             error: None,
             event_id,
         };
-        let body = match okta_eventhooks::events::delivery_body(
+        let texts: Vec<&str> = batch.iter().map(|e| &*e.json).collect();
+        let body = match okta_eventhooks::events::delivery_body_raw(
             base_url,
             &hook.id,
             &delivered.event_id,
-            batch,
+            &texts,
         ) {
             Ok(b) => bytes::Bytes::from(b),
             Err(e) => {
@@ -109,16 +110,16 @@ impl Outbound {
                 return delivered;
             }
         };
-        let field = |name: &str| -> Vec<String> {
-            batch
-                .iter()
-                .filter_map(|e| e.get(name).and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        };
-        let uuids = field("uuid");
-        let mut types = field("eventType");
-        let mut seen = std::collections::HashSet::new();
-        types.retain(|t| seen.insert(t.clone()));
+        let uuids: Vec<String> = batch
+            .iter()
+            .filter_map(|e| e.uuid.as_deref().map(str::to_owned))
+            .collect();
+        let mut types: Vec<String> = Vec::new();
+        for event_type in batch.iter().filter_map(|e| e.event_type.as_deref()) {
+            if !types.iter().any(|t| t == event_type) {
+                types.push(event_type.to_owned());
+            }
+        }
         let about = Batch {
             event_id: &delivered.event_id,
             event_types: &types,

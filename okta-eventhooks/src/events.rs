@@ -176,6 +176,39 @@ pub fn delivery_body(
     })
 }
 
+/// [`delivery_body`] around events already written as JSON (one JSON value each, not
+/// checked): their text is copied into the body as it is, without parsing or re-serialising
+/// them (the emulator writes each fired event once, for its System Log and its POSTs).
+///
+/// ```
+/// let events = [r#"{"uuid":"u1","eventType":"user.session.start"}"#];
+/// let body = okta_eventhooks::events::delivery_body_raw("https://acme.okta.com", "who1", "e1", &events)?;
+/// let delivery: okta_eventhooks::events::Delivery = serde_json::from_slice(&body)?;
+/// assert_eq!(delivery.data.events[0].uuid.as_deref(), Some("u1"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn delivery_body_raw(
+    org_url: &str,
+    hook_id: &str,
+    event_id: &str,
+    events: &[&str],
+) -> serde_json::Result<Vec<u8>> {
+    // The envelope of no events ends with the empty list and the two objects it closes; the
+    // events go between the brackets.
+    let mut body = delivery_body(org_url, hook_id, event_id, &[])?;
+    let end = body.split_off(body.len() - "]}}".len());
+    debug_assert_eq!(end, b"]}}");
+    body.reserve(events.iter().map(|e| e.len() + 1).sum::<usize>() + end.len());
+    for (index, event) in events.iter().enumerate() {
+        if index > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(event.as_bytes());
+    }
+    body.extend_from_slice(&end);
+    Ok(body)
+}
+
 /// The `data` member of a [`Delivery`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryData {
@@ -611,6 +644,30 @@ fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Events given as JSON text make the body the events as values make, byte for byte
+    /// (but for `eventTime`, which is now), none and several alike.
+    #[test]
+    fn a_raw_body_is_the_body_of_the_same_events() {
+        let events = [
+            serde_json::json!({"uuid": "u1", "eventType": "a.b", "n": [1, {"x": null}]}),
+            serde_json::json!({"uuid": "u2", "eventType": "c.d"}),
+        ];
+        for count in 0..=events.len() {
+            let values: Vec<&Value> = events[..count].iter().collect();
+            let texts: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let parsed = |body: Vec<u8>| {
+                let mut body: Value = serde_json::from_slice(&body).unwrap();
+                body["eventTime"] = Value::Null;
+                body
+            };
+            let by_value = delivery_body("https://a.okta.com", "who1", "e1", &values).unwrap();
+            let raw = delivery_body_raw("https://a.okta.com", "who1", "e1", &texts).unwrap();
+            assert_eq!(by_value.len(), raw.len());
+            assert_eq!(parsed(by_value), parsed(raw), "{count} events");
+        }
+    }
 
     /// Okta's sample delivery (concepts/event-hooks), with the keys it carries outside the schema.
     const SAMPLE: &str = r#"{

@@ -1,5 +1,9 @@
-//! The System Log events the emulator writes besides the fired ones (the SDK's
-//! [`okta_eventhooks::sample`]): `event_hook.delivery` for a failed delivery, and fire patches.
+//! The System Log events the emulator writes: fired ones from a template per event type and
+//! fire (`template`), `event_hook.delivery` for a failed delivery, and fire patches.
+
+mod template;
+
+pub(crate) use template::{Fired, Template};
 
 use chrono::Utc;
 use serde_json::{Value, json};

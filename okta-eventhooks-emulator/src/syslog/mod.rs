@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub(crate) use cursor::Cursor;
+pub(crate) use filter::{Values, values as filter_values};
 pub(crate) use query::{Invalid, Query};
 
 /// Events kept unless the builder says otherwise.
@@ -103,6 +104,15 @@ struct Inner {
     clock_ms: i64,
 }
 
+/// An event to write: its JSON as stored and served, and what queries read in it.
+pub(crate) struct Stored {
+    pub(crate) json: Arc<str>,
+    /// `published` in milliseconds since the epoch; `None`: the time of writing (the stamp,
+    /// or no readable `published`).
+    pub(crate) published_ms: Option<i64>,
+    pub(crate) values: Values,
+}
+
 /// One page of events and where the next one starts (`None`: this was the last).
 pub(crate) struct Page {
     pub(crate) events: Vec<Arc<str>>,
@@ -141,35 +151,54 @@ impl SystemLog {
     }
 
     /// Writes events, stamping `published` on those for which `keep_published` is false with
-    /// the time of writing: never after the wall clock (Okta never publishes in the future),
-    /// never before an earlier stamp; the events of a burst share milliseconds, and their
-    /// sequence numbers keep them in the order written.
+    /// the time of writing (see [`SystemLog::append_with`]).
     pub(crate) fn append(&self, events: &mut [Value], keep_published: impl Fn(usize) -> bool) {
-        let mut inner = self.lock();
-        let now = Utc::now().timestamp_millis().max(inner.clock_ms);
-        inner.clock_ms = now;
-        let stamp = crate::ids::okta_time_ms(now);
-        for (index, event) in events.iter_mut().enumerate() {
+        self.append_with(events.len(), |index, stamp| {
+            let event = &mut events[index];
             if !keep_published(index)
                 && let Some(fields) = event.as_object_mut()
             {
-                fields.insert("published".into(), Value::from(stamp.as_str()));
+                fields.insert("published".into(), Value::from(stamp));
             }
-            let Ok(json) = serde_json::to_string(event) else {
-                continue;
-            };
+            let json = serde_json::to_string(event).ok()?;
             let published_ms = event
                 .get("published")
                 .and_then(Value::as_str)
                 .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
-                .map_or(now, |p| p.timestamp_millis());
+                .map(|p| p.timestamp_millis());
+            Some(Stored {
+                json: Arc::from(json),
+                published_ms,
+                values: filter::values(event),
+            })
+        });
+    }
+
+    /// Writes `count` events made by `make` (index, the stamp), with the log held: the stamp
+    /// is the time of writing in Okta's format, never after the wall clock (Okta never
+    /// publishes in the future), never before an earlier stamp; the events of a burst share
+    /// milliseconds, and their sequence numbers keep them in the order written. An event
+    /// `make` cannot write (`None`) is left out.
+    pub(crate) fn append_with(
+        &self,
+        count: usize,
+        mut make: impl FnMut(usize, &str) -> Option<Stored>,
+    ) {
+        let mut inner = self.lock();
+        let now = Utc::now().timestamp_millis().max(inner.clock_ms);
+        inner.clock_ms = now;
+        let stamp = crate::ids::okta_time_ms(now);
+        for index in 0..count {
+            let Some(stored) = make(index, &stamp) else {
+                continue;
+            };
             inner.last_seq += 1;
             let entry = Entry {
                 seq: inner.last_seq,
-                published_ms,
+                published_ms: stored.published_ms.unwrap_or(now),
                 persisted_ms: now,
-                values: filter::values(event),
-                json: Arc::from(json),
+                values: stored.values,
+                json: stored.json,
             };
             inner.bytes += entry.bytes();
             if let Some(last) = inner.entries.back()
