@@ -64,6 +64,19 @@ async fn drain(
     filter: Option<&str>,
     expected: usize,
 ) -> Vec<ReceivedEvent> {
+    let (out, more) = read_events(js, durable, filter, expected).await;
+    assert!(more.is_empty(), "more than {expected} events: {more:?}");
+    out
+}
+
+/// Reads at least `at_least` events through a new durable consumer, acknowledging each, then
+/// whatever else comes until it is quiet for half a second: the first `at_least`, the rest.
+async fn read_events(
+    js: &jetstream::Context,
+    durable: &str,
+    filter: Option<&str>,
+    at_least: usize,
+) -> (Vec<ReceivedEvent>, Vec<ReceivedEvent>) {
     let started = Instant::now();
     let mut events = loop {
         // A cluster that just lost a node may still be electing its leaders.
@@ -74,18 +87,23 @@ async fn drain(
         }
     };
     let mut out = Vec::new();
-    while out.len() < expected {
+    while out.len() < at_least {
         let next = tokio::time::timeout(Duration::from_secs(10), events.next())
             .await
-            .unwrap_or_else(|_| panic!("only {} of {expected} events came", out.len()))
+            .unwrap_or_else(|_| panic!("only {} of {at_least} events came", out.len()))
             .unwrap()
             .unwrap();
         next.ack().await.unwrap();
         out.push(next);
     }
-    let more = tokio::time::timeout(Duration::from_millis(500), events.next()).await;
-    assert!(more.is_err(), "more than {expected} events: {more:?}");
-    out
+    let mut more = Vec::new();
+    while let Ok(Some(next)) = tokio::time::timeout(Duration::from_millis(500), events.next()).await
+    {
+        let next = next.unwrap();
+        next.ack().await.unwrap();
+        more.push(next);
+    }
+    (out, more)
 }
 
 fn uuids(events: &[ReceivedEvent]) -> BTreeMap<String, usize> {
@@ -396,17 +414,28 @@ async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies
         .map(NatsServer::url)
         .collect();
     let js = jetstream(&survivors.join(",")).await;
+    let fired: BTreeSet<String> = first
+        .iter()
+        .chain(&second)
+        .map(|(u, _)| u.clone())
+        .collect();
     let acknowledged: BTreeSet<String> = first
         .into_iter()
         .chain(second)
         .filter(|(_, ok)| *ok)
         .map(|(uuid, _)| uuid)
         .collect();
-    let events = drain(&js, "cluster", None, acknowledged.len()).await;
+    // A delivery Okta gave up on may still have been stored (its publish was acknowledged
+    // after Okta's timeout, or its answer was lost in the election): more than was
+    // acknowledged, never less, nothing twice and nothing that was not fired.
+    let (mut events, more) = read_events(&js, "cluster", None, acknowledged.len()).await;
+    events.extend(more);
     let stored = uuids(&events);
     assert!(stored.values().all(|n| *n == 1), "{stored:?}");
     let stored: BTreeSet<String> = stored.into_keys().collect();
-    assert_eq!(acknowledged, stored);
+    assert!(stored.is_subset(&fired), "{stored:?} not all fired");
+    let lost: Vec<_> = acknowledged.difference(&stored).collect();
+    assert!(lost.is_empty(), "acknowledged but not stored: {lost:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
