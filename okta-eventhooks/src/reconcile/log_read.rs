@@ -21,41 +21,34 @@ pub(super) async fn observe_pages(
     mut pages: LogPages,
     round: Reconciliation,
 ) -> Result<Reconciliation> {
-    let (to_parser, mut parser_inbox) = tokio::sync::mpsc::channel::<RawPage>(AHEAD);
+    let (to_parser, mut inbox) = tokio::sync::mpsc::channel::<RawPage>(AHEAD);
     let (answer, parsed) = tokio::sync::oneshot::channel();
-    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(round)));
-    let parser_round = std::sync::Arc::clone(&slot);
+    // The round goes to the thread once it runs: should no thread be had, it is still here.
+    let (hand_over, handed) = std::sync::mpsc::sync_channel::<Reconciliation>(1);
     let spawned = thread::Builder::new()
         .name("okta-eventhooks-reconcile".into())
         .spawn(move || {
-            let mut round = parser_round
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
-            let outcome = (|| {
-                let mut round = round.take().expect("the round is handed to the thread");
-                while let Some(page) = parser_inbox.blocking_recv() {
+            let Ok(mut round) = handed.recv() else {
+                return;
+            };
+            let mut parse_all = || {
+                while let Some(page) = inbox.blocking_recv() {
                     page::observe_page(&mut round, &page)?;
                 }
-                Ok(round)
-            })();
-            let _ = answer.send(outcome);
+                Ok(())
+            };
+            let _ = answer.send(parse_all().map(|()| round));
         });
-    let handle = match spawned {
-        Ok(handle) => handle,
+    let Ok(parser) = spawned else {
         // No thread to be had: the pages are parsed here, one after the other.
-        Err(_) => {
-            let mut round = slot
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-                .expect("the thread did not start, so the round is still here");
-            while let Some(page) = pages.next().await? {
-                page::observe_page(&mut round, &page)?;
-            }
-            return Ok(round);
+        let mut round = round;
+        while let Some(page) = pages.next().await? {
+            page::observe_page(&mut round, &page)?;
         }
+        return Ok(round);
     };
+    // The thread is waiting for it, so this cannot fail.
+    let _ = hand_over.send(round);
     let fetched = async {
         while let Some(page) = pages.next().await? {
             if to_parser.send(page).await.is_err() {
@@ -69,8 +62,8 @@ pub(super) async fn observe_pages(
     drop(to_parser);
     let round = match parsed.await {
         Ok(outcome) => outcome?,
-        // The parser ended without an answer: it panicked; so does this, as an inline parse would.
-        Err(_) => match handle.join() {
+        // The parser ended without an answer: it panicked; so does this, as parsing here would.
+        Err(_) => match parser.join() {
             Err(panic) => std::panic::resume_unwind(panic),
             Ok(()) => unreachable!("the parser answers before it ends"),
         },
