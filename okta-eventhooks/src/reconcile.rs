@@ -44,6 +44,8 @@ use crate::sink::{ReplayTo, Replayed, Sink};
 use crate::types::EventHook;
 
 mod kept;
+mod log_read;
+mod page;
 
 /// Most events one reconciliation judges: a longer window is split into shorter ones. Of
 /// each only its uuid, type and time are kept, under 150 bytes (measured by the ignored test
@@ -114,12 +116,41 @@ impl Selection {
 
     /// Whether the hook gets `event`: a subscribed type, and its filter (if any) is true.
     pub fn selects(&self, event: &LogEvent) -> bool {
-        match event.event_type.as_deref().and_then(|t| self.types.get(t)) {
+        self.selects_type(event.event_type.as_deref(), Some(event))
+    }
+
+    /// Whether the hook gets an event of `event_type`; `whole` is the event, needed only when
+    /// the type has a filter (without it, such an event is not selected).
+    fn selects_type(&self, event_type: Option<&str>, whole: Option<&LogEvent>) -> bool {
+        match event_type.and_then(|t| self.types.get(t)) {
             None => false,
             Some(None) => true,
-            Some(Some(filter)) => filter.matches(event),
+            Some(Some(filter)) => whole.is_some_and(|event| filter.matches(event)),
         }
     }
+
+    /// Whether the type has a filter, which reads the whole event.
+    fn filters(&self, event_type: &str) -> bool {
+        matches!(self.types.get(event_type), Some(Some(_)))
+    }
+}
+
+/// What deciding about one System Log event reads: its uuid, type and time as Okta wrote them,
+/// and the whole event when its type needs it ([`Reconciliation::needs_whole`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Observed<'e> {
+    uuid: Option<&'e str>,
+    event_type: Option<&'e str>,
+    published: Option<&'e str>,
+    whole: Option<&'e LogEvent>,
+}
+
+/// An event's `published` time, read as [`LogEvent::published_at`] reads it (RFC 3339; `None`
+/// when absent or not a time).
+fn published_at(text: Option<&str>) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text?)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// One event the hook should have delivered that the sink does not hold.
@@ -218,7 +249,25 @@ impl Reconciliation {
     /// time, or that the hook does not select are ignored. More than [`MAX_EXPECTED`]
     /// expected events (or failures) is an error: the window is too long for one run.
     pub fn observe(&mut self, event: LogEvent) -> Result<()> {
-        let Some(published) = event.published_at() else {
+        self.take(Observed {
+            uuid: event.uuid.as_deref(),
+            event_type: event.event_type.as_deref(),
+            published: event.published.as_deref(),
+            whole: Some(&event),
+        })
+    }
+
+    /// Whether deciding about an event of `event_type` reads more than its uuid, type and
+    /// time: a delivery failure (whose hook and uuids are deeper in), or a subscribed type with
+    /// a filter. Only such events are parsed whole when a page is read ([`page`]).
+    fn needs_whole(&self, event_type: Option<&str>) -> bool {
+        event_type.is_some_and(|t| t == DELIVERY_FAILURE_EVENT_TYPE || self.selection.filters(t))
+    }
+
+    /// [`observe`](Self::observe), from what was read of the event: every rule of what is
+    /// expected lives here, whichever way the event was read.
+    fn take(&mut self, event: Observed<'_>) -> Result<()> {
+        let Some(published) = published_at(event.published) else {
             return Ok(());
         };
         if published < self.since || published >= self.until {
@@ -229,16 +278,17 @@ impl Reconciliation {
                 "more than {MAX_EXPECTED} events in the window: reconcile shorter windows"
             )));
         }
-        if event.event_type.as_deref() == Some(DELIVERY_FAILURE_EVENT_TYPE) {
-            if let Some(failure) = delivery_failure(&event, &self.hook_id) {
+        if event.event_type == Some(DELIVERY_FAILURE_EVENT_TYPE) {
+            debug_assert!(event.whole.is_some(), "a failure is read whole");
+            if let Some(failure) = event.whole.and_then(|e| delivery_failure(e, &self.hook_id)) {
                 self.failures.push(failure);
             }
             return Ok(());
         }
-        let Some(uuid) = event.uuid.as_deref().filter(|u| !u.is_empty()) else {
+        let Some(uuid) = event.uuid.filter(|u| !u.is_empty()) else {
             return Ok(());
         };
-        if !self.selection.selects(&event) {
+        if !self.selection.selects_type(event.event_type, event.whole) {
             return Ok(());
         }
         let std::collections::hash_map::Entry::Vacant(slot) =
@@ -247,7 +297,7 @@ impl Reconciliation {
             return Ok(());
         };
         // A selected event's type is one of the subscribed ones.
-        let event_type = event.event_type.as_deref().unwrap_or_default();
+        let event_type = event.event_type.unwrap_or_default();
         let index = self
             .types
             .binary_search_by(|t| t.as_str().cmp(event_type))
@@ -265,6 +315,12 @@ impl Reconciliation {
         // The sink's uuids are looked up among the expected ones (not the other way round),
         // so no expected uuid is written back as text to be compared.
         let mut found = 0;
+        // With nothing expected (a hook whose types did not occur) no id needs reading.
+        let present = if expected > 0 {
+            present.iter()
+        } else {
+            Default::default()
+        };
         for uuid in present {
             if let Some(slot) = self.expected.get_mut(&kept::Uuid::of(uuid))
                 && slot.missing_at().is_some()
@@ -496,7 +552,7 @@ pub async fn run(
     }
     let hook_id = hook.id.clone().unwrap_or_default();
     let selection = Selection::of(hook)?;
-    let mut round = Reconciliation::new(selection.clone(), &hook_id, since, until);
+    let round = Reconciliation::new(selection.clone(), &hook_id, since, until);
     let mut query = client.logs().since(since);
     if let Some(limit) = options.page_size {
         query = query.limit(limit);
@@ -512,21 +568,22 @@ pub async fn run(
     if filter_bytes < MAX_QUERY_BYTES {
         query = query.event_types(types);
     }
-    // A bounded read ends by itself; a polling one once caught up.
-    let first = if bounded {
-        query.clone().until(until)
-    } else {
-        query.clone()
-    };
-    let mut events = std::pin::pin!(first.stream()?);
-    // The sink and the System Log are read at once: each waits on its own server.
+    // The sink and the System Log are read at once: each waits on its own server. A bounded
+    // read (it ends by itself) is read as raw pages, parsed only as far as needed, on a
+    // thread of its own while the next page comes; a polling one (until caught up) as
+    // events.
     let read_log = async {
+        if bounded {
+            return log_read::observe_pages(query.clone().until(until).pages()?, round).await;
+        }
+        let mut round = round;
+        let mut events = std::pin::pin!(query.clone().stream()?);
         while let Some(event) = std::future::poll_fn(|cx| events.as_mut().poll_next(cx)).await {
             round.observe(event?)?;
         }
-        Ok::<_, Error>(())
+        Ok::<_, Error>(round)
     };
-    let (present, ()) = tokio::try_join!(sink.stored_uuids(since, until), read_log)?;
+    let (present, round) = tokio::try_join!(sink.stored_uuids(since, until), read_log)?;
     let report = round.finish(&present);
     drop(present);
     let replay = if options.replay && !report.missing.is_empty() {

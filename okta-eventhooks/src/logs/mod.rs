@@ -42,6 +42,7 @@
 
 mod link;
 mod pager;
+mod pages;
 mod reader;
 
 use std::time::Duration;
@@ -52,6 +53,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::open_enums::LogSortOrder;
 
+pub(crate) use pages::{LogPages, RawPage};
 pub use reader::LogReader;
 
 use pager::{PageRequest, Pager};
@@ -190,6 +192,18 @@ impl LogQuery {
         }
         let pager = Pager::new(self.client.org_url(), first)?;
         Ok(LogReader::new(self.client, pager, self.follow))
+    }
+
+    /// Checks the query and returns a bounded read as raw pages ([`LogPages`]): for a reader
+    /// that parses the events its own way. A polling read (no `until`, ascending) is refused.
+    pub(crate) fn pages(self) -> Result<LogPages> {
+        if self.follow.is_some() {
+            return Err(Error::InvalidInput(
+                "following the System Log needs a polling read, which raw pages are not".into(),
+            ));
+        }
+        let pager = Pager::new(self.client.org_url(), self.first_request()?)?;
+        LogPages::new(self.client, pager)
     }
 
     fn first_request(&self) -> Result<PageRequest> {

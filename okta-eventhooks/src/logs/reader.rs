@@ -8,10 +8,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_core::Stream;
-use http::header::LINK;
 
 use super::pager::{PageRequest, Pager};
-use crate::client::{Client, LIST_LOG_EVENTS};
+use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::events::LogEvent;
 
@@ -96,30 +95,8 @@ impl LogReader {
     fn fetch(&self, request: PageRequest) -> BoxFuture<Result<Page>> {
         let client = self.client.clone();
         Box::pin(async move {
-            let limit = request.limit.map(|l| l as i32);
-            let response = client
-                .call_with_headers(LIST_LOG_EVENTS, |api| {
-                    api.list_log_events(
-                        request.after.as_deref(),
-                        request.filter.as_deref(),
-                        limit,
-                        request.q.as_deref(),
-                        request.since.as_deref(),
-                        request.sort_order.as_ref(),
-                        request.until.as_deref(),
-                    )
-                })
-                .await?;
-            let headers = response.headers();
-            let links = headers
-                .get_all(LINK)
-                .iter()
-                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                .collect();
-            let request_id = headers
-                .get("x-okta-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
+            let response = super::pages::send(&client, &request).await?;
+            let (links, request_id) = super::pages::links_of(response.headers());
             Ok(Page {
                 events: response.into_inner(),
                 links,

@@ -21,19 +21,22 @@ impl Uuid {
         Self::parse(text).map_or_else(|| Self::Text(text.into()), Self::Bytes)
     }
 
+    /// Read a pair of hex digits at a time, skipping the hyphens: every present id of a round
+    /// (400,000 in a day) is read here, and a chain of iterator adaptors over the text took
+    /// ten times as long.
     fn parse(text: &str) -> Option<[u8; 16]> {
         let bytes = text.as_bytes();
         if bytes.len() != 36 || HYPHENS.iter().any(|&i| bytes[i] != b'-') {
             return None;
         }
-        let mut digits = bytes.iter().filter(|&&b| b != b'-').map(|&b| match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            _ => None,
-        });
         let mut out = [0; 16];
+        let mut at = 0;
         for byte in &mut out {
-            *byte = (digits.next()?? << 4) | digits.next()??;
+            if HYPHENS.contains(&at) {
+                at += 1;
+            }
+            *byte = (hex_digit(bytes[at])? << 4) | hex_digit(bytes[at + 1])?;
+            at += 2;
         }
         Some(out)
     }
@@ -52,6 +55,15 @@ impl Uuid {
                 out
             }
         }
+    }
+}
+
+/// The value of a lower-case hex digit (Okta writes UUIDs in lower case).
+fn hex_digit(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        _ => None,
     }
 }
 
@@ -110,14 +122,20 @@ mod tests {
             "0F6A8B3C-1D2E-4F50-9A7B-C8D9E0F1A2B3", // not Okta's case: kept as text
             "not-a-uuid",
             "0f6a8b3c1d2e4f509a7bc8d9e0f1a2b30000",
+            "0f6a8b3c-1d2e-4f50-9a7b-c8d9e0f1a2bg", // not hex: kept as text
+            "0f6a8b3c-1d2e-4f50-9a7b-c8d9e0f1a2b",
+            "0f6a8b3c-1d2e-4f50-9a7b+c8d9e0f1a2b3",
             "",
         ] {
             assert_eq!(Uuid::of(text).text(), text);
         }
-        assert!(matches!(
+        assert_eq!(
             Uuid::of("0f6a8b3c-1d2e-4f50-9a7b-c8d9e0f1a2b3"),
-            Uuid::Bytes(_)
-        ));
+            Uuid::Bytes([
+                0x0f, 0x6a, 0x8b, 0x3c, 0x1d, 0x2e, 0x4f, 0x50, 0x9a, 0x7b, 0xc8, 0xd9, 0xe0, 0xf1,
+                0xa2, 0xb3
+            ])
+        );
     }
 
     #[test]

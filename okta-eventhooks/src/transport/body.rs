@@ -11,6 +11,13 @@ use crate::error::Error;
 
 tokio::task_local! {
     static BODIES: Arc<Mutex<Option<Bytes>>>;
+    static TAKEN: Arc<Mutex<Taken>>;
+}
+
+/// The slot of [`take_response_body`].
+struct Taken {
+    stand_in: &'static [u8],
+    body: Option<Bytes>,
 }
 
 /// Runs `future` (any number of calls on any [`Client`](crate::Client)) so that, inside it,
@@ -42,6 +49,25 @@ pub fn last_response_body() -> Option<Bytes> {
         .flatten()
 }
 
+/// Runs `future` (one call) so that the body of its successful response is taken, byte for byte
+/// as it came, and the generated code decodes `stand_in` instead: for a reader that parses the
+/// body its own way and at its own time (reconcile reads only a few fields of each System Log
+/// event, and reads the next page while parsing this one). Everything else about the call
+/// (retries, rate limits, the size limit, errors) is as for any call. Returns the call's
+/// outcome and the body taken (`None` when no successful response came).
+pub(crate) async fn take_response_body<F: Future>(
+    stand_in: &'static [u8],
+    future: F,
+) -> (F::Output, Option<Bytes>) {
+    let slot = Arc::new(Mutex::new(Taken {
+        stand_in,
+        body: None,
+    }));
+    let outcome = TAKEN.scope(Arc::clone(&slot), future).await;
+    let body = slot.lock().unwrap_or_else(|e| e.into_inner()).body.take();
+    (outcome, body)
+}
+
 /// What to do with the final response before the generated code reads its body.
 pub(super) enum Body {
     /// Hand it over as it is (or a stand-in, when the context already holds the error).
@@ -58,7 +84,8 @@ pub(super) fn check_size(
     meta: ResponseMeta,
 ) -> Body {
     ctx.record_response(meta);
-    let keep = response.status().is_success() && BODIES.try_with(|_| ()).is_ok();
+    let keep = response.status().is_success()
+        && (BODIES.try_with(|_| ()).is_ok() || TAKEN.try_with(|_| ()).is_ok());
     match response.content_length() {
         Some(len) if len > limit as u64 => Body::Ready(too_large(response.status(), limit, ctx)),
         // hyper never reads past Content-Length: the generated code may read it as is.
@@ -103,15 +130,21 @@ fn too_large(status: reqwest::StatusCode, limit: usize, ctx: &CallContext) -> re
 }
 
 /// A response for the generated code to decode, from a body already read; with
-/// [`keep_response_bodies`] in scope, the body is also kept (a cheap reference-counted clone).
+/// [`keep_response_bodies`] in scope, the body is also kept (a cheap reference-counted clone);
+/// with [`take_response_body`], it is taken and the generated code gets the stand-in.
 fn rebuilt(
     status: reqwest::StatusCode,
     headers: http::HeaderMap,
-    body: Bytes,
+    mut body: Bytes,
 ) -> reqwest::Response {
     if status.is_success() {
         let _ = BODIES
             .try_with(|slot| *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(body.clone()));
+        let _ = TAKEN.try_with(|slot| {
+            let mut taken = slot.lock().unwrap_or_else(|e| e.into_inner());
+            let stand_in = Bytes::from_static(taken.stand_in);
+            taken.body = Some(std::mem::replace(&mut body, stand_in));
+        });
     }
     let mut response = http::Response::new(body);
     *response.status_mut() = status;

@@ -44,16 +44,7 @@ pub(super) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
                 // A documented error status whose body is not an Okta error object (a proxy's page).
                 return api_error(meta, None, Some(excerpt(&body)), attempts);
             }
-            Error::Decode {
-                status: meta.status,
-                message: if body.is_empty() {
-                    "the body is empty".into()
-                } else {
-                    e.to_string()
-                },
-                excerpt: excerpt(&body),
-                request_id: text(meta.request_id.as_ref()),
-            }
+            decode_error(meta.status, &body, &e, text(meta.request_id.as_ref()))
         }
         G::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
@@ -81,6 +72,26 @@ pub(super) async fn map_error(error: generated::Error<OktaError>, ctx: &CallCont
             attempts,
             source: None,
         },
+    }
+}
+
+/// A body that does not decode as the operation's answer: the same error whether the generated
+/// code decoded it or a reader that took the body ([`take_response_body`](super::take_response_body)).
+pub(crate) fn decode_error(
+    status: u16,
+    body: &[u8],
+    e: &serde_json::Error,
+    request_id: Option<String>,
+) -> Error {
+    Error::Decode {
+        status,
+        message: if body.is_empty() {
+            "the body is empty".into()
+        } else {
+            e.to_string()
+        },
+        excerpt: excerpt(body),
+        request_id,
     }
 }
 

@@ -30,8 +30,10 @@ use crate::rate_limit::RateLimit;
 use crate::retry::{self, Attempt, Decision, Outcome, Reason, RetryPolicy, Sleep};
 use crate::types::OktaError;
 
+pub(crate) use body::take_response_body;
 use body::{Body, check_size, read_body, synthetic};
 pub use body::{keep_response_bodies, last_response_body};
+pub(crate) use errors::decode_error;
 use errors::map_error;
 
 const API_VERSION: HeaderName = HeaderName::from_static("api-version");

@@ -26,6 +26,7 @@ mod network;
 mod org_identity;
 mod receiver;
 mod receiver_emulator;
+mod reconcile_pages;
 mod relay;
 mod resilience;
 mod secrets;
