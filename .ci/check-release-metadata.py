@@ -4,6 +4,7 @@ files its package carries, the `dist` configuration and the binstall metadata.
 
 Run from the workspace root (`.ci/run` does). Exits 1 naming every problem found."""
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -93,6 +94,20 @@ if binstall.get("pkg-fmt") != "txz" or config.get("unix-archive") != ".tar.xz":
 windows = binstall.get("overrides", {}).get("x86_64-pc-windows-msvc", {})
 if windows.get("pkg-fmt") != "zip" or config.get("windows-archive") != ".zip":
     problems.append("binstall's Windows override must match dist's windows-archive (.zip)")
+
+# The dist profile's per-crate opt levels (README "Binary size"): a name that no longer matches a
+# crate of the build would silently stop applying; an override of the binary's own crate makes
+# Cargo drop `strip = true` for it.
+metadata = json.loads(subprocess.run(
+    ["cargo", "metadata", "--format-version", "1", "--locked"],
+    capture_output=True, text=True, check=True,
+).stdout)
+crates = {package["name"] for package in metadata["packages"]}
+for name in load("Cargo.toml")["profile"]["dist"].get("package", {}):
+    if name == "okta-eventhooks-cli":
+        problems.append("Cargo.toml: [profile.dist.package] overrides the binary's crate (Cargo then keeps its symbols)")
+    elif name not in crates:
+        problems.append(f"Cargo.toml: [profile.dist.package] names {name}, which is not in the dependency graph")
 
 if problems:
     print("release metadata problems:", *problems, sep="\n  ", file=sys.stderr)
