@@ -4,7 +4,9 @@
 //! Every struct keeps the fields it does not know in `extra` (and writes them back when
 //! serialized), every field is optional, and the two enums keep unknown values, so a payload
 //! from a newer Okta never fails to parse. Time stamps are kept as Okta wrote them; the
-//! `*_at()` helpers parse them.
+//! `*_at()` helpers parse them. Text fields are [`Text`] (read them with `as_deref()`, copy
+//! them with `to_string()`): parsed by [`Delivery::from_bytes`], as the receiver does, each is
+//! a slice of the body rather than a copy of its own.
 //!
 //! ```
 //! use okta_eventhooks::events::{Delivery, LogOutcomeResult};
@@ -17,10 +19,13 @@
 //! assert_eq!(event.event_type.as_deref(), Some("user.session.start"));
 //! assert_eq!(event.outcome_result(), Some(&LogOutcomeResult::Failure));
 //! assert_eq!(event.extra["newField"], 1);
+//!
+//! // The same delivery, its texts sharing the body instead of copied from it.
+//! let shared = Delivery::from_bytes(&bytes::Bytes::from(body))?;
+//! assert_eq!(shared, delivery);
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
-use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
