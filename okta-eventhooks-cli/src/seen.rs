@@ -123,7 +123,7 @@ impl SeenFile {
         known.extend(
             events
                 .iter()
-                .filter_map(|e| Some((e.uuid.clone()?, e.published_at()?))),
+                .filter_map(|e| Some((e.uuid.as_deref()?.to_owned(), e.published_at()?))),
         );
         Ok(Replayed::new(replayed, 0))
     }

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use async_nats::HeaderMap;
+use async_nats::{HeaderMap, HeaderValue};
 use okta_eventhooks::sink::RawEvent;
 use okta_eventhooks_receiver::Incoming;
 
@@ -14,8 +14,9 @@ use crate::subject;
 #[derive(Debug)]
 pub(crate) struct Outgoing {
     pub(crate) subject: String,
-    /// The event's `uuid` (JetStream's `Nats-Msg-Id`), when it has a usable one.
-    pub(crate) id: Option<String>,
+    /// The event's `uuid` (JetStream's `Nats-Msg-Id`), when it has a usable one: the header
+    /// value made once, when the uuid was checked.
+    pub(crate) id: Option<HeaderValue>,
     pub(crate) headers: HeaderMap,
     /// A slice of the request body: no copy, no re-serialization.
     pub(crate) payload: Bytes,
@@ -30,10 +31,9 @@ pub(crate) fn split(incoming: &Incoming, prefix: &str) -> Vec<Outgoing> {
         .events
         .iter()
         .map(|event| {
-            let uuid_problem = uuid_problem(event);
-            let id = match (&event.uuid, &uuid_problem) {
-                (Some(uuid), None) => Some(uuid.clone()),
-                _ => None,
+            let (id, uuid_problem) = match message_id(event) {
+                Ok(id) => (id, None),
+                Err(problem) => (None, Some(problem)),
             };
             if id.is_none() {
                 tracing::warn!("event without a usable uuid: published without de-duplication");
@@ -49,9 +49,10 @@ pub(crate) fn split(incoming: &Incoming, prefix: &str) -> Vec<Outgoing> {
                     if let Some(value) = headers::value(&reason) {
                         headers.insert(headers::OKTA_INVALID_REASON, value);
                     }
-                    format!("{prefix}.{}", subject::INVALID_EVENT_TYPE_TOKEN)
+                    subject::under(prefix, subject::INVALID_EVENT_TYPE_TOKEN)
                 }
-                None => subject::for_event(prefix, event.event_type.as_deref()),
+                // `type_problem` found none: the type is a literal subject token.
+                None => subject::under(prefix, event.event_type.as_deref().unwrap_or_default()),
             };
             Outgoing {
                 subject,
@@ -64,23 +65,25 @@ pub(crate) fn split(incoming: &Incoming, prefix: &str) -> Vec<Outgoing> {
         .collect()
 }
 
-/// Why the event's `uuid` cannot be its `Nats-Msg-Id`, if it cannot (a missing one is no
-/// problem: the event is stored, without de-duplication).
-fn uuid_problem(event: &RawEvent) -> Option<String> {
+/// The event's `uuid` as its `Nats-Msg-Id` (`None` when it has none: the event is stored,
+/// without de-duplication), or why it cannot be one.
+fn message_id(event: &RawEvent) -> Result<Option<HeaderValue>, String> {
     if event.not_strings.contains(&"uuid") {
-        return Some("uuid is not a string".into());
+        return Err("uuid is not a string".into());
     }
-    let uuid = event.uuid.as_deref()?;
+    let Some(uuid) = event.uuid.as_deref() else {
+        return Ok(None);
+    };
     if uuid.len() > headers::MAX_VALUE_BYTES {
-        Some(format!(
+        return Err(format!(
             "uuid of {} bytes, longer than {}",
             uuid.len(),
             headers::MAX_VALUE_BYTES
-        ))
-    } else if uuid.is_empty() || headers::value(uuid).is_none() {
-        Some("uuid is empty or cannot be a header value (a line break)".into())
-    } else {
-        None
+        ));
+    }
+    match headers::value(uuid) {
+        Some(id) if !uuid.is_empty() => Ok(Some(id)),
+        _ => Err("uuid is empty or cannot be a header value (a line break)".into()),
     }
 }
 
@@ -153,7 +156,7 @@ mod tests {
         assert_eq!(out[0].subject, "okta.events.user.session.start");
         assert_eq!(out[1].subject, "okta.events.group.user_membership.add");
         assert_eq!(out[2].subject, "okta.events._invalid");
-        assert_eq!(out[0].id.as_deref(), Some("u-1"));
+        assert_eq!(out[0].id.as_ref().map(HeaderValue::as_str), Some("u-1"));
         assert_eq!(out[2].id, None, "a uuid that cannot be a header value");
         assert!(
             out[2]
@@ -215,7 +218,7 @@ mod tests {
             ]
         );
         // A good uuid still de-duplicates a kept-aside event.
-        assert_eq!(out[1].id.as_deref(), Some("a"));
+        assert_eq!(out[1].id.as_ref().map(HeaderValue::as_str), Some("a"));
         assert_eq!(out[2].id, None);
     }
 

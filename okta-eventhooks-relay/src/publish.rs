@@ -92,8 +92,9 @@ impl Publisher {
             let mut publish = PublishMessage::build()
                 .headers(message.headers)
                 .payload(message.payload);
-            if let Some(id) = &message.id {
-                publish = publish.message_id(id);
+            if let Some(id) = message.id {
+                // The value made when the uuid was checked (`message_id` would copy it again).
+                publish = publish.header(async_nats::header::NATS_MESSAGE_ID, id);
             }
             let sent = self.js.send_publish(message.subject, publish).await;
             acks.push(async move { sent?.await });

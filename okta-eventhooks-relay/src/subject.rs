@@ -53,10 +53,13 @@ pub(crate) fn is_filter(filter: &str) -> bool {
 /// `<prefix>.<eventType>`, or `<prefix>._invalid` when the type is missing or not a literal
 /// subject: such an event is still stored (a 4xx would make Okta drop the whole delivery).
 pub(crate) fn for_event(prefix: &str, event_type: Option<&str>) -> String {
-    match event_type.filter(|t| problem(t).is_none()) {
-        Some(event_type) => format!("{prefix}.{event_type}"),
-        None => format!("{prefix}.{INVALID_EVENT_TYPE_TOKEN}"),
-    }
+    let token = event_type.filter(|t| problem(t).is_none());
+    under(prefix, token.unwrap_or(INVALID_EVENT_TYPE_TOKEN))
+}
+
+/// `<prefix>.<token>` (one allocation of the exact size: it is made for every event).
+pub(crate) fn under(prefix: &str, token: &str) -> String {
+    [prefix, ".", token].concat()
 }
 
 #[cfg(test)]

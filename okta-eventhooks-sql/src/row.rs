@@ -84,8 +84,8 @@ pub(crate) fn replayed(to: ReplayTo<'_>, events: &[LogEvent]) -> Result<Vec<Row>
             let body = serde_json::to_string(event)
                 .map_err(|e| Error::InvalidInput(format!("cannot encode an event: {e}")))?;
             Ok(Row {
-                uuid: event.uuid.clone(),
-                event_type: event.event_type.clone(),
+                uuid: event.uuid.as_deref().map(str::to_owned),
+                event_type: event.event_type.as_deref().map(str::to_owned),
                 published: published_of(&body),
                 received_at: received_at.clone(),
                 hook_id: to.hook.id.clone(),

@@ -4,7 +4,9 @@
 //! Every struct keeps the fields it does not know in `extra` (and writes them back when
 //! serialized), every field is optional, and the two enums keep unknown values, so a payload
 //! from a newer Okta never fails to parse. Time stamps are kept as Okta wrote them; the
-//! `*_at()` helpers parse them.
+//! `*_at()` helpers parse them. Text fields are [`Text`] (read them with `as_deref()`, copy
+//! them with `to_string()`): parsed by [`Delivery::from_bytes`], as the receiver does, each is
+//! a slice of the body rather than a copy of its own.
 //!
 //! ```
 //! use okta_eventhooks::events::{Delivery, LogOutcomeResult};
@@ -17,19 +19,29 @@
 //! assert_eq!(event.event_type.as_deref(), Some("user.session.start"));
 //! assert_eq!(event.outcome_result(), Some(&LogOutcomeResult::Failure));
 //! assert_eq!(event.extra["newField"], 1);
+//!
+//! // The same delivery, its texts sharing the body instead of copied from it.
+//! let shared = Delivery::from_bytes(&bytes::Bytes::from(body))?;
+//! assert_eq!(shared, delivery);
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
-use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+mod decode;
 mod depth;
+mod text;
+
+use decode::decode_fields;
+
+pub use text::Text;
 
 pub use depth::{MAX_EVENT_DEPTH, check_event_depth, nesting_depth};
 
@@ -74,32 +86,31 @@ pub struct VerificationResponse {
 }
 
 /// One event delivery: the envelope Okta POSTs, with a batch of System Log events.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
     /// Always [`DELIVERY_EVENT_TYPE`] (`com.okta.event_hook`) today.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<Text>,
     /// `1.0` today.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_type_version: Option<Text>,
     /// `0.1` today.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloud_events_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_events_version: Option<Text>,
     /// `https://{org}/api/v1/eventHooks/{eventHookId}`: which hook sent it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Text>,
     /// Unique per delivery (a retry repeats it): the key for dropping duplicates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Text>,
     /// When the delivery was made, as Okta wrote it (see [`Delivery::event_time_at`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<Text>,
     /// `application/json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<Text>,
     /// The events.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub data: DeliveryData,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -107,6 +118,13 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// Parses a delivery body with its texts sliced from `body` instead of copied (see
+    /// [`Text`]): what the receiver does. `serde_json::from_slice` gives the same delivery
+    /// with every text a copy.
+    pub fn from_bytes(body: &Bytes) -> serde_json::Result<Self> {
+        text::with_body(body, || serde_json::from_slice(body))
+    }
+
     /// [`event_time`](Self::event_time) parsed; `None` when absent or not RFC 3339.
     pub fn event_time_at(&self) -> Option<DateTime<Utc>> {
         parse_time(self.event_time.as_deref())
@@ -210,10 +228,9 @@ pub fn delivery_body_raw(
 }
 
 /// The `data` member of a [`Delivery`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DeliveryData {
     /// The batched events, usually in `published` order but not guaranteed.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub events: Vec<LogEvent>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -221,56 +238,55 @@ pub struct DeliveryData {
 }
 
 /// A System Log event (`LogEvent`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEvent {
     /// Unique id of the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<Text>,
     /// When it happened, as Okta wrote it (see [`LogEvent::published_at`]); order by this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<Text>,
     /// The event type, e.g. `user.session.start`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<Text>,
     /// Version of the event type's schema, e.g. `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_message: Option<Text>,
     /// The v1 (legacy) event type, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legacy_event_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_event_type: Option<Text>,
     /// Severity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<LogSeverity>,
     /// Who did it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<LogActor>,
     /// From where (device, IP, user agent, location).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<LogClient>,
     /// How it ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<LogOutcome>,
     /// What it was done to.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub target: Vec<LogTarget>,
     /// The request or job that caused it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction: Option<LogTransaction>,
     /// Extra debugging data (includes the ids of the hooks meant to deliver it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debug_context: Option<LogDebugContext>,
     /// How the actor authenticated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_context: Option<LogAuthenticationContext>,
     /// Network facts about the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_context: Option<LogSecurityContext>,
     /// The IP chain of the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<LogRequest>,
     /// Fields this version does not know (Okta's samples carry `device`, `insertionTimestamp`).
     #[serde(flatten)]
@@ -278,6 +294,12 @@ pub struct LogEvent {
 }
 
 impl LogEvent {
+    /// Parses one event's JSON with its texts sliced from `json` instead of copied (see
+    /// [`Text`]), as [`Delivery::from_bytes`] does.
+    pub fn from_bytes(json: &Bytes) -> serde_json::Result<Self> {
+        text::with_body(json, || serde_json::from_slice(json))
+    }
+
     /// [`published`](Self::published) parsed; `None` when absent or not RFC 3339.
     pub fn published_at(&self) -> Option<DateTime<Utc>> {
         parse_time(self.published.as_deref())
@@ -290,23 +312,23 @@ impl LogEvent {
 }
 
 /// `LogActor`: who performed the action.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogActor {
     /// Id (e.g. a user id `00u...`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     /// Kind, e.g. `User`, `PublicClientApp`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<Text>,
     /// Alternate id, e.g. the login.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alternate_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternate_id: Option<Text>,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Text>,
     /// Free-form details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_entry: Option<Map<String, Value>>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -314,26 +336,26 @@ pub struct LogActor {
 }
 
 /// `LogClient`: the client that made the request.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogClient {
     /// Id of the client, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     /// Network zone, e.g. `null` or `OFF_NETWORK`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<Text>,
     /// Device kind, e.g. `Computer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<Text>,
     /// Client IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<Text>,
     /// Parsed user agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<LogUserAgent>,
     /// Location derived from the IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geographical_context: Option<LogGeographicalContext>,
     /// Fields this version does not know (Okta's sample carries `ipChain` here).
     #[serde(flatten)]
@@ -341,41 +363,41 @@ pub struct LogClient {
 }
 
 /// `LogUserAgent`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogUserAgent {
     /// The raw `User-Agent` header.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw_user_agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_user_agent: Option<Text>,
     /// Operating system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub os: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<Text>,
     /// Browser.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub browser: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub browser: Option<Text>,
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 /// `LogGeographicalContext`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogGeographicalContext {
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<Text>,
     /// State or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Text>,
     /// Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<Text>,
     /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<Text>,
     /// Latitude and longitude.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geolocation: Option<LogGeolocation>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -383,13 +405,13 @@ pub struct LogGeographicalContext {
 }
 
 /// `LogGeolocation`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LogGeolocation {
     /// Latitude.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
     /// Longitude.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lon: Option<f64>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -397,40 +419,40 @@ pub struct LogGeolocation {
 }
 
 /// `LogOutcome`: how the action ended.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LogOutcome {
     /// The result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<LogOutcomeResult>,
     /// Why, when Okta says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 /// `LogTarget`: an entity the action was done to.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogTarget {
     /// Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     /// Kind, e.g. `User`, `AppInstance`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<Text>,
     /// Alternate id, e.g. the login.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alternate_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternate_id: Option<Text>,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Text>,
     /// Free-form details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_entry: Option<Map<String, Value>>,
     /// What changed (`from` / `to` maps), when Okta reports it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub change_details: Option<Value>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -438,16 +460,16 @@ pub struct LogTarget {
 }
 
 /// `LogTransaction`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LogTransaction {
     /// Kind, e.g. `WEB`, `JOB`.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<Text>,
     /// Id (the request id for `WEB`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     /// Free-form details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<Map<String, Value>>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -455,11 +477,11 @@ pub struct LogTransaction {
 }
 
 /// `LogDebugContext`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogDebugContext {
     /// Free-form debugging data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debug_data: Option<Map<String, Value>>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -467,79 +489,79 @@ pub struct LogDebugContext {
 }
 
 /// `LogAuthenticationContext`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogAuthenticationContext {
     /// E.g. `OKTA_AUTHENTICATION_PROVIDER`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_provider: Option<Text>,
     /// E.g. `OKTA_CREDENTIAL_PROVIDER`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_provider: Option<Text>,
     /// E.g. `PASSWORD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<Text>,
     /// The token issuer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<LogIssuer>,
     /// Step of a multi-step authentication.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_step: Option<i64>,
     /// Session id at the external provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_session_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_session_id: Option<Text>,
     /// The interface used, e.g. `Outlook`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interface: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface: Option<Text>,
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 /// `LogIssuer`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LogIssuer {
     /// Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     /// Kind.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<Text>,
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Extra,
 }
 
 /// `LogSecurityContext`: network facts about the client IP.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogSecurityContext {
     /// Autonomous system number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub as_number: Option<i64>,
     /// Autonomous system organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub as_org: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_org: Option<Text>,
     /// Internet service provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub isp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isp: Option<Text>,
     /// Domain of the IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<Text>,
     /// Whether the IP is a known proxy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_proxy: Option<bool>,
     /// Bot-protection verdict (shape not pinned down by Okta's schema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_protection: Option<Value>,
     /// IP details (shape not pinned down by Okta's schema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_details: Option<Value>,
     /// Risk assessment (shape not pinned down by Okta's schema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<Value>,
     /// Behaviour detection results (shape not pinned down by Okta's schema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_behaviors: Option<Value>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -547,11 +569,10 @@ pub struct LogSecurityContext {
 }
 
 /// `LogRequest`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogRequest {
     /// The IP addresses the request passed through.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub ip_chain: Vec<LogIpAddress>,
     /// Fields this version does not know.
     #[serde(flatten)]
@@ -559,28 +580,161 @@ pub struct LogRequest {
 }
 
 /// `LogIpAddress`: one hop of [`LogRequest::ip_chain`].
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogIpAddress {
     /// The address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<Text>,
     /// `V4` or `V6`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text>,
     /// Where the address came from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Text>,
     /// Location of the address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geographical_context: Option<LogGeographicalContext>,
     /// IP details (shape not pinned down by Okta's schema).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_details: Option<Value>,
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+decode_fields!(Delivery {
+    "eventType" => event_type,
+    "eventTypeVersion" => event_type_version,
+    "cloudEventsVersion" => cloud_events_version,
+    "source" => source,
+    "eventId" => event_id,
+    "eventTime" => event_time,
+    "contentType" => content_type,
+    "data" => data,
+});
+
+decode_fields!(DeliveryData {
+    "events" => events,
+});
+
+decode_fields!(LogEvent {
+    "uuid" => uuid,
+    "published" => published,
+    "eventType" => event_type,
+    "version" => version,
+    "displayMessage" => display_message,
+    "legacyEventType" => legacy_event_type,
+    "severity" => severity,
+    "actor" => actor,
+    "client" => client,
+    "outcome" => outcome,
+    "target" => target,
+    "transaction" => transaction,
+    "debugContext" => debug_context,
+    "authenticationContext" => authentication_context,
+    "securityContext" => security_context,
+    "request" => request,
+});
+
+decode_fields!(LogActor {
+    "id" => id,
+    "type" => type_,
+    "alternateId" => alternate_id,
+    "displayName" => display_name,
+    "detailEntry" => detail_entry,
+});
+
+decode_fields!(LogClient {
+    "id" => id,
+    "zone" => zone,
+    "device" => device,
+    "ipAddress" => ip_address,
+    "userAgent" => user_agent,
+    "geographicalContext" => geographical_context,
+});
+
+decode_fields!(LogUserAgent {
+    "rawUserAgent" => raw_user_agent,
+    "os" => os,
+    "browser" => browser,
+});
+
+decode_fields!(LogGeographicalContext {
+    "city" => city,
+    "state" => state,
+    "country" => country,
+    "postalCode" => postal_code,
+    "geolocation" => geolocation,
+});
+
+decode_fields!(LogGeolocation {
+    "lat" => lat,
+    "lon" => lon,
+});
+
+decode_fields!(LogOutcome {
+    "result" => result,
+    "reason" => reason,
+});
+
+decode_fields!(LogTarget {
+    "id" => id,
+    "type" => type_,
+    "alternateId" => alternate_id,
+    "displayName" => display_name,
+    "detailEntry" => detail_entry,
+    "changeDetails" => change_details,
+});
+
+decode_fields!(LogTransaction {
+    "type" => type_,
+    "id" => id,
+    "detail" => detail,
+});
+
+decode_fields!(LogDebugContext {
+    "debugData" => debug_data,
+});
+
+decode_fields!(LogAuthenticationContext {
+    "authenticationProvider" => authentication_provider,
+    "credentialProvider" => credential_provider,
+    "credentialType" => credential_type,
+    "issuer" => issuer,
+    "authenticationStep" => authentication_step,
+    "externalSessionId" => external_session_id,
+    "interface" => interface,
+});
+
+decode_fields!(LogIssuer {
+    "id" => id,
+    "type" => type_,
+});
+
+decode_fields!(LogSecurityContext {
+    "asNumber" => as_number,
+    "asOrg" => as_org,
+    "isp" => isp,
+    "domain" => domain,
+    "isProxy" => is_proxy,
+    "botProtection" => bot_protection,
+    "ipDetails" => ip_details,
+    "risk" => risk,
+    "userBehaviors" => user_behaviors,
+});
+
+decode_fields!(LogRequest {
+    "ipChain" => ip_chain,
+});
+
+decode_fields!(LogIpAddress {
+    "ip" => ip,
+    "version" => version,
+    "source" => source,
+    "geographicalContext" => geographical_context,
+    "ipDetails" => ip_details,
+});
 
 open_enum! {
     /// `LogSeverity` of a [`LogEvent`].
@@ -624,15 +778,6 @@ open_enum! {
         /// A challenge was not answered.
         Unanswered = "UNANSWERED",
     }
-}
-
-/// Treats an explicit `null` like a missing field (Okta sends `"target": null`).
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 fn parse_time(value: Option<&str>) -> Option<DateTime<Utc>> {
@@ -761,6 +906,52 @@ mod tests {
             back["data"]["events"][0]["outcome"]["result"],
             "QUARANTINED"
         );
+    }
+
+    #[test]
+    fn a_known_field_twice_is_refused_and_an_unknown_one_keeps_the_last() {
+        let twice = r#"{"data":{"events":[{"uuid":"u1","uuid":"u2"}]}}"#;
+        let err = serde_json::from_str::<Delivery>(twice).unwrap_err();
+        assert!(
+            err.to_string().starts_with("duplicate field `uuid`"),
+            "{err}"
+        );
+        let d: Delivery =
+            serde_json::from_str(r#"{"data":{"events":[{"new":1,"new":2}]}}"#).unwrap();
+        assert_eq!(d.data.events[0].extra["new"], 2);
+    }
+
+    #[test]
+    fn escaped_keys_are_matched_and_kept_unescaped() {
+        let body = r#"{"data":{"events":[{"u\u0075id":"u1","n\u00e9w":true}]}}"#;
+        let d: Delivery = serde_json::from_str(body).unwrap();
+        let e = &d.data.events[0];
+        assert_eq!(e.uuid.as_deref(), Some("u1"));
+        assert_eq!(e.extra["n\u{e9}w"], true);
+        // The same from a `Value` (keys handed over owned, not borrowed).
+        let again: Delivery = serde_json::from_value(serde_json::from_str(body).unwrap()).unwrap();
+        assert_eq!(again, d);
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_shape_names_the_model_and_where() {
+        for (body, expected) in [
+            (
+                r#"{"data":{"events":[{"actor":5}]}}"#,
+                "invalid type: integer `5`, expected struct LogActor at line 1 column 29",
+            ),
+            (
+                r#"{"data":{"events":[{"uuid":7}]}}"#,
+                "invalid type: integer `7`, expected a string at line 1 column 28",
+            ),
+            (
+                r#"{"data":{"events":[[]]}}"#,
+                "invalid type: sequence, expected struct LogEvent at line 1 column 19",
+            ),
+        ] {
+            let err = serde_json::from_str::<Delivery>(body).unwrap_err();
+            assert_eq!(err.to_string(), expected, "{body}");
+        }
     }
 
     #[test]

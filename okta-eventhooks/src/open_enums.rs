@@ -3,7 +3,6 @@
 //!
 //! The generator is told (in `xtask`) to use these types in place of the spec's closed enums.
 
-use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::str::FromStr;
@@ -54,9 +53,19 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = Cow::<'de, str>::deserialize(deserializer)?;
-                let Ok(parsed) = value.parse();
-                Ok(parsed)
+                // Read borrowed where the input allows: a known value costs no allocation.
+                struct Wire;
+                impl<'de> ::serde::de::Visitor<'de> for Wire {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E>(self, value: &str) -> Result<$name, E> {
+                        let Ok(parsed) = value.parse();
+                        Ok(parsed)
+                    }
+                }
+                deserializer.deserialize_str(Wire)
             }
         }
     };

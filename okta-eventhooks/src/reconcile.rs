@@ -374,7 +374,7 @@ pub(crate) fn delivery_failure(event: &LogEvent, hook_id: &str) -> Option<Delive
         return None;
     }
     Some(DeliveryFailure {
-        published: event.published.clone().unwrap_or_default(),
+        published: event.published.as_deref().unwrap_or_default().to_owned(),
         delivery_event_id: text(FAILURE_DELIVERY_EVENT_ID).map(str::to_owned),
         event_uuids: text(FAILURE_EVENT_UUIDS)
             .map(|list| {
@@ -385,7 +385,10 @@ pub(crate) fn delivery_failure(event: &LogEvent, hook_id: &str) -> Option<Delive
                     .collect()
             })
             .unwrap_or_default(),
-        reason: event.outcome.as_ref().and_then(|o| o.reason.clone()),
+        reason: event
+            .outcome
+            .as_ref()
+            .and_then(|o| o.reason.as_deref().map(str::to_owned)),
     })
 }
 

@@ -44,14 +44,17 @@ fn reconcile_memory_per_event() {
     let before = status_bytes("VmRSS:");
     for i in 0..MAX_EXPECTED {
         let mut event = template.clone();
-        event.uuid = Some(format!("{:08x}-0000-4000-8000-{:012x}", i, i * 7));
-        event.published = Some(format!(
-            "2026-12-01T{:02}:{:02}:{:02}.{:03}Z",
-            i / 3_600_000 % 24,
-            i / 60_000 % 60,
-            i / 1000 % 60,
-            i % 1000
-        ));
+        event.uuid = Some(format!("{:08x}-0000-4000-8000-{:012x}", i, i * 7).into());
+        event.published = Some(
+            format!(
+                "2026-12-01T{:02}:{:02}:{:02}.{:03}Z",
+                i / 3_600_000 % 24,
+                i / 60_000 % 60,
+                i / 1000 % 60,
+                i % 1000
+            )
+            .into(),
+        );
         run.observe(event).unwrap();
     }
     let kept = status_bytes("VmRSS:").saturating_sub(before);

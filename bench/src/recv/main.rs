@@ -181,6 +181,9 @@ fn parse_costs(body: &str, times: u32) {
             serde_json::from_slice::<okta_eventhooks::events::Delivery>(&bytes).unwrap(),
         );
     });
+    time("Delivery::from_bytes (typed, texts shared)", &|| {
+        std::hint::black_box(okta_eventhooks::events::Delivery::from_bytes(&bytes).unwrap());
+    });
     time("Incoming::parse", &|| {
         std::hint::black_box(okta_eventhooks::sink::Incoming::parse(bytes.clone()).unwrap());
     });
@@ -201,5 +204,9 @@ fn parse_costs(body: &str, times: u32) {
     let delivery: okta_eventhooks::events::Delivery = serde_json::from_slice(&bytes).unwrap();
     time("drop a Delivery (clone + drop)", &|| {
         std::hint::black_box(delivery.clone());
+    });
+    let shared = okta_eventhooks::events::Delivery::from_bytes(&bytes).unwrap();
+    time("drop a Delivery, texts shared (clone + drop)", &|| {
+        std::hint::black_box(shared.clone());
     });
 }

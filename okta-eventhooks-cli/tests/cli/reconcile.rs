@@ -638,7 +638,7 @@ async fn table_rows(sink: &okta_eventhooks_sql::SqlSink) -> (Vec<String>, usize)
     let replayed = rows.iter().filter(|r| r.replayed).count();
     let uuids = rows
         .iter()
-        .map(|r| r.event().unwrap().uuid.unwrap())
+        .map(|r| r.event().unwrap().uuid.unwrap().to_string())
         .collect();
     (uuids, replayed)
 }

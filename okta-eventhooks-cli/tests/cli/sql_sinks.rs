@@ -208,7 +208,7 @@ async fn stored_uuids(sink: &SqlSink) -> BTreeSet<String> {
         .await
         .unwrap()
         .iter()
-        .map(|r| r.event().unwrap().uuid.unwrap())
+        .map(|r| r.event().unwrap().uuid.unwrap().to_string())
         .collect()
 }
 

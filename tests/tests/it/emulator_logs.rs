@@ -638,7 +638,10 @@ async fn the_sdk_reader_waits_out_the_logs_rate_limit_and_skips_nothing() {
         .stream()
         .unwrap();
     let events: Vec<LogEvent> = (&mut reader).try_collect().await.unwrap();
-    let read: Vec<String> = events.iter().map(|e| e.uuid.clone().unwrap()).collect();
+    let read: Vec<String> = events
+        .iter()
+        .map(|e| e.uuid.as_deref().unwrap().to_owned())
+        .collect();
     assert_eq!(read, fired, "every event once, in order");
     assert!(reader.pages() > 3, "more pages than one window allows");
 }

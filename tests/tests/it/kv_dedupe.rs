@@ -46,7 +46,7 @@ fn uuids(delivery: &Delivery) -> Vec<String> {
         .data
         .events
         .iter()
-        .map(|e| e.uuid.clone().unwrap())
+        .map(|e| e.uuid.as_deref().unwrap().to_owned())
         .collect()
 }
 

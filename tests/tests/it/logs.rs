@@ -43,7 +43,10 @@ async fn drain(reader: &mut LogReader) -> Vec<LogEvent> {
 }
 
 fn uuids(events: &[LogEvent]) -> Vec<String> {
-    events.iter().map(|e| e.uuid.clone().unwrap()).collect()
+    events
+        .iter()
+        .map(|e| e.uuid.as_deref().unwrap().to_owned())
+        .collect()
 }
 
 fn expected(range: std::ops::Range<usize>) -> Vec<String> {

@@ -109,7 +109,9 @@ async fn read_events(
 fn uuids(events: &[ReceivedEvent]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for e in events {
-        *counts.entry(e.event.uuid.clone().unwrap()).or_default() += 1;
+        *counts
+            .entry(e.event.uuid.as_deref().unwrap().to_owned())
+            .or_default() += 1;
     }
     counts
 }

@@ -58,7 +58,7 @@ fn uuid_counts(rows: &[StoredEvent]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for row in rows {
         *counts
-            .entry(row.event().unwrap().uuid.unwrap())
+            .entry(row.event().unwrap().uuid.unwrap().to_string())
             .or_default() += 1;
     }
     counts
