@@ -18,27 +18,8 @@ if [ ! -x "$CLI" ]; then
 fi
 FIRE=10000                       # the emulator's most events per fire
 export OKTA_CLIENT_TOKEN=emulator-token
-SCRATCH=$(mktemp -d)
-PIDS=()
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  PIDS=()
-}
-trap 'stop_all; rm -rf "$SCRATCH"' EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-  for _ in $(seq 1 200); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "nothing listens on port $1" >&2
-  exit 1
-}
+# shellcheck source=bench/processes.sh
+. bench/processes.sh   # after the cd above: paths are from the repository root
 
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
