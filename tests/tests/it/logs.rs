@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use okta_eventhooks::events::{LogEvent, LogSeverity};
 use okta_eventhooks::logs::LogReader;
@@ -435,16 +435,8 @@ async fn a_next_link_to_another_host_is_refused_and_never_requested() {
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
-/// A 429 as Okta sends it: Date, a reset `reset_in` seconds later, and a request id.
 fn too_many(reset_in: i64) -> ResponseTemplate {
-    let date = Utc.with_ymd_and_hms(2026, 11, 26, 13, 0, 0).unwrap();
-    ResponseTemplate::new(429)
-        .insert_header("date", date.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .insert_header("x-rate-limit-limit", "60")
-        .insert_header("x-rate-limit-remaining", "0")
-        .insert_header("x-rate-limit-reset", (date.timestamp() + reset_in).to_string())
-        .insert_header("x-okta-request-id", "req429")
-        .set_body_json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}))
+    rate_limited(60, reset_in, "req429")
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use okta_eventhooks::events::LogEvent;
 use okta_eventhooks::reconcile::{self, RunOptions, Window};
@@ -70,16 +70,8 @@ fn holding(uuids: &[&str]) -> Holding {
     Holding(uuids.iter().map(|u| (*u).to_owned()).collect())
 }
 
-/// A 429 as Okta sends it: Date, a reset 5 s later, and a request id.
 fn too_many() -> ResponseTemplate {
-    let date = Utc.with_ymd_and_hms(2026, 11, 26, 13, 0, 0).unwrap();
-    ResponseTemplate::new(429)
-        .insert_header("date", date.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .insert_header("x-rate-limit-limit", "60")
-        .insert_header("x-rate-limit-remaining", "0")
-        .insert_header("x-rate-limit-reset", (date.timestamp() + 5).to_string())
-        .insert_header("x-okta-request-id", "req429")
-        .set_body_json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}))
+    rate_limited(60, 5, "req429")
 }
 
 #[tokio::test]

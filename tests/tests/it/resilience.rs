@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use okta_eventhooks::{Client, Error, TimeoutKind};
-use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -33,16 +32,8 @@ fn recording(
     (configure(builder).build().unwrap(), waits)
 }
 
-/// A 429 as Okta sends it: Date, reset `reset_in` seconds later, and a request id.
 fn too_many(reset_in: i64, request_id: &str) -> ResponseTemplate {
-    let date = Utc.with_ymd_and_hms(2026, 11, 26, 13, 0, 0).unwrap();
-    ResponseTemplate::new(429)
-        .insert_header("date", date.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .insert_header("x-rate-limit-limit", "100")
-        .insert_header("x-rate-limit-remaining", "0")
-        .insert_header("x-rate-limit-reset", (date.timestamp() + reset_in).to_string())
-        .insert_header("x-okta-request-id", request_id)
-        .set_body_json(json!({"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit due to too many requests."}))
+    rate_limited(100, reset_in, request_id)
 }
 
 fn hook_ok() -> ResponseTemplate {
