@@ -360,6 +360,16 @@ async fn wait_text(page: &Client, css: &str, needle: &str) -> String {
     }
 }
 
+/// Clicks the first element matching `css`.
+async fn click(page: &Client, css: &str) {
+    page.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn screenshot(page: &Client, name: &str) {
     let png = page.screenshot().await.unwrap();
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
@@ -441,12 +451,7 @@ async fn listen_inspector_in_a_real_browser() {
     assert!(!source.contains(HOOK_SECRET), "the secret is in the page");
     screenshot(&page, "detail.png").await;
 
-    page.find(Locator::Css("#replay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&page, "#replay").await;
     wait_text(&page, "#detail .replay-result", "the receiver answered 200").await;
     let replayed = wait_text(&page, "#list tbody tr", "replayed").await;
     assert!(replayed.contains("duplicate"), "{replayed}");
@@ -519,22 +524,12 @@ async fn emulator_inspector_in_a_real_browser() {
     let count = page.find(Locator::Css("#fire-count")).await.unwrap();
     count.clear().await.unwrap();
     count.send_keys("2").await.unwrap();
-    page.find(Locator::Css("#fire button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&page, "#fire button").await;
     wait_text(&page, "#fire-result", "fired 2, delivered 2").await;
     let row = wait_text(&page, "#list tbody tr", "user.lifecycle.create").await;
     assert!(row.contains("inspected") && row.contains("200"), "{row}");
 
-    page.find(Locator::Css("#list tbody tr"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&page, "#list tbody tr").await;
     let headers = wait_text(&page, "#headers", "authorization").await;
     assert!(headers.contains("[masked]"), "{headers}");
     wait_text(&page, "#detail", "2: user.lifecycle.create").await;
@@ -544,12 +539,7 @@ async fn emulator_inspector_in_a_real_browser() {
     }
     screenshot(&page, "emulator.png").await;
 
-    page.find(Locator::Css("#replay"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&page, "#replay").await;
     wait_text(&page, "#detail .replay-result", "the hook answered 200").await;
     wait_text(&page, "#list tbody tr", "replayed").await;
     page.close().await.unwrap();
