@@ -113,13 +113,13 @@ impl LogPages {
     }
 }
 
-/// Whether a body is an empty JSON array (`[]`, any whitespace). Anything else counts as
-/// holding events: a body that is not an array fails when it is parsed.
+/// Whether a body is an empty JSON array (`[]`, any whitespace, nothing after). Anything else
+/// counts as holding events: a body that is not one array fails when it is parsed.
 fn is_empty_array(body: &[u8]) -> bool {
     let mut bytes = body
         .iter()
         .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    bytes.next() == Some(&b'[') && bytes.next() == Some(&b']')
+    bytes.next() == Some(&b'[') && bytes.next() == Some(&b']') && bytes.next().is_none()
 }
 
 #[cfg(test)]
@@ -131,7 +131,7 @@ mod tests {
         for body in ["[]", " [ \n ] ", "[]\n"] {
             assert!(is_empty_array(body.as_bytes()), "{body}");
         }
-        for body in ["", "[{}]", "[ {\"a\":1} ]", "{}", "null", "["] {
+        for body in ["", "[{}]", "[ {\"a\":1} ]", "{}", "null", "[", "[]]", "[] x"] {
             assert!(!is_empty_array(body.as_bytes()), "{body}");
         }
     }
