@@ -131,7 +131,16 @@ mod tests {
         for body in ["[]", " [ \n ] ", "[]\n"] {
             assert!(is_empty_array(body.as_bytes()), "{body}");
         }
-        for body in ["", "[{}]", "[ {\"a\":1} ]", "{}", "null", "[", "[]]", "[] x"] {
+        for body in [
+            "",
+            "[{}]",
+            "[ {\"a\":1} ]",
+            "{}",
+            "null",
+            "[",
+            "[]]",
+            "[] x",
+        ] {
             assert!(!is_empty_array(body.as_bytes()), "{body}");
         }
     }
