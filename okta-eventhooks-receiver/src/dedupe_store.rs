@@ -161,42 +161,63 @@ fn keys(delivery: &impl Screened) -> Vec<String> {
         .event_id()
         .map(delivery_key)
         .into_iter()
-        .chain(
-            delivery
-                .uuids()
-                .filter_map(|uuid| uuid.filter(|u| !u.is_empty()).map(event_key)),
-        )
+        .chain(event_keys(delivery))
         .collect()
+}
+
+/// The keys of a delivery's events: each `uuid`, empty ones skipped.
+fn event_keys(delivery: &impl Screened) -> impl Iterator<Item = String> {
+    delivery
+        .uuids()
+        .filter_map(|uuid| uuid.filter(|u| !u.is_empty()).map(event_key))
+}
+
+/// Records `keys` and says which were new; `None` when the store failed (logged).
+async fn first_sightings(store: &dyn DedupeStore, keys: &[String]) -> Option<Vec<bool>> {
+    match store.first_sightings(keys).await {
+        Ok(fresh) if fresh.len() == keys.len() => Some(fresh),
+        Ok(_) | Err(_) => {
+            tracing::warn!("the de-duplication store failed: the delivery is handed over as new");
+            None
+        }
+    }
 }
 
 /// Drops what was already seen: `None` when the whole delivery is a repeat (its `eventId`, or
 /// every one of its events), otherwise the delivery with only its new events. When the store
 /// fails, everything counts as new: a duplicate is better than a lost event.
+///
+/// The `eventId` is recorded first and on its own; only the replica that records it first goes
+/// on to record the `uuid`s. Were they recorded together, two replicas given the same delivery
+/// at once could split its keys: one wins the `eventId` and a `uuid`, the other the second
+/// `uuid`, so the first drops that event as already seen and the second drops the whole
+/// delivery as a retry, and the event is acknowledged twice and handed over by neither.
 pub(crate) async fn screen<D: Screened>(
     store: &dyn DedupeStore,
     counters: &Counters,
     mut delivery: D,
 ) -> Option<D> {
-    let keys = keys(&delivery);
+    if let Some(event_id) = delivery.event_id() {
+        let Some(fresh) = first_sightings(store, &[delivery_key(event_id)]).await else {
+            return Some(delivery);
+        };
+        if fresh == [false] {
+            Counters::bump(&counters.duplicates, 1);
+            tracing::debug!(
+                event_id = delivery.event_id(),
+                "duplicate event hook delivery dropped"
+            );
+            return None;
+        }
+    }
+    let keys: Vec<String> = event_keys(&delivery).collect();
     if keys.is_empty() {
         return Some(delivery);
     }
-    let fresh = match store.first_sightings(&keys).await {
-        Ok(fresh) if fresh.len() == keys.len() => fresh,
-        Ok(_) | Err(_) => {
-            tracing::warn!("the de-duplication store failed: the delivery is handed over as new");
-            return Some(delivery);
-        }
+    let Some(fresh) = first_sightings(store, &keys).await else {
+        return Some(delivery);
     };
     let mut fresh = fresh.into_iter();
-    if delivery.event_id().is_some() && fresh.next() == Some(false) {
-        Counters::bump(&counters.duplicates, 1);
-        tracing::debug!(
-            event_id = delivery.event_id(),
-            "duplicate event hook delivery dropped"
-        );
-        return None;
-    }
     let before = delivery.event_count();
     delivery.retain_events(|uuid| match uuid {
         Some(uuid) if !uuid.is_empty() => fresh.next().unwrap_or(true),
@@ -331,6 +352,29 @@ mod tests {
         assert_eq!(again.events.len(), 1);
         let stats = counters.snapshot();
         assert_eq!((stats.duplicates, stats.duplicate_events), (1, 2));
+    }
+
+    /// Two replicas given one delivery at once: the one that finds its `eventId` taken must
+    /// record none of its `uuid`s, or an event the winner found taken by it would be lost.
+    #[tokio::test]
+    async fn the_replica_that_loses_the_event_id_records_no_uuid() {
+        let store = MemoryStore::new(Dedupe::new(Duration::from_secs(60), 100, 1 << 20));
+        let counters = Counters::default();
+        // The other replica has recorded the eventId and is about to record the uuids.
+        let taken = store.first_sightings(&[delivery_key("d1")]).await.unwrap();
+        assert_eq!(taken, [true]);
+        assert!(
+            screen(&store, &counters, delivery("d1", &["a", "b"]))
+                .await
+                .is_none()
+        );
+        // So both uuids are still the winner's to record.
+        let winner = store
+            .first_sightings(&[event_key("a"), event_key("b")])
+            .await
+            .unwrap();
+        assert_eq!(winner, [true, true]);
+        assert_eq!(counters.snapshot().duplicates, 1);
     }
 
     #[tokio::test]

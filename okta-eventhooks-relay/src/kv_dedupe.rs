@@ -104,7 +104,8 @@ impl DedupeStore for KvDedupe {
         &'a self,
         keys: &'a [String],
     ) -> DedupeFuture<'a, Result<Vec<bool>, BoxError>> {
-        // One round trip for the whole delivery: every key at once.
+        // One round trip per call, every key at once (a delivery makes two: its eventId, then
+        // its uuids).
         Box::pin(async move {
             join_all(keys.iter().map(|key| self.create(key)))
                 .await
