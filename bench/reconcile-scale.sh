@@ -11,7 +11,9 @@
 # Knobs: SIZES ("10000 100000 400000"), CLI (target/release/okta-eventhooks; built when
 # missing), MODE (bounded: --until, the default; polling: --lag 0s, Okta's polling read), RUNS
 # (reconciles per size, one row each, default 1: firing 400,000 events takes minutes, far
-# longer than reconciling them, so repeat the reconcile rather than the whole script).
+# longer than reconciling them, so repeat the reconcile rather than the whole script), ALSO (a
+# second CLI binary, e.g. one built before a change: each run then reconciles with CLI and with
+# ALSO in turn, against the same fired log, and the first column says which).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,7 @@ SIZES=${SIZES:-"10000 100000 400000"}
 CLI=${CLI:-target/release/okta-eventhooks}
 MODE=${MODE:-bounded}
 RUNS=${RUNS:-1}
+ALSO=${ALSO:-}
 NATS=${OKTA_EVENTHOOKS_NATS_SERVER:-$(command -v nats-server || true)}
 [ -x "$NATS" ] || { echo "nats-server not found: set OKTA_EVENTHOOKS_NATS_SERVER" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time (GNU time) is needed for the peak RSS" >&2; exit 1; }
@@ -76,20 +79,22 @@ for size in $SIZES; do
     *) echo "MODE: bounded or polling" >&2; exit 1 ;;
   esac
   for _ in $(seq 1 "$RUNS"); do
-    nats_cpu=$(cpu_s "${PIDS[0]}"); emu_cpu=$(cpu_s "${PIDS[1]}")
-    /usr/bin/time -v -o "$dir/time.txt" "$CLI" -o json reconcile --hook "$hook" "${window[@]}" \
-      --limit 1000 --sink "nats://127.0.0.1:$nats_port/OKTA_EVENTS" >"$dir/report.json"
-    expected=$(json_field '["expected"]' <"$dir/report.json")
-    present=$(json_field '["present"]' <"$dir/report.json")
-    [ "$expected" = "$fired" ] && [ "$present" = "$fired" ] \
-      || { echo "reconcile: expected $expected, present $present, fired $fired" >&2; exit 1; }
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.txt")
-    rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.txt")
-    cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.2f", u+s}' "$dir/time.txt")
-    emu_rss_kb=$(awk '/VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
-    nats_cpu=$(python3 -c "print(f'{$(cpu_s "${PIDS[0]}") - $nats_cpu:.2f}')")
-    emu_cpu=$(python3 -c "print(f'{$(cpu_s "${PIDS[1]}") - $emu_cpu:.2f}')")
-    ROWS+=("| $fired | $wall | $cpu | $((rss_kb / 1024)) | $nats_cpu | $emu_cpu | $(python3 -c "print(f'{$fired/$fire_s:,.0f}')") | $((emu_rss_kb / 1024)) |")
+    for bin in "$CLI" ${ALSO:+"$ALSO"}; do
+      nats_cpu=$(cpu_s "${PIDS[0]}"); emu_cpu=$(cpu_s "${PIDS[1]}")
+      /usr/bin/time -v -o "$dir/time.txt" "$bin" -o json reconcile --hook "$hook" "${window[@]}" \
+        --limit 1000 --sink "nats://127.0.0.1:$nats_port/OKTA_EVENTS" >"$dir/report.json"
+      expected=$(json_field '["expected"]' <"$dir/report.json")
+      present=$(json_field '["present"]' <"$dir/report.json")
+      [ "$expected" = "$fired" ] && [ "$present" = "$fired" ] \
+        || { echo "reconcile: expected $expected, present $present, fired $fired" >&2; exit 1; }
+      wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time.txt")
+      rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time.txt")
+      cpu=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.2f", u+s}' "$dir/time.txt")
+      emu_rss_kb=$(awk '/VmRSS/{print $2}' "/proc/${PIDS[1]}/status")
+      nats_cpu=$(python3 -c "print(f'{$(cpu_s "${PIDS[0]}") - $nats_cpu:.2f}')")
+      emu_cpu=$(python3 -c "print(f'{$(cpu_s "${PIDS[1]}") - $emu_cpu:.2f}')")
+      ROWS+=("| $bin | $fired | $wall | $cpu | $((rss_kb / 1024)) | $nats_cpu | $emu_cpu | $(python3 -c "print(f'{$fired/$fire_s:,.0f}')") | $((emu_rss_kb / 1024)) |")
+    done
   done
   stop_all
 done
@@ -97,6 +102,6 @@ done
 echo
 echo "reconcile against the relay's JetStream stream ($MODE read of the System Log, pages of 1000)"
 echo
-echo "| events | reconcile wall (m:ss) | reconcile CPU s | reconcile peak RSS MiB | nats-server CPU s meanwhile | emulator CPU s meanwhile | fire into the relay, events/s | emulator RSS MiB |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| binary | events | reconcile wall (m:ss) | reconcile CPU s | reconcile peak RSS MiB | nats-server CPU s meanwhile | emulator CPU s meanwhile | fire into the relay, events/s | emulator RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"

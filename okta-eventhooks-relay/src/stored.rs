@@ -87,10 +87,16 @@ pub(crate) async fn stored_uuids(
         },
         None => DeliverPolicy::All,
     };
-    let stop_after = until.map(|until| {
-        let until = until + chrono::TimeDelta::from_std(STORED_AFTER_PUBLISHED).unwrap_or_default();
-        until.timestamp()
-    });
+    // Only the messages pending when the read starts are read: when the cut-off is later
+    // than now, none of them can be past it, and no message's metadata (parsed from its reply
+    // subject) needs reading. A server whose clock is ahead may then give a few more ids, which
+    // can only find an event present, never make one look missing.
+    let stop_after = until
+        .map(|until| {
+            until + chrono::TimeDelta::from_std(STORED_AFTER_PUBLISHED).unwrap_or_default()
+        })
+        .filter(|&stop| stop <= chrono::Utc::now())
+        .map(|stop| stop.timestamp());
     let mut consumer = found
         .create_consumer(pull::Config {
             filter_subject: filter.unwrap_or_default().to_owned(),
@@ -144,7 +150,8 @@ async fn read_ids(
         };
         let message = message?;
         read += 1;
-        if let (Some(stop), Ok(info)) = (stop_after, message.info())
+        if let Some(stop) = stop_after
+            && let Ok(info) = message.info()
             && info.published.unix_timestamp() > stop
         {
             break;

@@ -1,8 +1,9 @@
 //! The relay against real NATS servers (started by the tests on free loopback ports, with
 //! temporary storage): Okta (the emulator) → relay → JetStream → typed consumer, and what
 //! happens when JetStream is down, restarts, runs as a cluster that loses a node, or gets the
-//! same events through two relays. Ignored with the reason when `nats-server` is missing
-//! (see `okta_eventhooks_tests::nats`), failing under CI.
+//! same events through two relays; and which stored ids a reconciliation window reads.
+//! Ignored with the reason when `nats-server` is missing (see `okta_eventhooks_tests::nats`),
+//! failing under CI.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -735,4 +736,53 @@ async fn bad_events_never_cost_a_good_delivery_under_load() {
         .unwrap();
     let reason = invalid.headers.get("Okta-Invalid-Reason").unwrap();
     assert_eq!(reason.as_str(), "eventType is not a string");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(any(nats_server, ci)),
+    ignore = "put nats-server on PATH or set OKTA_EVENTHOOKS_NATS_SERVER to one (see .ci/run)"
+)]
+async fn the_ids_read_for_a_window_stop_a_quarter_of_an_hour_after_it() {
+    use okta_eventhooks::sink::Sink;
+
+    let nats = NatsServer::start();
+    let store = JetStreamStore::connect(
+        &NatsServers::new([nats.url()]).unwrap(),
+        &StreamSettings::default().storage(Storage::Memory),
+        None,
+    )
+    .await
+    .unwrap();
+    let receiver = Receiver::builder()
+        .path("/okta/events")
+        .auth_header("Authorization", HOOK_SECRET);
+    let relay = RunningRelay::start(receiver, store.clone(), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let body = delivery("win-1", &["user.session.start", "user.account.lock"]).to_string();
+    assert_eq!(
+        post_delivery(&relay.url(), Some(HOOK_SECRET), body)
+            .await
+            .status(),
+        200
+    );
+
+    let now = chrono::Utc::now();
+    let hours = |h: i64| chrono::TimeDelta::hours(h);
+    // A window that ends now: the cut-off is still to come, so everything stored is read.
+    let read = store.stored_uuids(now - hours(1), now).await.unwrap();
+    assert_eq!(
+        read.into_iter().collect::<BTreeSet<_>>(),
+        BTreeSet::from([
+            "uuid-win-1-user.account.lock".to_owned(),
+            "uuid-win-1-user.session.start".to_owned()
+        ])
+    );
+    // A window that ended two hours ago: what was stored now is past its cut-off.
+    let read = store
+        .stored_uuids(now - hours(3), now - hours(2))
+        .await
+        .unwrap();
+    assert!(read.is_empty(), "{read:?}");
 }
