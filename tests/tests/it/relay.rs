@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use okta_eventhooks_emulator::Emulator;
-use okta_eventhooks_receiver::Receiver;
+use okta_eventhooks_receiver::{Receiver, ReceiverBuilder};
 use okta_eventhooks_relay::{
     Error, JetStreamStore, NatsServers, ReceivedEvent, RunningRelay, Storage, StreamSettings,
     consume,
@@ -30,16 +30,30 @@ const STREAM: &str = "OKTA_EVENTS";
 
 /// A relay: the receiver on /okta/events with the hook's secret, given a JetStream store.
 async fn relay(servers: &str, settings: StreamSettings) -> RunningRelay {
+    relay_with(servers, settings, receiver()).await.1
+}
+
+/// The receiver of [`relay`], to be set further.
+fn receiver() -> ReceiverBuilder {
+    Receiver::builder()
+        .path("/okta/events")
+        .auth_header("Authorization", HOOK_SECRET)
+}
+
+/// A relay given `receiver`, and its store (to read back what it holds).
+async fn relay_with(
+    servers: &str,
+    settings: StreamSettings,
+    receiver: ReceiverBuilder,
+) -> (JetStreamStore, RunningRelay) {
     let nats = NatsServers::new([servers]).unwrap();
     let store = JetStreamStore::connect(&nats, &settings, None)
         .await
         .unwrap();
-    let receiver = Receiver::builder()
-        .path("/okta/events")
-        .auth_header("Authorization", HOOK_SECRET);
-    RunningRelay::start(receiver, store, "127.0.0.1:0")
+    let relay = RunningRelay::start(receiver, store.clone(), "127.0.0.1:0")
         .await
-        .unwrap()
+        .unwrap();
+    (store, relay)
 }
 
 async fn jetstream(servers: &str) -> jetstream::Context {
@@ -448,20 +462,8 @@ async fn a_three_node_cluster_keeps_accepting_and_loses_nothing_when_a_node_dies
 )]
 async fn bad_auth_oversized_and_malformed_bodies_publish_nothing() {
     let nats = NatsServer::start();
-    let store = JetStreamStore::connect(
-        &NatsServers::new([nats.url()]).unwrap(),
-        &StreamSettings::default().storage(Storage::Memory),
-        None,
-    )
-    .await
-    .unwrap();
-    let receiver = Receiver::builder()
-        .path("/okta/events")
-        .auth_header("Authorization", HOOK_SECRET)
-        .max_body_bytes(4096);
-    let relay = RunningRelay::start(receiver, store, "127.0.0.1:0")
-        .await
-        .unwrap();
+    let memory = StreamSettings::default().storage(Storage::Memory);
+    let (_, relay) = relay_with(&nats.url(), memory, receiver().max_body_bytes(4096)).await;
     let url = relay.url();
     let good = delivery("bad-1", &["user.session.start"]).to_string();
     assert_eq!(post_delivery(&url, None, good.clone()).await.status(), 401);
@@ -747,19 +749,8 @@ async fn the_ids_read_for_a_window_stop_a_quarter_of_an_hour_after_it() {
     use okta_eventhooks::sink::Sink;
 
     let nats = NatsServer::start();
-    let store = JetStreamStore::connect(
-        &NatsServers::new([nats.url()]).unwrap(),
-        &StreamSettings::default().storage(Storage::Memory),
-        None,
-    )
-    .await
-    .unwrap();
-    let receiver = Receiver::builder()
-        .path("/okta/events")
-        .auth_header("Authorization", HOOK_SECRET);
-    let relay = RunningRelay::start(receiver, store.clone(), "127.0.0.1:0")
-        .await
-        .unwrap();
+    let memory = StreamSettings::default().storage(Storage::Memory);
+    let (store, relay) = relay_with(&nats.url(), memory, receiver()).await;
     let body = delivery("win-1", &["user.session.start", "user.account.lock"]).to_string();
     assert_eq!(
         post_delivery(&relay.url(), Some(HOOK_SECRET), body)
