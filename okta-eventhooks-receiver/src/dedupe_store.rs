@@ -30,7 +30,9 @@ pub type DedupeFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// replica of a receiver. When a store fails, the delivery is handed over as new.
 ///
 /// Keys are `delivery:<eventId>` and `event:<uuid>` (any text: a store that needs another
-/// alphabet encodes them itself).
+/// alphabet encodes them itself). A delivery is screened in two calls: its `eventId` key
+/// alone, then, only when that was new, its events' keys (so that of two replicas given the
+/// same delivery at once, the one that loses the `eventId` records none of its events).
 pub trait DedupeStore: Send + Sync + 'static {
     /// Records every key and says, for each in order, whether it was new (not seen within the
     /// store's window). Recording and checking must be one atomic step per key, so that two
