@@ -31,6 +31,7 @@ mod seen;
 mod shutdown;
 mod sink_args;
 mod target;
+mod threads_args;
 mod verification;
 mod when;
 
@@ -213,6 +214,18 @@ impl Command {
         }
     }
 
+    /// The worker threads of a server that runs until stopped (`listen`, `relay`, `consume`,
+    /// the emulator); `None` for a command that does one job and ends on one thread.
+    fn worker_threads(&self) -> Option<usize> {
+        match self {
+            Self::Listen(c) => Some(c.threads.count()),
+            Self::Relay(c) => Some(c.threads.count()),
+            Self::Consume(c) => Some(c.threads.count()),
+            Self::Emulator(c) if c.command.is_none() => Some(c.threads.count()),
+            _ => None,
+        }
+    }
+
     async fn run(self, ctx: &Context) -> Result<(), CliError> {
         match self {
             Self::List(c) => c.run(ctx).await,
@@ -316,7 +329,16 @@ fn main() -> ExitCode {
     let detailed = cli.command.detailed_exitcode();
     context::init_tracing(cli.global.verbose, cli.command.log_format());
     let ctx = Context::new(cli.global);
-    let outcome = tokio::runtime::Builder::new_current_thread()
+    let mut runtime = match cli.command.worker_threads() {
+        Some(workers) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            // Always given, so tokio never reads TOKIO_WORKER_THREADS (it panics on a bad value).
+            builder.worker_threads(workers);
+            builder
+        }
+        None => tokio::runtime::Builder::new_current_thread(),
+    };
+    let outcome = runtime
         .enable_all()
         .build()
         .map_err(|e| CliError::Internal(format!("cannot start the async runtime: {e}")))

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::error::CliError;
 use crate::inspect_args::InspectArgs;
 use crate::output::Printer;
+use crate::threads_args::ThreadsArgs;
 
 /// Port the emulator listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8180;
@@ -72,6 +73,9 @@ pub struct EmulatorArgs {
     pub log_retention_bytes: usize,
     #[command(flatten)]
     pub inspect: InspectArgs,
+
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 
     /// Talk to a running emulator instead of starting one.
     #[command(subcommand)]

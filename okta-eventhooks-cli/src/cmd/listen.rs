@@ -15,6 +15,7 @@ use crate::inspect_args::InspectArgs;
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::secret_env::read_secret_env;
+use crate::threads_args::ThreadsArgs;
 
 /// `listen`
 #[derive(Debug, Args)]
@@ -45,6 +46,9 @@ pub struct Listen {
 
     #[command(flatten)]
     log: LogArgs,
+
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 impl Listen {

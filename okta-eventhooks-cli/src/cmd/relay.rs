@@ -21,6 +21,7 @@ use crate::inspect_args::InspectArgs;
 use crate::log_args::{LogArgs, LogFormat};
 use crate::output::Printer;
 use crate::sink_args::{ReadArgs, SinkArgs, StoreLimits, StreamArgs};
+use crate::threads_args::ThreadsArgs;
 
 /// `relay` (its help is on the command in `main.rs`).
 #[derive(Debug, Args)]
@@ -75,6 +76,9 @@ pub struct Relay {
 
     #[command(flatten)]
     log: LogArgs,
+
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 /// The environment variable of a relay setting, listed in `--help` (values hidden: the help
@@ -262,6 +266,9 @@ pub struct Consume {
 
     #[command(flatten)]
     log: LogArgs,
+
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 impl Consume {

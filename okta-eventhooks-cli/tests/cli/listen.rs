@@ -241,6 +241,39 @@ fn listen_refuses_bad_input_with_usage_exit_code() {
     );
 }
 
+/// A server command runs on as many worker threads as it is given (one per core by default),
+/// not on the one thread of the other commands; a count that is not one is refused.
+#[cfg(target_os = "linux")]
+#[test]
+fn listen_serves_on_the_worker_threads_it_is_given() {
+    let threads = |listener: &Listener| {
+        std::fs::read_dir(format!("/proc/{}/task", listener.child.id()))
+            .unwrap()
+            .count()
+    };
+    // Besides the workers, the main thread (the printer's may not have started yet).
+    let three = listen(&["--worker-threads", "3"]);
+    assert!(threads(&three) >= 4, "{} threads", threads(&three));
+    drop(three);
+    let four = listen_with(&[], &[("OKTA_EVENTHOOKS_WORKER_THREADS", "4")]);
+    assert!(threads(&four) >= 5, "{} threads", threads(&four));
+    drop(four);
+
+    for bad in ["0", "many", "5000"] {
+        let out = std_bare()
+            .args(["listen", "--port", "0", "--worker-threads", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--worker-threads"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // tokio's own variable is never read: a bad value of it cannot end a server.
+    let ok = listen_with(&[], &[("TOKIO_WORKER_THREADS", "not-a-number")]);
+    assert!(threads(&ok) >= 2, "{} threads", threads(&ok));
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn listen_stops_cleanly_on_ctrl_c() {
