@@ -1,5 +1,6 @@
 # Sourced by the bench scripts that start servers: a scratch directory removed at exit, the
-# started processes (PIDS) stopped at exit, a free loopback port, and a wait for a listener.
+# started processes (PIDS) stopped at exit, a free loopback port, a wait for a listener, and the
+# CPU time a process has used.
 SCRATCH=$(mktemp -d)
 PIDS=()
 stop_all() {
@@ -21,3 +22,6 @@ wait_for_port() {
   echo "nothing listens on port $1" >&2
   exit 1
 }
+
+# CPU seconds process $1 has used so far (user + system, from /proc).
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }

@@ -35,9 +35,6 @@ export OKTA_CLIENT_TOKEN=emulator-token
 # shellcheck source=bench/processes.sh
 . bench/processes.sh   # after the cd above: paths are from the repository root
 
-# CPU seconds a process has used so far (user + system, from /proc).
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
-
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
 ROWS=()

@@ -27,7 +27,6 @@ cargo build --release --quiet -p okta-eventhooks-bench --bin recv-bench
 
 target/release/recv-bench body >"$SCRATCH/body.json"
 export RECV_BENCH_BODY="$SCRATCH/body.json"
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 bins=("$CLI")
 [ -n "$ALSO" ] && bins+=("$ALSO")
