@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// Priority of the stand-in's mock: tests mount faults (a 429 on one page) before it.
@@ -42,6 +42,27 @@ impl SystemLog {
             .mount(server)
             .await;
     }
+}
+
+/// Makes the page after cursor `after` answer `answer` once, ahead of the stand-in (a fault
+/// on one page: a 429, a 503).
+pub async fn fault_once_after(server: &MockServer, after: &str, answer: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/api/v1/logs"))
+        .and(query_param("after", after))
+        .respond_with(answer)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// A page of `events` whose `Link` header names `next` as the next page: a page the stand-in
+/// would not make (a link to another host, a cursor that repeats).
+pub fn page_linking_to(next: &str, events: &[Value]) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("link", format!(r#"<{next}>; rel="next""#).as_str())
+        .set_body_json(events)
 }
 
 impl Respond for SystemLog {

@@ -14,7 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use okta_eventhooks_tests::fixtures::okta_error;
 use okta_eventhooks_tests::secrets::{TOKEN, assert_no_secret};
-use okta_eventhooks_tests::system_log::{SystemLog, log_event};
+use okta_eventhooks_tests::system_log::{SystemLog, log_event, page_linking_to};
 
 use crate::support::*;
 
@@ -215,14 +215,10 @@ async fn a_refused_next_link_exits_7_after_printing_what_came_before() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/logs"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "link",
-                    r#"<https://elsewhere.example.com/api/v1/logs?after=x>; rel="next""#,
-                )
-                .set_body_json(vec![log_event(0), log_event(1)]),
-        )
+        .respond_with(page_linking_to(
+            "https://elsewhere.example.com/api/v1/logs?after=x",
+            &[log_event(0), log_event(1)],
+        ))
         .mount(&server)
         .await;
     let out = logs(&server, &["--limit", "2"]).await;

@@ -298,12 +298,11 @@ async fn endless_empty_pages(server: &MockServer) {
             } else {
                 Vec::new()
             };
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "link",
-                    format!(r#"<{}/api/v1/logs?limit=2&until=2026-11-26T14%3A00%3A00Z&after=c{n}>; rel="next""#, self.1).as_str(),
-                )
-                .set_body_json(body)
+            let next = format!(
+                "{}/api/v1/logs?limit=2&until=2026-11-26T14%3A00%3A00Z&after=c{n}",
+                self.1
+            );
+            system_log::page_linking_to(&next, &body)
         }
     }
     Mock::given(method("GET"))
@@ -348,15 +347,10 @@ async fn a_polling_read_counts_an_empty_page_with_a_new_next_link_as_caught_up()
 async fn a_cursor_that_repeats_is_refused_after_the_events_it_came_with() {
     let server = MockServer::start().await;
     let uri = server.uri();
+    let next = format!("{uri}/api/v1/logs?limit=2&after=stuck");
     let page = |events: std::ops::Range<usize>| {
         let body: Vec<_> = events.map(log_event).collect();
-        ResponseTemplate::new(200)
-            .insert_header(
-                "link",
-                format!(r#"<{uri}/api/v1/logs?limit=2&after=stuck>; rel="next""#).as_str(),
-            )
-            .insert_header("x-okta-request-id", "reqStuck")
-            .set_body_json(body)
+        system_log::page_linking_to(&next, &body).insert_header("x-okta-request-id", "reqStuck")
     };
     Mock::given(method("GET"))
         .and(path("/api/v1/logs"))
@@ -405,18 +399,10 @@ async fn a_next_link_to_another_host_is_refused_and_never_requested() {
     let body: Vec<_> = (0..2).map(log_event).collect();
     Mock::given(method("GET"))
         .and(path("/api/v1/logs"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "link",
-                    format!(
-                        r#"<{}/api/v1/logs?after=cursor-2>; rel="next""#,
-                        elsewhere.uri()
-                    )
-                    .as_str(),
-                )
-                .set_body_json(body),
-        )
+        .respond_with(system_log::page_linking_to(
+            &format!("{}/api/v1/logs?after=cursor-2", elsewhere.uri()),
+            &body,
+        ))
         .mount(&server)
         .await;
     let mut reader = client(&server).logs().limit(2).stream().unwrap();
@@ -442,14 +428,7 @@ fn too_many(reset_in: i64) -> ResponseTemplate {
 #[tokio::test]
 async fn a_rate_limit_on_page_3_waits_for_the_reset_and_skips_nothing() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/logs"))
-        .and(query_param("after", "cursor-4"))
-        .respond_with(too_many(5))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    system_log::fault_once_after(&server, "cursor-4", too_many(5)).await;
     SystemLog::with_events(10).mount(&server).await;
     let (client, waits) = recording(&server, || {});
     let mut reader = client
@@ -478,14 +457,7 @@ async fn a_rate_limit_on_page_3_waits_for_the_reset_and_skips_nothing() {
 #[tokio::test]
 async fn a_server_error_on_a_page_is_retried() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/logs"))
-        .and(query_param("after", "cursor-2"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    system_log::fault_once_after(&server, "cursor-2", ResponseTemplate::new(503)).await;
     SystemLog::with_events(4).mount(&server).await;
     let mut reader = client(&server)
         .logs()

@@ -15,11 +15,11 @@ use okta_eventhooks::reconcile::{self, RunOptions, Window};
 use okta_eventhooks::sink::{Incoming, ReplayTo, Replayed, Sink, SinkFuture};
 use okta_eventhooks::{Client, Error, EventHook};
 use serde_json::json;
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use okta_eventhooks_tests::mock_org::*;
-use okta_eventhooks_tests::system_log::SystemLog;
+use okta_eventhooks_tests::system_log::{self, SystemLog};
 
 /// A sink holding a fixed set of uuids.
 struct Holding(HashSet<String>);
@@ -77,14 +77,7 @@ fn too_many() -> ResponseTemplate {
 #[tokio::test]
 async fn a_round_reads_every_page_through_a_rate_limit_and_finds_what_is_missing() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/logs"))
-        .and(query_param("after", "cursor-4"))
-        .respond_with(too_many())
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    system_log::fault_once_after(&server, "cursor-4", too_many()).await;
     SystemLog::with_events(10).mount(&server).await;
     let waits = Arc::new(Mutex::new(Vec::new()));
     let recorded = waits.clone();
@@ -169,14 +162,10 @@ async fn a_next_link_to_another_host_fails_the_round() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/logs"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "link",
-                    r#"<https://evil.example.com/api/v1/logs?after=c1>; rel="next""#,
-                )
-                .set_body_json(json!([{"uuid": "a", "eventType": "user.session.start", "published": "2026-11-26T13:00:00Z"}])),
-        )
+        .respond_with(system_log::page_linking_to(
+            "https://evil.example.com/api/v1/logs?after=c1",
+            &[json!({"uuid": "a", "eventType": "user.session.start", "published": "2026-11-26T13:00:00Z"})],
+        ))
         .mount(&server)
         .await;
     let err = reconcile::run(
